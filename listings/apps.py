@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ListingsConfig(AppConfig):
+    name = "listings"
+    verbose_name = _("Technologies and moderation")
+
+    def ready(self):
+        from .models import Technology
+        from .registry import register
+
+        register(Technology)
+        from . import selectors  # noqa: F401  (registers the page sections)

@@ -1,0 +1,133 @@
+"""Filters for the public lists (and, later, the API): one definition serves both."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, F, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization
+
+from .models import COUNTRY_CHOICES, TRL, Field, IPStatus, Offer, Technology
+
+
+class ListingFilterSet(django_filters.FilterSet):
+    """Search, field (a group includes its sub-fields), country, organisation kind, date, sort."""
+
+    SORT_CHOICES = [("relevance", _("Relevance")), ("newest", _("Newest"))]
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. perovskite solar, 太陽電池")}),
+    )
+    field = django_filters.ModelChoiceFilter(
+        label=_("Field of technology"),
+        queryset=Field.objects.select_related("parent").order_by("position"),
+        to_field_name="slug",
+        method="filter_field",
+        empty_label=_("All fields"),
+    )
+    country = django_filters.ChoiceFilter(
+        label=_("Country"), choices=COUNTRY_CHOICES, method="filter_country", empty_label=_("All countries")
+    )
+    org_kind = django_filters.ChoiceFilter(
+        label=_("Organisation kind"),
+        choices=Organization.Kind.choices,
+        field_name="organization__kind",
+        empty_label=_("All kinds"),
+    )
+    since = django_filters.DateFilter(
+        label=_("Posted since"),
+        field_name="published_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"), method="filter_sort", empty_label=None, null_label=None
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters["sort"].extra["choices"] = self.SORT_CHOICES
+        self.filters["sort"].extra["required"] = False
+        self.filters["field"].field.label_from_instance = (
+            lambda f: f"{f.parent.name} › {f.name}" if f.parent_id else f.name
+        )
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_field(self, queryset, name, value):
+        # EXISTS rather than a join: no duplicate rows, no DISTINCT over a ranked result.
+        through = queryset.model.fields.through
+        fk = f"{queryset.model._meta.model_name}_id"
+        ids = Field.objects.with_descendants([value]).values("pk")
+        return queryset.filter(Exists(through.objects.filter(**{fk: OuterRef("pk")}, field_id__in=ids)))
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(countries__contains=[value])
+
+    def filter_sort(self, queryset, name, value):
+        # Applied in `qs` after every other filter; see below.
+        return queryset
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if not self.is_bound or not self.is_valid():
+            return queryset.order_by(*self.default_order())
+        return queryset.order_by(*self.ordering(self.form.cleaned_data))
+
+    def default_order(self):
+        return [F("published_at").desc(nulls_last=True), "-pk"]
+
+    def ordering(self, data):
+        sort = data.get("sort") or ("relevance" if data.get("q") else "newest")
+        if sort == "relevance" and data.get("q"):
+            return ["-rank", "-pk"]
+        return self.extra_ordering(sort) or self.default_order()
+
+    def extra_ordering(self, sort):
+        return None
+
+
+class TechnologyFilterSet(ListingFilterSet):
+    SORT_CHOICES = ListingFilterSet.SORT_CHOICES + [
+        ("trl_desc", _("Readiness (highest first)")),
+        ("trl_asc", _("Readiness (lowest first)")),
+    ]
+
+    trl_min = django_filters.TypedChoiceFilter(
+        label=_("TRL from"), field_name="trl", lookup_expr="gte", choices=TRL.choices, coerce=int
+    )
+    trl_max = django_filters.TypedChoiceFilter(
+        label=_("TRL up to"), field_name="trl", lookup_expr="lte", choices=TRL.choices, coerce=int
+    )
+    ip_status = django_filters.MultipleChoiceFilter(
+        label=_("IP status"), choices=IPStatus.choices, widget=forms.CheckboxSelectMultiple
+    )
+    offer = django_filters.MultipleChoiceFilter(
+        label=_("What is offered"),
+        choices=Offer.choices,
+        method="filter_offer",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Technology
+        fields = []
+
+    def filter_offer(self, queryset, name, value):
+        return queryset.filter(offers__overlap=list(value)) if value else queryset
+
+    def extra_ordering(self, sort):
+        return {"trl_desc": ["-trl", "-pk"], "trl_asc": ["trl", "-pk"]}.get(sort)
+
+    def is_valid(self):
+        valid = super().is_valid()
+        data = self.form.cleaned_data if hasattr(self.form, "cleaned_data") else {}
+        if valid and data.get("trl_min") and data.get("trl_max") and data["trl_min"] > data["trl_max"]:
+            self.form.add_error("trl_max", _("The upper TRL must not be below the lower one."))
+            return False
+        return valid

@@ -1,0 +1,47 @@
+"""Full-text search helpers shared by technologies and needs.
+
+PostgreSQL's parser does not split Japanese into words, so Japanese (CJK) runs are also indexed
+as overlapping character bigrams; a Japanese query becomes a phrase of the same bigrams. The same
+`english` configuration handles both, so one GIN-indexed tsvector serves every language.
+"""
+
+import re
+
+CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f々〆ー]+")
+SEARCH_CONFIG = "english"
+
+
+def cjk_bigrams(run: str) -> list[str]:
+    if len(run) < 2:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def index_text(text: str) -> str:
+    """Text as stored for indexing: the original words plus CJK bigrams, run by run."""
+    if not text:
+        return ""
+    runs = CJK_RUN.findall(text)
+    if not runs:
+        return text
+    return text + " \n " + " \n ".join(" ".join(cjk_bigrams(run)) for run in runs)
+
+
+def query_text(query: str) -> str:
+    """A web-search query with every CJK run turned into a quoted phrase of its bigrams.
+
+    A single CJK character cannot form a bigram; it is left as is and matched by prefix.
+    """
+
+    def replace(match):
+        run = match.group(0)
+        if len(run) < 2:
+            return run
+        return f' "{" ".join(cjk_bigrams(run))}" '
+
+    # Quotes around a CJK run would nest; the bigram phrase is already quoted.
+    return CJK_RUN.sub(replace, query.replace("「", " ").replace("」", " "))
+
+
+def has_cjk(text: str) -> bool:
+    return bool(CJK_RUN.search(text or ""))

@@ -1,0 +1,75 @@
+"""Reads shared by several pages: home sections, dashboards, moderation queue, related items."""
+
+from django.db.models import F
+
+from portal import hooks
+
+from .lifecycle import Status
+from .models import ModerationEvent, Technology
+from .registry import listing_models
+
+
+@hooks.register("home")
+def home_sections() -> dict:
+    return {
+        "new_technologies": list(
+            Technology.objects.published().for_cards().order_by("-published_at")[:6]
+        ),
+        "technology_count": Technology.objects.published().count(),
+    }
+
+
+@hooks.register("dashboard")
+def dashboard_sections(user) -> dict:
+    context = {"technologies_by_status": []}
+    if user.organization is not None:
+        technologies = list(
+            Technology.objects.owned_by(user).select_related("organization").order_by("status", "-updated_at")
+        )
+        context["technologies_by_status"] = group_by_status(technologies)
+    if user.is_moderator:
+        context["queue_count"] = sum(len(moderation_queue(model)) for model in listing_models())
+    return context
+
+
+@hooks.register("organization")
+def organization_sections(organization) -> dict:
+    return {
+        "technologies": list(
+            Technology.objects.published().for_cards().filter(organization=organization)[:50]
+        )
+    }
+
+
+def group_by_status(listings) -> list[tuple[str, list]]:
+    groups = {}
+    for listing in listings:
+        groups.setdefault(listing.get_status_display(), []).append(listing)
+    return list(groups.items())
+
+
+def moderation_queue(model):
+    """Submitted listings and pending revisions, oldest first."""
+    submitted = model.objects.filter(status=Status.SUBMITTED).select_related("organization", "author")
+    revisions = model.objects.filter(
+        status=Status.PUBLISHED, pending_revision__state="submitted"
+    ).select_related("organization", "author")
+    items = list(submitted) + list(revisions)
+    items.sort(key=lambda item: item.queued_since())
+    return items
+
+
+def related_technologies(technology, limit=4):
+    field_ids = [f.pk for f in technology.fields.all()]
+    return list(
+        Technology.objects.published()
+        .filter(fields__in=field_ids)
+        .exclude(pk=technology.pk)
+        .select_related("organization")
+        .distinct()
+        .order_by(F("published_at").desc(nulls_last=True))[:limit]
+    )
+
+
+def moderation_log(listing):
+    return list(ModerationEvent.objects.for_listing(listing))

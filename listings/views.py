@@ -1,0 +1,214 @@
+from django.contrib import messages
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import F
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import member_required, moderator_required
+from portal import hooks
+
+from . import search, selectors, services
+from .filters import TechnologyFilterSet
+from .forms import DecisionForm, ImageForm, PatentFormSet, TechnologyForm
+from .lifecycle import Actor, Status, allowed_actions
+from .models import Technology, TechnologyImage
+from .registry import listing_model, listing_models
+
+PAGE_SIZE = 20
+
+
+def paginate(request, queryset, size=PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def with_headline(queryset, query: str, field: str = "summary"):
+    """Highlighted snippets of the matched words (computed for the page's rows only)."""
+    if not query:
+        return queryset
+    ts_query = SearchQuery(search.query_text(query), config=search.SEARCH_CONFIG, search_type="websearch")
+    return queryset.annotate(
+        headline=SearchHeadline(
+            field, ts_query, config=search.SEARCH_CONFIG, start_sel="<mark>", stop_sel="</mark>",
+            max_words=40, min_words=20,
+        )
+    )
+
+
+def listing_list(request, *, model, filterset_class, template, extra=None):
+    """The public list shared by technologies and needs: filters, search, sort, pages."""
+    base = model.objects.published().for_cards()
+    filterset = filterset_class(request.GET or None, queryset=base)
+    valid = not filterset.is_bound or filterset.is_valid()
+    queryset = filterset.qs if valid else base.none()
+    query = filterset.form.cleaned_data.get("q", "") if valid and filterset.is_bound else ""
+    page = paginate(request, with_headline(queryset, query, model.headline_field))
+    context = {"filter": filterset, "page_obj": page, "query": query, **(extra or {})}
+    return render(request, template, context, status=200 if valid else 400)
+
+
+def technology_list(request):
+    """Anyone: published technologies."""
+    return listing_list(
+        request, model=Technology, filterset_class=TechnologyFilterSet, template="listings/technology_list.html"
+    )
+
+
+def technology_detail(request, pk):
+    """Anyone for a published technology; its organisation's members and staff otherwise."""
+    technology = get_object_or_404(
+        Technology.objects.visible_to(request.user)
+        .select_related("organization", "author")
+        .prefetch_related("fields__parent", "patents", "images"),
+        pk=pk,
+    )
+    if technology.is_public:
+        Technology.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
+    return render(request, "listings/technology_detail.html", detail_context(request, technology))
+
+
+def detail_context(request, listing) -> dict:
+    actor = services.actor_for(listing, request.user)
+    can_manage = actor in (Actor.OWNER, Actor.STAFF)
+    return {
+        "listing": listing,
+        "object": listing,
+        "actor": actor,
+        "is_owner": actor == Actor.OWNER,
+        "is_staff_view": actor == Actor.STAFF,
+        "owner_actions": allowed_actions(listing.status, Actor.OWNER) if actor == Actor.OWNER else [],
+        "events": selectors.moderation_log(listing) if can_manage else [],
+        "related": selectors.related_technologies(listing) if isinstance(listing, Technology) else [],
+        # Other apps add to detail pages: the licence-request button, matching suggestions.
+        **hooks.collect(f"{listing._meta.model_name}_detail", request, listing, actor),
+    }
+
+
+@member_required
+def technology_create(request):
+    """Verified members of an organisation: a new technology, saved as a draft."""
+    return technology_form(request, Technology(language=request.LANGUAGE_CODE[:2]))
+
+
+@member_required
+def technology_edit(request, pk):
+    """Members of the owner organisation: edit (a published one goes back to review)."""
+    technology = get_object_or_404(Technology.objects.owned_by(request.user), pk=pk)
+    return technology_form(request, technology)
+
+
+def technology_form(request, technology):
+    is_new = technology.pk is None
+    editing_published = technology.status == Status.PUBLISHED
+    initial = None
+    if editing_published and technology.pending_revision:
+        initial = technology.pending_revision["data"]
+    form = TechnologyForm(request.POST or None, request.FILES or None, instance=technology, initial=initial)
+    formset = PatentFormSet(request.POST or None, instance=technology, prefix="patents")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        if is_new:
+            technology.organization = request.user.organization
+            technology.author = request.user
+        with transaction.atomic():
+            technology = services.save_listing(
+                technology, form, request.user, extra_save=lambda t: _save_patents(formset, t)
+            )
+        if editing_published and technology.pending_revision:
+            messages.success(request, _("Your changes were sent for review; the published version stays visible until then."))
+        else:
+            messages.success(request, _("The technology was saved."))
+        return redirect(technology.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "listings/technology_form.html",
+        {"form": form, "formset": formset, "technology": technology, "is_new": is_new},
+        status=status,
+    )
+
+
+def _save_patents(formset, technology):
+    formset.instance = technology
+    formset.save()
+
+
+@member_required
+def technology_images(request, pk):
+    """Members of the owner organisation: the image gallery (up to six)."""
+    technology = get_object_or_404(Technology.objects.owned_by(request.user), pk=pk)
+    form = ImageForm(request.POST or None, request.FILES or None, technology=technology)
+    if request.method == "POST" and form.is_valid():
+        services.add_image(technology, form.cleaned_data["image"], form.cleaned_data["caption"])
+        messages.success(request, _("The image was added."))
+        return redirect("listings:technology_images", pk=technology.pk)
+    return render(
+        request,
+        "listings/technology_images.html",
+        {"technology": technology, "form": form, "images": technology.images.all()},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@member_required
+def technology_image_delete(request, pk, image_pk):
+    """Members of the owner organisation: remove one image."""
+    technology = get_object_or_404(Technology.objects.owned_by(request.user), pk=pk)
+    image = get_object_or_404(TechnologyImage, pk=image_pk, technology=technology)
+    image.image.delete(save=False)
+    image.thumbnail.delete(save=False)
+    image.delete()
+    messages.success(request, _("The image was removed."))
+    return redirect("listings:technology_images", pk=technology.pk)
+
+
+@require_POST
+def listing_action(request, kind, pk):
+    """Owners (submit, withdraw, reopen) and staff (approve, request changes, reject)."""
+    if not request.user.is_authenticated:
+        raise Http404
+    model = listing_model(kind)
+    listing = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This action is not possible."))
+        return redirect(listing.get_absolute_url())
+    try:
+        services.transition(listing, form.cleaned_data["action"], request.user, form.cleaned_data["reason"])
+    except services.TransitionError as error:
+        messages.error(request, str(error))
+        if request.user.is_moderator:
+            return redirect("listings:review", kind=kind, pk=pk)
+        return redirect(listing.get_absolute_url())
+    messages.success(request, _("Done: the listing is now “%(status)s”.") % {"status": listing.get_status_display()})
+    if request.user.is_moderator and request.POST.get("next") == "queue":
+        return redirect("listings:moderation_queue")
+    return redirect(listing.get_absolute_url())
+
+
+@moderator_required
+def moderation_queue(request):
+    """JPO staff: submitted technologies and needs and pending revisions, oldest first."""
+    queues = [(model._meta.verbose_name_plural, selectors.moderation_queue(model)) for model in listing_models()]
+    return render(request, "listings/moderation_queue.html", {"queues": queues})
+
+
+@moderator_required
+def review(request, kind, pk):
+    """JPO staff: everything about one listing, what a revision changes, and the decision."""
+    model = listing_model(kind)
+    listing = get_object_or_404(model.objects.select_related("organization", "author"), pk=pk)
+    context = detail_context(request, listing)
+    context.update(
+        {
+            "kind": kind,
+            "review_template": model.review_template,
+            "changes": services.revision_changes(listing),
+            "staff_actions": allowed_actions(listing.status, Actor.STAFF, has_revision=listing.revision_state == "submitted"),
+            "decision_form": DecisionForm(),
+        }
+    )
+    return render(request, "listings/review.html", context)

@@ -1,0 +1,13 @@
+from django.conf import settings
+
+
+def site(request):
+    """Site name and the signed-in user's organisation, for the base layout."""
+    user = getattr(request, "user", None)
+    membership = user.active_membership if user is not None and user.is_authenticated else None
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_URL": settings.SITE_URL,
+        "current_membership": membership,
+        "current_organization": membership.organization if membership else None,
+    }

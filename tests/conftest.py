@@ -1,0 +1,27 @@
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the Django ORM calls made by
+# tests around it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SITE_URL = "http://testserver"
+
+
+@pytest.fixture
+def staff(db):
+    from tests.factories import make_staff
+
+    return make_staff()
+
+
+@pytest.fixture
+def member(db):
+    from tests.factories import make_member
+
+    return make_member()

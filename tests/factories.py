@@ -1,0 +1,75 @@
+"""Plain factory functions for tests: each creates real rows in the test database."""
+
+import io
+import itertools
+
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from PIL import Image
+
+from accounts.models import STAFF_GROUP, Membership, Organization, User
+from listings.lifecycle import Status
+from listings.models import Field, Technology
+from listings.services import after_save
+
+PASSWORD = "correct-horse-battery-staple"
+_seq = itertools.count(1)
+
+
+def make_organization(**kwargs) -> Organization:
+    n = next(_seq)
+    defaults = {"name": f"Organisation {n}", "kind": Organization.Kind.UNIVERSITY, "country": "JP"}
+    defaults.update(kwargs)
+    return Organization.objects.create(**defaults)
+
+
+def make_user(*, organization=None, role=Membership.Role.MEMBER, verified=True, status=Membership.Status.ACTIVE, **kwargs) -> User:
+    n = next(_seq)
+    defaults = {"email": f"user{n}@example.org", "full_name": f"User {n}"}
+    defaults.update(kwargs)
+    user = User.objects.create_user(password=PASSWORD, **defaults)
+    if verified:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    if organization is not None:
+        Membership.objects.create(user=user, organization=organization, role=role, status=status)
+    return user
+
+
+def make_member(kind=Organization.Kind.UNIVERSITY, role=Membership.Role.MEMBER, **org_kwargs) -> User:
+    return make_user(organization=make_organization(kind=kind, **org_kwargs), role=role)
+
+
+def make_staff(**kwargs) -> User:
+    user = make_user(**kwargs)
+    user.groups.add(Group.objects.get(name=STAFF_GROUP))
+    return user
+
+
+def make_technology(organization=None, *, status=Status.PUBLISHED, fields=("solar",), **kwargs) -> Technology:
+    n = next(_seq)
+    organization = organization or make_organization()
+    defaults = {
+        "title": f"Technology {n}",
+        "summary": "A summary of the technology.",
+        "description": "A longer description of the technology.",
+        "trl": 5,
+        "ip_status": "granted",
+        "offers": ["non_exclusive_licence"],
+        "countries": ["JP"],
+        "language": "en",
+        "status": status,
+    }
+    defaults.update(kwargs)
+    if status == Status.PUBLISHED:
+        defaults.setdefault("published_at", timezone.now())
+    technology = Technology.objects.create(organization=organization, **defaults)
+    technology.fields.set(Field.objects.filter(slug__in=fields))
+    after_save(technology)
+    return technology
+
+
+def png_bytes(size=(40, 30), color=(200, 30, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return out.getvalue()

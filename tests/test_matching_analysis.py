@@ -1,0 +1,200 @@
+"""Unit tests of the matching core (pure Python, no Django database)."""
+
+from collections import Counter
+
+import pytest
+
+from matching import analysis, scoring
+from matching.analysis import analyse, detect_language, document_vector
+
+PARENTS = {
+    "sensors-iot": "ict",
+    "ai-data": "ict",
+    "ict": None,
+    "processes": "manufacturing",
+    "manufacturing": None,
+    "water-treatment": "water",
+    "water": None,
+}
+
+
+def _repr(item, lang):
+    parts = {k: item.get(k) for k in ("title", "summary", "description", "benefits", "keywords")}
+    r = scoring.make_repr(dict(item, language=lang), document_vector(parts, lang), PARENTS)
+    return r
+
+
+def _rank(need, techs):
+    reprs = [need] + list(techs.values())
+    df = Counter()
+    for r in reprs:
+        df.update(r["vector"].keys())
+    n = len(reprs)
+    for r in reprs:
+        r["norm"] = scoring.vector_norm(r["vector"], df, n)
+    return [k for _, k, _ in scoring.rank(need, techs, df, n)], df, n
+
+
+def test_detect_language():
+    assert detect_language("転がり軸受の余寿命推定") == "ja"
+    assert detect_language("Rolling bearing life estimation with AI") == "en"
+
+
+def test_katakana_loanword_maps_to_english_term():
+    # in the dictionary: フィルタ -> filter; not in it: phonetic skeleton shared with English
+    assert "filter" in analyse("フィルタ", "ja")
+    assert analysis.katakana_skeleton("カルマン") == analysis.english_skeleton("kalman")
+    assert analysis.katakana_skeleton("グルコシダーゼ") == analysis.english_skeleton("glucosidase")
+    ja = analyse("ザクロマイシンの合成", "ja")  # invented name, surely not in JMdict
+    en = analyse("synthesis of zakuromycins", "en")
+    assert set(k for k in ja if k.startswith("~")) & set(k for k in en if k.startswith("~"))
+
+
+def test_compound_split_into_dictionary_parts():
+    terms = analyse("転がり軸受の余寿命", "ja")
+    assert "roll" in terms and "bear" in terms  # 転がり軸受 is not a JMdict headword
+
+
+def test_cross_language_match_beats_shared_word_distractor():
+    need = _repr(
+        {
+            "title": "Predicting rolling bearing failure in machine tool spindles",
+            "description": "We want an early warning and the remaining life of the bearings.",
+            "keywords": ["bearing", "remaining life"],
+            "fields": ["processes"],
+        },
+        "en",
+    )
+    techs = {
+        "ja-match": _repr(
+            {
+                "title": "転がり軸受の余寿命推定技術",
+                "summary": "振動センサの信号から転がり軸受の劣化と残り寿命を推定する。",
+                "keywords": ["転がり軸受", "余寿命推定"],
+                "fields": ["processes"],
+            },
+            "ja",
+        ),
+        "distractor": _repr(
+            {
+                "title": "Early warning sirens for factories",
+                "summary": "A loud siren gives an early warning of gas leaks.",
+                "keywords": ["warning", "siren"],
+                "fields": ["processes"],
+            },
+            "en",
+        ),
+    }
+    for i in range(20):  # background documents in both languages so df/idf are meaningful
+        techs[f"bg-en-{i}"] = _repr(
+            {
+                "title": f"Solar panel cleaning robot model {i}",
+                "summary": "Cleans photovoltaic panels with water.",
+            },
+            "en",
+        )
+        techs[f"bg-ja-{i}"] = _repr(
+            {"title": "太陽光パネルの清掃ロボット", "summary": "水で太陽電池パネルを洗浄する。"},
+            "ja",
+        )
+    ranked, _, _ = _rank(need, techs)
+    assert ranked.index("ja-match") < ranked.index("distractor")
+
+
+def test_synonym_only_match_beats_shared_word_distractor():
+    need = _repr(
+        {
+            "title": "Treating wastewater from a sake brewery",
+            "description": "Rice washing water with high organic load.",
+            "fields": ["water-treatment"],
+        },
+        "en",
+    )
+    techs = {
+        "synonym": _repr(
+            {
+                "title": "排水処理のための嫌気性リアクター",
+                "summary": "食品工場の高濃度排水を処理する。",
+                "fields": ["water-treatment"],
+            },
+            "ja",
+        ),
+        "distractor": _repr(
+            {
+                "title": "Rice cooker with washing function",
+                "summary": "A rice cooker that also washes the rice.",
+                "fields": ["processes"],
+            },
+            "en",
+        ),
+    }
+    ranked, _, _ = _rank(need, techs)
+    assert ranked.index("synonym") < ranked.index("distractor")
+
+
+def _pair(trl=7, offers=("non_exclusive_licence",), countries=("JP",)):
+    need = {
+        "vector": {"x": 1.0},
+        "fields": [],
+        "groups": [],
+        "trl_min": 6,
+        "trl_max": 8,
+        "countries": ["JP"],
+        "partnerships": ["non_exclusive_licence"],
+    }
+    tech = {
+        "vector": {"x": 1.0},
+        "fields": [],
+        "groups": [],
+        "trl": trl,
+        "offers": list(offers),
+        "countries": list(countries),
+    }
+    return scoring.score(need, tech, {"x": 1}, 10)
+
+
+def test_trl_fit_moves_score_as_documented():
+    within, _ = _pair(trl=7)
+    below1, reasons = _pair(trl=5)
+    below3, _ = _pair(trl=3)
+    above, _ = _pair(trl=9)
+    assert below1 == pytest.approx(within - scoring.W_TRL / 3)
+    assert below3 == pytest.approx(within - scoring.W_TRL)
+    assert above == pytest.approx(within - 0.5 * scoring.W_TRL / 3)
+    assert {"kind": "trl", "fit": "below", "trl": 5, "range": [6, 8]} in reasons
+
+
+def test_country_and_partnership_fit_move_score_as_documented():
+    base, _ = _pair()
+    other_country, reasons = _pair(countries=("DE",))
+    other_offer, _ = _pair(offers=("assignment",))
+    assert other_country == pytest.approx(base - scoring.W_COUNTRY)
+    assert other_offer == pytest.approx(base - scoring.W_PARTNER)
+    assert {"kind": "country", "common": []} in reasons
+
+
+def test_field_overlap_sub_field_counts_more_than_group():
+    a = {"fields": ["sensors-iot"], "groups": ["ict"]}
+    same = {"fields": ["sensors-iot"], "groups": ["ict"]}
+    group = {"fields": ["ai-data"], "groups": ["ict"]}
+    none = {"fields": ["water-treatment"], "groups": ["water"]}
+    assert scoring.field_overlap(a, same)[0] == 1.0
+    assert scoring.field_overlap(a, group)[0] == scoring.GROUP_CREDIT
+    assert scoring.field_overlap(a, none)[0] == 0.0
+
+
+def test_reasons_are_structured_and_score_symmetric_in_text():
+    need = _repr(
+        {"title": "Bearing life estimation", "fields": ["processes"], "trl_min": 5, "trl_max": 8},
+        "en",
+    )
+    tech = _repr({"title": "軸受の寿命推定", "fields": ["processes"], "trl": 6}, "ja")
+    df = Counter(need["vector"]) + Counter(tech["vector"])
+    df = {t: 1 for t in df}
+    s, reasons = scoring.score(need, tech, df, 2)
+    kinds = [r["kind"] for r in reasons]
+    assert kinds[:2] == ["fields", "terms"] and "trl" in kinds
+    assert "bear" in reasons[1]["terms"]
+    t1, _ = scoring.text_score(need, tech, df, 2)
+    t2, _ = scoring.text_score(tech, need, df, 2)
+    assert t1 == pytest.approx(t2)
