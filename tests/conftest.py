@@ -25,3 +25,6 @@ def member(db):
     from tests.factories import make_member
 
     return make_member()
+
+
+pytest_plugins = ["tests.browser"]
