@@ -100,7 +100,7 @@ def approve_membership(membership: Membership, by: User) -> None:
     user, organization = membership.user, membership.organization
     send_templated_mail(
         "emails/join_approved",
-        {"user": user, "organization": organization, "link": absolute(reverse("accounts:dashboard"))},
+        {"user": user, "organization": organization, "link": absolute(reverse("dashboard"))},
         [user.email],
     )
 
