@@ -14,6 +14,7 @@ from accounts.services import absolute, send_templated_mail
 from . import search
 from .lifecycle import REVISION_ACTIONS, TRANSITIONS, Action, Actor, Status
 from .models import Field, ModerationEvent
+from .signals import listing_changed
 
 
 class TransitionError(Exception):
@@ -31,13 +32,9 @@ def refresh_search_vector(listing) -> None:
 
 
 def after_save(listing) -> None:
-    """Derived data of a listing: its search vector and its matching representation."""
+    """Derived data of a listing: its search vector, and (through the signal) the rest."""
     refresh_search_vector(listing)
-    try:
-        from matching.services import refresh_representation
-    except ImportError:  # the matching app is optional for the listings app
-        return
-    refresh_representation(listing)
+    listing_changed.send(sender=type(listing), listing=listing)
 
 
 def actor_for(listing, user) -> str | None:
@@ -96,6 +93,7 @@ def transition(listing, action: str, user, reason: str = "") -> ModerationEvent:
         update.append("published_at")
     locked.save(update_fields=update)
     event = _log(locked, user, action, before, locked.status, reason)
+    listing_changed.send(sender=model, listing=locked)
     _copy_state(listing, locked)
     notify(locked, event)
     return event

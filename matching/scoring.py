@@ -205,20 +205,31 @@ def rank(
         s, reasons = score(need, tech, df, n_docs)
         text, _ = text_score(need, tech, df, n_docs)
         rows.append([s, key, reasons, text, cand.get("language")])
-    if OPTIONS["calibrate"]:
-        by_lang: dict = {}
-        for r in rows:
-            by_lang.setdefault(r[4], []).append(r[3])
-        if len(by_lang) > 1 and all(len(v) >= CALIBRATION_K for v in by_lang.values()):
-            means = {
-                lang: sum(sorted(v, reverse=True)[:CALIBRATION_K]) / CALIBRATION_K
-                for lang, v in by_lang.items()
-            }
-            ref = sum(means.values()) / len(means)
-            for r in rows:
-                m = means[r[4]]
-                if m > 0:
-                    r[0] += r[3] * (ref / m - 1.0)
+    calibrate(rows)
     rows.sort(key=lambda r: (-r[0], r[1]))
     out = [(r[0], r[1], r[2]) for r in rows]
     return out[:limit] if limit else out
+
+
+def calibrate(rows: list) -> None:
+    """Language calibration of ranked rows ``[score, key, reasons, text, language]``, in place.
+
+    Each row's text part is divided by the mean of the top ``CALIBRATION_K`` text scores of its
+    language and multiplied by the mean of those means; applies only when every language
+    present has at least ``CALIBRATION_K`` candidates (see :func:`rank`)."""
+    if not OPTIONS["calibrate"]:
+        return
+    by_lang: dict = {}
+    for r in rows:
+        by_lang.setdefault(r[4], []).append(r[3])
+    if len(by_lang) < 2 or not all(len(v) >= CALIBRATION_K for v in by_lang.values()):
+        return
+    means = {
+        lang: sum(sorted(v, reverse=True)[:CALIBRATION_K]) / CALIBRATION_K
+        for lang, v in by_lang.items()
+    }
+    ref = sum(means.values()) / len(means)
+    for r in rows:
+        m = means[r[4]]
+        if m > 0:
+            r[0] += r[3] * (ref / m - 1.0)

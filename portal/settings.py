@@ -56,6 +56,12 @@ INSTALLED_APPS = [
     "portal",
     "accounts",
     "listings",
+    "needs",
+    "matching",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -187,4 +193,36 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+}
+
+# Regional codes used by partner databases next to ISO 3166 countries (e.g. a European patent).
+COUNTRIES_OVERRIDE = {"EP": _("Europe (European patent)"), "EU": _("European Union")}
+
+# Open data (opendata/): statistics cache and the read-only JSON API.
+STATISTICS_CACHE_SECONDS = env_int("STATISTICS_CACHE_SECONDS", 15 * 60)
+API_ANON_THROTTLE_RATE = env_str("API_ANON_THROTTLE_RATE", "600/hour")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["opendata.api.throttling.AnonThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tech Transfer Exchange open data API",
+    "DESCRIPTION": (
+        "Read-only access to published technologies, needs, organisations, the fields of "
+        "technology and the statistics. Lists take the same query parameters as the HTML lists, "
+        "are paged with cursors (follow `next`), carry an ETag, and are throttled for anonymous "
+        "clients (HTTP 429). Errors are JSON with a 4xx status. Private figures in the statistics "
+        "(users, licence requests, matches) below 3 are null."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }

@@ -13,7 +13,11 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("opendata.urls")),
+    path("api/", include("opendata.api.urls")),
     path("", include("listings.urls")),
+    path("", include("needs.urls")),
+    path("matching/", include("matching.urls")),
 ]
 
 handler400 = "portal.views.bad_request"

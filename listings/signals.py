@@ -1,0 +1,8 @@
+from django.dispatch import Signal
+
+#: Sent with `listing=` after a technology or need is saved, imported or changes state, so
+#: derived data (the matching representation) follows. Receivers run in the same transaction.
+listing_changed = Signal()
+
+#: Sent with `listings=` once after a bulk write (an import), for set-based derived data.
+listings_bulk_changed = Signal()

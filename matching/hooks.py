@@ -1,0 +1,74 @@
+"""How matching plugs into the rest of the site: derived data on save, and page sections."""
+
+from django.dispatch import receiver
+
+from listings.lifecycle import Actor
+from listings.signals import listing_changed, listings_bulk_changed
+from portal import hooks
+
+from . import selectors
+from .reasons import describe, field_name_map
+from .representation import recompute_norms, refresh_representation
+
+
+@receiver(listing_changed)
+def _refresh(sender, listing, **kwargs):
+    refresh_representation(listing)
+
+
+@receiver(listings_bulk_changed)
+def _refresh_bulk(sender, listings, **kwargs):
+    # After an import the corpus changed at once: recompute document frequencies and norms.
+    recompute_norms()
+
+
+def _with_text(suggestions):
+    names = field_name_map()
+    for suggestion in suggestions:
+        suggestion.reason_text = describe(suggestion.reasons, names)
+    return suggestions
+
+
+@hooks.register("need_detail")
+def need_suggestions(request, need, actor):
+    """The need's organisation and staff see suggested technologies."""
+    if actor not in (Actor.OWNER, Actor.STAFF):
+        return {}
+    return {
+        "suggestions": _with_text(
+            selectors.suggested_technologies(need, for_owner=actor == Actor.OWNER)
+        ),
+        "suggestion_kind": "technology",
+        "detail_extra_templates": ["matching/includes/suggestions.html"],
+    }
+
+
+@hooks.register("technology_detail")
+def technology_suggestions(request, technology, actor):
+    """The technology's organisation and staff see suggested needs."""
+    if actor not in (Actor.OWNER, Actor.STAFF):
+        return {}
+    return {
+        "suggestions": _with_text(
+            selectors.suggested_needs(technology, for_owner=actor == Actor.OWNER)
+        ),
+        "suggestion_kind": "need",
+        "detail_extra_templates": ["matching/includes/suggestions.html"],
+    }
+
+
+@hooks.register("dashboard")
+def confirmed_matches(user):
+    context = (
+        {"staff_dashboard_templates": ["matching/includes/staff_dashboard.html"]}
+        if user.is_moderator
+        else {}
+    )
+    if user.organization is None:
+        return context
+    matches = list(selectors.confirmed_matches_for(user.organization)[:20])
+    return {
+        **context,
+        "confirmed_matches": matches,
+        "dashboard_templates": ["matching/includes/dashboard_matches.html"],
+    }

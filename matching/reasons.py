@@ -1,0 +1,61 @@
+"""Human-readable reasons of a match score, in the page's language."""
+
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from listings.models import Field, Offer
+
+
+def describe(reasons: list, field_names: dict[str, str] | None = None) -> list[str]:
+    """Turn the engine's structured reasons into short sentences."""
+    names = field_names if field_names is not None else field_name_map()
+    offers = dict(Offer.choices)
+    out = []
+    for reason in reasons:
+        kind = reason.get("kind")
+        if kind == "fields":
+            if reason.get("sub_fields"):
+                out.append(
+                    _("Same field: %(fields)s")
+                    % {"fields": ", ".join(names.get(s, s) for s in reason["sub_fields"])}
+                )
+            if reason.get("groups"):
+                out.append(
+                    _("Neighbouring field in %(groups)s")
+                    % {"groups": ", ".join(names.get(s, s) for s in reason["groups"])}
+                )
+        elif kind == "terms":
+            terms = [t for t in reason.get("terms", []) if not t.startswith("~")]
+            if terms:
+                out.append(_("Shared terms: %(terms)s") % {"terms": ", ".join(terms)})
+            elif reason.get("terms"):
+                out.append(_("Similar-sounding technical terms (loanwords)"))
+        elif kind == "trl":
+            values = {"trl": reason["trl"], "low": reason["range"][0], "high": reason["range"][1]}
+            if reason["fit"] == "within":
+                out.append(_("TRL %(trl)s is within the wanted range %(low)s–%(high)s") % values)
+            elif reason["fit"] == "below":
+                out.append(_("TRL %(trl)s is below the wanted range %(low)s–%(high)s") % values)
+            else:
+                out.append(_("TRL %(trl)s is above the wanted range %(low)s–%(high)s") % values)
+        elif kind == "partnership":
+            if reason.get("common"):
+                out.append(
+                    _("Offers what is sought: %(kinds)s")
+                    % {"kinds": ", ".join(str(offers.get(k, k)) for k in reason["common"])}
+                )
+            else:
+                out.append(_("Offers none of the partnership kinds sought"))
+        elif kind == "country":
+            if reason.get("common"):
+                out.append(
+                    _("Country in common: %(countries)s")
+                    % {"countries": ", ".join(countries.name(c) for c in reason["common"])}
+                )
+            else:
+                out.append(_("No country in common"))
+    return out
+
+
+def field_name_map() -> dict[str, str]:
+    return {f.slug: f.name for f in Field.objects.all()}

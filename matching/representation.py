@@ -1,0 +1,152 @@
+"""Computing and storing the matching representation of listings (on save and in bulk)."""
+
+import math
+
+from django.db import connection, transaction
+from django.db.models import F
+
+from . import analysis
+from .models import Kind, Posting, Profile, Term
+
+TECHNOLOGY_PARTS = ("title", "summary", "description", "benefits", "keywords")
+NEED_PARTS = ("title", "description", "solution", "keywords")
+
+
+def kind_of(listing) -> int:
+    return Kind.TECHNOLOGY if listing._meta.model_name == "technology" else Kind.NEED
+
+
+def is_matchable(listing) -> bool:
+    """Public listings take part in matching as candidates: published (and, for needs, open)."""
+    if listing.status != "published":
+        return False
+    deadline = getattr(listing, "deadline", None)
+    if deadline is not None:
+        from django.utils import timezone
+
+        return deadline >= timezone.localdate()
+    return True
+
+
+def listing_vector(listing) -> dict[str, float]:
+    parts = TECHNOLOGY_PARTS if kind_of(listing) == Kind.TECHNOLOGY else NEED_PARTS
+    texts = {name: getattr(listing, name, "") for name in parts}
+    # The analyser weighs parts by name; a need's wanted solution reads like a description.
+    if "solution" in texts:
+        texts["description"] = "\n".join(
+            filter(None, [texts["description"], texts.pop("solution")])
+        )
+    return analysis.document_vector(texts, listing.language or None)
+
+
+def field_slugs(listing) -> tuple[list[str], list[str]]:
+    fields = list(listing.fields.select_related("parent"))
+    return [f.slug for f in fields], [f.parent.slug if f.parent_id else f.slug for f in fields]
+
+
+def idf(df: int, n_docs: int) -> float:
+    return analysis.idf(df, n_docs)
+
+
+def corpus_size() -> int:
+    return Profile.objects.filter(public=True).count()
+
+
+def norm(vector: dict[str, float], df: dict[str, int], n_docs: int) -> float:
+    return math.sqrt(sum(w * w * idf(df.get(t, 0), n_docs) for t, w in vector.items())) or 1.0
+
+
+@transaction.atomic
+def refresh_representation(listing) -> Profile:
+    """Recompute one listing's vector, fields and norm; sync its postings and the term counts."""
+    kind = kind_of(listing)
+    vector = listing_vector(listing)
+    fields, groups = field_slugs(listing)
+    public = is_matchable(listing)
+    profile = Profile.objects.select_for_update().filter(kind=kind, listing_id=listing.pk).first()
+    if profile is not None and profile.public:
+        _remove_postings(kind, listing.pk)
+    profile = profile or Profile(kind=kind, listing_id=listing.pk)
+    profile.vector, profile.fields, profile.groups = vector, fields, groups
+    profile.language, profile.public = listing.language or "en", public
+    if public:
+        _add_postings(kind, listing.pk, vector)
+    df = dict(Term.objects.filter(text__in=vector).values_list("text", "df"))
+    profile.norm = norm(
+        vector, df, max(corpus_size() + (0 if profile.pk and profile.public else 1), 1)
+    )
+    profile.save()
+    return profile
+
+
+def refresh_many(listings) -> int:
+    """Refresh the representation of several listings (imports): one at a time, then norms."""
+    count = 0
+    for listing in listings:
+        refresh_representation(listing)
+        count += 1
+    if count:
+        recompute_norms()
+    return count
+
+
+def remove_representation(kind: int, listing_id: int) -> None:
+    profile = Profile.objects.filter(kind=kind, listing_id=listing_id).first()
+    if profile is None:
+        return
+    if profile.public:
+        _remove_postings(kind, listing_id)
+    profile.delete()
+
+
+def _remove_postings(kind: int, listing_id: int) -> None:
+    term_ids = list(
+        Posting.objects.filter(kind=kind, listing_id=listing_id).values_list("term_id", flat=True)
+    )
+    Posting.objects.filter(kind=kind, listing_id=listing_id).delete()
+    Term.objects.filter(pk__in=term_ids).update(df=F("df") - 1)
+
+
+def _add_postings(kind: int, listing_id: int, vector: dict[str, float]) -> None:
+    if not vector:
+        return
+    Term.objects.bulk_create([Term(text=t) for t in vector], ignore_conflicts=True)
+    ids = dict(Term.objects.filter(text__in=vector).values_list("text", "pk"))
+    Posting.objects.bulk_create(
+        [
+            Posting(term_id=ids[t], kind=kind, listing_id=listing_id, weight=w)
+            for t, w in vector.items()
+        ]
+    )
+    Term.objects.filter(pk__in=ids.values()).update(df=F("df") + 1)
+
+
+def recompute_norms() -> None:
+    """Recompute document frequencies from the postings and every public profile's norm.
+
+    idf drifts as listings come and go; imports and a periodic job call this (set-based SQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE matching_term t SET df = COALESCE(c.n, 0)
+            FROM matching_term t2 LEFT JOIN (
+                SELECT term_id, count(DISTINCT (kind, listing_id)) AS n FROM matching_posting GROUP BY term_id
+            ) c ON c.term_id = t2.id
+            WHERE t.id = t2.id AND t.df IS DISTINCT FROM COALESCE(c.n, 0)
+            """
+        )
+        cursor.execute("SELECT count(*) FROM matching_profile WHERE public")
+        n_docs = max(cursor.fetchone()[0], 1)
+        cursor.execute(
+            """
+            UPDATE matching_profile p SET norm = GREATEST(s.norm, 1e-9)
+            FROM (
+                SELECT po.kind, po.listing_id,
+                       sqrt(sum(po.weight * po.weight * ln(1 + (%s - t.df + 0.5) / (t.df + 0.5)))) AS norm
+                FROM matching_posting po JOIN matching_term t ON t.id = po.term_id
+                GROUP BY po.kind, po.listing_id
+            ) s
+            WHERE p.kind = s.kind AND p.listing_id = s.listing_id
+            """,
+            [n_docs],
+        )

@@ -1,0 +1,86 @@
+"""Curated matches: staff confirm a need–technology pair and introduce the two organisations;
+either party may dismiss a suggestion it does not want to see again."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.services import absolute, send_templated_mail
+from listings.services import owner_emails
+
+from . import scoring
+from .models import Kind, Match, Profile, Term
+from .representation import corpus_size, refresh_representation
+
+
+class MatchError(Exception):
+    """A match operation that is not allowed (not public, already confirmed, not a party)."""
+
+
+def score_pair(need, technology) -> tuple[float, list]:
+    """The engine's score and reasons for one pair (used when staff confirm a match)."""
+    from .engine import _repr, fit_attributes
+
+    profiles = {}
+    for listing in (need, technology):
+        kind = Kind.NEED if listing is need else Kind.TECHNOLOGY
+        profiles[kind] = Profile.objects.filter(
+            kind=kind, listing_id=listing.pk
+        ).first() or refresh_representation(listing)
+    n, t = profiles[Kind.NEED], profiles[Kind.TECHNOLOGY]
+    terms = set(n.vector) | set(t.vector)
+    df = dict(Term.objects.filter(text__in=terms).values_list("text", "df"))
+    n_docs = max(corpus_size(), 1)
+    need_repr = _repr(n.vector, None, n.fields, n.groups, n.language, fit_attributes(need))
+    tech_repr = _repr(t.vector, None, t.fields, t.groups, t.language, fit_attributes(technology))
+    total, reasons = scoring.score(need_repr, tech_repr, df, n_docs)
+    return round(total, 4), reasons
+
+
+@transaction.atomic
+def confirm_match(need, technology, by, note: str = "") -> Match:
+    """Record a staff-confirmed match and e-mail both organisations an introduction."""
+    if not (by.is_authenticated and by.is_moderator):
+        raise MatchError(_("Only JPO staff may confirm a match."))
+    if not (need.is_public and technology.is_public):
+        raise MatchError(_("Both the need and the technology must be published."))
+    match, _created = Match.objects.select_for_update().get_or_create(
+        need=need, technology=technology
+    )
+    if match.confirmed:
+        raise MatchError(_("This match was already confirmed."))
+    match.score, match.reasons = score_pair(need, technology)
+    match.confirmed, match.confirmed_at, match.confirmed_by = True, timezone.now(), by
+    match.note = note.strip()
+    match.save()
+    context = {
+        "match": match,
+        "need": need,
+        "technology": technology,
+        "staff": by,
+        "need_link": absolute(need.get_absolute_url()),
+        "technology_link": absolute(technology.get_absolute_url()),
+    }
+    send_templated_mail(
+        "emails/match_introduction", context, owner_emails(need) + owner_emails(technology)
+    )
+    return match
+
+
+@transaction.atomic
+def dismiss(need, technology, user) -> Match:
+    """Hide a suggestion from the dismissing party's side (the other party still sees it)."""
+    organization = user.organization if user.is_authenticated else None
+    if organization is None:
+        raise MatchError(_("Only the organisations concerned may dismiss a suggestion."))
+    match, _created = Match.objects.select_for_update().get_or_create(
+        need=need, technology=technology
+    )
+    if need.organization_id == organization.pk:
+        match.dismissed_by_need_owner = True
+    elif technology.organization_id == organization.pk:
+        match.dismissed_by_technology_owner = True
+    else:
+        raise MatchError(_("Only the organisations concerned may dismiss a suggestion."))
+    match.save(update_fields=["dismissed_by_need_owner", "dismissed_by_technology_owner"])
+    return match

@@ -1,0 +1,96 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import member_required, moderator_required
+from listings.models import Technology
+from needs.filters import NeedFilterSet
+from needs.models import Need
+
+from . import selectors, services
+from .forms import ConfirmForm, PairForm
+from .hooks import _with_text
+
+BOARD_PAGE_SIZE = 8
+BOARD_CANDIDATES = 3
+
+
+@moderator_required
+def board(request):
+    """JPO staff: open needs with their best candidate technologies, by field and country."""
+    filterset = NeedFilterSet(
+        request.GET or None, queryset=Need.objects.open().select_related("organization")
+    )
+    valid = not filterset.is_bound or filterset.is_valid()
+    needs = filterset.qs if valid else Need.objects.none()
+    page = Paginator(needs, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        (
+            need,
+            _with_text(
+                selectors.suggested_technologies(need, limit=BOARD_CANDIDATES, for_owner=False)
+            ),
+        )
+        for need in page
+    ]
+    return render(
+        request,
+        "matching/board.html",
+        {"filter": filterset, "page_obj": page, "rows": rows},
+        status=200 if valid else 400,
+    )
+
+
+def _next(request, fallback):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+@require_POST
+@moderator_required
+def confirm(request):
+    """JPO staff: confirm a match with a note; both organisations are introduced by e-mail."""
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This match could not be confirmed."))
+        return redirect("matching:board")
+    need = get_object_or_404(Need.objects.published(), pk=form.cleaned_data["need"])
+    technology = get_object_or_404(
+        Technology.objects.published(), pk=form.cleaned_data["technology"]
+    )
+    try:
+        services.confirm_match(need, technology, request.user, form.cleaned_data["note"])
+    except services.MatchError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Match confirmed: both organisations have been introduced by e-mail.")
+        )
+    return redirect(_next(request, "matching:board"))
+
+
+@require_POST
+@member_required
+def dismiss(request):
+    """Members of the need's or the technology's organisation: hide a suggestion for their side."""
+    form = PairForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This suggestion could not be dismissed."))
+        return redirect("dashboard")
+    # Scoped: the user must see both listings, and own one of them.
+    need = get_object_or_404(Need.objects.visible_to(request.user), pk=form.cleaned_data["need"])
+    technology = get_object_or_404(
+        Technology.objects.visible_to(request.user), pk=form.cleaned_data["technology"]
+    )
+    try:
+        services.dismiss(need, technology, request.user)
+    except services.MatchError as error:
+        messages.error(request, str(error))
+        return redirect(_next(request, "dashboard"))
+    messages.success(request, _("The suggestion was dismissed; you will not see it again."))
+    return redirect(_next(request, "dashboard"))
