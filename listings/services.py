@@ -110,7 +110,11 @@ def _decide_revision(locked, action, user, reason, is_staff, original) -> Modera
         apply_revision(locked)
         locked.pending_revision = None
     elif action == Action.REQUEST_CHANGES:
-        locked.pending_revision = {**locked.pending_revision, "state": "changes_requested", "reason": reason}
+        locked.pending_revision = {
+            **locked.pending_revision,
+            "state": "changes_requested",
+            "reason": reason,
+        }
     else:
         locked.pending_revision = None
     locked.save()
@@ -153,8 +157,14 @@ def save_listing(listing, form, user, *, extra_save=None):
             event = _log(listing, user, Action.EDIT, Status.PUBLISHED, Status.PUBLISHED, "")
             notify(listing, event)
             return listing
-        listing.pending_revision = {"state": "submitted", "data": revision, "at": timezone.now().isoformat()}
-        type(listing).objects.filter(pk=listing.pk).update(pending_revision=listing.pending_revision)
+        listing.pending_revision = {
+            "state": "submitted",
+            "data": revision,
+            "at": timezone.now().isoformat(),
+        }
+        type(listing).objects.filter(pk=listing.pk).update(
+            pending_revision=listing.pending_revision
+        )
         if extra_save:
             extra_save(listing)
         event = _log(listing, user, Action.REVISE, Status.PUBLISHED, Status.PUBLISHED, "")
@@ -237,7 +247,9 @@ def notify(listing, event: ModerationEvent) -> None:
         "event": event,
         "kind": listing._meta.verbose_name,
         "link": absolute(listing.get_absolute_url()),
-        "review_link": absolute(reverse("listings:review", args=[listing._meta.model_name, listing.pk])),
+        "review_link": absolute(
+            reverse("listings:review", args=[listing._meta.model_name, listing.pk])
+        ),
     }
     to_staff = event.action in (Action.SUBMIT, Action.REVISE, Action.EDIT)
     recipients = staff_emails() if to_staff else owner_emails(listing)

@@ -63,6 +63,9 @@ class Posting(models.Model):
             models.Index(fields=["kind", "listing_id"], name="posting_listing"),
         ]
 
+    def __str__(self):
+        return f"{self.term_id}:{self.kind}:{self.listing_id}={self.weight:.3f}"
+
 
 class Match(models.Model):
     """A need–technology pair that staff confirmed, or that one party dismissed."""
