@@ -225,4 +225,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "TRLEnum": "listings.models.TRL.choices",
+        "OfferEnum": "listings.models.Offer.choices",
+        "IPStatusEnum": "listings.models.IPStatus.choices",
+    },
 }

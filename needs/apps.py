@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NeedsConfig(AppConfig):
+    name = "needs"
+    verbose_name = _("Partner needs")
+
+    def ready(self):
+        from listings.registry import register
+
+        from . import selectors  # noqa: F401  (registers the page sections)
+        from .models import Need
+
+        register(Need)

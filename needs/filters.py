@@ -1,0 +1,61 @@
+"""Filters for the public needs list (and the API): open needs only, as for every public list."""
+
+import django_filters
+from django import forms
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from listings.filters import ListingFilterSet
+from listings.models import TRL, Offer
+
+from .models import Need
+
+
+class NeedFilterSet(ListingFilterSet):
+    SORT_CHOICES = ListingFilterSet.SORT_CHOICES + [("deadline", _("Deadline (soonest first)"))]
+
+    trl_min = django_filters.TypedChoiceFilter(
+        label=_("TRL from"), choices=TRL.choices, coerce=int, method="filter_trl_min"
+    )
+    trl_max = django_filters.TypedChoiceFilter(
+        label=_("TRL up to"), choices=TRL.choices, coerce=int, method="filter_trl_max"
+    )
+    partnership = django_filters.MultipleChoiceFilter(
+        label=_("Partnership sought"),
+        choices=Offer.choices,
+        method="filter_partnership",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Need
+        fields = []
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        # An expired deadline takes a need out of every public list, whatever the caller passes.
+        queryset = Need.objects.all() if queryset is None else queryset
+        super().__init__(data, queryset=queryset.open(), **kwargs)
+
+    # A need's acceptable range [trl_min, trl_max] overlaps the range asked for.
+    def filter_trl_min(self, queryset, name, value):
+        return queryset.filter(trl_max__gte=value) if value else queryset
+
+    def filter_trl_max(self, queryset, name, value):
+        return queryset.filter(trl_min__lte=value) if value else queryset
+
+    def filter_partnership(self, queryset, name, value):
+        return queryset.filter(partnerships__overlap=list(value)) if value else queryset
+
+    def extra_ordering(self, sort):
+        if sort == "deadline":
+            return [F("deadline").asc(nulls_last=True), "-pk"]
+        return None
+
+    def is_valid(self):
+        valid = super().is_valid()
+        data = self.form.cleaned_data if hasattr(self.form, "cleaned_data") else {}
+        low, high = data.get("trl_min"), data.get("trl_max")
+        if valid and low and high and low > high:
+            self.form.add_error("trl_max", _("The upper TRL must not be below the lower one."))
+            return False
+        return valid
