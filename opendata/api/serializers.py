@@ -1,0 +1,200 @@
+"""What the API publishes about each object: public fields only (no contact e-mails)."""
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import Organization
+from listings.models import Field, Patent, Technology
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+class OrganizationSummarySerializer(serializers.ModelSerializer):
+    country = serializers.CharField(source="country.code")
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organization
+        fields = ["slug", "name", "name_ja", "kind", "country", "url"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return absolute(obj.get_absolute_url())
+
+
+class OrganizationSerializer(OrganizationSummarySerializer):
+    published_technologies = serializers.IntegerField(read_only=True)
+
+    class Meta(OrganizationSummarySerializer.Meta):
+        fields = [
+            *OrganizationSummarySerializer.Meta.fields,
+            "city",
+            "website",
+            "description",
+            "verified",
+            "published_technologies",
+        ]
+
+
+class FieldSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Field
+        fields = ["slug", "name_en", "name_ja", "parent"]
+
+
+class PatentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Patent
+        fields = ["number", "office", "status"]
+
+
+class ListingSerializer(serializers.ModelSerializer):
+    """Shared by technologies and needs."""
+
+    url = serializers.SerializerMethodField()
+    organization = OrganizationSummarySerializer(read_only=True)
+    fields = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    keywords = serializers.ListField(child=serializers.CharField())
+    countries = serializers.ListField(child=serializers.CharField())
+
+    common_fields = [
+        "id",
+        "url",
+        "title",
+        "language",
+        "organization",
+        "fields",
+        "keywords",
+        "countries",
+        "published_at",
+        "updated_at",
+    ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj) -> str:
+        return absolute(obj.get_absolute_url())
+
+
+class TechnologySerializer(ListingSerializer):
+    offers = serializers.ListField(
+        child=serializers.ChoiceField(
+            choices=Technology._meta.get_field("offers").base_field.choices
+        )
+    )
+    patents = PatentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Technology
+        fields = [
+            *ListingSerializer.common_fields,
+            "summary",
+            "description",
+            "benefits",
+            "trl",
+            "ip_status",
+            "offers",
+            "patents",
+        ]
+
+
+def need_serializer_class(model):
+    """The needs serializer, built once the needs app is installed."""
+
+    class NeedSerializer(ListingSerializer):
+        partnerships = serializers.ListField(
+            child=serializers.ChoiceField(
+                choices=model._meta.get_field("partnerships").base_field.choices
+            )
+        )
+
+        class Meta:
+            fields = [
+                *ListingSerializer.common_fields,
+                "description",
+                "solution",
+                "trl_min",
+                "trl_max",
+                "partnerships",
+                "deadline",
+            ]
+
+    NeedSerializer.Meta.model = model
+    return NeedSerializer
+
+
+class FigureField(serializers.IntegerField):
+    """A count; null when a private figure is below the privacy threshold."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, required=False, **kwargs)
+
+
+class TotalsSerializer(serializers.Serializer):
+    technologies = serializers.IntegerField()
+    needs = serializers.IntegerField(required=False)
+    organizations = serializers.IntegerField()
+    users = FigureField()
+    licence_requests = FigureField()
+    matches = FigureField()
+
+
+class CountsSerializer(serializers.Serializer):
+    technologies = serializers.IntegerField(required=False)
+    needs = serializers.IntegerField(required=False)
+    organizations = serializers.IntegerField(required=False)
+    users = FigureField()
+    licence_requests = FigureField()
+    matches = FigureField()
+
+
+class CountryRowSerializer(CountsSerializer):
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2 code")
+
+
+class KindRowSerializer(CountsSerializer):
+    kind = serializers.ChoiceField(choices=Organization.Kind.choices)
+
+
+class FieldRowSerializer(CountsSerializer):
+    slug = serializers.CharField()
+    name_en = serializers.CharField()
+    name_ja = serializers.CharField()
+
+
+class TRLRowSerializer(CountsSerializer):
+    trl = serializers.IntegerField(min_value=1, max_value=9)
+
+
+class IPRowSerializer(CountsSerializer):
+    ip_status = serializers.CharField()
+
+
+class MonthRowSerializer(CountsSerializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+
+
+class StatisticsSerializer(serializers.Serializer):
+    """The statistics page's figures. Private figures (users, licence requests, matches) below
+    `threshold` are null: see the privacy rule in the API description."""
+
+    generated_at = serializers.DateTimeField()
+    threshold = serializers.IntegerField()
+    totals = TotalsSerializer()
+    countries = CountryRowSerializer(many=True)
+    organization_kinds = KindRowSerializer(many=True)
+    fields = FieldRowSerializer(many=True)
+    trl = TRLRowSerializer(many=True)
+    ip_status = IPRowSerializer(many=True)
+    months = MonthRowSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Errors: `detail` for most, or one list of messages per invalid query parameter."""
+
+    detail = serializers.CharField(required=False)

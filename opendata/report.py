@@ -1,0 +1,171 @@
+"""The statistics page's sections: labels in the reader's language, charts and table rows.
+
+The figures come from ``stats.public_statistics()`` (codes and counts, privacy rule applied);
+this module only names and draws them.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from accounts.models import Organization
+from listings.models import TRL, IPStatus
+
+from .charts import Series, bar_chart, column_chart
+
+TOP_COUNTRIES = 10
+
+
+def column_labels() -> dict[str, str]:
+    return {
+        "technologies": _("Technologies"),
+        "needs": _("Needs"),
+        "organizations": _("Organisations"),
+        "users": _("Registered users"),
+        "licence_requests": _("Licence requests"),
+        "matches": _("Confirmed matches"),
+    }
+
+
+@dataclass
+class Section:
+    slug: str
+    title: str
+    description: str
+    key_label: str
+    columns: list[tuple[str, str]]  # (name, label)
+    rows: list[tuple[str, list]] = field(default_factory=list)  # (label, values)
+    chart: str = ""
+    ranked: bool = False
+
+
+def _columns(rows: list[dict], order: list[str]) -> list[tuple[str, str]]:
+    labels = column_labels()
+    present = set(rows[0]) if rows else set()
+    return [(name, labels[name]) for name in order if name in present]
+
+
+def _section(
+    slug, title, description, key_label, rows, labels, order, chart_column, *, ranked=False
+):
+    columns = _columns(rows, order)
+    section = Section(slug, title, description, key_label, columns, ranked=ranked)
+    section.rows = [
+        (label, [row[name] for name, _label in columns])
+        for label, row in zip(labels, rows, strict=True)
+    ]
+    if rows and chart_column in dict(columns):
+        chart_rows = list(zip(labels, rows, strict=True))
+        if ranked:
+            chart_rows = chart_rows[:TOP_COUNTRIES]
+        section.chart = bar_chart(
+            chart_id=f"chart-{slug}",
+            title=title,
+            description=description,
+            labels=[label for label, _row in chart_rows],
+            series=Series(
+                dict(columns)[chart_column], [row[chart_column] for _label, row in chart_rows]
+            ),
+        )
+    return section
+
+
+def totals(data: dict) -> list[tuple[str, int | None]]:
+    labels = column_labels()
+    order = ["technologies", "needs", "organizations", "users", "licence_requests", "matches"]
+    return [(labels[name], data["totals"][name]) for name in order if name in data["totals"]]
+
+
+def sections(data: dict) -> list[Section]:
+    ja = get_language() == "ja"
+    kinds = dict(Organization.Kind.choices)
+    trl = dict(TRL.choices)
+    ip = dict(IPStatus.choices)
+    out = [
+        _section(
+            "countries",
+            _("Ranking by country"),
+            _(
+                "Countries ranked by published technologies, then needs and organisations; "
+                "a listing counts for its organisation's country. The chart shows the top ten."
+            ),
+            _("Country"),
+            data["countries"],
+            [str(countries.name(row["country"]) or row["country"]) for row in data["countries"]],
+            ["technologies", "needs", "organizations", "users"],
+            "technologies",
+            ranked=True,
+        ),
+        _section(
+            "kinds",
+            _("By organisation kind"),
+            _(
+                "Organisations, and the technologies and needs they published, by kind of organisation."
+            ),
+            _("Kind"),
+            data["organization_kinds"],
+            [str(kinds.get(row["kind"], row["kind"])) for row in data["organization_kinds"]],
+            ["organizations", "technologies", "needs"],
+            "organizations",
+        ),
+        _section(
+            "fields",
+            _("By field of technology"),
+            _(
+                "Published technologies and needs per field group; a listing in several groups counts in each."
+            ),
+            _("Field"),
+            data["fields"],
+            [row["name_ja"] if ja and row["name_ja"] else row["name_en"] for row in data["fields"]],
+            ["technologies", "needs"],
+            "technologies",
+        ),
+        _section(
+            "trl",
+            _("By technology readiness level"),
+            _("Published technologies per technology readiness level (TRL 1 to 9)."),
+            _("Readiness"),
+            data["trl"],
+            [str(trl.get(row["trl"], row["trl"])) for row in data["trl"]],
+            ["technologies"],
+            "technologies",
+        ),
+        _section(
+            "ip",
+            _("By IP status"),
+            _("Published technologies by the protection of their intellectual property."),
+            _("IP status"),
+            data["ip_status"],
+            [str(ip.get(row["ip_status"], row["ip_status"])) for row in data["ip_status"]],
+            ["technologies"],
+            "technologies",
+        ),
+    ]
+    out.append(months_section(data["months"]))
+    return out
+
+
+def months_section(rows: list[dict]) -> Section:
+    title = _("Month by month")
+    description = _(
+        "New published listings, licence requests and confirmed matches in each of the last twelve months."
+    )
+    columns = _columns(rows, ["technologies", "needs", "licence_requests", "matches"])
+    starts = [datetime.date.fromisoformat(row["month"] + "-01") for row in rows]
+    section = Section("months", title, description, _("Month"), columns)
+    section.rows = [
+        (date_format(start, "YEAR_MONTH_FORMAT"), [row[name] for name, _label in columns])
+        for start, row in zip(starts, rows, strict=True)
+    ]
+    section.chart = column_chart(
+        chart_id="chart-months",
+        title=title,
+        description=description,
+        labels=[start.strftime("%Y-%m") for start in starts],
+        series=[Series(label, [row[name] for row in rows]) for name, label in columns],
+    )
+    return section

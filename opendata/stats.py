@@ -1,0 +1,289 @@
+"""Public statistics of the exchange: aggregate queries, the privacy rule and the cache.
+
+Privacy rule (also explained on the statistics page and in the API schema):
+
+1. Only what is already public, or consented to, is counted: published technologies and needs;
+   organisations that have a published listing or an active member with a verified e-mail
+   address; active users with a verified e-mail address. Drafts, listings under review,
+   rejected, withdrawn or expired listings, and inactive or unverified accounts are never counted.
+2. Figures drawn from private records (registered users, licence requests, matches) are shown
+   only from ``THRESHOLD`` upwards, in totals and in every breakdown cell. Smaller values, zero
+   included, are published as "fewer than 3" (``None`` here, ``null`` in the API), so one
+   private record never shows on its own. Published listings and organisation profiles are
+   public pages already: their counts are exact.
+
+Everything is computed by a fixed number of aggregate queries (independent of the number of
+rows) and cached for ``STATISTICS_CACHE_SECONDS`` in Django's cache (Redis when REDIS_URL is
+set), so the page and the API stay fast at 100,000 technologies.
+"""
+
+import datetime
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from accounts.models import Membership, Organization, User
+from listings.lifecycle import Status
+from listings.models import TRL, Field, IPStatus, Technology
+
+THRESHOLD = 3
+MONTHS = 12
+CACHE_KEY = "opendata:statistics:v1"
+
+
+def cache_seconds() -> int:
+    return getattr(settings, "STATISTICS_CACHE_SECONDS", 900)
+
+
+def public_statistics(*, refresh: bool = False) -> dict:
+    """The published figures (privacy rule applied), from the cache when fresh."""
+    if not refresh:
+        cached = cache.get(CACHE_KEY)
+        if cached is not None:
+            return cached
+    data = apply_privacy_rule(compute_statistics())
+    cache.set(CACHE_KEY, data, cache_seconds())
+    return data
+
+
+def clear_cache() -> None:
+    cache.delete(CACHE_KEY)
+
+
+# Optional apps: counted only once they are installed.
+
+
+def optional_model(app_label: str, model_name: str):
+    """The model if its app is installed, else None (needs, licensing and matching are optional)."""
+    try:
+        return apps.get_model(app_label, model_name)
+    except LookupError:
+        return None
+
+
+def need_model():
+    return optional_model("needs", "Need")
+
+
+def licence_requests():
+    """(queryset, date field) of all licence requests ever sent, or None."""
+    model = optional_model("licensing", "LicenceRequest")
+    if model is None:
+        return None
+    return model.objects.all(), "created_at"
+
+
+def confirmed_matches():
+    """(queryset, date field) of the matches JPO staff confirmed, or None."""
+    model = optional_model("matching", "Match")
+    if model is None:
+        return None
+    names = {f.name for f in model._meta.get_fields()}
+    queryset = model.objects.all()
+    if callable(getattr(queryset, "confirmed", None)):
+        queryset = queryset.confirmed()
+    elif "confirmed" in names:
+        queryset = queryset.filter(confirmed=True)
+    elif "confirmed_at" in names:
+        queryset = queryset.filter(confirmed_at__isnull=False)
+    elif "status" in names:
+        queryset = queryset.filter(status="confirmed")
+    else:
+        return None
+    date_field = next((n for n in ("confirmed_at", "updated_at", "created_at") if n in names), None)
+    return (queryset, date_field) if date_field else None
+
+
+# What may be counted (rule 1).
+
+
+def counted_users():
+    return User.objects.filter(is_active=True, email_verified_at__isnull=False)
+
+
+def counted_memberships():
+    return Membership.objects.active().filter(
+        user__is_active=True, user__email_verified_at__isnull=False
+    )
+
+
+def counted_organizations():
+    """Organisations with a published listing or an active, verified member."""
+    condition = Exists(counted_memberships().filter(organization=OuterRef("pk")))
+    condition |= Exists(Technology.objects.published().filter(organization=OuterRef("pk")))
+    Need = need_model()
+    if Need is not None:
+        condition |= Exists(Need.objects.published().filter(organization=OuterRef("pk")))
+    return Organization.objects.filter(condition)
+
+
+# Aggregates.
+
+
+def month_starts(now=None, months: int = MONTHS) -> list[datetime.date]:
+    """The first day of the last `months` months, oldest first, in the site's time zone."""
+    today = timezone.localdate(now)
+    year, month = today.year, today.month
+    out = []
+    for _ in range(months):
+        out.append(datetime.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return out[::-1]
+
+
+def by_month(queryset, date_field: str, starts: list[datetime.date]) -> dict[str, int]:
+    first = timezone.make_aware(datetime.datetime.combine(starts[0], datetime.time()))
+    rows = (
+        queryset.filter(**{f"{date_field}__gte": first})
+        .annotate(month=TruncMonth(date_field))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {timezone.localtime(row["month"]).strftime("%Y-%m"): row["n"] for row in rows}
+
+
+def grouped(queryset, key: str, count: str = "pk") -> dict:
+    rows = queryset.values(key).annotate(n=Count(count, distinct=count != "pk")).order_by()
+    return {row[key]: row["n"] for row in rows if row[key] not in (None, "")}
+
+
+def by_field_group(model) -> dict[int, int]:
+    """Published listings per top-level field (a listing counts once per group)."""
+    through = model.fields.through
+    fk = f"{model._meta.model_name}_id"
+    rows = (
+        through.objects.filter(**{f"{model._meta.model_name}__status": Status.PUBLISHED})
+        .annotate(group=Coalesce("field__parent_id", "field_id"))
+        .values("group")
+        .annotate(n=Count(fk, distinct=True))
+        .order_by()
+    )
+    return {row["group"]: row["n"] for row in rows}
+
+
+def compute_statistics(now=None) -> dict:
+    """Raw figures (privacy rule 1 applied, rule 2 not yet): a few aggregate queries."""
+    technologies = Technology.objects.published()
+    organizations = counted_organizations()
+    memberships = counted_memberships()
+    starts = month_starts(now)
+    Need = need_model()
+    needs = Need.objects.published() if Need is not None else None
+    requests = licence_requests()
+    matches = confirmed_matches()
+
+    totals = {
+        "technologies": technologies.count(),
+        "organizations": organizations.count(),
+        "users": counted_users().count(),
+    }
+    if needs is not None:
+        totals["needs"] = needs.count()
+    if requests is not None:
+        totals["licence_requests"] = requests[0].count()
+    if matches is not None:
+        totals["matches"] = matches[0].count()
+
+    # Country ranking: listings by their organisation's country, users by their organisation's.
+    country_columns = {
+        "technologies": grouped(technologies, "organization__country"),
+        "organizations": grouped(organizations, "country"),
+        "users": grouped(memberships, "organization__country", count="user_id"),
+    }
+    if needs is not None:
+        country_columns["needs"] = grouped(needs, "organization__country")
+    countries = table(country_columns, key="country")
+    countries.sort(
+        key=lambda r: (-r["technologies"], -r.get("needs", 0), -r["organizations"], r["country"])
+    )
+
+    kind_columns = {
+        "organizations": grouped(organizations, "kind"),
+        "technologies": grouped(technologies, "organization__kind"),
+    }
+    if needs is not None:
+        kind_columns["needs"] = grouped(needs, "organization__kind")
+    kinds = table(kind_columns, key="kind", keys=list(Organization.Kind.values))
+
+    groups = list(Field.objects.groups().order_by("position", "slug"))
+    field_columns = {"technologies": by_field_group(Technology)}
+    if Need is not None:
+        field_columns["needs"] = by_field_group(Need)
+    fields = [
+        {"slug": g.slug, "name_en": g.name_en, "name_ja": g.name_ja}
+        | {name: column.get(g.pk, 0) for name, column in field_columns.items()}
+        for g in groups
+    ]
+
+    trl = table({"technologies": grouped(technologies, "trl")}, key="trl", keys=list(TRL.values))
+    ip_status = table(
+        {"technologies": grouped(technologies, "ip_status")},
+        key="ip_status",
+        keys=list(IPStatus.values),
+    )
+
+    month_columns = {"technologies": by_month(technologies, "published_at", starts)}
+    if needs is not None:
+        month_columns["needs"] = by_month(needs, "published_at", starts)
+    if requests is not None:
+        month_columns["licence_requests"] = by_month(*requests, starts)
+    if matches is not None:
+        month_columns["matches"] = by_month(*matches, starts)
+    months = table(month_columns, key="month", keys=[s.strftime("%Y-%m") for s in starts])
+
+    return {
+        "generated_at": timezone.now().isoformat(),
+        "threshold": THRESHOLD,
+        "totals": totals,
+        "countries": countries,
+        "organization_kinds": kinds,
+        "fields": fields,
+        "trl": trl,
+        "ip_status": ip_status,
+        "months": months,
+    }
+
+
+def table(columns: dict[str, dict], *, key: str, keys: list | None = None) -> list[dict]:
+    """Rows {key: k, column: count, ...}: for `keys` in order, else every key with a count."""
+    if keys is None:
+        seen = set()
+        for column in columns.values():
+            seen.update(column)
+        keys = sorted(seen)
+    return [{key: k} | {name: column.get(k, 0) for name, column in columns.items()} for k in keys]
+
+
+# Privacy rule 2.
+
+PRIVATE_FIGURES = frozenset({"users", "licence_requests", "matches"})
+
+
+def suppress(value: int | None) -> int | None:
+    """A private figure below the threshold becomes None ("fewer than 3")."""
+    if value is None or value < THRESHOLD:
+        return None
+    return value
+
+
+def apply_privacy_rule(data: dict) -> dict:
+    """The figures as published: private counts below the threshold replaced by None."""
+    out = dict(data)
+    out["totals"] = {
+        name: suppress(value) if name in PRIVATE_FIGURES else value
+        for name, value in data["totals"].items()
+    }
+    for section in ("countries", "organization_kinds", "fields", "trl", "ip_status", "months"):
+        out[section] = [
+            {
+                name: suppress(value) if name in PRIVATE_FIGURES else value
+                for name, value in row.items()
+            }
+            for row in data[section]
+        ]
+    return out

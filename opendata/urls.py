@@ -1,0 +1,14 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "opendata"
+
+urlpatterns = [
+    path("statistics/", views.statistics, name="statistics"),
+    path("api/", views.api_overview, name="api_overview"),
+    path("sitemap.xml", views.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap_section"),
+    re_path(r"^(?P<kind>technologies|needs)/feed/$", views.listing_feed, name="listing_feed"),
+    re_path(r"^(?P<kind>technologies|needs)/export\.csv$", views.listing_csv, name="listing_csv"),
+]

@@ -1,0 +1,87 @@
+from django.contrib.sitemaps import views as sitemap_views
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_page
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from . import report, stats
+from .exports import columns_for, csv_lines
+from .feeds import TechnologyFeed, need_feed_class
+from .sitemaps import sitemaps
+from .sources import listing_sources
+
+
+@require_safe
+def statistics(request):
+    """Anyone: counts and breakdowns of the exchange (aggregates only, privacy rule applied)."""
+    data = stats.public_statistics()
+    context = {
+        "data": data,
+        "totals": report.totals(data),
+        "sections": report.sections(data),
+        "threshold": stats.THRESHOLD,
+        "generated_at": data["generated_at"],
+        "cache_minutes": stats.cache_seconds() // 60,
+    }
+    return render(request, "opendata/statistics.html", context)
+
+
+def _source(kind: str):
+    source = listing_sources().get(kind)
+    if source is None:
+        raise Http404
+    return source
+
+
+@require_safe
+def listing_csv(request, kind):
+    """Anyone: the published listings of a list, filtered by the URL's query, as CSV."""
+    source = _source(kind)
+    base = source.model.objects.published()
+    params = request.GET.copy()
+    params.pop("page", None)
+    filterset = source.filterset_class(params or None, queryset=base)
+    if filterset.is_bound and not filterset.is_valid():
+        return HttpResponseBadRequest(
+            _("Invalid filters: %(errors)s") % {"errors": filterset.errors.as_text()},
+            content_type="text/plain; charset=utf-8",
+        )
+    response = StreamingHttpResponse(
+        csv_lines(filterset.qs, columns_for(source.model)), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"{kind}-{timezone.localdate():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def listing_feed(request, kind):
+    """Anyone: an Atom feed of the newest published listings, filtered like the list."""
+    feed_class = TechnologyFeed if kind == "technologies" else need_feed_class()
+    if feed_class is None:
+        raise Http404
+    return feed_class()(request)
+
+
+@require_safe
+@cache_page(15 * 60)
+@vary_on_headers("Host")
+def sitemap_index(request):
+    """Anyone (crawlers): the sitemap index, one section per kind of page."""
+    return sitemap_views.index(request, sitemaps(), sitemap_url_name="opendata:sitemap_section")
+
+
+@require_safe
+@cache_page(15 * 60)
+@vary_on_headers("Host")
+def sitemap_section(request, section):
+    """Anyone (crawlers): one section of the sitemap (paged with ?p=)."""
+    return sitemap_views.sitemap(request, sitemaps(), section=section)
+
+
+@require_safe
+def api_overview(request):
+    """Anyone: how to use the open-data API, feeds and CSV exports."""
+    return render(request, "opendata/api_overview.html", {"sources": listing_sources()})
