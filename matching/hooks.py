@@ -7,7 +7,6 @@ from listings.signals import listing_changed, listings_bulk_changed
 from portal import hooks
 
 from . import selectors
-from .reasons import describe, field_name_map
 from .representation import recompute_norms, refresh_representation
 
 
@@ -22,22 +21,13 @@ def _refresh_bulk(sender, listings, **kwargs):
     recompute_norms()
 
 
-def _with_text(suggestions):
-    names = field_name_map()
-    for suggestion in suggestions:
-        suggestion.reason_text = describe(suggestion.reasons, names)
-    return suggestions
-
-
 @hooks.register("need_detail")
 def need_suggestions(request, need, actor):
     """The need's organisation and staff see suggested technologies."""
     if actor not in (Actor.OWNER, Actor.STAFF):
         return {}
     return {
-        "suggestions": _with_text(
-            selectors.suggested_technologies(need, for_owner=actor == Actor.OWNER)
-        ),
+        "suggestions": selectors.suggested_technologies(need, for_owner=actor == Actor.OWNER),
         "suggestion_kind": "technology",
         "detail_extra_templates": ["matching/includes/suggestions.html"],
     }
@@ -49,9 +39,7 @@ def technology_suggestions(request, technology, actor):
     if actor not in (Actor.OWNER, Actor.STAFF):
         return {}
     return {
-        "suggestions": _with_text(
-            selectors.suggested_needs(technology, for_owner=actor == Actor.OWNER)
-        ),
+        "suggestions": selectors.suggested_needs(technology, for_owner=actor == Actor.OWNER),
         "suggestion_kind": "need",
         "detail_extra_templates": ["matching/includes/suggestions.html"],
     }

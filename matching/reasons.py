@@ -6,8 +6,11 @@ from django_countries import countries
 from listings.models import Field, Offer
 
 
-def describe(reasons: list, field_names: dict[str, str] | None = None) -> list[str]:
-    """Turn the engine's structured reasons into short sentences."""
+def describe(reasons: list, field_names: dict[str, str] | None = None, texts=()) -> list[str]:
+    """Turn the engine's structured reasons into short sentences.
+
+    ``texts``: English text of either listing, used to show matched stems as the words they
+    came from ("corros" -> "corrosion")."""
     names = field_names if field_names is not None else field_name_map()
     offers = dict(Offer.choices)
     out = []
@@ -25,7 +28,8 @@ def describe(reasons: list, field_names: dict[str, str] | None = None) -> list[s
                     % {"groups": ", ".join(names.get(s, s) for s in reason["groups"])}
                 )
         elif kind == "terms":
-            terms = [t for t in reason.get("terms", []) if not t.startswith("~")]
+            words = surface_words(texts)
+            terms = [words.get(t, t) for t in reason.get("terms", []) if not t.startswith("~")]
             if terms:
                 out.append(_("Shared terms: %(terms)s") % {"terms": ", ".join(terms)})
             elif reason.get("terms"):
@@ -59,3 +63,26 @@ def describe(reasons: list, field_names: dict[str, str] | None = None) -> list[s
 
 def field_name_map() -> dict[str, str]:
     return {f.slug: f.name for f in Field.objects.all()}
+
+
+def surface_words(texts) -> dict[str, str]:
+    """Map each stem of the given texts to the first word it came from."""
+    from . import analysis
+
+    words: dict[str, str] = {}
+    for text in texts:
+        for word in analysis.WORD_RE.findall(text or ""):
+            lower = word.lower()
+            words.setdefault(analysis.stem(lower), lower)
+    return words
+
+
+def listing_text(listing) -> str:
+    return " ".join(
+        [
+            listing.title,
+            getattr(listing, "summary", ""),
+            " ".join(listing.keywords),
+            listing.description,
+        ]
+    )

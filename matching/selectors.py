@@ -1,11 +1,12 @@
 """Suggestions as pages show them: listings with score, reasons and the pair's match state."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from listings.models import Technology
 
 from . import engine
 from .models import Match
+from .reasons import describe, field_name_map, listing_text
 
 
 @dataclass
@@ -14,6 +15,17 @@ class Suggestion:
     score: float
     reasons: list
     match: Match | None = None
+    reason_text: list = field(default_factory=list)
+
+
+def with_reason_text(suggestions: list[Suggestion], listing) -> list[Suggestion]:
+    """Reasons as sentences in the page's language, matched stems shown as words."""
+    names = field_name_map()
+    own_text = listing_text(listing)
+    for suggestion in suggestions:
+        texts = (own_text, listing_text(suggestion.listing))
+        suggestion.reason_text = describe(suggestion.reasons, names, texts)
+    return suggestions
 
 
 def suggested_technologies(need, *, limit=10, for_owner=True) -> list[Suggestion]:
@@ -26,11 +38,12 @@ def suggested_technologies(need, *, limit=10, for_owner=True) -> list[Suggestion
         .select_related("organization")
         .in_bulk([r.listing_id for r in ranked])
     )
-    return [
+    suggestions = [
         Suggestion(listings[r.listing_id], r.score, r.reasons, matches.get(r.listing_id))
         for r in ranked
         if r.listing_id in listings
     ]
+    return with_reason_text(suggestions, need)
 
 
 def suggested_needs(technology, *, limit=10, for_owner=True) -> list[Suggestion]:
@@ -45,11 +58,12 @@ def suggested_needs(technology, *, limit=10, for_owner=True) -> list[Suggestion]
     listings = (
         Need.objects.open().select_related("organization").in_bulk([r.listing_id for r in ranked])
     )
-    return [
+    suggestions = [
         Suggestion(listings[r.listing_id], r.score, r.reasons, matches.get(r.listing_id))
         for r in ranked
         if r.listing_id in listings
     ]
+    return with_reason_text(suggestions, technology)
 
 
 def confirmed_matches_for(organization):

@@ -12,7 +12,6 @@ from needs.models import Need
 
 from . import selectors, services
 from .forms import ConfirmForm, PairForm
-from .hooks import _with_text
 
 BOARD_PAGE_SIZE = 8
 BOARD_CANDIDATES = 3
@@ -30,9 +29,7 @@ def board(request):
     rows = [
         (
             need,
-            _with_text(
-                selectors.suggested_technologies(need, limit=BOARD_CANDIDATES, for_owner=False)
-            ),
+            selectors.suggested_technologies(need, limit=BOARD_CANDIDATES, for_owner=False),
         )
         for need in page
     ]

@@ -73,3 +73,27 @@ def png_bytes(size=(40, 30), color=(200, 30, 30)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, format="PNG")
     return out.getvalue()
+
+
+def make_need(organization=None, *, status=Status.PUBLISHED, fields=("solar",), **kwargs):
+    from needs.models import Need
+
+    n = next(_seq)
+    organization = organization or make_organization(kind=Organization.Kind.COMPANY)
+    defaults = {
+        "title": f"Need {n}",
+        "description": "What the company needs.",
+        "trl_min": 4,
+        "trl_max": 9,
+        "partnerships": ["non_exclusive_licence"],
+        "countries": ["JP"],
+        "language": "en",
+        "status": status,
+    }
+    defaults.update(kwargs)
+    if status == Status.PUBLISHED:
+        defaults.setdefault("published_at", timezone.now())
+    need = Need.objects.create(organization=organization, **defaults)
+    need.fields.set(Field.objects.filter(slug__in=fields))
+    after_save(need)
+    return need
