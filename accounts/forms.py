@@ -97,6 +97,15 @@ class ProfileForm(forms.ModelForm):
 
 
 class OrganizationForm(forms.ModelForm):
+    # A plain file field: the content is checked by portal.uploads.clean_image, whose messages
+    # (not an image, too large, too many pixels) are clearer than forms.ImageField's generic one.
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+        help_text=_("JPEG, PNG, GIF or WebP. It is resized to at most 512 pixels."),
+    )
+
     class Meta:
         model = Organization
         fields = ["name", "name_ja", "kind", "country", "city", "website", "description", "logo"]

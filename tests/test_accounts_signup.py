@@ -12,6 +12,12 @@ from tests.factories import PASSWORD, make_member, make_organization, make_user
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 SIGNUP = {
     "full_name": "Aiko Tanaka",
     "email": "Aiko@Example.org",
