@@ -239,3 +239,12 @@ def test_evaluate_matching_on_a_tiny_bundle(tmp_path, capfd):
     call_command("evaluate_matching", str(path), "--json", str(out))
     assert json.loads(out.read_text())["n-tank"][0] == "t-tank"
     assert "mean nDCG@10 1.000, mean recall@10 1.000" in capfd.readouterr().out
+
+
+def test_company_member_starts_a_licence_request_from_a_suggestion(client, pair):
+    need, technology, buyer, _seller = pair
+    client.force_login(buyer)
+    page = client.get(need.get_absolute_url()).content.decode()
+    url = reverse("licensing:request_create", args=[technology.pk])
+    assert f'href="{url}"' in page
+    assert client.get(url).status_code == 200
