@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "accounts",
     "listings",
     "needs",
+    "licensing",
     "matching",
     "rest_framework",
     "drf_spectacular",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/", include("opendata.api.urls")),
     path("", include("listings.urls")),
     path("", include("needs.urls")),
+    path("requests/", include("licensing.urls")),
     path("matching/", include("matching.urls")),
 ]
 

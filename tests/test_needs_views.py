@@ -15,6 +15,11 @@ from tests.test_needs_lifecycle import make_need
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def titles(response) -> list[str]:
     return [need.title for need in response.context["page_obj"]]
 

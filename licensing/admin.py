@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from .models import LicenceRequest, RequestMessage
+
+
+class RequestMessageInline(admin.TabularInline):
+    model = RequestMessage
+    extra = 0
+    fields = ["created_at", "side", "author", "new_status", "body"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LicenceRequest)
+class LicenceRequestAdmin(admin.ModelAdmin):
+    """Read-only: requests change only through their thread, and nothing is deleted."""
+
+    list_display = ["technology", "requester_organization", "kind", "status", "last_activity_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["technology__title", "requester_organization__name", "message"]
+    inlines = [RequestMessageInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

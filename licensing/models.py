@@ -1,0 +1,191 @@
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Read markers start here: everything after it is unread.
+NEVER = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+class Side(models.TextChoices):
+    OWNER = "owner", _("Technology owner")
+    REQUESTER = "requester", _("Requester")
+
+
+class LicenceRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Requests the user may read: their organisation's, sent or received; all for staff."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_moderator:
+            return self
+        organization = user.organization
+        if organization is None:
+            return self.none()
+        return self.filter(
+            Q(requester_organization=organization) | Q(technology__organization=organization)
+        )
+
+    def received_by(self, organization):
+        return self.filter(technology__organization=organization)
+
+    def sent_by(self, organization):
+        return self.filter(requester_organization=organization)
+
+    def open(self):
+        return self.filter(status__in=LicenceRequest.OPEN_STATUSES)
+
+    def for_lists(self):
+        return self.select_related(
+            "technology", "technology__organization", "requester_organization", "requester"
+        ).order_by("-last_activity_at", "-pk")
+
+    def with_unread(self, side: str):
+        """Annotate `unread`: the other side's messages (and the request itself, for a new
+        request the owner has not opened) since this side last read the thread."""
+        other = Side.REQUESTER if side == Side.OWNER else Side.OWNER
+        read_at = F(f"{side}_last_read_at")
+        messages = Count(
+            "messages",
+            filter=Q(
+                messages__side=other, messages__created_at__gt=Coalesce(read_at, Value(NEVER))
+            ),
+        )
+        if side == Side.OWNER:
+            unopened = Case(When(owner_last_read_at__isnull=True, then=1), default=0)
+            return self.annotate(unread=messages + unopened)
+        return self.annotate(unread=messages)
+
+
+class LicenceRequest(models.Model):
+    """One organisation's request about one technology, with its thread of messages."""
+
+    class Kind(models.TextChoices):
+        LICENCE = "licence", _("Licence")
+        RESEARCH_COLLABORATION = "research_collaboration", _("Research collaboration")
+        MORE_INFORMATION = "more_information", _("More information")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_DISCUSSION = "in_discussion", _("In discussion")
+        AGREED = "agreed", _("Agreed")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    OPEN_STATUSES = (Status.OPEN, Status.IN_DISCUSSION)
+
+    # PROTECT: nothing about a negotiation is deleted silently, not even through a cascade.
+    technology = models.ForeignKey(
+        "listings.Technology",
+        verbose_name=_("technology"),
+        on_delete=models.PROTECT,
+        related_name="licence_requests",
+    )
+    requester_organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("requesting organisation"),
+        on_delete=models.PROTECT,
+        related_name="licence_requests_sent",
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="licence_requests",
+    )
+    kind = models.CharField(_("kind of request"), max_length=30, choices=Kind.choices)
+    message = models.TextField(_("message"))
+    intended_use = models.TextField(_("intended use"), blank=True)
+    territory = models.CharField(_("territory"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    owner_last_read_at = models.DateTimeField(_("read by the owner at"), null=True, blank=True)
+    requester_last_read_at = models.DateTimeField(
+        _("read by the requester at"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = LicenceRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("licence request")
+        verbose_name_plural = _("licence requests")
+        ordering = ["-last_activity_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requester_organization", "technology"],
+                condition=Q(status__in=["open", "in_discussion"]),
+                name="licence_request_one_open_per_org",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["technology", "status"], name="licence_request_tech_status"),
+            models.Index(
+                fields=["requester_organization", "-last_activity_at"],
+                name="licence_request_sent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.technology} ({self.requester_organization})"
+
+    def get_absolute_url(self):
+        return reverse("licensing:request_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def side_of(self, user) -> str | None:
+        """Which party the user belongs to (None for staff and everyone else)."""
+        organization = user.organization if user.is_authenticated else None
+        if organization is None:
+            return None
+        if organization.pk == self.technology.organization_id:
+            return Side.OWNER
+        if organization.pk == self.requester_organization_id:
+            return Side.REQUESTER
+        return None
+
+
+class RequestMessage(models.Model):
+    """A message in a request's thread, or a status change (with an optional note)."""
+
+    request = models.ForeignKey(LicenceRequest, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    side = models.CharField(_("side"), max_length=10, choices=Side.choices)
+    body = models.TextField(_("message"), blank=True)
+    new_status = models.CharField(
+        _("new status"), max_length=20, choices=LicenceRequest.Status.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(body="") | ~Q(new_status=""), name="request_message_not_empty"
+            ),
+        ]
+        indexes = [models.Index(fields=["request", "created_at"], name="request_message_thread")]
+
+    def __str__(self):
+        return self.body[:60] or self.get_new_status_display()

@@ -1,0 +1,210 @@
+"""Licence requests: who may send, reply, decide and withdraw, and who hears of it."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership
+from accounts.services import absolute, send_templated_mail
+
+from .models import LicenceRequest, RequestMessage, Side
+
+Status = LicenceRequest.Status
+
+# Who may move a request to which status.
+OWNER_DECISIONS = (Status.AGREED, Status.DECLINED)
+REQUESTER_DECISIONS = (Status.WITHDRAWN,)
+
+
+class RequestError(Exception):
+    """A request, message or decision that is not allowed (the message says why)."""
+
+
+def refusal(user, technology) -> str | None:
+    """Why the user may not send a request about this technology (None when they may)."""
+    if not user.is_authenticated:
+        return _("Please sign in to send a request.")
+    if not user.can_post:
+        return _("Only verified members of an organisation may send requests.")
+    if not technology.is_public:
+        return _("Requests can only be sent about published technologies.")
+    if user.organization.pk == technology.organization_id:
+        return _("This technology belongs to your organisation.")
+    return None
+
+
+def open_request(organization, technology) -> LicenceRequest | None:
+    """The organisation's request about a technology that is still open, if any."""
+    return (
+        LicenceRequest.objects.open()
+        .filter(requester_organization=organization, technology=technology)
+        .first()
+    )
+
+
+@transaction.atomic
+def send_request(
+    user, technology, *, kind, message, intended_use="", territory=""
+) -> LicenceRequest:
+    """Send a request to a technology's owner and e-mail the owner's members.
+
+    The database allows one open request per organisation and technology; a second one is
+    refused here with a clear message even when two are sent at the same moment.
+    """
+    reason = refusal(user, technology)
+    if reason:
+        raise RequestError(reason)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            request = LicenceRequest.objects.create(
+                technology=technology,
+                requester_organization=user.organization,
+                requester=user,
+                kind=kind,
+                message=message.strip(),
+                intended_use=intended_use.strip(),
+                territory=territory.strip(),
+                requester_last_read_at=now,
+                last_activity_at=now,
+            )
+    except IntegrityError:
+        raise RequestError(
+            _("Your organisation already has an open request about this technology.")
+        ) from None
+    notify(request, "licensing/emails/new_request", recipients_on(request, Side.OWNER, user))
+    return request
+
+
+def _side_or_refuse(request, user) -> str:
+    side = request.side_of(user) if user.is_authenticated and user.can_post else None
+    if side is None:
+        raise RequestError(_("Only members of the two organisations may do this."))
+    return side
+
+
+@transaction.atomic
+def post_message(request, user, body: str) -> RequestMessage:
+    """Add a message to an open thread and e-mail the other side. The owner's first reply
+    moves an open request to “in discussion”."""
+    request = LicenceRequest.objects.select_for_update().get(pk=request.pk)
+    side = _side_or_refuse(request, user)
+    body = (body or "").strip()
+    if not body:
+        raise RequestError(_("Please write a message."))
+    if not request.is_open:
+        raise RequestError(_("This request is closed: it accepts no new messages."))
+    now = timezone.now()
+    message = RequestMessage.objects.create(
+        request=request, author=user, side=side, body=body, created_at=now
+    )
+    request.last_activity_at = now
+    setattr(request, f"{side}_last_read_at", now)
+    if side == Side.OWNER and request.status == Status.OPEN:
+        request.status = Status.IN_DISCUSSION
+    request.save()
+    other = Side.REQUESTER if side == Side.OWNER else Side.OWNER
+    notify(
+        request,
+        "licensing/emails/new_message",
+        recipients_on(request, other, user),
+        message=message,
+    )
+    return message
+
+
+@transaction.atomic
+def change_status(request, user, status: str, note: str = "") -> LicenceRequest:
+    """The owner agrees or declines, the requester withdraws; logged in the thread and
+    e-mailed to the other side. A closed request stays closed."""
+    request = LicenceRequest.objects.select_for_update().get(pk=request.pk)
+    side = _side_or_refuse(request, user)
+    allowed = OWNER_DECISIONS if side == Side.OWNER else REQUESTER_DECISIONS
+    if status not in allowed:
+        raise RequestError(_("You may not set this status."))
+    if not request.is_open:
+        raise RequestError(
+            _("This request is already closed (%(status)s).")
+            % {"status": request.get_status_display()}
+        )
+    now = timezone.now()
+    message = RequestMessage.objects.create(
+        request=request,
+        author=user,
+        side=side,
+        body=(note or "").strip(),
+        new_status=status,
+        created_at=now,
+    )
+    request.status = status
+    request.closed_at = now
+    request.last_activity_at = now
+    setattr(request, f"{side}_last_read_at", now)
+    request.save()
+    other = Side.REQUESTER if side == Side.OWNER else Side.OWNER
+    notify(
+        request,
+        "licensing/emails/status_changed",
+        recipients_on(request, other, user),
+        message=message,
+    )
+    return request
+
+
+def mark_read(request, user) -> None:
+    """Record that the user's side has read the thread up to now (staff reads are not
+    recorded: they are not a party)."""
+    side = request.side_of(user)
+    if side is None:
+        return
+    field = f"{side}_last_read_at"
+    now = timezone.now()
+    LicenceRequest.objects.filter(pk=request.pk).update(**{field: now})
+    setattr(request, field, now)
+
+
+def allowed_statuses(request, user) -> list[str]:
+    """The decisions the user may take on the request now (for the buttons)."""
+    if not request.is_open or not user.can_post:
+        return []
+    side = request.side_of(user)
+    if side == Side.OWNER:
+        return list(OWNER_DECISIONS)
+    if side == Side.REQUESTER:
+        return list(REQUESTER_DECISIONS)
+    return []
+
+
+def recipients_on(request, side: str, actor=None) -> list[str]:
+    """Who hears of news on one side: the person directly involved (the technology's author
+    or the requester) and the organisation's administrators, never the actor."""
+    if side == Side.OWNER:
+        organization_id = request.technology.organization_id
+        person = request.technology.author
+    else:
+        organization_id = request.requester_organization_id
+        person = request.requester
+    emails = set(
+        Membership.objects.active()
+        .filter(organization_id=organization_id, role=Membership.Role.ADMIN, user__is_active=True)
+        .values_list("user__email", flat=True)
+    )
+    membership = person.active_membership if person is not None and person.is_active else None
+    # Only while the person still belongs to that side's organisation.
+    if membership is not None and membership.organization_id == organization_id:
+        emails.add(person.email)
+    if not emails:
+        # Nobody named: every active member hears, so a request is never lost.
+        emails = set(
+            Membership.objects.active()
+            .filter(organization_id=organization_id, user__is_active=True)
+            .values_list("user__email", flat=True)
+        )
+    if actor is not None:
+        emails.discard(actor.email)
+    return sorted(emails)
+
+
+def notify(request, template: str, recipients, **extra) -> None:
+    context = {"request_obj": request, "link": absolute(request.get_absolute_url()), **extra}
+    send_templated_mail(template, context, recipients)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "licensing"
+
+urlpatterns = [
+    path("received/", views.inbox, name="inbox"),
+    path("sent/", views.sent, name="sent"),
+    path("all/", views.staff_list, name="staff_list"),
+    path("new/<int:technology_pk>/", views.request_create, name="request_create"),
+    path("<int:pk>/", views.request_detail, name="request_detail"),
+    path("<int:pk>/messages/", views.request_message, name="request_message"),
+    path("<int:pk>/status/", views.request_status, name="request_status"),
+]
