@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
@@ -23,4 +23,5 @@ urlpatterns = [
         SpectacularRedocView.as_view(url_name="api:schema", template_name="opendata/redoc.html"),
         name="docs",
     ),
+    re_path(r"^(?P<path>.*)$", views.not_found),
 ]

@@ -3,8 +3,10 @@ ETags, anonymous throttling and JSON errors (see REST_FRAMEWORK in portal/settin
 
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import JsonResponse
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils.decorators import decorator_from_middleware, method_decorator
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -84,6 +86,7 @@ class TechnologyViewSet(viewsets.ReadOnlyModelViewSet):
         .defer("search_vector", "pending_revision", "contact_name", "contact_email")
     )
     serializer_class = TechnologySerializer
+    lookup_value_regex = "[^/]+"  # anything else is a JSON 404 from the view, not an HTML one
     filter_backends = [DjangoFilterBackend]
     filterset_class = TechnologyFilterSet
     pagination_class = NewestFirst
@@ -110,6 +113,7 @@ def need_viewset_class():
             .defer("search_vector", "pending_revision")
         )
         serializer_class = serializer
+        lookup_value_regex = "[^/]+"
         filter_backends = [DjangoFilterBackend]
         filterset_class = NeedFilterSet
         pagination_class = NewestFirst
@@ -166,6 +170,7 @@ class FieldViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = FieldSerializer
     pagination_class = None
     lookup_field = "slug"
+    lookup_value_regex = "[^/]+"
 
 
 @conditional
@@ -175,3 +180,8 @@ class StatisticsView(APIView):
     @extend_schema(summary="Statistics", responses={200: StatisticsSerializer, 429: ERRORS[429]})
     def get(self, request):
         return Response(StatisticsSerializer(stats.public_statistics()).data)
+
+
+def not_found(request, path=""):
+    """Anyone: unknown addresses under /api/ answer in JSON too."""
+    return JsonResponse({"detail": _("Not found.")}, status=404)

@@ -1,0 +1,304 @@
+"""Statistics: exact figures on a known data set, the privacy rule, the cache and the page."""
+
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import Organization
+from listings.lifecycle import Status
+from opendata import stats
+from tests.factories import make_need, make_organization, make_technology, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def known():
+    """JP university (3 verified members, 3 technologies), US company (1 member, 1 technology,
+    2 needs), JP start-up (1 member, nothing published), plus what must never count."""
+    university = make_organization(
+        name="Kyoto Tech", kind=Organization.Kind.UNIVERSITY, country="JP"
+    )
+    company = make_organization(name="Acme", kind=Organization.Kind.COMPANY, country="US")
+    startup = make_organization(name="Nano KK", kind=Organization.Kind.STARTUP, country="JP")
+    for _ in range(3):
+        make_user(organization=university)
+    make_user(organization=company)
+    make_user(organization=startup)
+    make_technology(university, trl=5, ip_status="granted", fields=("solar",))
+    make_technology(university, trl=5, ip_status="granted", fields=("solar", "wind"))
+    make_technology(university, trl=7, ip_status="pending", fields=("solar",))
+    make_technology(company, trl=3, ip_status="none", fields=("water-treatment",))
+    make_need(company, fields=("solar",))
+    make_need(company, fields=("solar",))
+    # Never counted: a draft, a technology under review, a withdrawn need, an unverified user,
+    # an organisation whose only member is unverified, an inactive user.
+    make_technology(
+        university, status=Status.DRAFT, trl=9, ip_status="know_how", fields=("ai-data",)
+    )
+    make_technology(startup, status=Status.SUBMITTED, trl=9, ip_status="know_how")
+    make_need(startup, status=Status.WITHDRAWN)
+    make_user(organization=university, verified=False)
+    make_user(
+        organization=make_organization(kind=Organization.Kind.GOVERNMENT, country="DE"),
+        verified=False,
+    )
+    make_user(organization=company, is_active=False)
+
+
+def figures():
+    data = stats.compute_statistics()
+    data.pop("generated_at")
+    return stats.apply_privacy_rule(data)
+
+
+def row(rows, key, value):
+    return next(r for r in rows if r[key] == value)
+
+
+def test_totals_on_known_data_set(known):
+    totals = figures()["totals"]
+    assert totals["technologies"] == 4
+    assert totals["needs"] == 2
+    assert totals["organizations"] == 3
+    assert totals["users"] == 5
+
+
+def test_country_ranking_on_known_data_set(known):
+    countries = figures()["countries"]
+    assert [r["country"] for r in countries] == ["JP", "US"]
+    assert countries[0] == {
+        "country": "JP",
+        "technologies": 3,
+        "needs": 0,
+        "organizations": 2,
+        "users": 4,
+    }
+    # One user in the US: below the threshold, so hidden.
+    assert countries[1] == {
+        "country": "US",
+        "technologies": 1,
+        "needs": 2,
+        "organizations": 1,
+        "users": None,
+    }
+
+
+def test_breakdowns_on_known_data_set(known):
+    data = figures()
+    kinds = data["organization_kinds"]
+    assert row(kinds, "kind", "university") == {
+        "kind": "university",
+        "organizations": 1,
+        "technologies": 3,
+        "needs": 0,
+    }
+    assert row(kinds, "kind", "company") == {
+        "kind": "company",
+        "organizations": 1,
+        "technologies": 1,
+        "needs": 2,
+    }
+    assert row(kinds, "kind", "startup")["organizations"] == 1
+    assert row(kinds, "kind", "government")["organizations"] == 0
+
+    fields = data["fields"]
+    # solar and wind share a group: the technology with both counts once.
+    assert row(fields, "slug", "alternative-energy")["technologies"] == 3
+    assert row(fields, "slug", "alternative-energy")["needs"] == 2
+    assert row(fields, "slug", "water")["technologies"] == 1
+    assert row(fields, "slug", "ict")["technologies"] == 0
+
+    assert {r["trl"]: r["technologies"] for r in data["trl"]} == {
+        1: 0,
+        2: 0,
+        3: 1,
+        4: 0,
+        5: 2,
+        6: 0,
+        7: 1,
+        8: 0,
+        9: 0,
+    }
+    assert {r["ip_status"]: r["technologies"] for r in data["ip_status"]} == {
+        "granted": 2,
+        "pending": 1,
+        "utility_model": 0,
+        "know_how": 0,
+        "none": 1,
+    }
+
+
+def test_month_by_month_on_known_data_set(known):
+    months = figures()["months"]
+    assert len(months) == stats.MONTHS
+    this_month = timezone.localdate().strftime("%Y-%m")
+    assert months[-1]["month"] == this_month
+    assert months[-1]["technologies"] == 4
+    assert months[-1]["needs"] == 2
+    assert sum(m["technologies"] for m in months[:-1]) == 0
+
+
+def test_listing_published_last_year_counts_in_its_month_and_not_after():
+    old = timezone.now() - timezone.timedelta(days=200)
+    make_technology(published_at=old)
+    months = figures()["months"]
+    month = timezone.localtime(old).strftime("%Y-%m")
+    assert row(months, "month", month)["technologies"] == 1
+    assert months[-1]["technologies"] == 0
+
+
+def test_draft_never_moves_a_public_figure(known):
+    before = figures()
+    organization = Organization.objects.get(name="Kyoto Tech")
+    make_technology(organization, status=Status.DRAFT, trl=1, ip_status="utility_model")
+    make_technology(organization, status=Status.REJECTED, trl=2)
+    make_need(organization, status=Status.SUBMITTED)
+    assert figures() == before
+
+
+def test_unverified_account_never_moves_a_public_figure(known):
+    before = figures()
+    account_services.register(
+        email="newcomer@example.org",
+        full_name="New Comer",
+        password="correct-horse-battery-staple",
+        new_organization=Organization(
+            name="Brand New Lab", kind="research_institute", country="FR"
+        ),
+    )
+    assert figures() == before
+
+
+def test_private_match_never_moves_a_public_figure(known):
+    Match = stats.optional_model("matching", "Match")
+    if Match is None:
+        pytest.skip("matching is not installed")
+    before = figures()
+    assert before["totals"]["matches"] is None
+    need = make_need()
+    technology = make_technology()
+    Match.objects.create(
+        need=need, technology=technology, confirmed=True, confirmed_at=timezone.now()
+    )
+    after = figures()
+    assert after["totals"]["matches"] is None
+    assert after["months"][-1]["matches"] is None
+
+
+def test_matches_show_from_the_threshold_up():
+    Match = stats.optional_model("matching", "Match")
+    if Match is None:
+        pytest.skip("matching is not installed")
+    for _ in range(stats.THRESHOLD):
+        Match.objects.create(
+            need=make_need(),
+            technology=make_technology(),
+            confirmed=True,
+            confirmed_at=timezone.now(),
+        )
+    Match.objects.create(
+        need=make_need(), technology=make_technology(), confirmed=False
+    )  # suggested only
+    data = figures()
+    assert data["totals"]["matches"] == stats.THRESHOLD
+    assert data["months"][-1]["matches"] == stats.THRESHOLD
+
+
+def test_private_licence_request_never_moves_a_public_figure(known):
+    if not apps.is_installed("licensing"):
+        pytest.skip("licensing is not installed")
+    LicenceRequest = apps.get_model("licensing", "LicenceRequest")
+    before = figures()
+    assert before["totals"]["licence_requests"] is None
+    requester = make_user(organization=make_organization(kind="company"))
+    LicenceRequest.objects.create(
+        technology=make_technology(),
+        requester_organization=requester.organization,
+        requester=requester,
+        kind="licence",
+        message="We would like a licence.",
+    )
+    after = figures()
+    assert after["totals"]["licence_requests"] is None
+    assert after["months"][-1]["licence_requests"] is None
+
+
+def test_small_country_user_counts_are_hidden_and_larger_shown():
+    organization = make_organization(country="KR")
+    make_technology(organization)
+    make_user(organization=organization)
+    make_user(organization=organization)
+    assert row(figures()["countries"], "country", "KR")["users"] is None
+    make_user(organization=organization)
+    assert row(figures()["countries"], "country", "KR")["users"] == 3
+
+
+def test_query_count_does_not_grow_with_data(known):
+    with CaptureQueriesContext(connection) as small:
+        stats.compute_statistics()
+    for n in range(15):
+        make_technology(trl=1 + n % 9, fields=("solar", "recycling"))
+        make_need()
+    with CaptureQueriesContext(connection) as large:
+        stats.compute_statistics()
+    assert len(large.captured_queries) == len(small.captured_queries) <= 25
+
+
+def test_figures_are_served_from_the_cache(known, django_assert_num_queries):
+    first = stats.public_statistics()
+    make_technology()
+    with django_assert_num_queries(0):
+        again = stats.public_statistics()
+    assert again == first
+    assert stats.public_statistics(refresh=True)["totals"]["technologies"] == 5
+
+
+def test_statistics_page_shows_figures_charts_and_tables(client, known):
+    response = client.get("/statistics/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('<svg class="chart" role="img"') == 6
+    assert '<title id="chart-countries-title">Ranking by country</title>' in html
+    assert '<desc id="chart-countries-desc">' in html
+    assert 'aria-labelledby="chart-months-title chart-months-desc"' in html
+    assert html.count("<table>") == 6
+    assert '<th scope="row">Japan</th>' in html
+    assert "&lt;3" in html  # the hidden US user count
+    assert "cdn" not in html.lower()
+
+
+def test_statistics_page_in_japanese(client, known):
+    response = client.get("/statistics/", HTTP_ACCEPT_LANGUAGE="ja")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="ja">' in html
+    assert "代替エネルギー" in html  # field group names in Japanese
+    assert "日本" in html  # country names in Japanese
+
+
+def test_statistics_page_queries_are_cached(client, known, django_assert_max_num_queries):
+    client.get("/statistics/")
+    with django_assert_max_num_queries(2):  # session/user only; figures from the cache
+        assert client.get("/statistics/").status_code == 200
+
+
+def test_statistics_page_escapes_names_in_charts(client):
+    from listings.models import Field
+
+    Field.objects.filter(slug="water").update(name_en="<script>alert(1)</script>")
+    make_technology(fields=("water-treatment",))
+    html = client.get("/statistics/").content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
