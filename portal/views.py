@@ -1,5 +1,7 @@
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import cache_control
 
 from . import hooks
@@ -40,4 +42,5 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    # No request context: the context processors use the database, which may be what failed.
+    return HttpResponseServerError(loader.get_template("500.html").render())
