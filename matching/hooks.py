@@ -6,8 +6,8 @@ from listings.lifecycle import Actor
 from listings.signals import listing_changed, listings_bulk_changed
 from portal import hooks
 
-from . import selectors
-from .representation import recompute_norms, refresh_representation
+from . import bulk, selectors
+from .representation import kind_of, refresh_representation
 
 
 @receiver(listing_changed)
@@ -17,8 +17,12 @@ def _refresh(sender, listing, **kwargs):
 
 @receiver(listings_bulk_changed)
 def _refresh_bulk(sender, listings, **kwargs):
-    # After an import the corpus changed at once: recompute document frequencies and norms.
-    recompute_norms()
+    # An import: vectors in bulk, then document frequencies and norms once.
+    by_kind = {}
+    for listing in listings:
+        by_kind.setdefault(kind_of(listing), []).append(listing.pk)
+    for kind, ids in by_kind.items():
+        bulk.rebuild(kind, ids, workers=2 if len(ids) > 2000 else 1)
 
 
 @hooks.register("need_detail")

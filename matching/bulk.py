@@ -1,0 +1,165 @@
+"""Bulk (re)computation of matching representations: for imports, `matching_rebuild` and the
+benchmark. Vectors are computed in worker processes, rows written with COPY, and the document
+frequencies and norms recomputed once at the end (set-based SQL)."""
+
+import io
+import json
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from . import analysis
+from .models import Kind
+from .representation import NEED_PARTS, TECHNOLOGY_PARTS, recompute_norms
+
+CHUNK = 2000
+
+
+def _vector(row: tuple) -> dict[str, float]:
+    parts, language = row
+    return analysis.document_vector(parts, language or None)
+
+
+def _rows(kind: int, ids: list[int] | None):
+    """(pk, parts, language, public, field slugs, group slugs) for listings of one kind."""
+    if kind == Kind.TECHNOLOGY:
+        from listings.models import Technology as model
+
+        names, public_q = TECHNOLOGY_PARTS, model.objects.published()
+    else:
+        from needs.models import Need as model
+
+        names, public_q = NEED_PARTS, model.objects.open()
+    queryset = model.objects.all() if ids is None else model.objects.filter(pk__in=ids)
+    public_ids = (
+        set(public_q.values_list("pk", flat=True))
+        if ids is None
+        else set(public_q.filter(pk__in=ids).values_list("pk", flat=True))
+    )
+    wanted = set(ids) if ids is not None else None
+    through = model.fields.through
+    fk = f"{model._meta.model_name}_id"
+    fields: dict[int, list[tuple[str, str]]] = {}
+    for listing_id, slug, parent in through.objects.values_list(
+        fk, "field__slug", "field__parent__slug"
+    ).iterator(chunk_size=10000):
+        if wanted is None or listing_id in wanted:
+            fields.setdefault(listing_id, []).append((slug, parent or slug))
+    for values in queryset.values("pk", "language", *names).iterator(chunk_size=CHUNK):
+        parts = {name: values[name] for name in names}
+        if "solution" in parts:
+            parts["description"] = "\n".join(
+                filter(None, [parts["description"], parts.pop("solution")])
+            )
+        pairs = fields.get(values["pk"], [])
+        yield (
+            values["pk"],
+            parts,
+            values["language"],
+            values["pk"] in public_ids,
+            [p[0] for p in pairs],
+            [p[1] for p in pairs],
+        )
+
+
+def rebuild(
+    kind: int,
+    ids: Iterable[int] | None = None,
+    *,
+    workers: int = 2,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Recompute the representation of all listings of a kind (or the given ids). Returns the count."""
+    ids = list(ids) if ids is not None else None
+    done = 0
+    chunk: list = []
+    executor = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    try:
+        for row in _rows(kind, ids):
+            chunk.append(row)
+            if len(chunk) >= CHUNK:
+                done += _write_chunk(kind, chunk, executor)
+                chunk = []
+                if progress:
+                    progress(done)
+        if chunk:
+            done += _write_chunk(kind, chunk, executor)
+            if progress:
+                progress(done)
+    finally:
+        if executor:
+            executor.shutdown()
+    recompute_norms()
+    return done
+
+
+@transaction.atomic
+def _write_chunk(kind: int, chunk: list, executor) -> int:
+    inputs = [(parts, language) for _pk, parts, language, *_rest in chunk]
+    vectors = (
+        list(executor.map(_vector, inputs, chunksize=64))
+        if executor
+        else [_vector(x) for x in inputs]
+    )
+    listing_ids = [row[0] for row in chunk]
+    terms = sorted({t for vector in vectors for t in vector})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM matching_posting WHERE kind = %s AND listing_id = ANY(%s)",
+            [kind, listing_ids],
+        )
+        cursor.execute(
+            "DELETE FROM matching_profile WHERE kind = %s AND listing_id = ANY(%s)",
+            [kind, listing_ids],
+        )
+        cursor.execute(
+            "INSERT INTO matching_term (text, df) SELECT unnest(%s::text[]), 0 ON CONFLICT (text) DO NOTHING",
+            [terms],
+        )
+        cursor.execute("SELECT text, id FROM matching_term WHERE text = ANY(%s)", [terms])
+        term_ids = dict(cursor.fetchall())
+        now = timezone.now().isoformat()
+        profiles, postings = io.StringIO(), io.StringIO()
+        for (pk, _parts, language, public, fields, groups), vector in zip(
+            chunk, vectors, strict=True
+        ):
+            profiles.write(
+                "\t".join(
+                    [
+                        str(kind),
+                        str(pk),
+                        _copy_text(json.dumps(vector)),
+                        "1.0",
+                        language or "en",
+                        _pg_array(fields),
+                        _pg_array(groups),
+                        "t" if public else "f",
+                        now,
+                    ]
+                )
+                + "\n"
+            )
+            if public:
+                for term, weight in vector.items():
+                    postings.write(f"{term_ids[term]}\t{kind}\t{pk}\t{weight}\n")
+        profiles.seek(0)
+        postings.seek(0)
+        raw = cursor.cursor
+        raw.copy_expert(
+            "COPY matching_profile (kind, listing_id, vector, norm, language, fields, groups, public, updated_at) FROM STDIN",
+            profiles,
+        )
+        raw.copy_expert(
+            "COPY matching_posting (term_id, kind, listing_id, weight) FROM STDIN", postings
+        )
+    return len(chunk)
+
+
+def _copy_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def _pg_array(values: list[str]) -> "str":
+    return "{" + ",".join('"' + v.replace('"', '\\\\"') + '"' for v in values) + "}"
