@@ -92,6 +92,9 @@ class ListingFilterSet(django_filters.FilterSet):
         return None
 
 
+TRL_ANY = [("", _("Any"))]
+
+
 class TechnologyFilterSet(ListingFilterSet):
     SORT_CHOICES = ListingFilterSet.SORT_CHOICES + [
         ("trl_desc", _("Readiness (highest first)")),
@@ -99,10 +102,10 @@ class TechnologyFilterSet(ListingFilterSet):
     ]
 
     trl_min = django_filters.TypedChoiceFilter(
-        label=_("TRL from"), field_name="trl", lookup_expr="gte", choices=TRL.choices, coerce=int
+        label=_("TRL from"), field_name="trl", lookup_expr="gte", choices=TRL_ANY + TRL.choices, coerce=int
     )
     trl_max = django_filters.TypedChoiceFilter(
-        label=_("TRL up to"), field_name="trl", lookup_expr="lte", choices=TRL.choices, coerce=int
+        label=_("TRL up to"), field_name="trl", lookup_expr="lte", choices=TRL_ANY + TRL.choices, coerce=int
     )
     ip_status = django_filters.MultipleChoiceFilter(
         label=_("IP status"), choices=IPStatus.choices, widget=forms.CheckboxSelectMultiple

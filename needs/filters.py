@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from listings.filters import ListingFilterSet
+from listings.filters import TRL_ANY, ListingFilterSet
 from listings.models import TRL, Offer
 
 from .models import Need
@@ -15,10 +15,10 @@ class NeedFilterSet(ListingFilterSet):
     SORT_CHOICES = ListingFilterSet.SORT_CHOICES + [("deadline", _("Deadline (soonest first)"))]
 
     trl_min = django_filters.TypedChoiceFilter(
-        label=_("TRL from"), choices=TRL.choices, coerce=int, method="filter_trl_min"
+        label=_("TRL from"), choices=TRL_ANY + TRL.choices, coerce=int, method="filter_trl_min"
     )
     trl_max = django_filters.TypedChoiceFilter(
-        label=_("TRL up to"), choices=TRL.choices, coerce=int, method="filter_trl_max"
+        label=_("TRL up to"), choices=TRL_ANY + TRL.choices, coerce=int, method="filter_trl_max"
     )
     partnership = django_filters.MultipleChoiceFilter(
         label=_("Partnership sought"),
