@@ -95,12 +95,12 @@ class Field(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("listings:technology_list") + f"?field={self.slug}"
+
     @property
     def name(self) -> str:
         return self.name_ja if get_language() == "ja" else self.name_en
-
-    def get_absolute_url(self):
-        return reverse("listings:technology_list") + f"?field={self.slug}"
 
 
 class ListingQuerySet(models.QuerySet):
@@ -365,4 +365,8 @@ class ModerationEvent(models.Model):
     def get_action_display(self) -> str:
         from .lifecycle import Action
 
-        return dict(Action.choices).get(self.action, self.action)
+        labels = dict(Action.choices)
+        if self.action.startswith("revision_"):
+            label = labels.get(self.action.removeprefix("revision_"), self.action)
+            return _("Edit: %(decision)s") % {"decision": label}
+        return labels.get(self.action, self.action)
