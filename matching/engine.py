@@ -7,7 +7,11 @@ Three steps, all driven by the stored representation (matching.models):
 2. exact scoring: a second SQL query returns every shared term of those candidates, so the
    cosine and the matched terms are exact; fields, TRL, partnership and country fit come from
    the candidates' rows (matching.scoring, one documented formula);
-3. language calibration of the text part (scoring.calibrate), then the final order.
+3. language calibration of the text part (scoring.calibrate), then the first-pass order;
+4. pseudo-relevance feedback: the centroid of the first pass's top few candidates is a second
+   query (scoring.feedback_vector); one more candidate query (top 300 by the blended partial
+   dot product) adds what it reaches, every candidate is scored again with the feedback blended
+   into its text part, calibrated and ordered. Both passes are a fixed number of SQL queries.
 """
 
 from dataclasses import dataclass, field
@@ -65,12 +69,12 @@ def rank(listing, *, limit: int = 10, exclude_ids=()) -> list[Ranked]:
 
 
 def rank_profile(profile, target_kind, *, query_attrs, limit=10, exclude_ids=()) -> list[Ranked]:
+    """Rank for a stored profile: two candidate passes (query, then query + feedback), each a
+    bounded number of SQL queries that does not grow with the corpus."""
     vector = profile.vector
     n_docs = max(corpus_size(), 1)
-    terms = dict(Term.objects.filter(text__in=list(vector)).values_list("text", "pk"))
-    df = dict(Term.objects.filter(text__in=list(vector)).values_list("text", "df"))
+    terms, df = _term_stats(vector)
     chosen = query_terms(vector, df, n_docs)
-    query_norm = norm(vector, df, n_docs)
     weights = {terms[t]: vector[t] * idf(df[t], n_docs) for t in vector if t in terms and df.get(t)}
     if not weights:
         return []
@@ -78,68 +82,160 @@ def rank_profile(profile, target_kind, *, query_attrs, limit=10, exclude_ids=())
         [profile.listing_id] if profile.kind == target_kind else []
     )
     with connection.cursor() as cursor:
-        candidate_ids = _candidates(
-            cursor, target_kind, {terms[t]: weights[terms[t]] for t in chosen}, exclude
+        shared = _candidates_with_terms(
+            cursor, target_kind, {terms[t]: weights[terms[t]] for t in chosen}, weights, exclude
         )
-        shared = _shared_terms(cursor, target_kind, candidate_ids, weights) if candidate_ids else {}
+    candidate_ids = sorted(shared)
     if not candidate_ids:
         return []
-    by_id = {term_id: text for text, term_id in terms.items()}
-    profiles = {
-        p.listing_id: p
-        for p in Profile.objects.filter(kind=target_kind, listing_id__in=candidate_ids).only(
-            "listing_id", "norm", "language", "fields", "groups"
-        )
-    }
-    attrs = candidate_attributes(target_kind, candidate_ids)
     query_repr = _repr(
-        vector, query_norm, profile.fields, profile.groups, profile.language, query_attrs
+        vector,
+        norm(vector, df, n_docs),
+        profile.fields,
+        profile.groups,
+        profile.language,
+        query_attrs,
     )
-    rows = []
-    for listing_id in candidate_ids:
-        p = profiles.get(listing_id)
-        if p is None or listing_id not in attrs:
-            continue
-        cand_vector = {by_id[t]: w for t, w in shared.get(listing_id, {}).items()}
-        cand_repr = _repr(cand_vector, p.norm, p.fields, p.groups, p.language, attrs[listing_id])
-        need, tech = (
-            (query_repr, cand_repr) if target_kind == Kind.TECHNOLOGY else (cand_repr, query_repr)
-        )
-        total, reasons = scoring.score(need, tech, df, n_docs)
-        text, _ = scoring.text_score(need, tech, df, n_docs)
-        rows.append([total, listing_id, reasons, text, p.language])
+    query_is_need = target_kind == Kind.TECHNOLOGY
+    by_id = {term_id: text for text, term_id in terms.items()}
+    candidates = _candidate_reprs(target_kind, candidate_ids, shared, by_id)
+    rows = scoring.score_rows(query_repr, candidates, df, n_docs, query_is_need)
     scoring.calibrate(rows)
     rows.sort(key=lambda r: (-r[0], r[1]))
+    if scoring.OPTIONS["feedback"] and rows:
+        rows = _feedback_pass(
+            rows, query_repr, candidates, target_kind, terms, df, n_docs, chosen, exclude
+        )
     return [Ranked(listing_id=r[1], score=round(r[0], 4), reasons=r[2]) for r in rows[:limit]]
 
 
-def _candidates(cursor, kind, weights: dict[int, float], exclude) -> list[int]:
-    """Top candidates by partial dot product over the chosen terms (an index-only scan).
-
-    With few public listings every one sharing a term is a candidate, so small exchanges
-    (and the evaluation) are ranked exactly."""
-    cursor.execute(
-        """
-        SELECT p.listing_id
-        FROM matching_posting p
-        JOIN unnest(%s::bigint[], %s::float8[]) AS q(term_id, w) ON q.term_id = p.term_id
-        WHERE p.kind = %s AND NOT (p.listing_id = ANY(%s::bigint[]))
-        GROUP BY p.listing_id
-        ORDER BY sum(p.weight * q.w) DESC, p.listing_id
-        LIMIT %s
-        """,
-        [list(weights), list(weights.values()), kind, list(exclude), CANDIDATES],
+def _feedback_pass(rows, query_repr, candidates, kind, terms, df, n_docs, chosen, exclude):
+    """Pseudo-relevance feedback (scoring.feedback_vector): the centroid of the first pass's top
+    ``scoring.FEEDBACK_DOCS`` becomes a second query; a second candidate query over the query's
+    chosen terms plus the feedback terms adds the listings it reaches, and every candidate is
+    scored again with the feedback blended into its text part. Four queries, whatever the
+    corpus size: the top candidates' terms; new candidates with their shared terms (and the
+    feedback terms of the old ones); candidates' profiles; their attributes."""
+    top = [r[1] for r in rows[: scoring.FEEDBACK_DOCS]]
+    top_vectors: dict[int, dict[str, float]] = {}
+    terms, df = dict(terms), dict(df)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT po.listing_id, t.text, t.id, t.df, po.weight
+            FROM matching_posting po JOIN matching_term t ON t.id = po.term_id
+            WHERE po.kind = %s AND po.listing_id = ANY(%s::bigint[])
+            """,
+            [kind, top],
+        )
+        for listing_id, text, term_id, term_df, weight in cursor.fetchall():
+            top_vectors.setdefault(listing_id, {})[text] = weight
+            terms[text], df[text] = term_id, term_df
+    feedback = scoring.feedback_vector(
+        [top_vectors[i] for i in top if i in top_vectors], df, n_docs
     )
-    return [row[0] for row in cursor.fetchall()]
+    query = query_repr["vector"]
+    q_weights = {terms[t]: query[t] * idf(df[t], n_docs) for t in query if t in terms and df.get(t)}
+    f_weights = {terms[t]: w * idf(df[t], n_docs) for t, w in feedback.items() if t in terms}
+    # the second candidate query ranks by the blended partial dot product
+    f_norm = scoring.vector_norm(feedback, df, n_docs) if feedback else 1.0
+    blend: dict[int, float] = {}
+    for t in chosen:
+        blend[terms[t]] = (1 - scoring.FEEDBACK_WEIGHT) * q_weights[terms[t]] / query_repr["norm"]
+    for term_id, w in f_weights.items():
+        blend[term_id] = blend.get(term_id, 0.0) + scoring.FEEDBACK_WEIGHT * w / f_norm
+    # as in the first pass, the candidate query reads the postings of at most QUERY_TERMS terms
+    blend = dict(sorted(blend.items(), key=lambda tw: (-tw[1], tw[0]))[:QUERY_TERMS])
+    old_ids = list(candidates)
+    fb_only = [t for t in f_weights if t not in q_weights]
+    with connection.cursor() as cursor:
+        shared = _candidates_with_terms(
+            cursor, kind, blend, {**q_weights, **f_weights}, exclude, old_ids, fb_only
+        )
+    new_ids = sorted(i for i in shared if i not in candidates)
+    by_id = {term_id: text for text, term_id in terms.items()}
+    for listing_id, cand in candidates.items():
+        shared.setdefault(listing_id, {}).update({terms[t]: w for t, w in cand["vector"].items()})
+    all_candidates = _candidate_reprs(kind, old_ids + new_ids, shared, by_id)
+    rows = scoring.score_rows(
+        query_repr, all_candidates, df, n_docs, kind == Kind.TECHNOLOGY, feedback=feedback
+    )
+    scoring.calibrate(rows)
+    rows.sort(key=lambda r: (-r[0], r[1]))
+    return rows
 
 
-def _shared_terms(cursor, kind, listing_ids, weights) -> dict[int, dict[int, float]]:
+def _term_stats(texts) -> tuple[dict[str, int], dict[str, int]]:
+    """Ids and document frequencies of the stored terms among ``texts`` (one query)."""
+    rows = Term.objects.filter(text__in=list(texts)).values_list("text", "pk", "df")
+    return {t: pk for t, pk, _ in rows}, {t: d for t, _, d in rows}
+
+
+def _candidate_reprs(kind, ids, shared, by_id) -> dict:
+    """Reprs of the still-public candidates, their vectors restricted to the shared terms."""
+    profiles = {
+        p.listing_id: p
+        for p in Profile.objects.filter(kind=kind, listing_id__in=ids).only(
+            "listing_id", "norm", "language", "fields", "groups"
+        )
+    }
+    attrs = candidate_attributes(kind, ids)
+    out = {}
+    for listing_id in ids:
+        p = profiles.get(listing_id)
+        if p is None or listing_id not in attrs:
+            continue
+        vector = {by_id[t]: w for t, w in shared.get(listing_id, {}).items()}
+        out[listing_id] = _repr(vector, p.norm, p.fields, p.groups, p.language, attrs[listing_id])
+    return out
+
+
+def _candidates_with_terms(
+    cursor, kind, rank_weights, score_weights, exclude, old_ids=(), old_terms=()
+) -> dict[int, dict[int, float]]:
+    """Candidates and their shared terms, in one query.
+
+    Candidates are the top ``CANDIDATES`` listings by partial dot product over
+    ``rank_weights`` (an index-only scan of the postings of those few terms); for each, every
+    posting among ``score_weights`` terms is returned so that the cosine is exact. Listings in
+    ``old_ids`` (already scored) return only their postings among ``old_terms``. With few public
+    listings every one sharing a term is a candidate, so small exchanges (and the evaluation)
+    are ranked exactly. Returns ``{listing_id: {term_id: weight}}``."""
     cursor.execute(
         """
-        SELECT listing_id, term_id, weight FROM matching_posting
-        WHERE kind = %s AND listing_id = ANY(%s::bigint[]) AND term_id = ANY(%s::bigint[])
+        WITH cand AS (
+            SELECT p.listing_id
+            FROM matching_posting p
+            JOIN unnest(%s::bigint[], %s::float8[]) AS q(term_id, w) ON q.term_id = p.term_id
+            -- the redundant term_id = ANY() lets the planner use the (term, kind) index
+            WHERE p.term_id = ANY(%s::bigint[]) AND p.kind = %s
+              AND NOT (p.listing_id = ANY(%s::bigint[]))
+            GROUP BY p.listing_id
+            ORDER BY sum(p.weight * q.w) DESC, p.listing_id
+            LIMIT %s
+        )
+        SELECT po.listing_id, po.term_id, po.weight
+        FROM cand JOIN matching_posting po ON po.listing_id = cand.listing_id
+        WHERE po.kind = %s AND po.term_id = ANY(%s::bigint[])
+          AND NOT (cand.listing_id = ANY(%s::bigint[]))
+        UNION ALL
+        SELECT po.listing_id, po.term_id, po.weight FROM matching_posting po
+        WHERE po.kind = %s AND po.listing_id = ANY(%s::bigint[]) AND po.term_id = ANY(%s::bigint[])
         """,
-        [kind, list(listing_ids), list(weights)],
+        [
+            list(rank_weights),
+            list(rank_weights.values()),
+            list(rank_weights),
+            kind,
+            list(exclude),
+            CANDIDATES,
+            kind,
+            list(score_weights),
+            list(old_ids),
+            kind,
+            list(old_ids),
+            list(old_terms),
+        ],
     )
     shared: dict[int, dict[int, float]] = {}
     for listing_id, term_id, weight in cursor.fetchall():

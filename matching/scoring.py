@@ -158,6 +158,12 @@ def score(need_repr: dict, tech_repr: dict, df: dict[str, int], n_docs: int):
     "groups": [...]}``, ``{"kind": "terms", "terms": [...]}`` (top matched terms, phonetic
     skeletons shown as ``~krmn``), then the ``trl`` / ``partnership`` / ``country`` fit entries.
     For needs of a technology call it the same way (need first): the score is the same."""
+    total, reasons, _text = score_parts(need_repr, tech_repr, df, n_docs)
+    return total, reasons
+
+
+def score_parts(need_repr: dict, tech_repr: dict, df: dict[str, int], n_docs: int):
+    """``(score, reasons, text)``: :func:`score` and its text part (the cosine)."""
     text, contrib = text_score(need_repr, tech_repr, df, n_docs)
     total = text
     reasons = []
@@ -171,7 +177,7 @@ def score(need_repr: dict, tech_repr: dict, df: dict[str, int], n_docs: int):
         fit, fr = fit_score(need_repr, tech_repr)
         total += fit
         reasons.extend(fr)
-    return total, reasons
+    return total, reasons, text
 
 
 #: language calibration: the text score of each candidate is divided by the mean of the top
@@ -198,17 +204,72 @@ def rank(
     of its language puts the languages on one scale (score normalisation as in cross-language
     retrieval); calibration applies only when each language has at least ``CALIBRATION_K``
     candidates. In SQL: a window ``avg() over (partition by language)`` on the top candidates.
+
+    Then pseudo-relevance feedback (:func:`feedback_vector`): the centroid of the first pass's
+    top ``FEEDBACK_DOCS`` candidates is blended into the text part and the candidates are
+    scored again (:func:`score_rows` with ``feedback``).
     """
-    rows = []
-    for key, cand in candidates.items():
-        need, tech = (query_repr, cand) if query_is_need else (cand, query_repr)
-        s, reasons = score(need, tech, df, n_docs)
-        text, _ = text_score(need, tech, df, n_docs)
-        rows.append([s, key, reasons, text, cand.get("language")])
+    rows = score_rows(query_repr, candidates, df, n_docs, query_is_need)
     calibrate(rows)
     rows.sort(key=lambda r: (-r[0], r[1]))
+    if OPTIONS["feedback"] and rows:
+        fb = feedback_vector([candidates[r[1]]["vector"] for r in rows[:FEEDBACK_DOCS]], df, n_docs)
+        rows = score_rows(query_repr, candidates, df, n_docs, query_is_need, feedback=fb)
+        calibrate(rows)
+        rows.sort(key=lambda r: (-r[0], r[1]))
     out = [(r[0], r[1], r[2]) for r in rows]
     return out[:limit] if limit else out
+
+
+def score_rows(query_repr, candidates, df, n_docs, query_is_need=True, feedback=None) -> list:
+    """Rows ``[score, key, reasons, text, language]`` for each candidate ({key: repr}).
+
+    With ``feedback`` (a vector from :func:`feedback_vector`), the text part becomes
+    ``(1 - FEEDBACK_WEIGHT) * cos(query, c) + FEEDBACK_WEIGHT * cos(feedback, c)``; reasons
+    (matched terms) stay those of the query itself. A candidate's vector may be restricted to
+    the terms it shares with the query and the feedback vector, provided its ``norm`` is set."""
+    rows = []
+    fb = {"vector": feedback, "norm": vector_norm(feedback, df, n_docs)} if feedback else None
+    for key, cand in candidates.items():
+        need, tech = (query_repr, cand) if query_is_need else (cand, query_repr)
+        s, reasons, text = score_parts(need, tech, df, n_docs)
+        if fb:
+            f_text, _ = text_score(fb, cand, df, n_docs)
+            blended = (1.0 - FEEDBACK_WEIGHT) * text + FEEDBACK_WEIGHT * f_text
+            s += blended - text
+            text = blended
+        rows.append([s, key, reasons, text, cand.get("language")])
+    return rows
+
+
+#: pseudo-relevance feedback (Rocchio): how many top documents of the first pass form the
+#: feedback centroid, how many of its heaviest terms are kept, and its share of the text part.
+FEEDBACK_DOCS = 5
+FEEDBACK_TERMS = 40
+FEEDBACK_WEIGHT = 0.3
+FEEDBACK_SUPPORT = 2
+OPTIONS["feedback"] = True
+
+
+def feedback_vector(vectors: list[dict], df: dict[str, int], n_docs: int) -> dict[str, float]:
+    """Rocchio centroid of the first pass's top documents, as a query vector.
+
+    Each document vector is scaled to unit idf-norm, the scaled vectors are averaged, and the
+    ``FEEDBACK_TERMS`` terms carrying most of the centroid's mass (w^2 * idf) are kept. Terms
+    unknown to the corpus statistics (df 0) are dropped."""
+    centroid: dict[str, float] = {}
+    support: dict[str, int] = {}
+    for v in vectors:
+        n = vector_norm(v, df, n_docs)
+        for t, w in v.items():
+            if df.get(t):
+                centroid[t] = centroid.get(t, 0.0) + w / n / len(vectors)
+                support[t] = support.get(t, 0) + 1
+    heaviest = sorted(
+        ((t, w) for t, w in centroid.items() if support[t] >= FEEDBACK_SUPPORT),
+        key=lambda tw: (-(tw[1] ** 2) * idf(df[tw[0]], n_docs), tw[0]),
+    )
+    return {t: round(w, 6) for t, w in heaviest[:FEEDBACK_TERMS]}
 
 
 def calibrate(rows: list) -> None:
