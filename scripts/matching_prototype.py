@@ -1,7 +1,10 @@
 """Evaluate the matching engine (matching.analysis + matching.scoring) on a bundle JSON.
 
-    python scripts/matching_prototype.py ../shared/data/matching-dev.json [--ablation]
-        [--taxonomy ../shared/data/taxonomy.json] [--holdout K] [--verbose]
+    python scripts/matching_prototype.py data/matching-dev.json [--ablation]
+        [--taxonomy listings/data/taxonomy.json] [--holdout K] [--verbose]
+
+Without --taxonomy the field tree is looked up beside the bundle, then in the repository's
+listings/data/taxonomy.json (without it field groups are lost and the figures drop).
 
 Builds the repr of every technology and need, ranks all technologies for each need and prints
 per-need and mean nDCG@10 (graded gains 3/2/1, log2 discount, ideal from the judgments) and
@@ -21,7 +24,8 @@ import sys
 import time
 from collections import Counter
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path.insert(0, REPO)
 
 from matching import analysis, scoring  # noqa: E402
 
@@ -32,10 +36,12 @@ NEED_PARTS = ("title", "description", "keywords")
 def load_parents(bundle_path: str, taxonomy: str | None) -> dict:
     cands = [taxonomy] if taxonomy else []
     cands.append(os.path.join(os.path.dirname(os.path.abspath(bundle_path)), "taxonomy.json"))
+    cands.append(os.path.join(REPO, "listings", "data", "taxonomy.json"))
     for p in cands:
         if p and os.path.exists(p):
             with open(p, encoding="utf-8") as f:
                 return {x["slug"]: x["parent"] for x in json.load(f)["fields"]}
+    print("warning: no taxonomy found, field groups are lost", file=sys.stderr)
     return {}
 
 
@@ -99,6 +105,7 @@ def evaluate(bundle: dict, parents: dict, verbose: bool = False, return_per_need
 
 VARIANTS = [
     ("full engine", {}),
+    ("no pseudo-relevance feedback (first pass only)", {"s.feedback": False}),
     ("no cross-language mapping (JA kept as words)", {"a.crosslang": False}),
     ("no compound / char fallback", {"a.compounds": False}),
     ("no katakana phonetic matching", {"a.katakana": False}),
@@ -110,12 +117,18 @@ VARIANTS = [
     ("dot product (no cosine normalisation)", {"s.cosine": False}),
     ("no language calibration", {"s.calibrate": False}),
     ("text only (no fields, no fit)", {"s.fields": False, "s.fit": False}),
+    ("feedback from top 3 documents", {"FEEDBACK_DOCS": 3}),
+    ("feedback from top 8 documents", {"FEEDBACK_DOCS": 8}),
+    ("feedback weight 0.2", {"FEEDBACK_WEIGHT": 0.2}),
+    ("feedback weight 0.5", {"FEEDBACK_WEIGHT": 0.5}),
+    ("feedback terms 20", {"FEEDBACK_TERMS": 20}),
+    ("feedback terms 80", {"FEEDBACK_TERMS": 80}),
 ]
 
 
 def run_variant(bundle, parents, changes):
     saved_a, saved_s = dict(analysis.OPTIONS), dict(scoring.OPTIONS)
-    saved_gc = scoring.GROUP_CREDIT
+    saved_consts = {k: getattr(scoring, k) for k in changes if k[:2] not in ("a.", "s.")}
     try:
         for k, v in changes.items():
             if k.startswith("a."):
@@ -125,11 +138,12 @@ def run_variant(bundle, parents, changes):
             else:
                 setattr(scoring, k, v)
         analysis._gloss_terms.cache_clear()
-        return evaluate(bundle, parents)
+        return evaluate(bundle, parents, return_per_need=True)
     finally:
         analysis.OPTIONS.update(saved_a)
         scoring.OPTIONS.update(saved_s)
-        scoring.GROUP_CREDIT = saved_gc
+        for k, v in saved_consts.items():
+            setattr(scoring, k, v)
         analysis._gloss_terms.cache_clear()
 
 
@@ -156,20 +170,42 @@ def main() -> None:
     )
 
     if args.holdout:
-        keys = sorted(per)
-        random.Random(0).shuffle(keys)
-        for i in range(args.holdout):
-            fold = keys[i :: args.holdout]
-            print(
-                f"fold {i + 1}: nDCG@10 {sum(per[k][0] for k in fold) / len(fold):.3f} "
-                f"recall@10 {sum(per[k][1] for k in fold) / len(fold):.3f} ({len(fold)} needs)"
-            )
+        for i, (n, r, size) in enumerate(folds(per, args.holdout), 1):
+            print(f"fold {i}: nDCG@10 {n:.3f} recall@10 {r:.3f} ({size} needs)")
 
     if args.ablation:
-        print("\n| variant | nDCG@10 | recall@10 |\n|---|---|---|")
+        k = args.holdout or 3
+        print(
+            f"\n| variant | nDCG@10 | recall@10 | {k} folds nDCG@10 (worst) | {k} folds recall@10 |"
+            "\n|---|---|---|---|---|"
+        )
         for name, changes in VARIANTS:
-            n, r = run_variant(bundle, parents, changes)
-            print(f"| {name} | {n:.3f} | {r:.3f} |")
+            n, r, per_v, _ = run_variant(bundle, parents, changes)
+            fs = folds(per_v, k)
+            print(
+                f"| {name} | {n:.3f} | {r:.3f} | "
+                + " / ".join(f"{x[0]:.3f}" for x in fs)
+                + f" ({min(x[0] for x in fs):.3f}) | "
+                + " / ".join(f"{x[1]:.3f}" for x in fs)
+                + " |"
+            )
+
+
+def folds(per: dict, k: int) -> list[tuple[float, float, int]]:
+    """Mean (nDCG@10, recall@10, size) on k fixed random folds of the needs (seed 0)."""
+    keys = sorted(per)
+    random.Random(0).shuffle(keys)
+    out = []
+    for i in range(k):
+        fold = keys[i::k]
+        out.append(
+            (
+                sum(per[x][0] for x in fold) / len(fold),
+                sum(per[x][1] for x in fold) / len(fold),
+                len(fold),
+            )
+        )
+    return out
 
 
 if __name__ == "__main__":
