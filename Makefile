@@ -32,8 +32,11 @@ browser:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null)) || \
 		(test -x /usr/bin/chromium || (echo "Chromium is missing: install Debian's chromium package" && exit 1))
 
+# --create-db: browser tests run as transactions and flush the tables at their end, which
+# empties the reference data made by migrations (staff group, taxonomy); a reused test
+# database would start without it. A fresh one per run keeps `make test` repeatable.
 test: install browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --create-db $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .
