@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 Status = LicenceRequest.Status
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def parties():
     """A university with an author and an administrator, a company with a member and an

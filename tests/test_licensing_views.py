@@ -15,11 +15,6 @@ pytestmark = pytest.mark.django_db
 Status = LicenceRequest.Status
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def owner():
     return make_member(kind=Organization.Kind.UNIVERSITY, name="Tohoku Institute")

@@ -20,11 +20,6 @@ from tests.factories import make_member, make_staff, make_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def make_need(organization=None, *, status=Status.PUBLISHED, fields=("solar",), **kwargs) -> Need:
     """A need with sensible defaults (shared by the needs and licensing tests)."""
     from listings.models import Field

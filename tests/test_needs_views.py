@@ -7,17 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organization
-from listings.lifecycle import Status
+from listings.lifecycle import Action, Status
+from listings.services import transition
 from needs.models import Need
-from tests.factories import make_member
+from tests.factories import make_member, make_staff
 from tests.test_needs_lifecycle import make_need
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def titles(response) -> list[str]:
@@ -192,3 +188,33 @@ def test_organisation_page_lists_its_open_needs(client):
     need = make_need(title="Need on the profile")
     page = client.get(need.organization.get_absolute_url()).content.decode()
     assert "Need on the profile" in page
+
+
+def test_edit_of_published_need_with_a_deadline_is_held_for_review(client):
+    user = make_member(kind=Organization.Kind.COMPANY)
+    need = make_need(user.organization, deadline=datetime.date(2099, 1, 31))
+    client.force_login(user)
+    response = client.post(
+        reverse("needs:need_edit", args=[need.pk]), form_data(deadline="2099-06-30")
+    )
+    assert response.status_code == 302
+    need.refresh_from_db()
+    assert need.deadline == datetime.date(2099, 1, 31)
+    assert need.pending_revision["data"]["deadline"] == "2099-06-30"
+    transition(need, Action.APPROVE, make_staff())
+    need.refresh_from_db()
+    assert need.deadline == datetime.date(2099, 6, 30)
+    assert need.pending_revision is None
+
+
+def test_verified_organisation_edit_of_published_need_applies_at_once(client):
+    user = make_member(kind=Organization.Kind.COMPANY, verified=True)
+    need = make_need(user.organization)
+    client.force_login(user)
+    response = client.post(
+        reverse("needs:need_edit", args=[need.pk]), form_data(deadline="2099-06-30")
+    )
+    assert response.status_code == 302
+    need.refresh_from_db()
+    assert need.deadline == datetime.date(2099, 6, 30)
+    assert need.title == "Recyclable battery casing"
