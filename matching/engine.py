@@ -25,6 +25,13 @@ from .representation import corpus_size, idf, kind_of, norm
 CANDIDATES = 300
 QUERY_MASS = 0.98
 QUERY_TERMS = 48
+#: Up to this many public listings, candidate retrieval reads every chosen term: exact ranking.
+EXACT_CORPUS = 5000
+#: In a larger corpus, retrieval skips terms found in more than this share of listings (their
+#: postings are long and say little) and reads at most RETRIEVAL_TERMS terms; scoring of the
+#: candidates still uses every term, so only the candidate set is approximate.
+MAX_DF_SHARE = 0.02
+RETRIEVAL_TERMS = 24
 
 
 @dataclass
@@ -48,6 +55,16 @@ def query_terms(vector: dict[str, float], df: dict[str, int], n_docs: int) -> li
         if acc >= QUERY_MASS * total or len(chosen) >= QUERY_TERMS:
             break
     return chosen
+
+
+def retrieval_weights(weights: dict[int, float], df_by_id: dict[int, int], n_docs: int):
+    """The terms (ids -> query weight) whose postings candidate retrieval reads."""
+    if n_docs <= EXACT_CORPUS:
+        return weights
+    cap = MAX_DF_SHARE * n_docs
+    ranked = sorted(weights.items(), key=lambda tw: (-tw[1], tw[0]))
+    rare = [(t, w) for t, w in ranked if df_by_id.get(t, 0) <= cap]
+    return dict((rare or ranked)[:RETRIEVAL_TERMS])
 
 
 def rank(listing, *, limit: int = 10, exclude_ids=()) -> list[Ranked]:
@@ -82,9 +99,11 @@ def rank_profile(profile, target_kind, *, query_attrs, limit=10, exclude_ids=())
         [profile.listing_id] if profile.kind == target_kind else []
     )
     with connection.cursor() as cursor:
-        shared = _candidates_with_terms(
-            cursor, target_kind, {terms[t]: weights[terms[t]] for t in chosen}, weights, exclude
+        df_by_id = {terms[t]: df[t] for t in terms}
+        retrieval = retrieval_weights(
+            {terms[t]: weights[terms[t]] for t in chosen}, df_by_id, n_docs
         )
+        shared = _candidates_with_terms(cursor, target_kind, retrieval, weights, exclude)
     candidate_ids = sorted(shared)
     if not candidate_ids:
         return []
@@ -146,6 +165,7 @@ def _feedback_pass(rows, query_repr, candidates, kind, terms, df, n_docs, chosen
         blend[term_id] = blend.get(term_id, 0.0) + scoring.FEEDBACK_WEIGHT * w / f_norm
     # as in the first pass, the candidate query reads the postings of at most QUERY_TERMS terms
     blend = dict(sorted(blend.items(), key=lambda tw: (-tw[1], tw[0]))[:QUERY_TERMS])
+    blend = retrieval_weights(blend, {terms[t]: df[t] for t in terms}, n_docs)
     old_ids = list(candidates)
     fb_only = [t for t in f_weights if t not in q_weights]
     with connection.cursor() as cursor:
