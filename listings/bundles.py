@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy
 from accounts.forms import OrganizationForm
 from accounts.models import Organization
 
-from . import services
+from . import search, services
 from .forms import PatentForm, TechnologyForm
 from .lifecycle import Action, Status
 from .models import Patent, Technology
@@ -417,6 +417,11 @@ def _prepare_item(plan, kind, key, data, instance, user, organization, known_org
             continue
         form_data[name] = "" if value is None else value
 
+    if instance is None and "language" in kind.form_fields and not data.get("language"):
+        # A new item without a language: Japanese if its title or summary is written in it.
+        text = f"{data.get('title', '')} {data.get('summary', '')}"
+        form_data["language"] = "ja" if search.has_cjk(text) else "en"
+
     org_key = ""
     if kind is not ORGANIZATIONS:
         org_key = _item_organization(plan, key, data, instance, organization, known_orgs)
@@ -661,7 +666,6 @@ def _log(listing, user, action, before, after):
 def refresh_derived(items) -> None:
     """Derived data of listings written in bulk: search vectors one by one, then one
     `listings_bulk_changed` signal so the matching engine refreshes them set-wise."""
-    from .signals import listings_bulk_changed
 
     items = list(items)
     for listing in items:

@@ -31,6 +31,7 @@ class Action(models.TextChoices):
     EXPIRE = "expire", _("Expire")
     REVISE = "revise", _("Edit submitted for review")
     EDIT = "edit", _("Edit published")
+    IMPORT = "import", _("Imported")
 
 
 class Actor(models.TextChoices):

@@ -4,6 +4,7 @@ Idempotent: running it again updates the same rows and never removes what users 
 The passwords are for local development only and are printed at the end.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import BaseCommand, call_command
 from django.db import transaction
@@ -77,4 +78,5 @@ class Command(BaseCommand):
         from django.core.management import get_commands
 
         if "import_bundle" in get_commands():
-            call_command("import_bundle", "data/matching-dev.json", "--publish", stdout=self.stdout)
+            bundle = settings.BASE_DIR / "data" / "matching-dev.json"
+            call_command("import_bundle", str(bundle), "--publish", stdout=self.stdout)
