@@ -84,6 +84,7 @@ def organization_admin_emails(organization: Organization) -> list[str]:
 
 
 def notify_join_request(user: User, organization: Organization) -> None:
+    """E-mail the organisation's administrators that someone asks to join."""
     link = absolute(reverse("accounts:members"))
     send_templated_mail(
         "emails/join_request",
@@ -116,5 +117,6 @@ def remove_membership(membership: Membership, by: User) -> None:
 
 
 def set_role(membership: Membership, role: str) -> None:
+    """Make a member an organisation administrator or a plain member (callers keep one admin)."""
     membership.role = role
     membership.save(update_fields=["role"])
