@@ -7,8 +7,14 @@ as overlapping character bigrams; a Japanese query becomes a phrase of the same 
 
 import re
 
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
 CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f々〆ー]+")
 SEARCH_CONFIG = "english"
+# ts_headline marks matches with these private-use characters instead of HTML, so that the
+# listing's own text can be escaped before the <mark> tags go in (it is user input).
+MARK_START, MARK_STOP = "\ue000", "\ue001"
 
 
 def cjk_bigrams(run: str) -> list[str]:
@@ -45,3 +51,15 @@ def query_text(query: str) -> str:
 
 def has_cjk(text: str) -> bool:
     return bool(CJK_RUN.search(text or ""))
+
+
+def safe_headline(headline: str, query: str) -> str:
+    """A ts_headline snippet as safe HTML: the text escaped, matches (and Japanese query words,
+    which the parser cannot see in unsplit text) wrapped in <mark>."""
+    text = escape(headline or "")
+    runs = {run for run in CJK_RUN.findall(query or "") if len(run) > 1}
+    runs = sorted(runs, key=len, reverse=True)
+    if runs:
+        pattern = re.compile("|".join(re.escape(run) for run in runs))
+        text = pattern.sub(lambda m: MARK_START + m.group(0) + MARK_STOP, text)
+    return mark_safe(text.replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>"))

@@ -32,7 +32,8 @@ def with_headline(queryset, query: str, field: str = "summary"):
     ts_query = SearchQuery(search.query_text(query), config=search.SEARCH_CONFIG, search_type="websearch")
     return queryset.annotate(
         headline=SearchHeadline(
-            field, ts_query, config=search.SEARCH_CONFIG, start_sel="<mark>", stop_sel="</mark>",
+            field, ts_query, config=search.SEARCH_CONFIG,
+            start_sel=search.MARK_START, stop_sel=search.MARK_STOP,
             max_words=40, min_words=20,
         )
     )
@@ -46,6 +47,10 @@ def listing_list(request, *, model, filterset_class, template, extra=None):
     queryset = filterset.qs if valid else base.none()
     query = filterset.form.cleaned_data.get("q", "") if valid and filterset.is_bound else ""
     page = paginate(request, with_headline(queryset, query, model.headline_field))
+    if query:
+        page.object_list = list(page.object_list)
+        for listing in page.object_list:
+            listing.headline = search.safe_headline(listing.headline, query)
     context = {"filter": filterset, "page_obj": page, "query": query, **(extra or {})}
     return render(request, template, context, status=200 if valid else 400)
 
