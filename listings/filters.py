@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization
 
 from .models import COUNTRY_CHOICES, TRL, Field, IPStatus, Offer, Technology
+from .widgets import FastSelect
 
 
 class ListingFilterSet(django_filters.FilterSet):
@@ -27,9 +28,14 @@ class ListingFilterSet(django_filters.FilterSet):
         to_field_name="slug",
         method="filter_field",
         empty_label=_("All fields"),
+        widget=FastSelect,
     )
     country = django_filters.ChoiceFilter(
-        label=_("Country"), choices=COUNTRY_CHOICES, method="filter_country", empty_label=_("All countries")
+        label=_("Country"),
+        choices=COUNTRY_CHOICES,
+        method="filter_country",
+        empty_label=_("All countries"),
+        widget=FastSelect,
     )
     org_kind = django_filters.ChoiceFilter(
         label=_("Organisation kind"),
@@ -58,7 +64,7 @@ class ListingFilterSet(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
 
-    def filter_field(self, queryset, name, value):
+    def filter_field(self, queryset, name, value: str):  # a Field; the hint types the API schema
         # EXISTS rather than a join: no duplicate rows, no DISTINCT over a ranked result.
         through = queryset.model.fields.through
         fk = f"{queryset.model._meta.model_name}_id"
@@ -68,7 +74,7 @@ class ListingFilterSet(django_filters.FilterSet):
     def filter_country(self, queryset, name, value):
         return queryset.filter(countries__contains=[value])
 
-    def filter_sort(self, queryset, name, value):
+    def filter_sort(self, queryset, name, value: str):
         # Applied in `qs` after every other filter; see below.
         return queryset
 

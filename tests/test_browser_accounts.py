@@ -9,7 +9,7 @@ from accounts.models import Membership, User
 from tests.browser import sign_in
 from tests.factories import PASSWORD, make_member
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _label(text: str) -> re.Pattern:

@@ -8,7 +8,7 @@ from licensing.models import LicenceRequest
 from tests.browser import sign_in
 from tests.factories import PASSWORD, make_member, make_technology
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_company_requests_licence_and_reads_university_reply(page, browser, live_server):

@@ -70,11 +70,6 @@ def test_deploy_check_has_no_security_or_django_warning(deploy_check):
     assert not others, output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="drf_spectacular.W001 from listings/filters.py and needs/filters.py: the filter "
-    "methods for `field` and `sort` need a type hint on `value` (owners of those files)",
-)
 def test_deploy_check_prints_no_warning_at_all(deploy_check):
     returncode, output = deploy_check
     assert returncode == 0, output

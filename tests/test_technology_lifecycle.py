@@ -122,7 +122,7 @@ def test_second_approval_after_the_first_is_refused_and_logged_once(member):
     assert ModerationEvent.objects.for_listing(technology).filter(action="approve").count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_moderators_deciding_at_once_one_wins():
     """Two threads (two database connections) approve and reject the same technology at once."""
     member = make_member()
