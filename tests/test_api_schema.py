@@ -3,8 +3,8 @@ no 500, no status, content type or body off the schema. Bounded to stay fast."""
 
 import pytest
 import schemathesis
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -26,6 +26,18 @@ CHECKS = [
 ]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _restore_migration_data(django_db_setup, django_db_blocker):
+    """pytest-django empties every table after a transactional test; put back what the
+    migrations loaded (taxonomy, staff group) so later tests and --reuse-db runs still have it.
+    Module-scoped, so it runs after that flush."""
+    yield
+    with django_db_blocker.unblock():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            connection.creation.deserialize_db_from_string(contents)
+
+
 @pytest.fixture
 def api_schema(live_server, settings):
     settings.API_ANON_THROTTLE_RATE = "100000/minute"
@@ -43,24 +55,18 @@ def test_api_conforms_to_its_schema(api_schema, mode):
     # pytest internals that pytest 9 no longer has).
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 9
-    skipped = []
 
     for operation in operations:
-        if mode == GenerationMode.NEGATIVE and not any(operation.iter_parameters()):
-            continue  # nothing to get wrong in a request without parameters
+        if mode == GenerationMode.NEGATIVE and not any(operation.query):
+            # Schemathesis sends no invalid path parameters (they would change the URL):
+            # only operations with query parameters have something to get wrong.
+            continue
 
         @given(case=operation.as_strategy(generation_mode=mode))
         @settings(
-            max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None
+            max_examples=6, deadline=None, suppress_health_check=list(HealthCheck), database=None
         )
         def run(case):
             case.call_and_validate(checks=CHECKS)
 
-        try:
-            run()
-        except Unsatisfiable:
-            # Schemathesis sends no invalid path parameters (they would change the URL):
-            # detail operations have nothing negative to send.
-            assert mode == GenerationMode.NEGATIVE, operation.label
-            skipped.append(operation.label)
-    assert all("{" in label for label in skipped), skipped
+        run()
