@@ -44,6 +44,18 @@ CHAR_FALLBACK_W = 0.4
 #: itself gets weight 1.0 on its skeleton). Low, since for English-English pairs the stem
 #: already matches; it exists to meet katakana loanwords missing from the dictionary.
 PHONETIC_EN_W = 0.3
+#: weight of a token's own glosses when it is part of a compound found whole in the dictionary.
+#: The compound's own gloss is the precise one (``省エネルギー`` -> energy conservation); a
+#: part's gloss alone is often another sense (``省`` -> ministry), so parts count half.
+COVERED_W = 0.5
+#: near-synonym expansion (``data/en_synonyms.tsv.gz``, from JMdict): every stem of a document
+#: also adds its listed near-synonyms with SYNONYM_W times its weighted frequency (low: a
+#: synonym is evidence, not a match). Document-local, so the vector stays storable.
+SYNONYM_W = 0.1
+#: only salient stems are expanded: weighted frequency >= SYNONYM_MIN_TF (a title, keyword or
+#: summary word, or a description word used twice). Expanding every stem gives the same figures
+#: on the development set but 2.4x the postings (421 terms per document instead of 245).
+SYNONYM_MIN_TF = 2.0
 #: minimum skeleton length: shorter skeletons collide too often.
 PHONETIC_MIN_LEN = 4
 #: field weights of a document's parts (title > keywords > summary > benefits/description).
@@ -346,7 +358,36 @@ OPTIONS = {
     "katakana": True,
     "taxonomy": True,
     "secondary": True,
+    "synonyms": True,
 }
+_SYNONYMS: dict | None = None
+
+
+def _synonyms() -> dict[str, tuple[str, ...]]:
+    """{stem: (near-synonym stems)} -- loaded once, lazily (English-only use needs no Sudachi)."""
+    global _SYNONYMS
+    if _SYNONYMS is None:
+        table = {}
+        path = os.path.join(DATA_DIR, "en_synonyms.tsv.gz")
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            for line in f:
+                if not line.startswith("#"):
+                    stem_, syns = line.rstrip("\n").split("\t")
+                    table[stem_] = tuple(syns.split("|"))
+        _SYNONYMS = table
+    return _SYNONYMS
+
+
+def expand_synonyms(tf: Counter) -> None:
+    """Add the near-synonyms of each salient stem (weighted frequency >= ``SYNONYM_MIN_TF``) to
+    ``tf`` (in place) at ``SYNONYM_W`` of its frequency."""
+    table = _synonyms()
+    extra: Counter = Counter()
+    for t, v in tf.items():
+        if v >= SYNONYM_MIN_TF:
+            for s in table.get(t, ()):
+                extra[s] += SYNONYM_W * v
+    tf.update(extra)
 
 
 def _load() -> None:
@@ -467,6 +508,7 @@ def analyse_japanese(text: str) -> Counter:
                         c["~" + sk] += 1.0
             i = max(j, i + 1)
     # whole compounds: runs of adjacent nominal tokens, longest match first
+    covered = [False] * n
     if OPTIONS["compounds"]:
         i = 0
         while i < n:
@@ -482,10 +524,12 @@ def analyse_japanese(text: str) -> Counter:
                 if r is not None:
                     emit(r, 1.0)
                     matched = L
+                    for k in range(i, i + L):
+                        covered[k] = True
                     break
             i += max(matched - 1, 1) if matched else 1
 
-    for surf, lemma, norm, p0, p1, _nominal in toks:
+    for idx, (surf, lemma, norm, p0, p1, _nominal) in enumerate(toks):
         if p0 not in _CONTENT_POS or p1 in ("非自立可能", "数詞"):
             continue
         if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9\-]*", surf):
@@ -495,7 +539,7 @@ def analyse_japanese(text: str) -> Counter:
             continue
         r = _lookup([surf, lemma, norm])
         if r is not None:
-            emit(r, 1.0)
+            emit(r, COVERED_W if covered[idx] else 1.0)
             if OPTIONS["katakana"] and KATAKANA_RE.match(surf) and len(surf) >= 3:
                 sk = katakana_skeleton(surf)
                 if len(sk) >= PHONETIC_MIN_LEN:
@@ -551,8 +595,8 @@ def document_vector(parts: dict, language: str | None = None) -> dict[str, float
 
     ``parts``: ``title``, ``summary``, ``description``, ``benefits``, ``keywords`` (technology) or
     ``title``, ``description``, ``keywords`` (need); values are strings or lists of strings.
-    Weighted term frequency tf = sum over parts of PART_WEIGHTS[part] * count, then
-    w = tf*(K1+1) / (tf + K1*(1 - B + B*len/AVG_LEN)) where len is the weighted length.
+    Weighted term frequency tf = sum over parts of PART_WEIGHTS[part] * count, plus near-synonyms
+    at SYNONYM_W (:func:`expand_synonyms`), then w = tf*(K1+1) / (tf + K1*(1 - B + B*len/AVG_LEN)) where len is the weighted length.
     The result depends only on the document (no corpus statistics)."""
     if language is None:
         language = detect_language(
@@ -569,6 +613,8 @@ def document_vector(parts: dict, language: str | None = None) -> dict[str, float
             tf[t] += pw * n
             if not t.startswith("~"):
                 length += pw * n
+    if OPTIONS["synonyms"]:
+        expand_synonyms(tf)  # not counted in the length: the document did not get longer
     norm = 1 - B + B * (length / AVG_LEN)
     return {t: round(v * (K1 + 1) / (v + K1 * norm), 4) for t, v in tf.items()}
 

@@ -113,6 +113,15 @@ VARIANTS = [
     ("first-sense glosses only", {"a.secondary": False}),
     ("no field overlap", {"s.fields": False}),
     ("no field group credit (exact slugs only)", {"GROUP_CREDIT": 0.0}),
+    ("no near-synonym expansion", {"a.synonyms": False}),
+    ("near-synonyms at weight 0.05", {"A.SYNONYM_W": 0.05}),
+    ("near-synonyms at weight 0.2", {"A.SYNONYM_W": 0.2}),
+    ("near-synonyms of every stem (no salience threshold)", {"A.SYNONYM_MIN_TF": 0.0}),
+    ("compound parts at full weight (1.0)", {"A.COVERED_W": 1.0}),
+    (
+        "no synonyms, compound parts at 1.0 (previous engine)",
+        {"a.synonyms": False, "A.COVERED_W": 1.0},
+    ),
     ("no TRL/partnership/country fit", {"s.fit": False}),
     ("dot product (no cosine normalisation)", {"s.cosine": False}),
     ("no language calibration", {"s.calibrate": False}),
@@ -128,13 +137,16 @@ VARIANTS = [
 
 def run_variant(bundle, parents, changes):
     saved_a, saved_s = dict(analysis.OPTIONS), dict(scoring.OPTIONS)
-    saved_consts = {k: getattr(scoring, k) for k in changes if k[:2] not in ("a.", "s.")}
+    saved_consts = {k: getattr(scoring, k) for k in changes if k[:2] not in ("a.", "s.", "A.")}
+    saved_a_consts = {k[2:]: getattr(analysis, k[2:]) for k in changes if k.startswith("A.")}
     try:
         for k, v in changes.items():
             if k.startswith("a."):
                 analysis.OPTIONS[k[2:]] = v
             elif k.startswith("s."):
                 scoring.OPTIONS[k[2:]] = v
+            elif k.startswith("A."):
+                setattr(analysis, k[2:], v)
             else:
                 setattr(scoring, k, v)
         analysis._gloss_terms.cache_clear()
@@ -144,6 +156,8 @@ def run_variant(bundle, parents, changes):
         scoring.OPTIONS.update(saved_s)
         for k, v in saved_consts.items():
             setattr(scoring, k, v)
+        for k, v in saved_a_consts.items():
+            setattr(analysis, k, v)
         analysis._gloss_terms.cache_clear()
 
 
@@ -169,6 +183,8 @@ def main() -> None:
         f"analysis {per_doc * 1000:.1f} ms/document)"
     )
 
+    edge, missed = margin(per, bundle)
+    print(f"recall margin: {edge} judged technologies at ranks 8-10, {missed} below rank 10")
     if args.holdout:
         for i, (n, r, size) in enumerate(folds(per, args.holdout), 1):
             print(f"fold {i}: nDCG@10 {n:.3f} recall@10 {r:.3f} ({size} needs)")
@@ -176,8 +192,8 @@ def main() -> None:
     if args.ablation:
         k = args.holdout or 3
         print(
-            f"\n| variant | nDCG@10 | recall@10 | {k} folds nDCG@10 (worst) | {k} folds recall@10 |"
-            "\n|---|---|---|---|---|"
+            f"\n| variant | nDCG@10 | recall@10 | {k} folds nDCG@10 (worst) | {k} folds recall@10 "
+            "| judged at 8-10 / >10 |\n|---|---|---|---|---|---|"
         )
         for name, changes in VARIANTS:
             n, r, per_v, _ = run_variant(bundle, parents, changes)
@@ -187,8 +203,19 @@ def main() -> None:
                 + " / ".join(f"{x[0]:.3f}" for x in fs)
                 + f" ({min(x[0] for x in fs):.3f}) | "
                 + " / ".join(f"{x[1]:.3f}" for x in fs)
-                + " |"
+                + " | {} / {} |".format(*margin(per_v, bundle))
             )
+
+
+def margin(per: dict, bundle: dict) -> tuple[int, int]:
+    """How close recall@10 is to falling: judged technologies ranked 8-10, and below 10."""
+    edge = missed = 0
+    for nk, (_n, _r, ranked) in per.items():
+        for tk in bundle["judgments"][nk]:
+            pos = ranked.index(tk) + 1 if tk in ranked else len(ranked) + 1
+            edge += 8 <= pos <= 10
+            missed += pos > 10
+    return edge, missed
 
 
 def folds(per: dict, k: int) -> list[tuple[float, float, int]]:

@@ -240,3 +240,47 @@ def test_feedback_reaches_a_document_without_query_words():
     assert [k for _, k, _ in ranked][:2] == ["good-1", "good-2"]
     reasons = ranked[0][2]
     assert {"kind": "terms", "terms": ["regener"]} in reasons  # reasons: the query's own terms
+
+
+def test_near_synonyms_are_added_at_low_weight_when_the_vector_is_built():
+    table = analysis._synonyms()
+    assert "evalu" in table["estim"]  # estimation / evaluation share JMdict entries
+    vector = document_vector({"title": "Estimation of bearing life"}, "en")
+    assert "evalu" not in analyse("Estimation of bearing life", "en")  # document level only
+    assert 0 < vector["evalu"] < 0.5 * vector["estim"]
+    saved = analysis.OPTIONS["synonyms"]
+    try:
+        analysis.OPTIONS["synonyms"] = False
+        plain = document_vector({"title": "Estimation of bearing life"}, "en")
+    finally:
+        analysis.OPTIONS["synonyms"] = saved
+    assert "evalu" not in plain
+    assert plain["estim"] == vector["estim"]  # the document's own terms are unchanged
+
+
+def test_parts_of_a_known_compound_count_less_than_the_compound():
+    terms = analyse("省エネルギー", "ja")  # energy conservation; 省 alone: ministry
+    assert terms["conserv"] == pytest.approx(1.0)
+    assert terms["ministri"] == pytest.approx(analysis.COVERED_W)
+    unknown = analyse("転がり軸受", "ja")  # not a headword: its parts keep full weight
+    assert unknown["bear"] == pytest.approx(1.0)
+
+
+@pytest.mark.django_db
+def test_matching_rebuild_recomputes_every_representation():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from matching.models import Profile
+    from tests.factories import make_need, make_organization, make_technology
+
+    tech = make_technology(make_organization(), title="Corrosion estimation for steel")
+    need = make_need(title="Estimating rust on bridges")
+    Profile.objects.all().update(vector={})
+    out = StringIO()
+    call_command("matching_rebuild", "--workers", "1", stdout=out)
+    vectors = {p.listing_id: p.vector for p in Profile.objects.all()}
+    assert "corros" in vectors[tech.pk] and "evalu" in vectors[tech.pk]  # synonym of estim
+    assert "rust" in vectors[need.pk]
+    assert out.getvalue().strip().splitlines()[-1].startswith("Rebuilt 1 technology")

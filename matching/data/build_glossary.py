@@ -13,6 +13,10 @@ Writes, next to this script:
     Headwords: every kanji form; kana forms only when the entry has no kanji form or the kana is
     katakana (bare hiragana readings are too ambiguous). When several entries share a headword the
     entry with a frequency-priority tag wins, then the lowest sequence number.
+  * ``en_synonyms.tsv.gz`` -- ``stem<TAB>stem|stem|...``: English near-synonyms, two one-word
+    glosses of the first sense of one JMdict entry (``corrosion``/``erosion``), kept when at least
+    ``SYN_SUPPORT`` entries agree, at most ``SYN_PER_TERM`` per stem (most supported first). The
+    stems are those of matching.analysis (rebuild if its stemmer changes).
   * ``taxonomy_glossary.tsv`` -- JA/EN pairs from the taxonomy field names (whole names and, when
     the ``・``-separated Japanese parts align one-to-one with the English parts, each part).
 
@@ -32,6 +36,10 @@ import sqlite3
 from collections import defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+#: a synonym pair needs this many JMdict entries whose first sense glosses both words.
+SYN_SUPPORT = 3
+#: at most this many synonyms per stem (highest support first, then alphabetical).
+SYN_PER_TERM = 5
 KATAKANA = re.compile(r"^[\u30a0-\u30ffー・]+$")
 PAREN = re.compile(r"\s*\([^)]*\)\s*")
 SKIP_MISC = {
@@ -110,6 +118,52 @@ def build_jmdict(db_path: str, out_path: str) -> int:
     return len(best)
 
 
+def build_synonyms(db_path: str, out_path: str) -> int:
+    """English near-synonyms from JMdict first senses (see the module docstring)."""
+    import itertools
+    import sys
+    from collections import Counter
+
+    sys.path.insert(0, os.path.join(HERE, "..", ".."))
+    from matching.analysis import analyse_english  # the engine's own stems
+
+    con = sqlite3.connect(db_path)
+    first_sense: dict[int, int] = {}
+    misc = defaultdict(set)
+    for sid, text in con.execute("SELECT sid, text FROM misc"):
+        misc[sid].add(text)
+    glosses = defaultdict(list)
+    for sid, text in con.execute(
+        "SELECT sid, text FROM SenseGloss WHERE lang='eng' ORDER BY rowid"
+    ):
+        glosses[sid].append(text)
+    for sid, idseq in con.execute("SELECT ID, idseq FROM Sense ORDER BY ID"):
+        if idseq not in first_sense and glosses.get(sid) and not (misc[sid] & SKIP_MISC):
+            first_sense[idseq] = sid
+    support: Counter = Counter()
+    for sid in first_sense.values():
+        words = set()
+        for gloss in glosses[sid]:
+            terms = analyse_english(clean(gloss), phonetic=False)
+            if len(terms) == 1:  # one-word glosses only: phrases are not synonyms of a word
+                words.add(next(iter(terms)))
+        support.update(itertools.combinations(sorted(words), 2))
+    table = defaultdict(list)
+    for (a, b), n in support.items():
+        if n >= SYN_SUPPORT:
+            table[a].append((-n, b))
+            table[b].append((-n, a))
+    with gzip.open(out_path, "wt", encoding="utf-8", compresslevel=9) as f:
+        f.write(
+            "# EN near-synonym stems derived from JMdict (EDRDG), CC BY-SA 4.0. "
+            f"Built by build_glossary.py (support >= {SYN_SUPPORT}, <= {SYN_PER_TERM} per stem)\n"
+        )
+        for stem in sorted(table):
+            syns = [b for _, b in sorted(table[stem])[:SYN_PER_TERM]]
+            f.write(f"{stem}\t{'|'.join(syns)}\n")
+    return len(table)
+
+
 def build_taxonomy(tax_path: str, out_path: str) -> int:
     with open(tax_path, encoding="utf-8") as f:
         fields = json.load(f)["fields"]
@@ -143,6 +197,8 @@ def main() -> None:
     if not args.skip_jmdict:
         n = build_jmdict(args.jmdict or default_db(), os.path.join(HERE, "jmdict_gloss.tsv.gz"))
         print(f"jmdict_gloss.tsv.gz: {n} headwords")
+        n = build_synonyms(args.jmdict or default_db(), os.path.join(HERE, "en_synonyms.tsv.gz"))
+        print(f"en_synonyms.tsv.gz: {n} stems")
     if os.path.exists(args.taxonomy):
         n = build_taxonomy(args.taxonomy, os.path.join(HERE, "taxonomy_glossary.tsv"))
         print(f"taxonomy_glossary.tsv: {n} pairs")
