@@ -1,0 +1,115 @@
+"""The named scenarios of the benchmark. Adding one takes a few lines in `<app>/bench.py`
+(imported by `manage.py bench` for every installed app, like admin.py)::
+
+    from portal.bench.scenarios import scenario
+
+    @scenario("needs search", target_p95_ms=150, available=lambda: url_exists("/needs/"))
+    def needs_search(ctx):
+        return f"/needs/?q={ctx.term()}"
+
+An HTTP scenario returns the path to GET from the real server (timed over HTTP, and replayed
+in-process to count queries). With `kind="call"` the function itself is timed in-process (for
+a service such as ranking technologies for one need). `prepare(ctx)` runs once after the data
+is generated, e.g. to create the rows a scenario needs; it may store things in `ctx.extra`.
+"""
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.urls import Resolver404, resolve
+
+from . import vocabulary as vocab
+
+
+@dataclass
+class Context:
+    """What scenarios draw their requests from (filled from the bench database)."""
+
+    rng: random.Random
+    published_ids: list[int] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+    def term(self) -> str:
+        """A common English search term: topic words (in one field) and general words."""
+        topic = [w for words in vocab.TOPICS_EN.values() for w in words.split() if "-" not in w]
+        general = ["efficiency", "sensor", "membrane", "catalyst", "storage", "recovery"]
+        return self.rng.choice(topic if self.rng.random() < 0.8 else general)
+
+    def term_ja(self) -> str:
+        return self.rng.choice([w for words in vocab.TOPICS_JA.values() for w in words.split()])
+
+
+@dataclass
+class Scenario:
+    name: str
+    function: Callable
+    kind: str = "http"  # "http": function(ctx) -> path; "call": function(ctx) is timed
+    target_p95_ms: float | None = None
+    description: str = ""
+    available: Callable[[], bool] = lambda: True
+    prepare: Callable | None = None
+
+
+SCENARIOS: list[Scenario] = []
+
+
+def scenario(
+    name, *, kind="http", target_p95_ms=None, description="", available=None, prepare=None
+):
+    """Register a scenario (decorator)."""
+
+    def decorator(function):
+        SCENARIOS.append(
+            Scenario(
+                name=name,
+                function=function,
+                kind=kind,
+                target_p95_ms=target_p95_ms,
+                description=description or (function.__doc__ or "").strip(),
+                available=available or (lambda: True),
+                prepare=prepare,
+            )
+        )
+        return function
+
+    return decorator
+
+
+def url_exists(path: str) -> bool:
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
+def list_query(ctx: Context, q: str) -> str:
+    params = {"q": q, "trl_min": ctx.rng.randint(3, 6), "field": ctx.rng.choice(ctx.groups)}
+    return "/technologies/?" + urlencode(params)
+
+
+@scenario("search (English)", target_p95_ms=150)
+def search_english(ctx):
+    """Technologies list: a common English term, TRL from 3–6 and a field group."""
+    return list_query(ctx, ctx.term())
+
+
+@scenario("search (Japanese)", target_p95_ms=150)
+def search_japanese(ctx):
+    """Technologies list: a Japanese term (CJK bigram phrase), TRL from 3–6 and a field group."""
+    return list_query(ctx, ctx.term_ja())
+
+
+@scenario("technology detail", target_p95_ms=50)
+def technology_detail(ctx):
+    """A random published technology's page (related technologies included)."""
+    return f"/technologies/{ctx.rng.choice(ctx.published_ids)}/"
+
+
+@scenario("statistics", available=lambda: url_exists("/statistics/"))
+def statistics(ctx):
+    """The public statistics page (opendata app; cached aggregates)."""
+    return "/statistics/"

@@ -1,0 +1,165 @@
+"""The benchmark's building blocks (the 100,000-row run itself is `make bench`, not a test),
+and the listings changes it led to (related technologies, fast <select>)."""
+
+from datetime import timedelta
+
+import pytest
+from django import forms
+from django.db import connection
+from django.utils import timezone
+
+from listings import selectors
+from listings.lifecycle import Status
+from listings.models import COUNTRY_CHOICES, Field, Technology
+from listings.services import refresh_search_vector
+from listings.widgets import FastSelect
+from portal.bench import database, generate, runner, scenarios
+from tests.factories import make_technology
+
+
+def stored_vector(pk) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT search_vector::text FROM listings_technology WHERE id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+def test_bulk_search_vector_equals_the_service_one():
+    technology = make_technology(
+        title="Perovskite 太陽電池 tandem",
+        summary="Cheap printable cells",
+        description="A long description of the 高効率 process.",
+        benefits="Fewer losses",
+        keywords=["solar", "ペロブスカイト"],
+    )
+    refresh_search_vector(technology)
+    expected = stored_vector(technology.pk)
+    Technology.objects.filter(pk=technology.pk).update(search_vector=None)
+
+    generate.fill_search_vectors(generate.search_texts([technology]))
+
+    assert stored_vector(technology.pk) == expected
+    assert "'電池'" in expected and ":1A" in expected
+
+
+@pytest.mark.django_db
+def test_generate_a_small_catalogue():
+    plan = generate.Plan(
+        technologies=60, organizations=4, users_per_organization=2, batch=25, seed=3, pipeline=False
+    )
+
+    counts = generate.generate(plan, out=lambda message: None)
+
+    assert counts["technologies"] == 60
+    assert counts["organisations"] == 4 and counts["users"] == 8
+    assert not Technology.objects.filter(search_vector__isnull=True).exists()
+    assert Technology.objects.filter(language="ja").exists()
+    assert Technology.objects.filter(language="en").exists()
+    # The GIN index was dropped for the load and rebuilt.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'technology_search_gin'")
+        assert cursor.fetchone() is not None
+    english = Technology.objects.published().filter(language="en").first()
+    word = english.keywords[0]
+    assert english in Technology.objects.published().search(word)
+    published = Technology.objects.published()
+    assert not published.filter(published_at__isnull=True).exists()
+
+
+def test_bench_database_is_never_the_configured_one(settings):
+    configured = settings.DATABASES["default"]["NAME"]
+    with pytest.raises(database.BenchDatabaseError):
+        database.check_name(configured)
+    with pytest.raises(database.BenchDatabaseError):
+        database._quoted("bench; DROP DATABASE x")
+    assert database.bench_url("portal_bench").split("?")[0].endswith("/portal_bench")
+
+
+def test_bench_environment_is_production_like_and_isolated(monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "redis://cache.example:6379/0")
+    env = database.bench_environment("postgresql://x/portal_bench", "/tmp/s", "/tmp/m")
+    assert env["DEBUG"] == "false" and env["SECURE_SSL_REDIRECT"] == "false"
+    assert env["DATABASE_URL"].endswith("/portal_bench")
+    assert "REDIS_URL" not in env
+    assert env["SECRET_KEY"].startswith("bench-only-")
+
+
+@pytest.mark.django_db
+def test_builtin_scenarios_answer_with_few_queries(client, django_assert_max_num_queries):
+    for _ in range(3):
+        make_technology(title="Solar membrane", fields=("solar",), trl=5)
+    ctx = runner.build_context(seed=1)
+    by_name = {s.name: s for s in scenarios.SCENARIOS}
+    for name, limit in [
+        ("search (English)", 8),
+        ("search (Japanese)", 8),
+        ("technology detail", 14),
+    ]:
+        path = by_name[name].function(ctx)
+        with django_assert_max_num_queries(limit):
+            response = client.get(path)
+        assert response.status_code == 200, path
+
+
+def test_a_scenario_is_added_with_a_decorator():
+    before = len(scenarios.SCENARIOS)
+    try:
+
+        @scenario_for_test
+        def example(ctx):
+            return "/example/"
+
+        added = scenarios.SCENARIOS[-1]
+        assert len(scenarios.SCENARIOS) == before + 1
+        assert added.name == "example" and added.kind == "http" and added.target_p95_ms == 99
+        assert added.description == "An example."
+    finally:
+        del scenarios.SCENARIOS[before:]
+
+
+def scenario_for_test(function):
+    function.__doc__ = "An example."
+    return scenarios.scenario("example", target_p95_ms=99)(function)
+
+
+def test_percentiles_and_verdict():
+    result = runner.Result(scenario=scenarios.Scenario(name="x", function=None, target_p95_ms=50))
+    result.latencies_ms = [float(i) for i in range(1, 101)]
+    assert result.median == 50.5
+    assert 95 <= result.p95 <= 96
+    assert result.passed is False
+    result.latencies_ms = [10.0] * 100
+    assert result.passed is True
+    assert "| x | 100 | 10.0 | 10.0 |" in runner.table([result])
+
+
+@pytest.mark.django_db
+def test_related_technologies_newest_sharing_a_field(django_assert_max_num_queries):
+    now = timezone.now()
+    technology = make_technology(fields=("solar",))
+    older = make_technology(fields=("solar",), published_at=now - timedelta(days=3))
+    newer = make_technology(fields=("solar", "wind"), published_at=now - timedelta(days=1))
+    make_technology(fields=("solar",), status=Status.DRAFT)
+    make_technology(fields=("wind",))
+    technology = Technology.objects.prefetch_related("fields").get(pk=technology.pk)
+
+    with django_assert_max_num_queries(2):  # the technologies, then their fields for the cards
+        related = selectors.related_technologies(technology)
+        names = [[f.slug for f in t.fields.all()] for t in related]
+
+    assert related == [newer, older]
+    assert set(names[0]) == {"solar", "wind"} and names[1] == ["solar"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["", "JP", "nowhere"])
+def test_fast_select_renders_exactly_like_django(value):
+    choices = [("", "All countries"), *COUNTRY_CHOICES, ("Group", [("a", 'A & "b"')])]
+    attrs = {"id": "id_country", "data-flag": True, "hidden": False}
+    assert FastSelect(choices=choices, attrs=attrs).render("country", value) == forms.Select(
+        choices=choices, attrs=attrs
+    ).render("country", value)
+    queryset = Field.objects.select_related("parent")
+    slow = forms.ModelChoiceField(queryset, to_field_name="slug", widget=forms.Select)
+    fast = forms.ModelChoiceField(queryset, to_field_name="slug", widget=FastSelect)
+    assert fast.widget.render("field", "solar") == slow.widget.render("field", "solar")
