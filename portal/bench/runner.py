@@ -32,6 +32,8 @@ class Result:
     first_ms: float = 0.0
     errors: list[str] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
+    #: 1-minute load average when the measurement started and ended (other work on the machine)
+    load: tuple = (0.0, 0.0)
 
     @property
     def median(self) -> float:
@@ -130,6 +132,7 @@ def run_http(result: Result, ctx: Context, port: int, requests: int, warmup: int
             result.first_ms = ms
         if status != 200:
             result.errors.append(f"{status} {path}")
+    load_before = os.getloadavg()[0]
     for i, path in enumerate(paths[warmup:], start=1):
         status, ms = get(port, path)
         result.latencies_ms.append(ms)
@@ -137,6 +140,7 @@ def run_http(result: Result, ctx: Context, port: int, requests: int, warmup: int
             result.errors.append(f"{status} {path}")
         if i % 50 == 0 or i == requests:
             out(f"    {i}/{requests}  median {result.median:.1f} ms  p95 {result.p95:.1f} ms")
+    result.load = (load_before, os.getloadavg()[0])
     return paths[warmup:]
 
 
@@ -156,6 +160,7 @@ def run_call(result: Result, ctx: Context, requests: int, warmup: int, out) -> N
         function(ctx)
         if i == 0:
             result.first_ms = (time.perf_counter() - started) * 1000
+    load_before = os.getloadavg()[0]
     for i in range(1, requests + 1):
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
@@ -165,6 +170,7 @@ def run_call(result: Result, ctx: Context, requests: int, warmup: int, out) -> N
             result.queries.append(len(captured.captured_queries))
         if i % 50 == 0 or i == requests:
             out(f"    {i}/{requests}  median {result.median:.1f} ms  p95 {result.p95:.1f} ms")
+    result.load = (load_before, os.getloadavg()[0])
 
 
 def discover() -> None:
@@ -240,8 +246,8 @@ def summary_line(results: list[Result]) -> str:
 def table(results: list[Result]) -> str:
     lines = [
         "| scenario | requests | median ms | p95 ms | max ms | first ms | queries/request "
-        "| target p95 | result |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| target p95 | result | load avg |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in results:
         q = f"{statistics.median(r.queries):g} (max {max(r.queries)})" if r.queries else "—"
@@ -252,6 +258,6 @@ def table(results: list[Result]) -> str:
         lines.append(
             f"| {r.scenario.name} | {len(r.latencies_ms)} | {r.median:.1f} | {r.p95:.1f} | "
             f"{max(r.latencies_ms, default=float('nan')):.1f} | {r.first_ms:.1f} | {q} "
-            f"| {target} | {verdict} |"
+            f"| {target} | {verdict} | {r.load[0]:.1f} → {r.load[1]:.1f} |"
         )
     return "\n".join(lines)
