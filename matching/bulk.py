@@ -75,28 +75,35 @@ def rebuild(
     ids = list(ids) if ids is not None else None
     done = 0
     chunk: list = []
+    touched: set[int] = set()
     executor = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
     try:
         for row in _rows(kind, ids):
             chunk.append(row)
             if len(chunk) >= CHUNK:
-                done += _write_chunk(kind, chunk, executor)
+                done += _write_chunk(kind, chunk, executor, touched)
                 chunk = []
                 if progress:
                     progress(done)
         if chunk:
-            done += _write_chunk(kind, chunk, executor)
+            done += _write_chunk(kind, chunk, executor, touched)
             if progress:
                 progress(done)
     finally:
         if executor:
             executor.shutdown()
-    recompute_norms()
+    if ids is None or len(ids) > CHUNK:
+        # Large rebuild: refresh the planner's statistics, then every frequency and norm.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE matching_term, matching_profile, matching_posting")
+        recompute_norms()
+    else:
+        recompute_norms({kind: ids}, touched)
     return done
 
 
 @transaction.atomic
-def _write_chunk(kind: int, chunk: list, executor) -> int:
+def _write_chunk(kind: int, chunk: list, executor, touched: set[int]) -> int:
     inputs = [(parts, language) for _pk, parts, language, *_rest in chunk]
     vectors = (
         list(executor.map(_vector, inputs, chunksize=64))
@@ -107,9 +114,10 @@ def _write_chunk(kind: int, chunk: list, executor) -> int:
     terms = sorted({t for vector in vectors for t in vector})
     with connection.cursor() as cursor:
         cursor.execute(
-            "DELETE FROM matching_posting WHERE kind = %s AND listing_id = ANY(%s)",
+            "DELETE FROM matching_posting WHERE kind = %s AND listing_id = ANY(%s) RETURNING term_id",
             [kind, listing_ids],
         )
+        touched.update(row[0] for row in cursor.fetchall())
         cursor.execute(
             "DELETE FROM matching_profile WHERE kind = %s AND listing_id = ANY(%s)",
             [kind, listing_ids],
@@ -120,6 +128,7 @@ def _write_chunk(kind: int, chunk: list, executor) -> int:
         )
         cursor.execute("SELECT text, id FROM matching_term WHERE text = ANY(%s)", [terms])
         term_ids = dict(cursor.fetchall())
+        touched.update(term_ids.values())
         now = timezone.now().isoformat()
         profiles, postings = io.StringIO(), io.StringIO()
         for (pk, _parts, language, public, fields, groups), vector in zip(

@@ -121,32 +121,56 @@ def _add_postings(kind: int, listing_id: int, vector: dict[str, float]) -> None:
     Term.objects.filter(pk__in=ids.values()).update(df=F("df") + 1)
 
 
-def recompute_norms() -> None:
-    """Recompute document frequencies from the postings and every public profile's norm.
+def recompute_norms(listings: dict[int, list[int]] | None = None, term_ids=None) -> None:
+    """Recompute document frequencies from the postings, then norms of public profiles.
 
-    idf drifts as listings come and go; imports and a periodic job call this (set-based SQL)."""
+    Without arguments everything is recomputed (a periodic job and full rebuilds: idf drifts as
+    listings come and go). After an import, ``term_ids`` (the terms it touched) and
+    ``listings`` ({kind: [ids]}) limit the work to what changed. Aggregates are materialised
+    first so the plan never repeats them per row."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE matching_term t SET df = COALESCE(c.n, 0)
-            FROM matching_term t2 LEFT JOIN (
-                SELECT term_id, count(DISTINCT (kind, listing_id)) AS n FROM matching_posting GROUP BY term_id
-            ) c ON c.term_id = t2.id
-            WHERE t.id = t2.id AND t.df IS DISTINCT FROM COALESCE(c.n, 0)
-            """
-        )
+        if term_ids is None:
+            cursor.execute(
+                """
+                UPDATE matching_term t SET df = c.n
+                FROM (SELECT term_id, count(*) AS n FROM matching_posting GROUP BY term_id) c
+                WHERE t.id = c.term_id AND t.df <> c.n
+                """
+            )
+            cursor.execute(
+                """
+                UPDATE matching_term t SET df = 0
+                WHERE t.df <> 0 AND NOT EXISTS (SELECT 1 FROM matching_posting p WHERE p.term_id = t.id)
+                """
+            )
+        elif term_ids:
+            cursor.execute(
+                """
+                UPDATE matching_term t
+                SET df = (SELECT count(*) FROM matching_posting p WHERE p.term_id = t.id)
+                WHERE t.id = ANY(%s::bigint[])
+                """,
+                [list(term_ids)],
+            )
         cursor.execute("SELECT count(*) FROM matching_profile WHERE public")
         n_docs = max(cursor.fetchone()[0], 1)
-        cursor.execute(
-            """
-            UPDATE matching_profile p SET norm = GREATEST(s.norm, 1e-9)
-            FROM (
-                SELECT po.kind, po.listing_id,
-                       sqrt(sum(po.weight * po.weight * ln(1 + (%s - t.df + 0.5) / (t.df + 0.5)))) AS norm
-                FROM matching_posting po JOIN matching_term t ON t.id = po.term_id
-                GROUP BY po.kind, po.listing_id
-            ) s
-            WHERE p.kind = s.kind AND p.listing_id = s.listing_id
-            """,
-            [n_docs],
-        )
+        batches = [(None, None)] if listings is None else list(listings.items())
+        for kind, ids in batches:
+            where = (
+                "" if kind is None else "WHERE po.kind = %s AND po.listing_id = ANY(%s::bigint[])"
+            )
+            params = [n_docs] + ([] if kind is None else [kind, list(ids)])
+            cursor.execute(
+                f"""
+                WITH s AS MATERIALIZED (
+                    SELECT po.kind, po.listing_id,
+                           sqrt(sum(po.weight * po.weight * ln(1 + (%s - t.df + 0.5) / (t.df + 0.5)))) AS norm
+                    FROM matching_posting po JOIN matching_term t ON t.id = po.term_id
+                    {where}
+                    GROUP BY po.kind, po.listing_id
+                )
+                UPDATE matching_profile p SET norm = GREATEST(s.norm, 1e-9)
+                FROM s WHERE p.kind = s.kind AND p.listing_id = s.listing_id
+                """,
+                params,
+            )
