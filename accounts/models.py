@@ -131,16 +131,16 @@ class Organization(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Organization, self.name)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("accounts:organization", args=[self.slug])
 
     def display_name(self, language: str = "en") -> str:
         return self.name_ja if language == "ja" and self.name_ja else self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Organization, self.name)
-        super().save(*args, **kwargs)
 
 
 def unique_slug(model, text: str, field: str = "slug", max_length: int = 200) -> str:

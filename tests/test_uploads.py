@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from accounts.models import Membership
@@ -23,6 +24,13 @@ ORG_FORM = {
     "website": "https://hokkaido.example.org",
     "description": "Materials science.",
 }
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The messages are asserted in English, whatever language an earlier test left active.
+    with translation.override("en"):
+        yield
 
 
 def _upload(content: bytes, name="logo.png", content_type="image/png"):
