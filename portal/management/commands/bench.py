@@ -38,7 +38,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reuse",
             action="store_true",
-            help="reuse a kept bench database instead of regenerating it",
+            help="reuse a kept bench database instead of regenerating it (implies --keep)",
         )
         parser.add_argument("--database", default="portal_bench", help="name of the bench database")
         parser.add_argument("--seed", type=int, default=20260101)
@@ -93,9 +93,9 @@ class Command(BaseCommand):
         except database.BenchDatabaseError as error:
             raise CommandError(str(error)) from error
         finally:
-            if options["keep"]:
+            if options["keep"] or options["reuse"]:
                 self.out(
-                    f"Kept the bench database “{name}” (drop it with --reuse … or DROP DATABASE)."
+                    f"Kept the bench database “{name}” (run without --keep and --reuse to drop it)."
                 )
             else:
                 database.drop(name)
