@@ -1,5 +1,7 @@
 """State-changing operations on listings (technologies and, through the same code, needs)."""
 
+from datetime import date
+
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchVector
 from django.db import transaction
@@ -188,8 +190,15 @@ def form_revision(form) -> dict:
         value = form.cleaned_data.get(name)
         if name == "fields":
             value = sorted(f.slug for f in value)
+        elif isinstance(value, date):  # JSON has no date type: ISO text, read back by the field
+            value = value.isoformat()
         data[name] = value
     return data
+
+
+def _revision_value(listing, name, value):
+    """A revision's stored JSON value as the model field's Python value (e.g. a date)."""
+    return type(listing)._meta.get_field(name).to_python(value)
 
 
 def apply_revision(listing, revision: dict | None = None) -> None:
@@ -200,7 +209,7 @@ def apply_revision(listing, revision: dict | None = None) -> None:
         if name == "fields":
             field_slugs = value
             continue
-        setattr(listing, name, value)
+        setattr(listing, name, _revision_value(listing, name, value))
     if field_slugs is not None:
         listing.fields.set(Field.objects.filter(slug__in=field_slugs))
 
@@ -215,6 +224,7 @@ def revision_changes(listing) -> list[dict]:
             old = sorted(f.slug for f in listing.fields.all())
         else:
             old = getattr(listing, name)
+            new = _revision_value(listing, name, new)
         if old != new:
             label = type(listing)._meta.get_field(name).verbose_name
             changes.append({"name": name, "label": label, "old": old, "new": new})

@@ -35,13 +35,6 @@ class NeedForm(ListingFormMixin):
             "deadline": _("After this date the need leaves the public lists."),
         }
 
-    def _post_clean(self):
-        super()._post_clean()  # the instance now holds the date
-        # An edit of a published need is held as JSON until review
-        # (listings.services.form_revision), and JSON has no date type.
-        if self.cleaned_data.get("deadline"):
-            self.cleaned_data["deadline"] = self.cleaned_data["deadline"].isoformat()
-
     def clean(self):
         data = super().clean()
         trl_min, trl_max = data.get("trl_min"), data.get("trl_max")

@@ -2,25 +2,12 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
-from django.db.models.query_utils import DeferredAttribute
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from listings.models import TRL, Listing, ListingQuerySet, Offer
-
-
-class _DateAttribute(DeferredAttribute):
-    """Turns ISO text into a date on assignment: a held revision stores the deadline as JSON
-    text, and applying it (listings.services.apply_revision) must leave a real date behind."""
-
-    def __set__(self, instance, value):
-        instance.__dict__[self.field.attname] = self.field.to_python(value)
-
-
-class DeadlineField(models.DateField):
-    descriptor_class = _DateAttribute
 
 
 class NeedQuerySet(ListingQuerySet):
@@ -50,7 +37,7 @@ class Need(Listing):
         models.CharField(max_length=30, choices=Offer.choices),
         verbose_name=_("partnerships sought"),
     )
-    deadline = DeadlineField(_("deadline"), null=True, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
 
     objects = NeedQuerySet.as_manager()
 
