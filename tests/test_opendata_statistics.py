@@ -11,9 +11,15 @@ from accounts import services as account_services
 from accounts.models import Organization
 from listings.lifecycle import Status
 from opendata import stats
+from tests import migration_data
 from tests.factories import make_need, make_organization, make_technology, make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _taxonomy():
+    migration_data.restore()  # the fields of technology, should a transactional test have flushed them
 
 
 @pytest.fixture(autouse=True)
