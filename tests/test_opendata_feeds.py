@@ -143,3 +143,9 @@ def test_sitemap_query_count_does_not_grow_with_items(client, django_assert_max_
 def test_robots_txt_points_to_the_sitemap(client):
     response = client.get("/robots.txt")
     assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
+
+
+def test_needs_list_links_its_feed_and_csv_with_the_same_filters(client, db):
+    page = client.get("/needs/?q=hydrogen&country=JP").content.decode()
+    assert 'href="/needs/feed/?q=hydrogen&amp;country=JP"' in page
+    assert 'href="/needs/export.csv?q=hydrogen&amp;country=JP"' in page
