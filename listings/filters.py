@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 
-from .models import COUNTRY_CHOICES, TRL, Field, IPStatus, Offer, Technology
+from .models import TRL, Field, IPStatus, Offer, Technology, country_choices
 from .widgets import FastSelect
 
 
@@ -32,7 +32,7 @@ class ListingFilterSet(django_filters.FilterSet):
     )
     country = django_filters.ChoiceFilter(
         label=_("Country"),
-        choices=COUNTRY_CHOICES,
+        choices=country_choices,
         method="filter_country",
         empty_label=_("All countries"),
         widget=FastSelect,

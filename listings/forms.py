@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.uploads import clean_image, clean_pdf
 
 from .lifecycle import Action
-from .models import COUNTRY_CHOICES, MAX_IMAGES, Field, Offer, Patent, Technology, TechnologyImage
+from .models import MAX_IMAGES, Field, Offer, Patent, Technology, TechnologyImage, country_choices
 
 
 class KeywordsField(forms.Field):
@@ -73,7 +73,7 @@ class ListingFormMixin(forms.ModelForm):
     keywords = KeywordsField(label=_("Keywords"), required=False)
     countries = forms.MultipleChoiceField(
         label=_("Countries"),
-        choices=COUNTRY_CHOICES,
+        choices=country_choices,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )

@@ -56,7 +56,9 @@ class Offer(models.TextChoices):
     TECHNICAL_ASSISTANCE = "technical_assistance", _("Technical assistance")
 
 
-COUNTRY_CHOICES = list(countries)
+def country_choices():
+    """Countries in the active language (evaluated per use, not once at start-up)."""
+    return list(countries)
 
 
 class FieldQuerySet(models.QuerySet):
@@ -166,7 +168,7 @@ class Listing(models.Model):
         models.CharField(max_length=60), verbose_name=_("keywords"), default=list, blank=True
     )
     countries = ArrayField(
-        models.CharField(max_length=2, choices=COUNTRY_CHOICES),
+        models.CharField(max_length=2, choices=country_choices),
         verbose_name=_("countries"),
         default=list,
         blank=True,

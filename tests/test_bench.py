@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from listings import selectors
 from listings.lifecycle import Status
-from listings.models import COUNTRY_CHOICES, Field, Technology
+from listings.models import Field, Technology, country_choices
 from listings.services import refresh_search_vector
 from listings.widgets import FastSelect
 from portal.bench import database, generate, runner, scenarios
@@ -154,7 +154,7 @@ def test_related_technologies_newest_sharing_a_field(django_assert_max_num_queri
 @pytest.mark.django_db
 @pytest.mark.parametrize("value", ["", "JP", "nowhere"])
 def test_fast_select_renders_exactly_like_django(value):
-    choices = [("", "All countries"), *COUNTRY_CHOICES, ("Group", [("a", 'A & "b"')])]
+    choices = [("", "All countries"), *country_choices(), ("Group", [("a", 'A & "b"')])]
     attrs = {"id": "id_country", "data-flag": True, "hidden": False}
     assert FastSelect(choices=choices, attrs=attrs).render("country", value) == forms.Select(
         choices=choices, attrs=attrs

@@ -88,3 +88,9 @@ def test_english_stays_the_default(client, db):
     page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<html lang="en">' in page
     assert "Research results, ready for industry" in page
+
+
+def test_country_names_follow_the_page_language(client, db):
+    page = client.get("/technologies/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "日本" in page  # the country filter lists 日本, not Japan
+    assert ">Japan<" not in page
