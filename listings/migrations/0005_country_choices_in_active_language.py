@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('listings', '0005_initial'),
+        ('listings', '0004_staff_permissions'),
     ]
 
     operations = [
