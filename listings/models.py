@@ -129,7 +129,11 @@ class ListingQuerySet(models.QuerySet):
         return self.filter(organization=organization)
 
     def search(self, query: str):
-        """Full-text search with web-search syntax, ranked; Japanese via CJK bigrams."""
+        """Full-text search with web-search syntax; Japanese via CJK bigrams.
+
+        Matches are found in every part (the GIN-indexed search vector) and ranked by the
+        title, keywords and summary (the rank vector): a title hit ranks above a keyword or
+        summary hit, and description-only matches follow, newest first."""
         query = (query or "").strip()
         if not query:
             return self
@@ -138,7 +142,7 @@ class ListingQuerySet(models.QuerySet):
         )
         return (
             self.filter(search_vector=ts_query)
-            .annotate(rank=SearchRank(F("search_vector"), ts_query, cover_density=True))
+            .annotate(rank=SearchRank(F("rank_vector"), ts_query, cover_density=True))
         )
 
     def for_cards(self):
@@ -181,6 +185,9 @@ class Listing(models.Model):
     )
     pending_revision = models.JSONField(_("pending revision"), null=True, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Only the A and B parts (title, keywords, summary): small enough to stay in the row, so
+    # ranking thousands of matches does not read every long vector out of TOAST storage.
+    rank_vector = SearchVectorField(null=True, editable=False)
     view_count = models.PositiveIntegerField(_("views"), default=0, editable=False)
     import_key = models.CharField(_("import key"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)

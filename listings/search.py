@@ -12,6 +12,8 @@ from django.utils.safestring import mark_safe
 
 CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f々〆ー]+")
 SEARCH_CONFIG = "english"
+#: The weights whose text also goes into the small rank vector (see ListingQuerySet.search).
+RANK_WEIGHTS = ("A", "B")
 # ts_headline marks matches with these private-use characters instead of HTML, so that the
 # listing's own text can be escaped before the <mark> tags go in (it is user input).
 MARK_START, MARK_STOP = "\ue000", "\ue001"

@@ -24,13 +24,15 @@ class TransitionError(Exception):
 
 
 def refresh_search_vector(listing) -> None:
-    """Recompute the stored, weighted search vector of one listing."""
+    """Recompute the stored, weighted search vector (and rank vector) of one listing."""
     model = type(listing)
-    vector = None
+    vector = rank_vector = None
     for weight, text in listing.search_weights().items():
         part = SearchVector(Value(text), config=search.SEARCH_CONFIG, weight=weight)
         vector = part if vector is None else vector + part
-    model.objects.filter(pk=listing.pk).update(search_vector=vector)
+        if weight in search.RANK_WEIGHTS:
+            rank_vector = part if rank_vector is None else rank_vector + part
+    model.objects.filter(pk=listing.pk).update(search_vector=vector, rank_vector=rank_vector)
 
 
 def after_save(listing) -> None:

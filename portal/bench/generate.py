@@ -275,7 +275,10 @@ UPDATE {table} AS t SET search_vector =
     setweight(to_tsvector('{config}'::regconfig, COALESCE(v.a, '')), 'A')
     || setweight(to_tsvector('{config}'::regconfig, COALESCE(v.b, '')), 'B')
     || setweight(to_tsvector('{config}'::regconfig, COALESCE(v.c, '')), 'C')
-    || setweight(to_tsvector('{config}'::regconfig, COALESCE(v.d, '')), 'D')
+    || setweight(to_tsvector('{config}'::regconfig, COALESCE(v.d, '')), 'D'),
+  rank_vector =
+    setweight(to_tsvector('{config}'::regconfig, COALESCE(v.a, '')), 'A')
+    || setweight(to_tsvector('{config}'::regconfig, COALESCE(v.b, '')), 'B')
 FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[]) AS v(id, a, b, c, d)
 WHERE t.id = v.id
 """
