@@ -5,7 +5,12 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+    TrigramWordSimilarity,
+)
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -140,9 +145,18 @@ class ListingQuerySet(models.QuerySet):
         ts_query = SearchQuery(
             search.query_text(query), config=search.SEARCH_CONFIG, search_type="websearch"
         )
+        return self.filter(search_vector=ts_query).annotate(
+            rank=SearchRank(F("rank_vector"), ts_query, cover_density=True)
+        )
+
+    def similar_titles(self, query: str, limit: int = 20):
+        """Listings whose title contains a word like the query's (pg_trgm word similarity,
+        GIN-indexed): typo tolerance when full-text search finds nothing."""
+        query = (query or "")[:100]
         return (
-            self.filter(search_vector=ts_query)
-            .annotate(rank=SearchRank(F("rank_vector"), ts_query, cover_density=True))
+            self.filter(title__trigram_word_similar=query)
+            .annotate(similarity=TrigramWordSimilarity(query, "title"))
+            .order_by("-similarity", "-pk")[:limit]
         )
 
     def for_cards(self):
@@ -167,7 +181,9 @@ class Listing(models.Model):
         on_delete=models.SET_NULL,
         related_name="%(class)ss",
     )
-    fields = models.ManyToManyField(Field, verbose_name=_("fields of technology"), related_name="%(class)ss")
+    fields = models.ManyToManyField(
+        Field, verbose_name=_("fields of technology"), related_name="%(class)ss"
+    )
     keywords = ArrayField(
         models.CharField(max_length=60), verbose_name=_("keywords"), default=list, blank=True
     )
@@ -268,16 +284,19 @@ class Technology(Listing):
         ordering = ["-published_at", "-created_at"]
         permissions = [("moderate_listing", "Can moderate technologies and needs")]
         constraints = [
-            models.CheckConstraint(condition=Q(trl__gte=1, trl__lte=9), name="technology_trl_range"),
             models.CheckConstraint(
-                condition=~Q(offers=[]), name="technology_offers_not_empty"
+                condition=Q(trl__gte=1, trl__lte=9), name="technology_trl_range"
             ),
+            models.CheckConstraint(condition=~Q(offers=[]), name="technology_offers_not_empty"),
             models.UniqueConstraint(
-                fields=["import_key"], condition=~Q(import_key=""), name="technology_import_key_unique"
+                fields=["import_key"],
+                condition=~Q(import_key=""),
+                name="technology_import_key_unique",
             ),
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="technology_search_gin"),
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="technology_title_trgm"),
             GinIndex(fields=["offers"], name="technology_offers_gin"),
             GinIndex(fields=["countries"], name="technology_countries_gin"),
             models.Index(fields=["status", "-published_at"], name="technology_status_pub"),
@@ -312,7 +331,9 @@ class Patent(models.Model):
         verbose_name = _("patent")
         verbose_name_plural = _("patents")
         constraints = [
-            models.UniqueConstraint(fields=["technology", "number"], name="patent_unique_per_technology")
+            models.UniqueConstraint(
+                fields=["technology", "number"], name="patent_unique_per_technology"
+            )
         ]
 
     def __str__(self):

@@ -29,12 +29,18 @@ def with_headline(queryset, query: str, field: str = "summary"):
     """Highlighted snippets of the matched words (computed for the page's rows only)."""
     if not query:
         return queryset
-    ts_query = SearchQuery(search.query_text(query), config=search.SEARCH_CONFIG, search_type="websearch")
+    ts_query = SearchQuery(
+        search.query_text(query), config=search.SEARCH_CONFIG, search_type="websearch"
+    )
     return queryset.annotate(
         headline=SearchHeadline(
-            field, ts_query, config=search.SEARCH_CONFIG,
-            start_sel=search.MARK_START, stop_sel=search.MARK_STOP,
-            max_words=40, min_words=20,
+            field,
+            ts_query,
+            config=search.SEARCH_CONFIG,
+            start_sel=search.MARK_START,
+            stop_sel=search.MARK_STOP,
+            max_words=40,
+            min_words=20,
         )
     )
 
@@ -47,18 +53,36 @@ def listing_list(request, *, model, filterset_class, template, extra=None):
     queryset = filterset.qs if valid else base.none()
     query = filterset.form.cleaned_data.get("q", "") if valid and filterset.is_bound else ""
     page = paginate(request, with_headline(queryset, query, model.headline_field))
-    if query:
+    similar = False
+    if query and page.paginator.count == 0:
+        # Typo tolerance: nothing matched the words, so offer titles that look like the query.
+        data = request.GET.copy()
+        data.pop("q", None)
+        unfiltered = filterset_class(data, queryset=base)
+        queryset = unfiltered.qs.similar_titles(query) if unfiltered.is_valid() else base.none()
+        page = paginate(request, queryset)
+        similar = page.paginator.count > 0
+    elif query:
         page.object_list = list(page.object_list)
         for listing in page.object_list:
             listing.headline = search.safe_headline(listing.headline, query)
-    context = {"filter": filterset, "page_obj": page, "query": query, **(extra or {})}
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "query": query,
+        "similar": similar,
+        **(extra or {}),
+    }
     return render(request, template, context, status=200 if valid else 400)
 
 
 def technology_list(request):
     """Anyone: published technologies."""
     return listing_list(
-        request, model=Technology, filterset_class=TechnologyFilterSet, template="listings/technology_list.html"
+        request,
+        model=Technology,
+        filterset_class=TechnologyFilterSet,
+        template="listings/technology_list.html",
     )
 
 
@@ -84,9 +108,13 @@ def detail_context(request, listing) -> dict:
         "actor": actor,
         "is_owner": actor == Actor.OWNER,
         "is_staff_view": actor == Actor.STAFF,
-        "owner_actions": allowed_actions(listing.status, Actor.OWNER) if actor == Actor.OWNER else [],
+        "owner_actions": allowed_actions(listing.status, Actor.OWNER)
+        if actor == Actor.OWNER
+        else [],
         "events": selectors.moderation_log(listing) if can_manage else [],
-        "related": selectors.related_technologies(listing) if isinstance(listing, Technology) else [],
+        "related": selectors.related_technologies(listing)
+        if isinstance(listing, Technology)
+        else [],
         # Other apps add to detail pages: the licence-request button, matching suggestions.
         **hooks.collect(f"{listing._meta.model_name}_detail", request, listing, actor),
     }
@@ -111,7 +139,9 @@ def technology_form(request, technology):
     initial = None
     if editing_published and technology.pending_revision:
         initial = technology.pending_revision["data"]
-    form = TechnologyForm(request.POST or None, request.FILES or None, instance=technology, initial=initial)
+    form = TechnologyForm(
+        request.POST or None, request.FILES or None, instance=technology, initial=initial
+    )
     formset = PatentFormSet(request.POST or None, instance=technology, prefix="patents")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         if is_new:
@@ -122,7 +152,12 @@ def technology_form(request, technology):
                 technology, form, request.user, extra_save=lambda t: _save_patents(formset, t)
             )
         if editing_published and technology.pending_revision:
-            messages.success(request, _("Your changes were sent for review; the published version stays visible until then."))
+            messages.success(
+                request,
+                _(
+                    "Your changes were sent for review; the published version stays visible until then."
+                ),
+            )
         else:
             messages.success(request, _("The technology was saved."))
         return redirect(technology.get_absolute_url())
@@ -182,13 +217,18 @@ def listing_action(request, kind, pk):
         messages.error(request, _("This action is not possible."))
         return redirect(listing.get_absolute_url())
     try:
-        services.transition(listing, form.cleaned_data["action"], request.user, form.cleaned_data["reason"])
+        services.transition(
+            listing, form.cleaned_data["action"], request.user, form.cleaned_data["reason"]
+        )
     except services.TransitionError as error:
         messages.error(request, str(error))
         if request.user.is_moderator:
             return redirect("listings:review", kind=kind, pk=pk)
         return redirect(listing.get_absolute_url())
-    messages.success(request, _("Done: the listing is now “%(status)s”.") % {"status": listing.get_status_display()})
+    messages.success(
+        request,
+        _("Done: the listing is now “%(status)s”.") % {"status": listing.get_status_display()},
+    )
     if request.user.is_moderator and request.POST.get("next") == "queue":
         return redirect("listings:moderation_queue")
     return redirect(listing.get_absolute_url())
@@ -197,7 +237,10 @@ def listing_action(request, kind, pk):
 @moderator_required
 def moderation_queue(request):
     """JPO staff: submitted technologies and needs and pending revisions, oldest first."""
-    queues = [(model._meta.verbose_name_plural, selectors.moderation_queue(model)) for model in listing_models()]
+    queues = [
+        (model._meta.verbose_name_plural, selectors.moderation_queue(model))
+        for model in listing_models()
+    ]
     return render(request, "listings/moderation_queue.html", {"queues": queues})
 
 
@@ -212,7 +255,9 @@ def review(request, kind, pk):
             "kind": kind,
             "review_template": model.review_template,
             "changes": services.revision_changes(listing),
-            "staff_actions": allowed_actions(listing.status, Actor.STAFF, has_revision=listing.revision_state == "submitted"),
+            "staff_actions": allowed_actions(
+                listing.status, Actor.STAFF, has_revision=listing.revision_state == "submitted"
+            ),
             "decision_form": DecisionForm(),
         }
     )

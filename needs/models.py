@@ -70,6 +70,7 @@ class Need(Listing):
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="need_search_gin"),
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="need_title_trgm"),
             GinIndex(fields=["partnerships"], name="need_partnerships_gin"),
             GinIndex(fields=["countries"], name="need_countries_gin"),
             models.Index(fields=["status", "-published_at"], name="need_status_pub"),

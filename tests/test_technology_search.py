@@ -227,3 +227,16 @@ def test_empty_and_odd_queries_do_not_fail(client):
     make_technology(title="Anything")
     for query in ["", "   ", '"', "-", "OR", "!!!", "a & b | c", "(", "太"]:
         assert client.get(LIST, {"q": query}).status_code == 200, query
+
+
+def test_a_misspelt_query_finds_similar_titles(client):
+    make_technology(title="Perovskite tandem solar cell")
+    make_technology(title="Rice husk gasifier")
+    response = client.get(LIST, {"q": "perovskit tandme"})
+    assert response.status_code == 200
+    assert titles(response) == ["Perovskite tandem solar cell"]
+    assert "similar words" in response.content.decode()
+
+
+def test_a_query_without_any_likeness_shows_nothing():
+    assert search("zzqxw") == []
