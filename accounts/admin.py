@@ -14,7 +14,14 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "full_name", "email_verified_at", "is_active", "is_staff", "date_joined"]
+    list_display = [
+        "email",
+        "full_name",
+        "email_verified_at",
+        "is_active",
+        "is_staff",
+        "date_joined",
+    ]
     list_filter = ["is_active", "is_staff", "is_superuser", "groups"]
     search_fields = ["email", "full_name"]
     inlines = [MembershipInline]
@@ -23,7 +30,9 @@ class UserAdmin(BaseUserAdmin):
         (_("Status"), {"fields": ["is_active", "email_verified_at", "date_joined", "last_login"]}),
         (_("Permissions"), {"fields": ["is_staff", "is_superuser", "groups", "user_permissions"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})
+    ]
 
 
 @admin.register(Organization)

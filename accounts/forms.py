@@ -10,7 +10,8 @@ from .models import Membership, Organization, User
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
-        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("E-mail address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
     def clean_username(self):
@@ -28,11 +29,15 @@ class SignupForm(forms.Form):
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     organization_choice = forms.ChoiceField(
         label=_("Your organisation"),
-        choices=[(CREATE, _("Register a new organisation")), (JOIN, _("Join an organisation already here"))],
+        choices=[
+            (CREATE, _("Register a new organisation")),
+            (JOIN, _("Join an organisation already here")),
+        ],
         widget=forms.RadioSelect,
         initial=CREATE,
     )
@@ -42,12 +47,16 @@ class SignupForm(forms.Form):
         required=False,
         help_text=_("Its administrator approves your request."),
     )
-    organization_name = forms.CharField(label=_("Organisation name"), max_length=200, required=False)
+    organization_name = forms.CharField(
+        label=_("Organisation name"), max_length=200, required=False
+    )
     organization_name_ja = forms.CharField(
         label=_("Organisation name in Japanese (optional)"), max_length=200, required=False
     )
     organization_kind = forms.ChoiceField(
-        label=_("Kind of organisation"), choices=[("", "—")] + Organization.Kind.choices, required=False
+        label=_("Kind of organisation"),
+        choices=[("", "—")] + Organization.Kind.choices,
+        required=False,
     )
     organization_country = Organization._meta.get_field("country").formfield(
         label=_("Country"), required=False
@@ -61,7 +70,11 @@ class SignupForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+        if (
+            data.get("password1")
+            and data.get("password2")
+            and data["password1"] != data["password2"]
+        ):
             self.add_error("password2", _("The two passwords do not match."))
         elif data.get("password1"):
             probe = User(email=data.get("email", ""), full_name=data.get("full_name", ""))
@@ -102,7 +115,9 @@ class OrganizationForm(forms.ModelForm):
     logo = forms.FileField(
         label=_("Logo"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}
+        ),
         help_text=_("JPEG, PNG, GIF or WebP. It is resized to at most 512 pixels."),
     )
 

@@ -111,7 +111,9 @@ class Organization(models.Model):
     description = models.TextField(_("description"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     verified = models.BooleanField(
-        _("verified"), default=False, help_text=_("Set by JPO staff once the organisation is checked.")
+        _("verified"),
+        default=False,
+        help_text=_("Set by JPO staff once the organisation is checked."),
     )
     import_key = models.CharField(_("import key"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -123,7 +125,9 @@ class Organization(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["import_key"], condition=~models.Q(import_key=""), name="org_import_key_unique"
+                fields=["import_key"],
+                condition=~models.Q(import_key=""),
+                name="org_import_key_unique",
             )
         ]
         indexes = [models.Index(fields=["kind"]), models.Index(fields=["country"])]

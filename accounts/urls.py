@@ -39,7 +39,9 @@ urlpatterns = [
             template_name="accounts/message_page.html",
             extra_context={
                 "title": _("Check your e-mail"),
-                "text": _("If an account uses this address, we have sent it a link to set a new password."),
+                "text": _(
+                    "If an account uses this address, we have sent it a link to set a new password."
+                ),
             },
         ),
         name="password_reset_done",
@@ -57,7 +59,10 @@ urlpatterns = [
         "password/reset/complete/",
         auth_views.PasswordResetCompleteView.as_view(
             template_name="accounts/message_page.html",
-            extra_context={"title": _("Password set"), "text": _("You can now sign in with your new password.")},
+            extra_context={
+                "title": _("Password set"),
+                "text": _("You can now sign in with your new password."),
+            },
         ),
         name="password_reset_complete",
     ),

@@ -39,10 +39,13 @@ def signup(request):
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
-            request, _("Welcome! We have sent a confirmation link to %(email)s.") % {"email": user.email}
+            request,
+            _("Welcome! We have sent a confirmation link to %(email)s.") % {"email": user.email},
         )
         return redirect("accounts:verify_needed")
-    return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def verify_email(request, token):
@@ -73,7 +76,9 @@ def profile(request):
         form.save()
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @organization_admin_required
@@ -104,11 +109,17 @@ def organization_detail(request, slug):
 def members(request):
     """Organisation administrators: members and join requests of their organisation."""
     organization = request.user.organization
-    memberships = organization.memberships.select_related("user").order_by("status", "user__full_name")
+    memberships = organization.memberships.select_related("user").order_by(
+        "status", "user__full_name"
+    )
     return render(
         request,
         "accounts/members.html",
-        {"organization": organization, "memberships": memberships, "roles": Membership.Role.choices},
+        {
+            "organization": organization,
+            "memberships": memberships,
+            "roles": Membership.Role.choices,
+        },
     )
 
 

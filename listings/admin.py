@@ -24,7 +24,16 @@ class ImageInline(admin.TabularInline):
 
 @admin.register(Technology)
 class TechnologyAdmin(admin.ModelAdmin):
-    list_display = ["title", "organization", "status", "trl", "ip_status", "language", "published_at", "view_count"]
+    list_display = [
+        "title",
+        "organization",
+        "status",
+        "trl",
+        "ip_status",
+        "language",
+        "published_at",
+        "view_count",
+    ]
     list_filter = ["status", "ip_status", "trl", "language", "fields__parent"]
     search_fields = ["title", "summary", "organization__name", "import_key"]
     autocomplete_fields = ["organization", "author"]
@@ -35,7 +44,15 @@ class TechnologyAdmin(admin.ModelAdmin):
 
 @admin.register(ModerationEvent)
 class ModerationEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "content_type", "object_id", "action", "from_status", "to_status", "actor"]
+    list_display = [
+        "created_at",
+        "content_type",
+        "object_id",
+        "action",
+        "from_status",
+        "to_status",
+        "actor",
+    ]
     list_filter = ["action", "to_status", "content_type"]
     search_fields = ["reason", "actor__email"]
 

@@ -20,7 +20,9 @@ class ListingFilterSet(django_filters.FilterSet):
         label=_("Search"),
         method="filter_search",
         max_length=200,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. perovskite solar, 太陽電池")}),
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("e.g. perovskite solar, 太陽電池")}
+        ),
     )
     field = django_filters.ModelChoiceFilter(
         label=_("Field of technology"),
@@ -57,8 +59,8 @@ class ListingFilterSet(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         self.filters["sort"].extra["choices"] = self.SORT_CHOICES
         self.filters["sort"].extra["required"] = False
-        self.filters["field"].field.label_from_instance = (
-            lambda f: f"{f.parent.name} › {f.name}" if f.parent_id else f.name
+        self.filters["field"].field.label_from_instance = lambda f: (
+            f"{f.parent.name} › {f.name}" if f.parent_id else f.name
         )
 
     def filter_search(self, queryset, name, value):
@@ -69,7 +71,9 @@ class ListingFilterSet(django_filters.FilterSet):
         through = queryset.model.fields.through
         fk = f"{queryset.model._meta.model_name}_id"
         ids = Field.objects.with_descendants([value]).values("pk")
-        return queryset.filter(Exists(through.objects.filter(**{fk: OuterRef("pk")}, field_id__in=ids)))
+        return queryset.filter(
+            Exists(through.objects.filter(**{fk: OuterRef("pk")}, field_id__in=ids))
+        )
 
     def filter_country(self, queryset, name, value):
         return queryset.filter(countries__contains=[value])
@@ -108,10 +112,18 @@ class TechnologyFilterSet(ListingFilterSet):
     ]
 
     trl_min = django_filters.TypedChoiceFilter(
-        label=_("TRL from"), field_name="trl", lookup_expr="gte", choices=TRL_ANY + TRL.choices, coerce=int
+        label=_("TRL from"),
+        field_name="trl",
+        lookup_expr="gte",
+        choices=TRL_ANY + TRL.choices,
+        coerce=int,
     )
     trl_max = django_filters.TypedChoiceFilter(
-        label=_("TRL up to"), field_name="trl", lookup_expr="lte", choices=TRL_ANY + TRL.choices, coerce=int
+        label=_("TRL up to"),
+        field_name="trl",
+        lookup_expr="lte",
+        choices=TRL_ANY + TRL.choices,
+        coerce=int,
     )
     ip_status = django_filters.MultipleChoiceFilter(
         label=_("IP status"), choices=IPStatus.choices, widget=forms.CheckboxSelectMultiple
@@ -136,7 +148,12 @@ class TechnologyFilterSet(ListingFilterSet):
     def is_valid(self):
         valid = super().is_valid()
         data = self.form.cleaned_data if hasattr(self.form, "cleaned_data") else {}
-        if valid and data.get("trl_min") and data.get("trl_max") and data["trl_min"] > data["trl_max"]:
+        if (
+            valid
+            and data.get("trl_min")
+            and data.get("trl_max")
+            and data["trl_min"] > data["trl_max"]
+        ):
             self.form.add_error("trl_max", _("The upper TRL must not be below the lower one."))
             return False
         return valid

@@ -14,7 +14,9 @@ class KeywordsField(forms.Field):
 
     def __init__(self, *, max_keywords=20, **kwargs):
         self.max_keywords = max_keywords
-        kwargs.setdefault("help_text", _("Separate keywords with commas, e.g. “perovskite, thin film”."))
+        kwargs.setdefault(
+            "help_text", _("Separate keywords with commas, e.g. “perovskite, thin film”.")
+        )
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -53,7 +55,9 @@ class FieldChoiceField(forms.ModelMultipleChoiceField):
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("label", _("Fields of technology"))
         kwargs.setdefault("widget", forms.SelectMultiple(attrs={"size": 12}))
-        kwargs.setdefault("help_text", _("Choose one to five; hold Ctrl (⌘ on a Mac) to choose several."))
+        kwargs.setdefault(
+            "help_text", _("Choose one to five; hold Ctrl (⌘ on a Mac) to choose several.")
+        )
         super().__init__(**kwargs)
 
     def label_from_instance(self, obj):

@@ -24,7 +24,9 @@ def dashboard_sections(user) -> dict:
     context = {"technologies_by_status": []}
     if user.organization is not None:
         technologies = list(
-            Technology.objects.owned_by(user).select_related("organization").order_by("status", "-updated_at")
+            Technology.objects.owned_by(user)
+            .select_related("organization")
+            .order_by("status", "-updated_at")
         )
         context["technologies_by_status"] = group_by_status(technologies)
     if user.is_moderator:
@@ -50,7 +52,9 @@ def group_by_status(listings) -> list[tuple[str, list]]:
 
 def moderation_queue(model):
     """Submitted listings and pending revisions, oldest first."""
-    submitted = model.objects.filter(status=Status.SUBMITTED).select_related("organization", "author")
+    submitted = model.objects.filter(status=Status.SUBMITTED).select_related(
+        "organization", "author"
+    )
     revisions = model.objects.filter(
         status=Status.PUBLISHED, pending_revision__state="submitted"
     ).select_related("organization", "author")

@@ -45,9 +45,7 @@ def clean_image(upload, *, max_side: int = 1600):
             code="not_an_image",
         ) from exc
     if fmt not in ALLOWED_IMAGE_FORMATS:
-        raise ValidationError(
-            _("Images must be JPEG, PNG, GIF or WebP."), code="bad_format"
-        )
+        raise ValidationError(_("Images must be JPEG, PNG, GIF or WebP."), code="bad_format")
     if width * height > settings.IMAGE_MAX_PIXELS:
         raise ValidationError(
             _("The image is too large (%(w)s × %(h)s pixels); the limit is %(max)s megapixels.")

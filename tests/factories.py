@@ -23,7 +23,14 @@ def make_organization(**kwargs) -> Organization:
     return Organization.objects.create(**defaults)
 
 
-def make_user(*, organization=None, role=Membership.Role.MEMBER, verified=True, status=Membership.Status.ACTIVE, **kwargs) -> User:
+def make_user(
+    *,
+    organization=None,
+    role=Membership.Role.MEMBER,
+    verified=True,
+    status=Membership.Status.ACTIVE,
+    **kwargs,
+) -> User:
     n = next(_seq)
     defaults = {"email": f"user{n}@example.org", "full_name": f"User {n}"}
     defaults.update(kwargs)
@@ -36,7 +43,9 @@ def make_user(*, organization=None, role=Membership.Role.MEMBER, verified=True, 
     return user
 
 
-def make_member(kind=Organization.Kind.UNIVERSITY, role=Membership.Role.MEMBER, **org_kwargs) -> User:
+def make_member(
+    kind=Organization.Kind.UNIVERSITY, role=Membership.Role.MEMBER, **org_kwargs
+) -> User:
     return make_user(organization=make_organization(kind=kind, **org_kwargs), role=role)
 
 
@@ -46,7 +55,9 @@ def make_staff(**kwargs) -> User:
     return user
 
 
-def make_technology(organization=None, *, status=Status.PUBLISHED, fields=("solar",), **kwargs) -> Technology:
+def make_technology(
+    organization=None, *, status=Status.PUBLISHED, fields=("solar",), **kwargs
+) -> Technology:
     n = next(_seq)
     organization = organization or make_organization()
     defaults = {

@@ -15,20 +15,92 @@ from accounts.models import STAFF_GROUP, Membership, Organization, User
 DEMO_PASSWORD = "demo-portal-2026"
 
 ORGANIZATIONS = [
-    {"key": "demo-utokyo", "name": "Kanto Institute of Technology", "name_ja": "関東工業大学", "kind": "university", "country": "JP", "city": "Tokyo", "verified": True},
-    {"key": "demo-kyoto", "name": "Kansai University of Science", "name_ja": "関西理科大学", "kind": "university", "country": "JP", "city": "Kyoto", "verified": False},
-    {"key": "demo-aist", "name": "National Institute for Materials Research", "name_ja": "国立材料研究所", "kind": "research_institute", "country": "JP", "city": "Tsukuba", "verified": True},
-    {"key": "demo-maker", "name": "Setouchi Manufacturing Co., Ltd.", "name_ja": "瀬戸内製作所", "kind": "company", "country": "JP", "city": "Okayama", "verified": True},
-    {"key": "demo-startup", "name": "GreenLoop Start-up", "name_ja": "", "kind": "startup", "country": "SG", "city": "Singapore", "verified": False},
+    {
+        "key": "demo-utokyo",
+        "name": "Kanto Institute of Technology",
+        "name_ja": "関東工業大学",
+        "kind": "university",
+        "country": "JP",
+        "city": "Tokyo",
+        "verified": True,
+    },
+    {
+        "key": "demo-kyoto",
+        "name": "Kansai University of Science",
+        "name_ja": "関西理科大学",
+        "kind": "university",
+        "country": "JP",
+        "city": "Kyoto",
+        "verified": False,
+    },
+    {
+        "key": "demo-aist",
+        "name": "National Institute for Materials Research",
+        "name_ja": "国立材料研究所",
+        "kind": "research_institute",
+        "country": "JP",
+        "city": "Tsukuba",
+        "verified": True,
+    },
+    {
+        "key": "demo-maker",
+        "name": "Setouchi Manufacturing Co., Ltd.",
+        "name_ja": "瀬戸内製作所",
+        "kind": "company",
+        "country": "JP",
+        "city": "Okayama",
+        "verified": True,
+    },
+    {
+        "key": "demo-startup",
+        "name": "GreenLoop Start-up",
+        "name_ja": "",
+        "kind": "startup",
+        "country": "SG",
+        "city": "Singapore",
+        "verified": False,
+    },
 ]
 
 USERS = [
     # e-mail, name, organisation key, role, staff group, superuser, what they demonstrate
-    ("provider@demo.local", "Aiko Tanaka", "demo-utokyo", "member", False, False, "university member (provider)"),
-    ("orgadmin@demo.local", "Hiroshi Sato", "demo-utokyo", "admin", False, False, "organisation administrator"),
-    ("seeker@demo.local", "Kenji Watanabe", "demo-maker", "admin", False, False, "company member (seeker)"),
+    (
+        "provider@demo.local",
+        "Aiko Tanaka",
+        "demo-utokyo",
+        "member",
+        False,
+        False,
+        "university member (provider)",
+    ),
+    (
+        "orgadmin@demo.local",
+        "Hiroshi Sato",
+        "demo-utokyo",
+        "admin",
+        False,
+        False,
+        "organisation administrator",
+    ),
+    (
+        "seeker@demo.local",
+        "Kenji Watanabe",
+        "demo-maker",
+        "admin",
+        False,
+        False,
+        "company member (seeker)",
+    ),
     ("moderator@demo.local", "Yuki Suzuki", None, None, True, False, "JPO staff moderator"),
-    ("admin@demo.local", "Site Administrator", None, None, True, True, "site administrator (Django admin)"),
+    (
+        "admin@demo.local",
+        "Site Administrator",
+        None,
+        None,
+        True,
+        True,
+        "site administrator (Django admin)",
+    ),
 ]
 
 
@@ -36,7 +108,9 @@ class Command(BaseCommand):
     help = "Load demo organisations, users and listings (idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-listings", action="store_true", help="Skip the demo listings bundle.")
+        parser.add_argument(
+            "--no-listings", action="store_true", help="Skip the demo listings bundle."
+        )
 
     @transaction.atomic
     def handle(self, *args, no_listings=False, **options):
@@ -44,7 +118,9 @@ class Command(BaseCommand):
         for row in ORGANIZATIONS:
             row = dict(row)
             key = row.pop("key")
-            organizations[key], _ = Organization.objects.update_or_create(import_key=key, defaults=row)
+            organizations[key], _ = Organization.objects.update_or_create(
+                import_key=key, defaults=row
+            )
         self.stdout.write(f"organisations: {len(organizations)}")
 
         staff_group = Group.objects.get(name=STAFF_GROUP)
@@ -61,7 +137,11 @@ class Command(BaseCommand):
             if org_key:
                 Membership.objects.update_or_create(
                     user=user,
-                    defaults={"organization": organizations[org_key], "role": role, "status": Membership.Status.ACTIVE},
+                    defaults={
+                        "organization": organizations[org_key],
+                        "role": role,
+                        "status": Membership.Status.ACTIVE,
+                    },
                 )
         self.stdout.write(f"users: {len(USERS)}")
 
@@ -69,10 +149,16 @@ class Command(BaseCommand):
             self.load_listings()
 
         self.stdout.write("")
-        self.stdout.write("Demo accounts (local development only), password for all: " + DEMO_PASSWORD)
+        self.stdout.write(
+            "Demo accounts (local development only), password for all: " + DEMO_PASSWORD
+        )
         for email, _name, _org, _role, _staff, _su, what in USERS:
             self.stdout.write(f"  {email:<24} {what}")
-        self.stdout.write(self.style.SUCCESS(f"seed_demo: {len(organizations)} organisations and {len(USERS)} users ready"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"seed_demo: {len(organizations)} organisations and {len(USERS)} users ready"
+            )
+        )
 
     def load_listings(self):
         from django.core.management import get_commands
