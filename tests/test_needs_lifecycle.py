@@ -15,7 +15,7 @@ from listings.lifecycle import Action, Status
 from listings.models import ModerationEvent
 from listings.services import TransitionError, transition
 from needs.models import Need
-from tests import migration_data
+from tests import factories, migration_data
 from tests.factories import make_member, make_staff, make_user
 
 pytestmark = pytest.mark.django_db
@@ -27,29 +27,19 @@ def _migration_data(db):
     migration_data.restore()
 
 
-def make_need(organization=None, *, status=Status.PUBLISHED, fields=("solar",), **kwargs) -> Need:
-    """A need with sensible defaults (shared by the needs and licensing tests)."""
-    from listings.models import Field
-    from listings.services import after_save
+NEED_DEFAULTS = {
+    "title": "Low-cost hydrogen storage",
+    "description": "We need to store hydrogen safely in small tanks.",
+    "solution": "A solid-state material working at room temperature.",
+    "trl_min": 4,
+    "trl_max": 7,
+}
 
+
+def make_need(organization=None, **kwargs) -> Need:
+    """A need with sensible defaults (shared by the needs and licensing tests)."""
     organization = organization or make_member(kind=Organization.Kind.COMPANY).organization
-    defaults = {
-        "title": "Low-cost hydrogen storage",
-        "description": "We need to store hydrogen safely in small tanks.",
-        "solution": "A solid-state material working at room temperature.",
-        "trl_min": 4,
-        "trl_max": 7,
-        "partnerships": ["non_exclusive_licence"],
-        "countries": ["JP"],
-        "status": status,
-    }
-    defaults.update(kwargs)
-    if status == Status.PUBLISHED:
-        defaults.setdefault("published_at", timezone.now())
-    need = Need.objects.create(organization=organization, **defaults)
-    need.fields.set(Field.objects.filter(slug__in=fields))
-    after_save(need)
-    return need
+    return factories.make_need(organization, **{**NEED_DEFAULTS, **kwargs})
 
 
 def test_need_is_served_by_the_shared_moderation_queue_and_action_view(client):
