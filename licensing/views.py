@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -125,7 +124,6 @@ def render_thread(request, licence_request, *, message_form=None, status=200):
     return render(request, "licensing/request_detail.html", context, status=status)
 
 
-@login_required
 def request_detail(request, pk):
     """Members of the two organisations and JPO staff: the thread; others get 404."""
     licence_request = get_visible(request, pk)
@@ -134,7 +132,6 @@ def request_detail(request, pk):
 
 
 @require_POST
-@login_required
 def request_message(request, pk):
     """Members of the two organisations: add a message to an open thread."""
     licence_request = get_visible(request, pk)
@@ -151,7 +148,6 @@ def request_message(request, pk):
 
 
 @require_POST
-@login_required
 def request_status(request, pk):
     """The owner's members agree or decline; the requester's members withdraw."""
     licence_request = get_visible(request, pk)
