@@ -75,7 +75,7 @@ class ListingFilterSet(django_filters.FilterSet):
             Exists(through.objects.filter(**{fk: OuterRef("pk")}, field_id__in=ids))
         )
 
-    def filter_country(self, queryset, name, value):
+    def filter_country(self, queryset, name, value: str):
         return queryset.filter(countries__contains=[value])
 
     def filter_sort(self, queryset, name, value: str):
