@@ -1,0 +1,189 @@
+"""Benchmark scenarios of matching, for `make bench` (portal/bench; issue 8: one need against
+100,000 technologies, p95 under 200 ms).
+
+`prepare` (run once, after the technologies are generated) creates ~200 published needs in
+bulk, written like the generated technologies (portal/bench/generate.py's corpus, same seed, so
+they share its vocabulary and long tail; 30 % Japanese), then builds the matching
+representation of every technology and of the needs with `matching.bulk.rebuild` (worker
+processes, COPY), as an import would. It is idempotent: with `bench --reuse` existing bench
+needs and representations are kept.
+
+Scenarios (both timed in-process; the runner counts their queries):
+
+- "match one need": `matching.engine.rank(need, limit=10)` for a random bench need, the function
+  behind the suggestions on a need's page;
+- "need detail with suggestions (staff)": the whole need page as staff see it (suggestions and
+  their reasons rendered), through Django's test client signed in as a bench superuser. The
+  HTTP runner sends no session cookie, so this page cannot be requested from gunicorn.
+"""
+
+import random
+import time
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import Membership, User
+from listings.lifecycle import Status
+from listings.models import Field, Language, Offer, Technology
+from needs.models import Need
+from portal.bench import generate
+from portal.bench import vocabulary as vocab
+from portal.bench.scenarios import scenario
+
+from . import bulk, engine
+from .models import Kind, Profile
+
+NEEDS = 200
+IMPORT_PREFIX = "bench-need-"
+STAFF_EMAIL = "bench-staff@bench.invalid"
+
+
+def _out(message: str) -> None:
+    print(message, flush=True)
+
+
+def _fields_by_group() -> dict[str, list[int]]:
+    fields = list(Field.objects.all())
+    slug_by_id = {f.pk: f.slug for f in fields}
+    groups = sorted(f.slug for f in fields if f.parent_id is None)
+    by_group = {g: [] for g in groups}
+    for f in fields:
+        if f.parent_id is not None:
+            by_group[slug_by_id[f.parent_id]].append(f.pk)
+    for g in groups:
+        by_group[g] = by_group[g] or [f.pk for f in fields if f.slug == g]
+    return by_group
+
+
+def make_needs(count: int = NEEDS, seed: int = generate.Plan.seed) -> int:
+    """Insert ``count`` published needs (bulk) with their fields; returns how many were made."""
+    by_group = _fields_by_group()
+    groups = sorted(by_group)
+    # The technologies' corpus, rebuilt from the same seed: the same general words and long tail.
+    corpus = generate.Corpus.build(random.Random(seed), groups)
+    rng = corpus.rng = random.Random(seed + 1)
+    owners = dict(
+        Membership.objects.filter(role=Membership.Role.ADMIN).values_list(
+            "organization_id", "user_id"
+        )
+    )
+    org_ids = sorted(owners)
+    offers = [o.value for o in Offer]
+    now = timezone.now()
+    needs, links = [], []
+    for i in range(count):
+        group = rng.choice(groups)
+        japanese = rng.random() < generate.JAPANESE_SHARE
+        pool = (vocab.topic_words_ja(group) if japanese else vocab.topic_words_en(group)) or [
+            "technology"
+        ]
+        trl_min = rng.randint(1, 7)
+        org_id = rng.choice(org_ids)
+        published = now - timedelta(days=rng.randint(0, 365))
+        needs.append(
+            Need(
+                title=corpus.title(group, japanese),
+                organization_id=org_id,
+                author_id=owners[org_id],
+                keywords=rng.sample(pool, k=min(rng.randint(2, 5), len(pool))),
+                countries=sorted(
+                    {
+                        generate.weighted(rng, generate.COUNTRY_SHARES)
+                        for _ in range(rng.randint(1, 2))
+                    }
+                ),
+                language=Language.JA if japanese else Language.EN,
+                status=Status.PUBLISHED,
+                created_at=published - timedelta(days=2),
+                submitted_at=published - timedelta(days=1),
+                published_at=published,
+                description=corpus.text(rng.randint(100, 140), group, japanese),
+                solution=corpus.text(rng.randint(20, 50), group, japanese)
+                if rng.random() < 0.7
+                else "",
+                trl_min=trl_min,
+                trl_max=rng.randint(trl_min, 9),
+                partnerships=sorted(rng.sample(offers, k=rng.randint(1, 2))),
+                deadline=None,
+                import_key=f"{IMPORT_PREFIX}{i:04d}",
+            )
+        )
+        subfields = by_group[group]
+        links.append(rng.sample(subfields, k=min(len(subfields), rng.randint(1, 3))))
+    through = Need.fields.through
+    with transaction.atomic():
+        Need.objects.bulk_create(needs)
+        through.objects.bulk_create(
+            [
+                through(need_id=n.pk, field_id=f)
+                for n, fields in zip(needs, links, strict=True)
+                for f in fields
+            ]
+        )
+    return len(needs)
+
+
+def _rebuild(kind: int, name: str, total: int) -> None:
+    started = time.monotonic()
+
+    def progress(done):
+        rate = done / max(time.monotonic() - started, 1e-6)
+        _out(f"    {name}: {done:,}/{total:,} representations ({rate:,.0f}/s)")
+
+    bulk.rebuild(kind, workers=2, progress=progress)
+    _out(f"    {name}: done in {time.monotonic() - started:.0f} s")
+
+
+def prepare(ctx) -> None:
+    """Bench needs, every representation, a staff user and a signed-in client (once)."""
+    if "needs" in ctx.extra:
+        return
+    started = time.monotonic()
+    bench_needs = Need.objects.filter(import_key__startswith=IMPORT_PREFIX)
+    if bench_needs.exists():
+        _out(f"  reusing {bench_needs.count()} bench needs")
+    else:
+        _out(f"  {make_needs():,} published needs created")
+    technologies = Technology.objects.count()
+    needs = Need.objects.count()
+    have_tech = Profile.objects.filter(kind=Kind.TECHNOLOGY).count()
+    have_needs = Profile.objects.filter(kind=Kind.NEED).count()
+    if have_tech != technologies or have_needs != needs:
+        _out(f"  matching representations of {technologies:,} technologies and {needs:,} needs…")
+        # Needs first: each full rebuild ends with a full recompute of frequencies and norms
+        # (minutes at 100,000 technologies), which is cheap while only the needs are indexed;
+        # the technologies' rebuild then recomputes everything once, needs included.
+        _rebuild(Kind.NEED, "needs", needs)
+        _rebuild(Kind.TECHNOLOGY, "technologies", technologies)
+        # Bulk-load practice, as after the generation: the visibility map, so the postings'
+        # index-only scans need no heap fetches (autovacuum would do it later).
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE matching_posting, matching_profile, matching_term")
+    else:
+        _out("  matching representations present: reusing them")
+    ctx.extra["needs"] = list(bench_needs.order_by("pk"))
+    staff = User.objects.filter(email=STAFF_EMAIL).first() or User.objects.create_superuser(
+        email=STAFF_EMAIL, password=None, full_name="Bench Staff"
+    )
+    client = Client(HTTP_ACCEPT_LANGUAGE="en", HTTP_HOST="127.0.0.1")
+    client.force_login(staff)
+    ctx.extra["staff_client"] = client
+    _out(f"  matching prepared in {time.monotonic() - started:.0f} s")
+
+
+@scenario("match one need", kind="call", target_p95_ms=200, prepare=prepare)
+def match_one_need(ctx):
+    """`matching.engine.rank(need, limit=10)` for a random published need (in-process)."""
+    engine.rank(ctx.rng.choice(ctx.extra["needs"]), limit=10)
+
+
+@scenario("need detail with suggestions (staff)", kind="call", prepare=prepare)
+def need_detail_staff(ctx):
+    """A need's page as staff see it, suggestions rendered (in-process test client)."""
+    need = ctx.rng.choice(ctx.extra["needs"])
+    response = ctx.extra["staff_client"].get(need.get_absolute_url())
+    if response.status_code != 200 or b'id="suggestions"' not in response.content:
+        raise RuntimeError(f"{need.get_absolute_url()}: {response.status_code}, no suggestions")
