@@ -234,10 +234,16 @@ def _candidates_with_terms(
             ORDER BY sum(p.weight * q.w) DESC, p.listing_id
             LIMIT %s
         )
+        -- LATERAL: the candidates' own postings through the (kind, listing_id) index, one
+        -- candidate at a time; a hash join here read every posting of every query term.
         SELECT po.listing_id, po.term_id, po.weight
-        FROM cand JOIN matching_posting po ON po.listing_id = cand.listing_id
-        WHERE po.kind = %s AND po.term_id = ANY(%s::bigint[])
-          AND NOT (cand.listing_id = ANY(%s::bigint[]))
+        FROM cand CROSS JOIN LATERAL (
+            SELECT p2.listing_id, p2.term_id, p2.weight FROM matching_posting p2
+            WHERE p2.kind = %s AND p2.listing_id = cand.listing_id
+              AND p2.term_id = ANY(%s::bigint[])
+            OFFSET 0
+        ) po
+        WHERE NOT (cand.listing_id = ANY(%s::bigint[]))
         UNION ALL
         SELECT po.listing_id, po.term_id, po.weight FROM matching_posting po
         WHERE po.kind = %s AND po.listing_id = ANY(%s::bigint[]) AND po.term_id = ANY(%s::bigint[])
