@@ -53,34 +53,27 @@ def request_create(request, technology_pk):
     )
 
 
-@member_required
-def inbox(request):
-    """Members of an organisation: requests received about its technologies."""
-    requests = (
-        LicenceRequest.objects.received_by(request.user.organization)
-        .for_lists()
-        .with_unread(Side.OWNER)
-    )
+def _box(request, requests, side, box):
+    requests = requests.for_lists().with_unread(side)
     return render(
         request,
         "licensing/request_list.html",
-        {"page_obj": paginate(request, requests), "box": "received"},
+        {"page_obj": paginate(request, requests), "box": box},
     )
+
+
+@member_required
+def inbox(request):
+    """Members of an organisation: requests received about its technologies."""
+    received = LicenceRequest.objects.received_by(request.user.organization)
+    return _box(request, received, Side.OWNER, "received")
 
 
 @member_required
 def sent(request):
     """Members of an organisation: requests it has sent."""
-    requests = (
-        LicenceRequest.objects.sent_by(request.user.organization)
-        .for_lists()
-        .with_unread(Side.REQUESTER)
-    )
-    return render(
-        request,
-        "licensing/request_list.html",
-        {"page_obj": paginate(request, requests), "box": "sent"},
-    )
+    sent_requests = LicenceRequest.objects.sent_by(request.user.organization)
+    return _box(request, sent_requests, Side.REQUESTER, "sent")
 
 
 @moderator_required
