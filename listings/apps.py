@@ -7,8 +7,10 @@ class ListingsConfig(AppConfig):
     verbose_name = _("Technologies and moderation")
 
     def ready(self):
+        from . import fieldindex
         from .models import Technology
         from .registry import register
 
         register(Technology)
+        fieldindex.connect(Technology)
         from . import selectors  # noqa: F401  (registers the page sections)

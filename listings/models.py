@@ -6,7 +6,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import (
-    SearchQuery,
     SearchRank,
     SearchVectorField,
     TrigramWordSimilarity,
@@ -142,9 +141,7 @@ class ListingQuerySet(models.QuerySet):
         query = (query or "").strip()
         if not query:
             return self
-        ts_query = SearchQuery(
-            search.query_text(query), config=search.SEARCH_CONFIG, search_type="websearch"
-        )
+        ts_query = search.ListingSearchQuery(query)
         return self.filter(search_vector=ts_query).annotate(
             rank=SearchRank(F("rank_vector"), ts_query, cover_density=True)
         )
@@ -200,6 +197,10 @@ class Listing(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     pending_revision = models.JSONField(_("pending revision"), null=True, blank=True)
+    # The ids of the listing's fields and of their groups, kept equal to `fields` by
+    # listings.fieldindex (signals): with the search vector in one GIN index, "this word in this
+    # field" is a single index scan instead of a join plus a check of every long vector.
+    field_ids = ArrayField(models.BigIntegerField(), default=list, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
     # Only the A and B parts (title, keywords, summary): small enough to stay in the row, so
     # ranking thousands of matches does not read every long vector out of TOAST storage.
@@ -295,7 +296,13 @@ class Technology(Listing):
             ),
         ]
         indexes = [
-            GinIndex(fields=["search_vector"], name="technology_search_gin"),
+            # Search and its most used filters in one index, published rows only (the only ones
+            # the lists and the API search): see docs/performance.md.
+            GinIndex(
+                fields=["search_vector", "field_ids", "countries"],
+                condition=Q(status="published"),
+                name="technology_public_search",
+            ),
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="technology_title_trgm"),
             GinIndex(fields=["offers"], name="technology_offers_gin"),
             GinIndex(fields=["countries"], name="technology_countries_gin"),

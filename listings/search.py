@@ -1,12 +1,19 @@
 """Full-text search helpers shared by technologies and needs.
 
 PostgreSQL's parser does not split Japanese into words, so Japanese (CJK) runs are also indexed
-as overlapping character bigrams; a Japanese query becomes a phrase of the same bigrams. The same
-`english` configuration handles both, so one GIN-indexed tsvector serves every language.
+as overlapping character bigrams; a Japanese word of the query must have all its bigrams in the
+listing (as pg_bigm's index condition: 太陽電池 is 太陽 & 陽電 & 電池, so 電池の太陽 does not
+match). The same `english` configuration handles both, so one GIN-indexed tsvector serves every
+language.
+
+Why not a phrase of bigrams: a phrase needs word positions, which the GIN index does not hold,
+so PostgreSQL would read every candidate row's whole vector (kilobytes, out of line) to check
+them; the AND of bigrams is answered by the index alone (docs/performance.md).
 """
 
 import re
 
+from django.contrib.postgres.search import SearchQuery
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -49,6 +56,26 @@ def query_text(query: str) -> str:
 
     # Quotes around a CJK run would nest; the bigram phrase is already quoted.
     return CJK_RUN.sub(replace, query.replace("「", " ").replace("」", " "))
+
+
+#: In websearch_to_tsquery's output, the phrase operator between two Japanese bigrams (the
+#: phrase that :func:`query_text` makes of a CJK run); replaced by AND.
+_CJK_CLASS = CJK_RUN.pattern.removesuffix("+")
+_CJK_PHRASE = rf"('[^']*{_CJK_CLASS}[^']*') <-> (?='[^']*{_CJK_CLASS})"
+
+
+class ListingSearchQuery(SearchQuery):
+    """A web-search query (quotes, OR, -word) whose Japanese words are ANDs of bigrams."""
+
+    def __init__(self, query: str):
+        super().__init__(query_text(query), config=SEARCH_CONFIG, search_type="websearch")
+
+    def as_sql(self, compiler, connection, *args, **kwargs):
+        sql, params = super().as_sql(compiler, connection, *args, **kwargs)
+        return (
+            f"regexp_replace(({sql})::text, %s, %s, 'g')::tsquery",
+            [*params, _CJK_PHRASE, r"\1 & "],
+        )
 
 
 def has_cjk(text: str) -> bool:

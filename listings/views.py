@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.contrib.postgres.search import SearchHeadline
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F
@@ -29,9 +29,7 @@ def with_headline(queryset, query: str, field: str = "summary"):
     """Highlighted snippets of the matched words (computed for the page's rows only)."""
     if not query:
         return queryset
-    ts_query = SearchQuery(
-        search.query_text(query), config=search.SEARCH_CONFIG, search_type="websearch"
-    )
+    ts_query = search.ListingSearchQuery(query)
     return queryset.annotate(
         headline=SearchHeadline(
             field,

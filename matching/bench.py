@@ -26,6 +26,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Membership, User
+from listings import fieldindex
 from listings.lifecycle import Status
 from listings.models import Field, Language, Offer, Technology
 from needs.models import Need
@@ -123,6 +124,7 @@ def make_needs(count: int = NEEDS, seed: int = generate.Plan.seed) -> int:
                 for f in fields
             ]
         )
+        fieldindex.refresh(Need, [n.pk for n in needs])  # bulk_create sends no m2m signal
     return len(needs)
 
 

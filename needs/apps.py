@@ -7,9 +7,11 @@ class NeedsConfig(AppConfig):
     verbose_name = _("Partner needs")
 
     def ready(self):
+        from listings import fieldindex
         from listings.registry import register
 
         from . import selectors  # noqa: F401  (registers the page sections)
         from .models import Need
 
         register(Need)
+        fieldindex.connect(Need)

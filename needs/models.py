@@ -69,7 +69,11 @@ class Need(Listing):
             ),
         ]
         indexes = [
-            GinIndex(fields=["search_vector"], name="need_search_gin"),
+            GinIndex(
+                fields=["search_vector", "field_ids", "countries"],
+                condition=Q(status="published"),
+                name="need_public_search",
+            ),
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="need_title_trgm"),
             GinIndex(fields=["partnerships"], name="need_partnerships_gin"),
             GinIndex(fields=["countries"], name="need_countries_gin"),

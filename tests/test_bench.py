@@ -57,11 +57,16 @@ def test_generate_a_small_catalogue():
     assert Technology.objects.filter(language="en").exists()
     # The GIN index was dropped for the load and rebuilt.
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'technology_search_gin'")
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'technology_public_search'")
         assert cursor.fetchone() is not None
     english = Technology.objects.published().filter(language="en").first()
     word = english.keywords[0]
     assert english in Technology.objects.published().search(word)
+    # field_ids (listings.fieldindex) is filled although the links were bulk-inserted
+    for technology in Technology.objects.prefetch_related("fields")[:10]:
+        own = {f.pk for f in technology.fields.all()}
+        groups = {f.parent_id or f.pk for f in technology.fields.all()}
+        assert set(technology.field_ids) == own | groups
     published = Technology.objects.published()
     assert not published.filter(published_at__isnull=True).exists()
 

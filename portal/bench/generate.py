@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
-from listings import search
+from listings import fieldindex, search
 from listings.lifecycle import Status
 from listings.models import Field, IPStatus, Language, Offer, Patent, Technology
 
@@ -327,6 +327,7 @@ def make_technologies(plan: Plan, corpus: Corpus, org_ids, authors, fields_by_gr
                 through.objects.bulk_create(
                     [through(technology_id=t.pk, field_id=f) for t, fields in batch for f in fields]
                 )
+                fieldindex.refresh(Technology, [t.pk for t in technologies])  # no signal here
                 Patent.objects.bulk_create(
                     [
                         Patent(
@@ -386,7 +387,7 @@ def generate(plan: Plan, out=print) -> dict:
 def search_index_dropped(out):
     """Bulk-load practice: maintain the GIN index of the search vectors once, at the end,
     instead of row by row (the index is the model's own definition, recreated identically)."""
-    indexes = [i for i in Technology._meta.indexes if i.fields == ["search_vector"]]
+    indexes = [i for i in Technology._meta.indexes if "search_vector" in i.fields]
     with connection.schema_editor() as editor:
         for index in indexes:
             editor.remove_index(Technology, index)
