@@ -6,12 +6,13 @@ import io
 import json
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager, nullcontext
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from . import analysis
-from .models import Kind
+from .models import Kind, Posting
 from .representation import NEED_PARTS, TECHNOLOGY_PARTS, recompute_norms
 
 CHUNK = 2000
@@ -71,28 +72,34 @@ def rebuild(
     workers: int = 2,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Recompute the representation of all listings of a kind (or the given ids). Returns the count."""
+    """Recompute the representation of all listings of a kind (or the given ids). Returns the count.
+
+    A full rebuild (no ``ids``) is maintenance, done as a bulk load: the kind's rows are deleted
+    once, the postings' indexes are dropped during the load and built again at the end (the
+    other kind's matching is slow meanwhile, never wrong)."""
     ids = list(ids) if ids is not None else None
+    full = ids is None
     done = 0
     chunk: list = []
     touched: set[int] = set()
     executor = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
     try:
-        for row in _rows(kind, ids):
-            chunk.append(row)
-            if len(chunk) >= CHUNK:
-                done += _write_chunk(kind, chunk, executor, touched)
-                chunk = []
+        with _bulk_load(kind) if full else nullcontext():
+            for row in _rows(kind, ids):
+                chunk.append(row)
+                if len(chunk) >= CHUNK:
+                    done += _write_chunk(kind, chunk, executor, touched, replace=not full)
+                    chunk = []
+                    if progress:
+                        progress(done)
+            if chunk:
+                done += _write_chunk(kind, chunk, executor, touched, replace=not full)
                 if progress:
                     progress(done)
-        if chunk:
-            done += _write_chunk(kind, chunk, executor, touched)
-            if progress:
-                progress(done)
     finally:
         if executor:
             executor.shutdown()
-    if ids is None or len(ids) > CHUNK:
+    if full or len(ids) > CHUNK:
         # Large rebuild: refresh the planner's statistics, then every frequency and norm.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE matching_term, matching_profile, matching_posting")
@@ -102,8 +109,30 @@ def rebuild(
     return done
 
 
+@contextmanager
+def _bulk_load(kind: int):
+    """Delete a kind's representations, load without the postings' indexes, index once."""
+    indexes = Posting._meta.indexes
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM matching_posting WHERE kind = %s", [kind])
+        cursor.execute("DELETE FROM matching_profile WHERE kind = %s", [kind])
+    with connection.schema_editor(atomic=False) as editor:
+        for index in indexes:
+            editor.remove_index(Posting, index)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+        with connection.schema_editor(atomic=False) as editor:
+            for index in indexes:
+                editor.add_index(Posting, index)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET maintenance_work_mem")
+
+
 @transaction.atomic
-def _write_chunk(kind: int, chunk: list, executor, touched: set[int]) -> int:
+def _write_chunk(kind: int, chunk: list, executor, touched: set[int], replace=True) -> int:
     inputs = [(parts, language) for _pk, parts, language, *_rest in chunk]
     vectors = (
         list(executor.map(_vector, inputs, chunksize=64))
@@ -113,15 +142,16 @@ def _write_chunk(kind: int, chunk: list, executor, touched: set[int]) -> int:
     listing_ids = [row[0] for row in chunk]
     terms = sorted({t for vector in vectors for t in vector})
     with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM matching_posting WHERE kind = %s AND listing_id = ANY(%s) RETURNING term_id",
-            [kind, listing_ids],
-        )
-        touched.update(row[0] for row in cursor.fetchall())
-        cursor.execute(
-            "DELETE FROM matching_profile WHERE kind = %s AND listing_id = ANY(%s)",
-            [kind, listing_ids],
-        )
+        if replace:  # a full rebuild deleted everything first (_bulk_load)
+            cursor.execute(
+                "DELETE FROM matching_posting WHERE kind = %s AND listing_id = ANY(%s) RETURNING term_id",
+                [kind, listing_ids],
+            )
+            touched.update(row[0] for row in cursor.fetchall())
+            cursor.execute(
+                "DELETE FROM matching_profile WHERE kind = %s AND listing_id = ANY(%s)",
+                [kind, listing_ids],
+            )
         cursor.execute(
             "INSERT INTO matching_term (text, df) SELECT unnest(%s::text[]), 0 ON CONFLICT (text) DO NOTHING",
             [terms],

@@ -3,7 +3,8 @@ for a technology, each with a score and reasons.
 
 Three steps, all driven by the stored representation (matching.models):
 1. candidates: one SQL aggregate over the inverted index (postings) for the query's most
-   informative terms (those carrying 98 % of its idf-weighted mass, at most 48), top 300;
+   informative terms (those carrying 98 % of its idf-weighted mass, at most 48), reading at
+   most the 1,000 heaviest postings of each term (impact order), top 300;
 2. exact scoring: a second SQL query returns every shared term of those candidates, so the
    cosine and the matched terms are exact; fields, TRL, partnership and country fit come from
    the candidates' rows (matching.scoring, one documented formula);
@@ -25,13 +26,13 @@ from .representation import corpus_size, idf, kind_of, norm
 CANDIDATES = 300
 QUERY_MASS = 0.98
 QUERY_TERMS = 48
-#: Up to this many public listings, candidate retrieval reads every chosen term: exact ranking.
-EXACT_CORPUS = 5000
-#: In a larger corpus, retrieval skips terms found in more than this share of listings (their
-#: postings are long and say little) and reads at most RETRIEVAL_TERMS terms; scoring of the
-#: candidates still uses every term, so only the candidate set is approximate.
-MAX_DF_SHARE = 0.02
-RETRIEVAL_TERMS = 24
+#: Candidate retrieval reads, for each query term, its postings of highest weight (BM25 term
+#: weight, the term's share of the listing: an impact-ordered index) up to this many. A term
+#: found in fewer listings is read whole, so small exchanges (and the evaluation) get every
+#: listing sharing a term as a candidate; in a large catalogue retrieval costs at most
+#: QUERY_TERMS x POSTINGS_PER_TERM index entries whatever the terms' frequencies. Scoring of
+#: the candidates is exact (every shared term), so only the candidate set is approximate.
+POSTINGS_PER_TERM = 1000
 
 
 @dataclass
@@ -55,16 +56,6 @@ def query_terms(vector: dict[str, float], df: dict[str, int], n_docs: int) -> li
         if acc >= QUERY_MASS * total or len(chosen) >= QUERY_TERMS:
             break
     return chosen
-
-
-def retrieval_weights(weights: dict[int, float], df_by_id: dict[int, int], n_docs: int):
-    """The terms (ids -> query weight) whose postings candidate retrieval reads."""
-    if n_docs <= EXACT_CORPUS:
-        return weights
-    cap = MAX_DF_SHARE * n_docs
-    ranked = sorted(weights.items(), key=lambda tw: (-tw[1], tw[0]))
-    rare = [(t, w) for t, w in ranked if df_by_id.get(t, 0) <= cap]
-    return dict((rare or ranked)[:RETRIEVAL_TERMS])
 
 
 def rank(listing, *, limit: int = 10, exclude_ids=()) -> list[Ranked]:
@@ -99,10 +90,7 @@ def rank_profile(profile, target_kind, *, query_attrs, limit=10, exclude_ids=())
         [profile.listing_id] if profile.kind == target_kind else []
     )
     with connection.cursor() as cursor:
-        df_by_id = {terms[t]: df[t] for t in terms}
-        retrieval = retrieval_weights(
-            {terms[t]: weights[terms[t]] for t in chosen}, df_by_id, n_docs
-        )
+        retrieval = {terms[t]: weights[terms[t]] for t in chosen}
         shared = _candidates_with_terms(cursor, target_kind, retrieval, weights, exclude)
     candidate_ids = sorted(shared)
     if not candidate_ids:
@@ -165,7 +153,6 @@ def _feedback_pass(rows, query_repr, candidates, kind, terms, df, n_docs, chosen
         blend[term_id] = blend.get(term_id, 0.0) + scoring.FEEDBACK_WEIGHT * w / f_norm
     # as in the first pass, the candidate query reads the postings of at most QUERY_TERMS terms
     blend = dict(sorted(blend.items(), key=lambda tw: (-tw[1], tw[0]))[:QUERY_TERMS])
-    blend = retrieval_weights(blend, {terms[t]: df[t] for t in terms}, n_docs)
     old_ids = list(candidates)
     fb_only = [t for t in f_weights if t not in q_weights]
     with connection.cursor() as cursor:
@@ -216,7 +203,8 @@ def _candidates_with_terms(
     """Candidates and their shared terms, in one query.
 
     Candidates are the top ``CANDIDATES`` listings by partial dot product over
-    ``rank_weights`` (an index-only scan of the postings of those few terms); for each, every
+    ``rank_weights``, read from each term's ``POSTINGS_PER_TERM`` heaviest postings (an
+    index-only scan of the (term, kind, weight desc) index); for each, every
     posting among ``score_weights`` terms is returned so that the cosine is exact. Listings in
     ``old_ids`` (already scored) return only their postings among ``old_terms``. With few public
     listings every one sharing a term is a candidate, so small exchanges (and the evaluation)
@@ -225,11 +213,14 @@ def _candidates_with_terms(
         """
         WITH cand AS (
             SELECT p.listing_id
-            FROM matching_posting p
-            JOIN unnest(%s::bigint[], %s::float8[]) AS q(term_id, w) ON q.term_id = p.term_id
-            -- the redundant term_id = ANY() lets the planner use the (term, kind) index
-            WHERE p.term_id = ANY(%s::bigint[]) AND p.kind = %s
-              AND NOT (p.listing_id = ANY(%s::bigint[]))
+            FROM unnest(%s::bigint[], %s::float8[]) AS q(term_id, w)
+            CROSS JOIN LATERAL (
+                SELECT p.listing_id, p.weight FROM matching_posting p
+                WHERE p.term_id = q.term_id AND p.kind = %s
+                ORDER BY p.weight DESC
+                LIMIT %s
+            ) p
+            WHERE NOT (p.listing_id = ANY(%s::bigint[]))
             GROUP BY p.listing_id
             ORDER BY sum(p.weight * q.w) DESC, p.listing_id
             LIMIT %s
@@ -251,8 +242,8 @@ def _candidates_with_terms(
         [
             list(rank_weights),
             list(rank_weights.values()),
-            list(rank_weights),
             kind,
+            POSTINGS_PER_TERM,
             list(exclude),
             CANDIDATES,
             kind,

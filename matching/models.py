@@ -56,11 +56,17 @@ class Posting(models.Model):
 
     class Meta:
         indexes = [
-            # Candidate retrieval reads (listing_id, weight) for a few terms: an index-only scan.
+            # Candidate retrieval reads each query term's heaviest postings (impact order): an
+            # index-only scan that stops after engine.POSTINGS_PER_TERM entries.
             models.Index(
-                fields=["term", "kind"], include=["listing_id", "weight"], name="posting_term_kind"
+                fields=["term", "kind", "-weight"], include=["listing_id"], name="posting_impact"
             ),
-            models.Index(fields=["kind", "listing_id"], name="posting_listing"),
+            # The candidates' shared terms, one candidate at a time: index-only too.
+            models.Index(
+                fields=["kind", "listing_id"],
+                include=["term", "weight"],
+                name="posting_listing_terms",
+            ),
         ]
 
     def __str__(self):
