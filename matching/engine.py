@@ -5,9 +5,10 @@ Three steps, all driven by the stored representation (matching.models):
 1. candidates: one SQL aggregate over the inverted index (postings) for the query's most
    informative terms (those carrying 98 % of its idf-weighted mass, at most 48), reading at
    most the 1,000 heaviest postings of each term (impact order), top 300;
-2. exact scoring: a second SQL query returns every shared term of those candidates, so the
-   cosine and the matched terms are exact; fields, TRL, partnership and country fit come from
-   the candidates' rows (matching.scoring, one documented formula);
+2. exact scoring: the same SQL statement sums, for each candidate, every term it shares with
+   the query (its dot product with the query, and the heaviest shared terms for the reasons),
+   so the cosine is exact; fields, TRL, partnership and country fit come from the candidates'
+   rows (matching.scoring, one documented formula);
 3. language calibration of the text part (scoring.calibrate), then the first-pass order;
 4. pseudo-relevance feedback: the centroid of the first pass's top few candidates is a second
    query (scoring.feedback_vector); one more candidate query (top 300 by the blended partial
@@ -89,11 +90,10 @@ def rank_profile(profile, target_kind, *, query_attrs, limit=10, exclude_ids=())
     exclude = [int(x) for x in exclude_ids] + (
         [profile.listing_id] if profile.kind == target_kind else []
     )
+    retrieval = {terms[t]: weights[terms[t]] for t in chosen}
     with connection.cursor() as cursor:
-        retrieval = {terms[t]: weights[terms[t]] for t in chosen}
-        shared = _candidates_with_terms(cursor, target_kind, retrieval, weights, exclude)
-    candidate_ids = sorted(shared)
-    if not candidate_ids:
+        scored = _scored_candidates(cursor, target_kind, retrieval, weights, {}, exclude)
+    if not scored:
         return []
     query_repr = _repr(
         vector,
@@ -105,7 +105,7 @@ def rank_profile(profile, target_kind, *, query_attrs, limit=10, exclude_ids=())
     )
     query_is_need = target_kind == Kind.TECHNOLOGY
     by_id = {term_id: text for text, term_id in terms.items()}
-    candidates = _candidate_reprs(target_kind, candidate_ids, shared, by_id)
+    candidates = _candidate_reprs(target_kind, scored, by_id)
     rows = scoring.score_rows(query_repr, candidates, df, n_docs, query_is_need)
     scoring.calibrate(rows)
     rows.sort(key=lambda r: (-r[0], r[1]))
@@ -120,9 +120,9 @@ def _feedback_pass(rows, query_repr, candidates, kind, terms, df, n_docs, chosen
     """Pseudo-relevance feedback (scoring.feedback_vector): the centroid of the first pass's top
     ``scoring.FEEDBACK_DOCS`` becomes a second query; a second candidate query over the query's
     chosen terms plus the feedback terms adds the listings it reaches, and every candidate is
-    scored again with the feedback blended into its text part. Four queries, whatever the
-    corpus size: the top candidates' terms; new candidates with their shared terms (and the
-    feedback terms of the old ones); candidates' profiles; their attributes."""
+    scored again with the feedback blended into its text part. Three queries, whatever the
+    corpus size: the top candidates' terms; the candidates (old and new) with both dot
+    products; the new candidates' profiles and attributes."""
     top = [r[1] for r in rows[: scoring.FEEDBACK_DOCS]]
     top_vectors: dict[int, dict[str, float]] = {}
     terms, df = dict(terms), dict(df)
@@ -153,17 +153,12 @@ def _feedback_pass(rows, query_repr, candidates, kind, terms, df, n_docs, chosen
         blend[term_id] = blend.get(term_id, 0.0) + scoring.FEEDBACK_WEIGHT * w / f_norm
     # as in the first pass, the candidate query reads the postings of at most QUERY_TERMS terms
     blend = dict(sorted(blend.items(), key=lambda tw: (-tw[1], tw[0]))[:QUERY_TERMS])
-    old_ids = list(candidates)
-    fb_only = [t for t in f_weights if t not in q_weights]
     with connection.cursor() as cursor:
-        shared = _candidates_with_terms(
-            cursor, kind, blend, {**q_weights, **f_weights}, exclude, old_ids, fb_only
+        scored = _scored_candidates(
+            cursor, kind, blend, q_weights, f_weights, exclude, old_ids=list(candidates)
         )
-    new_ids = sorted(i for i in shared if i not in candidates)
     by_id = {term_id: text for text, term_id in terms.items()}
-    for listing_id, cand in candidates.items():
-        shared.setdefault(listing_id, {}).update({terms[t]: w for t, w in cand["vector"].items()})
-    all_candidates = _candidate_reprs(kind, old_ids + new_ids, shared, by_id)
+    all_candidates = _candidate_reprs(kind, scored, by_id, known=candidates)
     rows = scoring.score_rows(
         query_repr, all_candidates, df, n_docs, kind == Kind.TECHNOLOGY, feedback=feedback
     )
@@ -178,86 +173,105 @@ def _term_stats(texts) -> tuple[dict[str, int], dict[str, int]]:
     return {t: pk for t, pk, _ in rows}, {t: d for t, _, d in rows}
 
 
-def _candidate_reprs(kind, ids, shared, by_id) -> dict:
-    """Reprs of the still-public candidates, their vectors restricted to the shared terms."""
+def _candidate_reprs(kind, scored, by_id, known=None) -> dict:
+    """Reprs of the still-public candidates, with their dot products from SQL instead of a
+    vector (scoring.text_part). ``known``: reprs of the first pass, whose profile and
+    attributes are not read again."""
+    known = known or {}
+    new_ids = [i for i in scored if i not in known]
     profiles = {
         p.listing_id: p
-        for p in Profile.objects.filter(kind=kind, listing_id__in=ids).only(
+        for p in Profile.objects.filter(kind=kind, listing_id__in=new_ids).only(
             "listing_id", "norm", "language", "fields", "groups"
         )
     }
-    attrs = candidate_attributes(kind, ids)
+    attrs = candidate_attributes(kind, new_ids) if new_ids else {}
     out = {}
-    for listing_id in ids:
-        p = profiles.get(listing_id)
-        if p is None or listing_id not in attrs:
-            continue
-        vector = {by_id[t]: w for t, w in shared.get(listing_id, {}).items()}
-        out[listing_id] = _repr(vector, p.norm, p.fields, p.groups, p.language, attrs[listing_id])
+    for listing_id in sorted(scored):
+        dot, fb_dot, top_terms = scored[listing_id]
+        if listing_id in known:
+            cand = dict(known[listing_id])
+        else:
+            p = profiles.get(listing_id)
+            if p is None or listing_id not in attrs:
+                continue
+            cand = _repr({}, p.norm, p.fields, p.groups, p.language, attrs[listing_id])
+        cand.update(dot=dot, fb_dot=fb_dot, terms=[by_id[t] for t in top_terms if t in by_id])
+        out[listing_id] = cand
     return out
 
 
-def _candidates_with_terms(
-    cursor, kind, rank_weights, score_weights, exclude, old_ids=(), old_terms=()
-) -> dict[int, dict[int, float]]:
-    """Candidates and their shared terms, in one query.
+def _scored_candidates(
+    cursor, kind, rank_weights, score_weights, fb_weights, exclude, old_ids=()
+) -> dict[int, tuple[float, float, list[int]]]:
+    """Candidates and their exact dot products, in one query.
 
     Candidates are the top ``CANDIDATES`` listings by partial dot product over
     ``rank_weights``, read from each term's ``POSTINGS_PER_TERM`` heaviest postings (an
-    index-only scan of the (term, kind, weight desc) index); for each, every
-    posting among ``score_weights`` terms is returned so that the cosine is exact. Listings in
-    ``old_ids`` (already scored) return only their postings among ``old_terms``. With few public
-    listings every one sharing a term is a candidate, so small exchanges (and the evaluation)
-    are ranked exactly. Returns ``{listing_id: {term_id: weight}}``."""
+    index-only scan of the (term, kind, weight desc) index), plus ``old_ids`` (the first
+    pass's candidates). For each, every posting among the query's terms is read (index-only,
+    one candidate at a time) and summed in SQL: the dot product with ``score_weights`` (query
+    weight x idf), with ``fb_weights`` (the feedback vector's), and the query terms that
+    contribute most (the reasons). With few public listings every one sharing a term is a
+    candidate, so small exchanges (and the evaluation) are ranked exactly.
+    Returns ``{listing_id: (dot, feedback dot, [term ids, heaviest first])}``."""
+    term_ids = sorted(set(score_weights) | set(fb_weights))
     cursor.execute(
         """
-        WITH cand AS (
+        WITH q AS MATERIALIZED (
+            SELECT * FROM unnest(%s::bigint[], %s::float8[], %s::float8[]) AS q(term_id, w, fw)
+        ),
+        cand AS (
             SELECT p.listing_id
-            FROM unnest(%s::bigint[], %s::float8[]) AS q(term_id, w)
+            FROM unnest(%s::bigint[], %s::float8[]) AS r(term_id, w)
             CROSS JOIN LATERAL (
                 SELECT p.listing_id, p.weight FROM matching_posting p
-                WHERE p.term_id = q.term_id AND p.kind = %s
+                WHERE p.term_id = r.term_id AND p.kind = %s
                 ORDER BY p.weight DESC
                 LIMIT %s
             ) p
             WHERE NOT (p.listing_id = ANY(%s::bigint[]))
             GROUP BY p.listing_id
-            ORDER BY sum(p.weight * q.w) DESC, p.listing_id
+            ORDER BY sum(p.weight * r.w) DESC, p.listing_id
             LIMIT %s
+        ),
+        ids AS (
+            SELECT listing_id FROM cand UNION SELECT unnest(%s::bigint[])
         )
         -- LATERAL: the candidates' own postings through the (kind, listing_id) index, one
         -- candidate at a time; a hash join here read every posting of every query term.
-        SELECT po.listing_id, po.term_id, po.weight
-        FROM cand CROSS JOIN LATERAL (
-            SELECT p2.listing_id, p2.term_id, p2.weight FROM matching_posting p2
-            WHERE p2.kind = %s AND p2.listing_id = cand.listing_id
+        SELECT ids.listing_id, sum(po.weight * q.w), sum(po.weight * q.fw),
+               (array_agg(po.term_id ORDER BY po.weight * q.w DESC, po.term_id)
+                    FILTER (WHERE q.w > 0))[1:%s]
+        FROM ids CROSS JOIN LATERAL (
+            SELECT p2.term_id, p2.weight FROM matching_posting p2
+            WHERE p2.kind = %s AND p2.listing_id = ids.listing_id
               AND p2.term_id = ANY(%s::bigint[])
             OFFSET 0
         ) po
-        WHERE NOT (cand.listing_id = ANY(%s::bigint[]))
-        UNION ALL
-        SELECT po.listing_id, po.term_id, po.weight FROM matching_posting po
-        WHERE po.kind = %s AND po.listing_id = ANY(%s::bigint[]) AND po.term_id = ANY(%s::bigint[])
+        JOIN q ON q.term_id = po.term_id
+        GROUP BY ids.listing_id
         """,
         [
+            term_ids,
+            [score_weights.get(t, 0.0) for t in term_ids],
+            [fb_weights.get(t, 0.0) for t in term_ids],
             list(rank_weights),
             list(rank_weights.values()),
             kind,
             POSTINGS_PER_TERM,
             list(exclude),
             CANDIDATES,
-            kind,
-            list(score_weights),
             list(old_ids),
+            scoring.N_REASON_TERMS,
             kind,
-            list(old_ids),
-            list(old_terms),
+            term_ids,
         ],
     )
-    shared: dict[int, dict[int, float]] = {}
-    for listing_id, term_id, weight in cursor.fetchall():
-        shared.setdefault(listing_id, {})[term_id] = weight
-    return shared
+    return {
+        listing_id: (dot or 0.0, fb_dot or 0.0, list(top or []))
+        for listing_id, dot, fb_dot, top in cursor.fetchall()
+    }
 
 
 def _repr(vector, norm_value, fields, groups, language, attrs) -> dict:

@@ -74,13 +74,28 @@ def make_repr(item: dict, vector: dict, parents: dict[str, str | None]) -> dict:
     }
 
 
-def vector_norm(vector: dict, df: dict, n_docs: int) -> float:
+class IdfTable(dict):
+    """{term: idf} for one corpus, each computed once: ranking one query scores hundreds of
+    candidates over the same few hundred terms."""
+
+    def __init__(self, df: dict, n_docs: int):
+        super().__init__()
+        self.df, self.n_docs = df, n_docs
+
+    def __missing__(self, term):
+        value = self[term] = idf(self.df.get(term, 0), self.n_docs)
+        return value
+
+
+def vector_norm(vector: dict, df: dict, n_docs: int, idfs: IdfTable | None = None) -> float:
     """sqrt(sum_t w_t^2 * idf(t)), the norm stored with each item."""
-    return math.sqrt(sum(w * w * idf(df.get(t, 0), n_docs) for t, w in vector.items())) or 1.0
+    idfs = IdfTable(df, n_docs) if idfs is None else idfs
+    return math.sqrt(sum(w * w * idfs[t] for t, w in vector.items())) or 1.0
 
 
-def text_score(a: dict, b: dict, df: dict, n_docs: int):
+def text_score(a: dict, b: dict, df: dict, n_docs: int, idfs: IdfTable | None = None):
     """(cosine, [(term, contribution), ...]) of two reprs' vectors."""
+    idfs = IdfTable(df, n_docs) if idfs is None else idfs
     va, vb = a["vector"], b["vector"]
     if len(va) > len(vb):
         va, vb = vb, va
@@ -88,11 +103,11 @@ def text_score(a: dict, b: dict, df: dict, n_docs: int):
     for t, w in va.items():
         w2 = vb.get(t)
         if w2:
-            contrib.append((t, w * w2 * idf(df.get(t, 0), n_docs)))
+            contrib.append((t, w * w2 * idfs[t]))
     dot = sum(c for _, c in contrib)
     if OPTIONS["cosine"]:
-        na = a.get("norm") or vector_norm(a["vector"], df, n_docs)
-        nb = b.get("norm") or vector_norm(b["vector"], df, n_docs)
+        na = a.get("norm") or vector_norm(a["vector"], df, n_docs, idfs)
+        nb = b.get("norm") or vector_norm(b["vector"], df, n_docs, idfs)
         dot /= na * nb
     contrib.sort(key=lambda x: -x[1])
     return dot, contrib
@@ -162,9 +177,30 @@ def score(need_repr: dict, tech_repr: dict, df: dict[str, int], n_docs: int):
     return total, reasons
 
 
-def score_parts(need_repr: dict, tech_repr: dict, df: dict[str, int], n_docs: int):
-    """``(score, reasons, text)``: :func:`score` and its text part (the cosine)."""
-    text, contrib = text_score(need_repr, tech_repr, df, n_docs)
+def text_part(query: dict, cand: dict, df: dict, n_docs: int, idfs=None, key="dot"):
+    """``(cosine, matched terms, heaviest first)`` of a query and a candidate repr.
+
+    The engine computes the candidate's dot product with the query in SQL (``cand["dot"]``,
+    the same sum over shared terms as :func:`text_score`, and ``cand["terms"]``); with
+    ``key="fb_dot"`` the dot product with the feedback vector. Without them (plain reprs, as in
+    tests and the prototype) the vectors are compared here."""
+    if key not in cand:
+        text, contrib = text_score(query, cand, df, n_docs, idfs)
+        return text, [t for t, _ in contrib[:N_REASON_TERMS]]
+    dot = cand[key]
+    if OPTIONS["cosine"]:
+        dot /= (query.get("norm") or 1.0) * (cand.get("norm") or 1.0)
+    return dot, cand.get("terms", [])
+
+
+def score_parts(
+    need_repr: dict, tech_repr: dict, df: dict[str, int], n_docs: int, idfs=None, text=None
+):
+    """``(score, reasons, text)``: :func:`score` and its text part (the cosine). ``text``: the
+    ``(cosine, matched terms)`` pair when it is already known (:func:`text_part`)."""
+    if text is None:
+        text = text_part(need_repr, tech_repr, df, n_docs, idfs)
+    text, matched = text
     total = text
     reasons = []
     if OPTIONS["fields"]:
@@ -172,7 +208,7 @@ def score_parts(need_repr: dict, tech_repr: dict, df: dict[str, int], n_docs: in
         total += W_FIELD * f
         if exact or groups:
             reasons.append({"kind": "fields", "sub_fields": exact, "groups": groups})
-    reasons.append({"kind": "terms", "terms": [t for t, _ in contrib[:N_REASON_TERMS]]})
+    reasons.append({"kind": "terms", "terms": matched[:N_REASON_TERMS]})
     if OPTIONS["fit"]:
         fit, fr = fit_score(need_repr, tech_repr)
         total += fit
@@ -229,12 +265,14 @@ def score_rows(query_repr, candidates, df, n_docs, query_is_need=True, feedback=
     (matched terms) stay those of the query itself. A candidate's vector may be restricted to
     the terms it shares with the query and the feedback vector, provided its ``norm`` is set."""
     rows = []
-    fb = {"vector": feedback, "norm": vector_norm(feedback, df, n_docs)} if feedback else None
+    idfs = IdfTable(df, n_docs)
+    fb = {"vector": feedback, "norm": vector_norm(feedback, df, n_docs, idfs)} if feedback else None
     for key, cand in candidates.items():
         need, tech = (query_repr, cand) if query_is_need else (cand, query_repr)
-        s, reasons, text = score_parts(need, tech, df, n_docs)
+        text = text_part(query_repr, cand, df, n_docs, idfs)
+        s, reasons, text = score_parts(need, tech, df, n_docs, idfs, text=text)
         if fb:
-            f_text, _ = text_score(fb, cand, df, n_docs)
+            f_text, _ = text_part(fb, cand, df, n_docs, idfs, key="fb_dot")
             blended = (1.0 - FEEDBACK_WEIGHT) * text + FEEDBACK_WEIGHT * f_text
             s += blended - text
             text = blended
