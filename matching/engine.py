@@ -4,14 +4,14 @@ for a technology, each with a score and reasons.
 Three steps, all driven by the stored representation (matching.models):
 1. candidates: one SQL aggregate over the inverted index (postings) for the query's most
    informative terms (those carrying 98 % of its idf-weighted mass, at most 48), reading at
-   most the 1,000 heaviest postings of each term (impact order), top 300;
+   most the 500 heaviest postings of each term (impact order), top 200;
 2. exact scoring: the same SQL statement sums, for each candidate, every term it shares with
    the query (its dot product with the query, and the heaviest shared terms for the reasons),
    so the cosine is exact; fields, TRL, partnership and country fit come from the candidates'
    rows (matching.scoring, one documented formula);
 3. language calibration of the text part (scoring.calibrate), then the first-pass order;
 4. pseudo-relevance feedback: the centroid of the first pass's top few candidates is a second
-   query (scoring.feedback_vector); one more candidate query (top 300 by the blended partial
+   query (scoring.feedback_vector); one more candidate query (top 200 by the blended partial
    dot product) adds what it reaches, every candidate is scored again with the feedback blended
    into its text part, calibrated and ordered. Both passes are a fixed number of SQL queries.
 """
@@ -24,7 +24,7 @@ from . import scoring
 from .models import Kind, Profile, Term
 from .representation import corpus_size, idf, kind_of, norm
 
-CANDIDATES = 300
+CANDIDATES = 200
 QUERY_MASS = 0.98
 QUERY_TERMS = 48
 #: Candidate retrieval reads, for each query term, its postings of highest weight (BM25 term
@@ -33,7 +33,7 @@ QUERY_TERMS = 48
 #: listing sharing a term as a candidate; in a large catalogue retrieval costs at most
 #: QUERY_TERMS x POSTINGS_PER_TERM index entries whatever the terms' frequencies. Scoring of
 #: the candidates is exact (every shared term), so only the candidate set is approximate.
-POSTINGS_PER_TERM = 1000
+POSTINGS_PER_TERM = 500
 
 
 @dataclass

@@ -157,3 +157,55 @@ def test_unpublished_technologies_are_never_suggested(corrosion_case):
     transition(japanese, Action.WITHDRAW, owner)
     assert japanese.title not in ranked_titles(need)
     assert not Profile.objects.get(kind=1, listing_id=japanese.pk).public
+
+
+def test_scores_summed_in_sql_equal_the_documented_formula(corrosion_case, monkeypatch):
+    """The engine sums each candidate's dot product in SQL; without feedback and calibration
+    its score must be scoring.score() of the two full representations."""
+    from matching import scoring
+    from matching.representation import corpus_size
+
+    need, japanese, distractor = corrosion_case
+    recompute_norms()
+    monkeypatch.setitem(scoring.OPTIONS, "feedback", False)
+    monkeypatch.setitem(scoring.OPTIONS, "calibrate", False)
+    ranked = {r.listing_id: r for r in engine.rank(need)}
+    profiles = {(p.kind, p.listing_id): p for p in Profile.objects.all()}
+    df = dict(engine.Term.objects.values_list("text", "df"))
+
+    def full_repr(listing, kind):
+        p = profiles[(kind, listing.pk)]
+        return engine._repr(
+            p.vector, p.norm, p.fields, p.groups, p.language, engine.fit_attributes(listing)
+        )
+
+    for tech in (japanese, distractor):
+        expected, reasons = scoring.score(full_repr(need, 2), full_repr(tech, 1), df, corpus_size())
+        assert ranked[tech.pk].score == pytest.approx(expected, abs=1e-4)
+        terms = next(r["terms"] for r in ranked[tech.pk].reasons if r["kind"] == "terms")
+        assert set(terms) == set(next(r["terms"] for r in reasons if r["kind"] == "terms"))
+
+
+def test_retrieval_reads_only_each_terms_heaviest_postings(monkeypatch):
+    """In a large catalogue a term's postings are read in impact order, up to
+    POSTINGS_PER_TERM: the listing where the term weighs most is a candidate, one where it is
+    a passing mention is not (scoring of the candidates stays exact)."""
+    organization = make_organization()
+    need = make_need(title="Perovskite", description="Perovskite.", fields=("solar",))
+    strong = make_technology(
+        organization,
+        title="Perovskite perovskite",
+        summary="Perovskite perovskite perovskite.",
+        description="Perovskite.",
+    )
+    weak = make_technology(
+        organization,
+        title="Glass for windows",
+        summary="Window glass, tempered, laminated and coated; also used near perovskite.",
+        description="Glass glass glass window window.",
+    )
+    recompute_norms()
+    assert {r.listing_id for r in engine.rank(need)} >= {strong.pk, weak.pk}
+    monkeypatch.setattr(engine, "POSTINGS_PER_TERM", 1)
+    ids = [r.listing_id for r in engine.rank(need)]
+    assert strong.pk in ids and weak.pk not in ids
