@@ -1,5 +1,6 @@
 """Who sees suggestions, confirming and dismissing matches, the staff board, the evaluation."""
 
+import io
 import json
 
 import pytest
@@ -180,65 +181,90 @@ def test_matching_pages_query_count_does_not_grow_with_the_corpus(client, pair):
     assert after == before
 
 
+TINY_BUNDLE = {
+    "organizations": [
+        {"key": "u1", "name": "Uni One", "kind": "university", "country": "JP"},
+        {"key": "c1", "name": "Company One", "kind": "company", "country": "JP"},
+    ],
+    "technologies": [
+        {
+            "key": "t-tank",
+            "organization": "u1",
+            "title": "Composite hydrogen storage tank",
+            "summary": "A light tank that stores hydrogen for fuel cell vehicles.",
+            "description": "Carbon fibre hydrogen tank.",
+            "fields": ["hydrogen-fuel-cells"],
+            "keywords": ["hydrogen", "tank"],
+            "trl": 6,
+            "ip_status": "granted",
+            "offers": ["non_exclusive_licence"],
+            "countries": ["JP"],
+            "language": "en",
+        },
+        {
+            "key": "t-rice",
+            "organization": "u1",
+            "title": "Drought tolerant rice",
+            "summary": "Rice that needs less water.",
+            "description": "Bred rice varieties.",
+            "fields": ["crop-production"],
+            "keywords": ["rice"],
+            "trl": 6,
+            "ip_status": "pending",
+            "offers": ["exclusive_licence"],
+            "countries": ["JP"],
+            "language": "en",
+        },
+    ],
+    "needs": [
+        {
+            "key": "n-tank",
+            "organization": "c1",
+            "title": "Hydrogen tank for delivery vans",
+            "description": "We need a hydrogen storage tank for fuel cell vans.",
+            "fields": ["hydrogen-fuel-cells"],
+            "keywords": ["hydrogen tank"],
+            "trl_min": 5,
+            "trl_max": 9,
+            "countries": ["JP"],
+            "partnerships": ["non_exclusive_licence"],
+            "language": "en",
+        },
+    ],
+    "judgments": {"n-tank": {"t-tank": 3}},
+}
+
+
 def test_evaluate_matching_on_a_tiny_bundle(tmp_path, capfd):
-    bundle = {
-        "organizations": [
-            {"key": "u1", "name": "Uni One", "kind": "university", "country": "JP"},
-            {"key": "c1", "name": "Company One", "kind": "company", "country": "JP"},
-        ],
-        "technologies": [
-            {
-                "key": "t-tank",
-                "organization": "u1",
-                "title": "Composite hydrogen storage tank",
-                "summary": "A light tank that stores hydrogen for fuel cell vehicles.",
-                "description": "Carbon fibre hydrogen tank.",
-                "fields": ["hydrogen-fuel-cells"],
-                "keywords": ["hydrogen", "tank"],
-                "trl": 6,
-                "ip_status": "granted",
-                "offers": ["non_exclusive_licence"],
-                "countries": ["JP"],
-                "language": "en",
-            },
-            {
-                "key": "t-rice",
-                "organization": "u1",
-                "title": "Drought tolerant rice",
-                "summary": "Rice that needs less water.",
-                "description": "Bred rice varieties.",
-                "fields": ["crop-production"],
-                "keywords": ["rice"],
-                "trl": 6,
-                "ip_status": "pending",
-                "offers": ["exclusive_licence"],
-                "countries": ["JP"],
-                "language": "en",
-            },
-        ],
-        "needs": [
-            {
-                "key": "n-tank",
-                "organization": "c1",
-                "title": "Hydrogen tank for delivery vans",
-                "description": "We need a hydrogen storage tank for fuel cell vans.",
-                "fields": ["hydrogen-fuel-cells"],
-                "keywords": ["hydrogen tank"],
-                "trl_min": 5,
-                "trl_max": 9,
-                "countries": ["JP"],
-                "partnerships": ["non_exclusive_licence"],
-                "language": "en",
-            },
-        ],
-        "judgments": {"n-tank": {"t-tank": 3}},
-    }
     path = tmp_path / "tiny.json"
-    path.write_text(json.dumps(bundle))
+    path.write_text(json.dumps(TINY_BUNDLE))
     out = tmp_path / "ranked.json"
     call_command("evaluate_matching", str(path), "--json", str(out))
     assert json.loads(out.read_text())["n-tank"][0] == "t-tank"
     assert "mean nDCG@10 1.000, mean recall@10 1.000" in capfd.readouterr().out
+
+
+def test_evaluate_matching_among_other_listings_leaves_them_as_they_were(tmp_path, settings):
+    """--among ranks inside an existing database (e.g. the bench's) and rolls back; here the
+    in-database step runs in the test database itself, where a listing outside the bundle
+    competes and shows by its id."""
+    from django.core.management.base import CommandError
+
+    from listings.models import Technology
+
+    make_technology(title="Hydrogen tank for vans, stored", fields=("hydrogen-fuel-cells",))
+    before = Technology.objects.count()
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(TINY_BUNDLE))
+    out = io.StringIO()
+    call_command("evaluate_matching", str(path), "--in-this-database", "rollback", stdout=out)
+    assert "rolled back" in out.getvalue() and "mean nDCG@10" in out.getvalue()
+    assert Technology.objects.count() == before
+    assert not Technology.objects.filter(import_key="t-tank").exists()
+    with pytest.raises(CommandError, match="configured database"):
+        call_command(
+            "evaluate_matching", str(path), "--among", settings.DATABASES["default"]["NAME"]
+        )
 
 
 def test_company_member_starts_a_licence_request_from_a_suggestion(client, pair):
