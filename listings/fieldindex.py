@@ -10,7 +10,7 @@ another group. Bulk loaders that insert relation rows directly call :func:`refre
 
 from django.db import connection
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from .models import Field
 
@@ -26,7 +26,8 @@ UPDATE {table} AS l SET field_ids = coalesce((
 
 
 def refresh(model, pks=None) -> int:
-    """Recompute `field_ids` of ``model`` rows (all when ``pks`` is None); returns the count."""
+    """Recompute `field_ids` of ``model`` rows (all when ``pks`` is None); returns the count.
+    (After `loaddata` of listings or fields, call it once: fixtures send no signals.)"""
     through = model.fields.through
     sql = _SQL.format(
         table=connection.ops.quote_name(model._meta.db_table),
@@ -56,6 +57,10 @@ def _relation_changed(sender, instance, action, reverse, model, pk_set, **kwargs
     if not reverse:
         if action != "pre_clear":
             refresh(listing_model, [instance.pk])
+            # the instance in memory follows too (it may be saved again, e.g. a revision)
+            instance.field_ids = listing_model.objects.values_list("field_ids", flat=True).get(
+                pk=instance.pk
+            )
         return
     # field.technologys.add(...) and friends: the listings are in pk_set (or, for a clear,
     # every listing that had the field, read before the rows go).
@@ -81,10 +86,18 @@ def _affected(field) -> dict:
     return out
 
 
+def _field_saving(sender, instance, raw=False, **kwargs):
+    instance._field_index_old_parent = (
+        Field.objects.filter(pk=instance.pk).values_list("parent_id", flat=True).first()
+        if instance.pk
+        else None
+    )
+
+
 def _field_saved(sender, instance, created, raw=False, **kwargs):
-    """A field moved to another group changes its listings' groups (renaming changes nothing,
-    a new field has no listings yet)."""
-    if created or raw:
+    """A field moved to another group changes its listings' groups (renaming or reordering
+    changes nothing, a new field has no listings yet)."""
+    if created or getattr(instance, "_field_index_old_parent", None) == instance.parent_id:
         return
     for listing_model, pks in _affected(instance).items():
         refresh(listing_model, pks)
@@ -104,6 +117,7 @@ def connect(listing_model) -> None:
     through = listing_model.fields.through
     _THROUGH[through] = listing_model
     m2m_changed.connect(_relation_changed, sender=through, dispatch_uid=f"fieldindex-{through}")
+    pre_save.connect(_field_saving, sender=Field, dispatch_uid="fieldindex-field-saving")
     post_save.connect(_field_saved, sender=Field, dispatch_uid="fieldindex-field-save")
     pre_delete.connect(_field_deleting, sender=Field, dispatch_uid="fieldindex-field-deleting")
     post_delete.connect(_field_deleted, sender=Field, dispatch_uid="fieldindex-field-deleted")

@@ -225,6 +225,17 @@ class Listing(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        # `field_ids` belongs to listings.fieldindex (written in SQL when the fields change): a
+        # full save of an instance read earlier must not put an old copy back.
+        if not self._state.adding and kwargs.get("update_fields") is None and not args:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "field_ids"
+            ]
+        super().save(*args, **kwargs)
+
     @property
     def is_public(self) -> bool:
         return self.status == Status.PUBLISHED

@@ -75,8 +75,9 @@ def rebuild(
     """Recompute the representation of all listings of a kind (or the given ids). Returns the count.
 
     A full rebuild (no ``ids``) is maintenance, done as a bulk load: the kind's rows are deleted
-    once, the postings' indexes are dropped during the load and built again at the end (the
-    other kind's matching is slow meanwhile, never wrong)."""
+    once, the postings' indexes are dropped during the load and built again at the end. Until
+    it ends, suggestions of that kind are incomplete and all matching is slow: run it in a
+    quiet hour (`matching_rebuild`). A listing saved meanwhile is simply loaded again."""
     ids = list(ids) if ids is not None else None
     full = ids is None
     done = 0
@@ -142,16 +143,19 @@ def _write_chunk(kind: int, chunk: list, executor, touched: set[int], replace=Tr
     listing_ids = [row[0] for row in chunk]
     terms = sorted({t for vector in vectors for t in vector})
     with connection.cursor() as cursor:
-        if replace:  # a full rebuild deleted everything first (_bulk_load)
+        # A full rebuild deleted everything first (_bulk_load); only listings saved since then
+        # have rows (found through the profiles' unique index, then their postings).
+        cursor.execute(
+            "DELETE FROM matching_profile WHERE kind = %s AND listing_id = ANY(%s) RETURNING listing_id",
+            [kind, listing_ids],
+        )
+        stale = [row[0] for row in cursor.fetchall()]
+        if replace or stale:
             cursor.execute(
                 "DELETE FROM matching_posting WHERE kind = %s AND listing_id = ANY(%s) RETURNING term_id",
-                [kind, listing_ids],
+                [kind, listing_ids if replace else stale],
             )
             touched.update(row[0] for row in cursor.fetchall())
-            cursor.execute(
-                "DELETE FROM matching_profile WHERE kind = %s AND listing_id = ANY(%s)",
-                [kind, listing_ids],
-            )
         cursor.execute(
             "INSERT INTO matching_term (text, df) SELECT unnest(%s::text[]), 0 ON CONFLICT (text) DO NOTHING",
             [terms],

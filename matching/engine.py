@@ -227,10 +227,10 @@ def _scored_candidates(
             CROSS JOIN LATERAL (
                 SELECT p.listing_id, p.weight FROM matching_posting p
                 WHERE p.term_id = r.term_id AND p.kind = %s
+                  AND NOT (p.listing_id = ANY(%s::bigint[]))
                 ORDER BY p.weight DESC
                 LIMIT %s
             ) p
-            WHERE NOT (p.listing_id = ANY(%s::bigint[]))
             GROUP BY p.listing_id
             ORDER BY sum(p.weight * r.w) DESC, p.listing_id
             LIMIT %s
@@ -259,8 +259,8 @@ def _scored_candidates(
             list(rank_weights),
             list(rank_weights.values()),
             kind,
-            POSTINGS_PER_TERM,
             list(exclude),
+            POSTINGS_PER_TERM,
             CANDIDATES,
             list(old_ids),
             scoring.N_REASON_TERMS,

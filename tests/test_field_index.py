@@ -83,3 +83,33 @@ def test_the_field_filter_reads_the_copy(client):
     for field, expected in (("alternative-energy", ["Solar one"]), ("solar", ["Solar one"])):
         response = client.get("/technologies/", {"field": field})
         assert [t.title for t in response.context["page_obj"]] == expected
+
+
+def test_an_approved_revision_of_the_fields_is_what_the_filter_sees(client):
+    """A revision applies `fields.set()` and then saves the whole listing: the saved instance
+    must not write its earlier copy of the field ids back."""
+    from listings.lifecycle import Action
+    from listings.services import apply_revision, transition
+    from tests.factories import make_staff
+
+    technology = make_technology(title="Moving solar", fields=("solar",))
+    technology.pending_revision = {"state": "submitted", "data": {"fields": ["desalination"]}}
+    technology.save()
+    transition(technology, Action.APPROVE, make_staff())
+    assert stored(technology) == ids("desalination", "water")
+    response = client.get("/technologies/", {"field": "water"})
+    assert [t.title for t in response.context["page_obj"]] == ["Moving solar"]
+
+    stale = Technology.objects.get(pk=technology.pk)  # read before the next change
+    apply_revision(technology, {"fields": ["wind"]})
+    stale.title = "Renamed"
+    stale.save()
+    assert stored(technology) == ids("wind", "alternative-energy")
+
+
+def test_renaming_a_field_leaves_the_listings_alone(django_assert_max_num_queries):
+    make_technology(fields=("solar",))
+    solar = Field.objects.get(slug="solar")
+    solar.name_en = "Solar power"
+    with django_assert_max_num_queries(2):  # read the old group, save; no refresh
+        solar.save()

@@ -106,6 +106,15 @@ class Command(BaseCommand):
             self.stdout.write(f"dropped {name}")
 
     def evaluate_and_roll_back(self, path, data, json_out):
+        from django.db import connection
+        from django.db.migrations.executor import MigrationExecutor
+
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError(
+                "that database is not migrated to this code: run `manage.py migrate` on it "
+                "(`bench --reuse` does)"
+            )
         with transaction.atomic():
             self.evaluate(path, data, json_out, migrate=False)
             transaction.set_rollback(True)
