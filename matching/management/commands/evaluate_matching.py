@@ -26,7 +26,7 @@ from pathlib import Path
 import psycopg2
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from matching.metrics import ndcg_at, recall_at
 
@@ -106,7 +106,6 @@ class Command(BaseCommand):
             self.stdout.write(f"dropped {name}")
 
     def evaluate_and_roll_back(self, path, data, json_out):
-        from django.db import connection
         from django.db.migrations.executor import MigrationExecutor
 
         executor = MigrationExecutor(connection)
