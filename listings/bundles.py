@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.forms import OrganizationForm
 from accounts.models import Organization
+from portal.i18n import join_list
 
 from . import search, services
 from .forms import PatentForm, TechnologyForm
@@ -198,7 +199,7 @@ class Plan:
             % row
             for row in self.counts()
         ]
-        line = _("imported: %(parts)s") % {"parts": ", ".join(parts)}
+        line = _("imported: %(parts)s") % {"parts": join_list(parts)}
         for name, n in self.skipped.items():
             line += "; " + _("%(n)s %(label)s skipped (not supported here)") % {
                 "n": n,
@@ -271,12 +272,12 @@ def load_csv(raw: bytes) -> dict:
     missing = [name for name in CSV_REQUIRED if name not in header]
     if missing:
         raise BundleFormatError(
-            _("The CSV file lacks the columns: %(columns)s.") % {"columns": ", ".join(missing)}
+            _("The CSV file lacks the columns: %(columns)s.") % {"columns": join_list(missing)}
         )
     unknown = [name for name in header if name and name not in CSV_COLUMNS]
     if unknown:
         raise BundleFormatError(
-            _("The CSV file has unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)}
+            _("The CSV file has unknown columns: %(columns)s.") % {"columns": join_list(unknown)}
         )
     technologies = []
     for row in rows:

@@ -6,6 +6,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.IntegerChoices):
@@ -82,7 +83,7 @@ class Match(models.Model):
     )
     score = models.FloatField(_("score"), default=0)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
-    confirmed = models.BooleanField(_("confirmed"), default=False)
+    confirmed = models.BooleanField(pgettext_lazy("match", "confirmed"), default=False)
     note = models.TextField(_("note"), blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from listings.models import Field, Offer
+from portal.i18n import join_list
 
 
 def describe(reasons: list, field_names: dict[str, str] | None = None, texts=()) -> list[str]:
@@ -20,18 +21,18 @@ def describe(reasons: list, field_names: dict[str, str] | None = None, texts=())
             if reason.get("sub_fields"):
                 out.append(
                     _("Same field: %(fields)s")
-                    % {"fields": ", ".join(names.get(s, s) for s in reason["sub_fields"])}
+                    % {"fields": join_list(names.get(s, s) for s in reason["sub_fields"])}
                 )
             if reason.get("groups"):
                 out.append(
                     _("Neighbouring field in %(groups)s")
-                    % {"groups": ", ".join(names.get(s, s) for s in reason["groups"])}
+                    % {"groups": join_list(names.get(s, s) for s in reason["groups"])}
                 )
         elif kind == "terms":
             words = surface_words(texts)
             terms = [words.get(t, t) for t in reason.get("terms", []) if not t.startswith("~")]
             if terms:
-                out.append(_("Shared terms: %(terms)s") % {"terms": ", ".join(terms)})
+                out.append(_("Shared terms: %(terms)s") % {"terms": join_list(terms)})
             elif reason.get("terms"):
                 out.append(_("Similar-sounding technical terms (loanwords)"))
         elif kind == "trl":
@@ -46,7 +47,7 @@ def describe(reasons: list, field_names: dict[str, str] | None = None, texts=())
             if reason.get("common"):
                 out.append(
                     _("Offers what is sought: %(kinds)s")
-                    % {"kinds": ", ".join(str(offers.get(k, k)) for k in reason["common"])}
+                    % {"kinds": join_list(str(offers.get(k, k)) for k in reason["common"])}
                 )
             else:
                 out.append(_("Offers none of the partnership kinds sought"))
@@ -54,7 +55,7 @@ def describe(reasons: list, field_names: dict[str, str] | None = None, texts=())
             if reason.get("common"):
                 out.append(
                     _("Country in common: %(countries)s")
-                    % {"countries": ", ".join(countries.name(c) for c in reason["common"])}
+                    % {"countries": join_list(countries.name(c) for c in reason["common"])}
                 )
             else:
                 out.append(_("No country in common"))

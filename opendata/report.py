@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -118,7 +118,7 @@ def sections(data: dict) -> list[Section]:
             _(
                 "Published technologies and needs per field group; a listing in several groups counts in each."
             ),
-            _("Field"),
+            pgettext("field of technology", "Field"),
             data["fields"],
             [row["name_ja"] if ja and row["name_ja"] else row["name_en"] for row in data["fields"]],
             ["technologies", "needs"],

@@ -145,6 +145,7 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["portal.formats"]  # dates per language: 2026-12-02 / 2026年12月2日
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True

@@ -1,5 +1,9 @@
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+
+from portal.i18n import list_separator
 
 register = template.Library()
 
@@ -22,3 +26,13 @@ def localized_name(obj):
     if get_language() == "ja":
         return getattr(obj, "name_ja", "") or obj.name
     return getattr(obj, "name_en", "") or obj.name
+
+
+@register.filter(needs_autoescape=True)
+def join_list(items, autoescape=True):
+    """Items joined with the page language's list separator ("a, b" / "a、b"), each escaped."""
+    escape = conditional_escape if autoescape else str
+    return mark_safe(list_separator().join(escape(item) for item in items))
+
+
+register.simple_tag(list_separator, name="list_separator")
