@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.i18n import join_list
 from portal.uploads import clean_image, clean_pdf
 
 from .lifecycle import Action
@@ -44,7 +45,8 @@ class KeywordsField(forms.Field):
                 raise forms.ValidationError(_("Each keyword must be at most 60 characters long."))
 
     def prepare_value(self, value):
-        return ", ".join(value) if isinstance(value, list | tuple) else value
+        # "、" on Japanese pages: clean() splits on it as on the comma.
+        return join_list(value) if isinstance(value, list | tuple) else value
 
 
 class FieldChoiceField(forms.ModelMultipleChoiceField):

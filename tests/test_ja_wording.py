@@ -204,3 +204,24 @@ def test_match_reasons_list_with_the_japanese_comma():
     ]
     with translation.override("en"):
         assert describe(reasons, names)[0] == "Same field: 太陽光, 風力"
+
+
+def test_keywords_field_shows_the_japanese_comma_and_reads_it_back():
+    from listings.forms import KeywordsField
+
+    field = KeywordsField()
+    with translation.override("ja"):
+        shown = field.prepare_value(["perovskite", "thin film"])
+        assert shown == "perovskite、thin film"
+        assert field.clean(shown) == ["perovskite", "thin film"]
+    with translation.override("en"):
+        assert field.prepare_value(["perovskite", "thin film"]) == "perovskite, thin film"
+
+
+def test_technology_edit_form_in_japanese_lists_keywords_with_the_japanese_comma(client):
+    member = make_member()
+    technology = make_technology(member.organization, keywords=["perovskite", "thin film"])
+    client.force_login(member)
+    html = page(client, reverse("listings:technology_edit", args=[technology.pk]))
+    assert 'value="perovskite、thin film"' in html
+    assert "「、」またはカンマで区切って" in html
