@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from listings.models import TRL, Listing, ListingQuerySet, Offer
+from portal.i18n import format_range
 
 
 class NeedQuerySet(ListingQuerySet):
@@ -99,4 +100,4 @@ class Need(Listing):
     def trl_range_display(self) -> str:
         if self.trl_min == self.trl_max:
             return str(self.trl_min)
-        return f"{self.trl_min}–{self.trl_max}"
+        return format_range(self.trl_min, self.trl_max)

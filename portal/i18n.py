@@ -14,3 +14,9 @@ def list_separator() -> str:
 def join_list(items: Iterable) -> str:
     """Items as the active language lists them: "solar, wind" / "太陽光、風力"."""
     return list_separator().join(str(item) for item in items)
+
+
+def format_range(low, high) -> str:
+    """A range as the active language writes it: "4–9" in English, "4～9" in Japanese."""
+    # Translators: put between the two ends of a range ("4–9"); Japanese uses "～".
+    return pgettext("range separator", "–").join([str(low), str(high)])

@@ -15,7 +15,7 @@ from licensing.models import LicenceRequest
 from listings.lifecycle import Status
 from matching.reasons import describe
 from opendata import stats
-from portal.i18n import join_list
+from portal.i18n import format_range, join_list
 from tests import migration_data
 from tests.factories import make_member, make_need, make_staff, make_technology
 from tests.test_technology_lifecycle import edit
@@ -225,3 +225,22 @@ def test_technology_edit_form_in_japanese_lists_keywords_with_the_japanese_comma
     html = page(client, reverse("listings:technology_edit", args=[technology.pk]))
     assert 'value="perovskite、thin film"' in html
     assert "「、」またはカンマで区切って" in html
+
+
+def test_ranges_use_the_wave_dash_in_japanese(client):
+    with translation.override("ja"):
+        assert format_range(4, 9) == "4～9"
+    with translation.override("en"):
+        assert format_range(4, 9) == "4–9"
+    need = make_need(trl_min=4, trl_max=9)
+    assert "TRL 4～9" in page(client, need.get_absolute_url())
+    assert "TRL 4–9" in page(client, need.get_absolute_url(), EN)
+
+
+def test_matching_board_shows_the_need_range_and_deadline_in_japanese(client):
+    make_technology(fields=("solar",))
+    make_need(trl_min=6, trl_max=9, deadline=datetime.date(2028, 1, 31))
+    client.force_login(make_staff())
+    html = page(client, reverse("matching:board"))
+    assert "TRL 6～9" in html
+    assert "2028年1月31日" in html
