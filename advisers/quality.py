@@ -76,7 +76,7 @@ RULES = {
         _("Quantified benefit"),
         _(
             "Quantify the benefit over the current solution in “Benefits and advantages”, "
-            "with a figure (e.g. “30 % less energy than sintering”)."
+            "with a figure (e.g. “uses 30 percent less energy than sintering”)."
         ),
     ),
     "applications": Rule(
