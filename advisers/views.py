@@ -137,15 +137,14 @@ def activity_organization(request, slug):
 
 @login_required
 def home(request):
-    """Signed-in users: the organisations whose workbench they may open (none: 404)."""
-    organizations = list(selectors.workbench_organizations(request.user).order_by("name")[:200])
+    """Signed-in users: the organisations whose workbench they may open (none: 404). Staff see
+    the organisations that have had an adviser."""
     if request.user.is_moderator:
-        organizations = list(
-            Organization.objects.filter(adviser_assignments__isnull=False)
-            .distinct()
-            .order_by("name")
-        )
-    elif not organizations:
+        organizations = Organization.objects.filter(adviser_assignments__isnull=False).distinct()
+    else:
+        organizations = selectors.workbench_organizations(request.user)
+    organizations = list(organizations.order_by("name"))
+    if not organizations and not request.user.is_moderator:
         raise Http404
     if len(organizations) == 1 and not request.user.is_moderator:
         return redirect("advisers:organization", slug=organizations[0].slug)

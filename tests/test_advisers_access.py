@@ -197,3 +197,28 @@ def test_appointing_refuses_an_unknown_account_and_a_backwards_period(client, un
     assert "No active account has this e-mail address." in page
     assert "The last day must not be before the first day." in page
     assert 'value="nobody@example.org"' in page
+
+
+def test_adviser_home_lists_only_current_assignments(client, university):
+    other = make_organization(name="Second University")
+    ended = make_organization(name="Former University")
+    adviser = make_assignment(university).adviser
+    make_assignment(other, adviser)
+    make_assignment(ended, adviser, days_before=60, days_after=-10)
+    client.force_login(adviser)
+    page = client.get(reverse("advisers:home")).content.decode()
+    assert "Tohoku Example University" in page and "Second University" in page
+    assert "Former University" not in page
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert "Second University" in dashboard and "Former University" not in dashboard
+
+
+def test_workbench_link_on_the_detail_page_for_members_only(client, university):
+    technology = make_technology(university)
+    url = reverse("advisers:technology", args=[technology.pk])
+    member = make_member()
+    member.memberships.update(organization=university)
+    client.force_login(member)
+    assert url in client.get(technology.get_absolute_url()).content.decode()
+    client.force_login(make_member(kind=Organization.Kind.COMPANY))
+    assert url not in client.get(technology.get_absolute_url()).content.decode()
