@@ -191,8 +191,16 @@ def propose(request, pk):
     technology, role = _technology(request, pk)
     if role != Role.ADVISER:
         raise PermissionDenied(_("Only the organisation's IP advisers propose edits."))
-    # The form works on its own copy: validation writes the values onto its instance.
-    form = ProposalForm(request.POST or None, instance=Technology.objects.get(pk=technology.pk))
+    # The form works on its own copy: validation writes the values onto its instance. A
+    # published listing's pending edit is the starting point, as on the owner's form.
+    initial = None
+    if technology.is_public and technology.pending_revision:
+        initial = technology.pending_revision["data"]
+    form = ProposalForm(
+        request.POST or None,
+        instance=Technology.objects.get(pk=technology.pk),
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         services.propose_edit(
             technology, request.user, form_revision(form), form.cleaned_data["message"]

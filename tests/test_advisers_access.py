@@ -222,3 +222,27 @@ def test_workbench_link_on_the_detail_page_for_members_only(client, university):
     assert url in client.get(technology.get_absolute_url()).content.decode()
     client.force_login(make_member(kind=Organization.Kind.COMPANY))
     assert url not in client.get(technology.get_absolute_url()).content.decode()
+
+
+def test_a_member_cannot_be_appointed_adviser_of_their_own_organisation(university):
+    from advisers.services import AdviserError
+
+    member = make_member()
+    member.memberships.update(organization=university)
+    member = type(member).objects.get(pk=member.pk)
+    with pytest.raises(AdviserError):
+        make_assignment(university, member)
+
+
+def test_changing_the_period_is_logged(client, university):
+    assignment = make_assignment(university)
+    client.force_login(make_staff())
+    url = reverse("advisers:assignment", args=[assignment.pk])
+    response = client.post(url, {"start": "2026-01-01", "end": "2025-01-01"})
+    assert response.status_code == 400
+    client.post(url, {"start": "2026-01-01", "end": "2031-03-31"})
+    assignment.refresh_from_db()
+    assert str(assignment.end) == "2031-03-31"
+    log = list(assignment.events.values_list("action", "end"))
+    assert log[0][0] == "changed" and str(log[0][1]) == "2031-03-31"
+    assert log[1][0] == "appointed"

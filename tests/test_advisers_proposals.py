@@ -154,3 +154,17 @@ def test_comment_and_note_are_kept_and_an_empty_one_is_refused(client, setting):
     assert technology.strategy_notes.get().body == "File in the US"
     response = client.post(reverse("advisers:note_add", args=[technology.pk]), {"body": " "})
     assert response.status_code == 400
+
+
+def test_the_proposal_form_starts_from_the_owners_pending_edit(client):
+    technology = make_technology(status=Status.PUBLISHED, benefits="Cheaper.")
+    technology.pending_revision = {
+        "state": "submitted",
+        "data": {"benefits": "Owner's pending wording", "title": technology.title},
+        "at": "2026-01-01T00:00:00+00:00",
+    }
+    technology.save()
+    adviser = make_assignment(technology.organization).adviser
+    client.force_login(adviser)
+    page = client.get(reverse("advisers:propose", args=[technology.pk])).content.decode()
+    assert "Owner&#x27;s pending wording" in page
