@@ -246,3 +246,32 @@ def test_changing_the_period_is_logged(client, university):
     log = list(assignment.events.values_list("action", "end"))
     assert log[0][0] == "changed" and str(log[0][1]) == "2031-03-31"
     assert log[1][0] == "appointed"
+
+
+def test_workbench_pages_keep_their_query_count(client, university):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from advisers.services import add_comment, add_note, propose_edit
+
+    adviser = make_assignment(university).adviser
+    client.force_login(adviser)
+    first = make_technology(university, status=Status.DRAFT)
+    seeds_url = reverse("advisers:organization", args=[university.slug])
+    technology_url = reverse("advisers:technology", args=[first.pk])
+
+    def counts():
+        with CaptureQueriesContext(connection) as seeds:
+            assert client.get(seeds_url).status_code == 200
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(technology_url).status_code == 200
+        return len(seeds), len(page)
+
+    before = counts()
+    for n in range(4):
+        technology = make_technology(university, status=Status.DRAFT, title=f"Seed {n}")
+        propose_edit(technology, adviser, {"benefits": "30 % cheaper"})
+        propose_edit(first, adviser, {"benefits": f"{n} % cheaper"})
+        add_comment(first, adviser, f"Comment {n}")
+        add_note(first, adviser, f"Note {n}")
+    assert counts() == before
