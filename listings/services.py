@@ -151,29 +151,7 @@ def save_listing(listing, form, user, *, extra_save=None):
     """Save an owner's form. A published listing's edit becomes a revision for review (unless
     the organisation is verified: then it is applied and staff are told to re-check it)."""
     if listing.pk and listing.status == Status.PUBLISHED:
-        revision = form_revision(form)
-        if listing.organization.verified:
-            apply_revision(listing, revision)
-            listing.save()
-            if extra_save:
-                extra_save(listing)
-            after_save(listing)
-            event = _log(listing, user, Action.EDIT, Status.PUBLISHED, Status.PUBLISHED, "")
-            notify(listing, event)
-            return listing
-        listing.pending_revision = {
-            "state": "submitted",
-            "data": revision,
-            "at": timezone.now().isoformat(),
-        }
-        type(listing).objects.filter(pk=listing.pk).update(
-            pending_revision=listing.pending_revision
-        )
-        if extra_save:
-            extra_save(listing)
-        event = _log(listing, user, Action.REVISE, Status.PUBLISHED, Status.PUBLISHED, "")
-        notify(listing, event)
-        return listing
+        return save_revision(listing, form_revision(form), user, extra_save=extra_save)
     is_new = listing.pk is None
     if is_new:
         listing.organization = user.organization
@@ -182,6 +160,41 @@ def save_listing(listing, form, user, *, extra_save=None):
     if extra_save:
         extra_save(listing)
     after_save(listing)
+    return listing
+
+
+@transaction.atomic
+def save_revision(listing, revision: dict, user, *, extra_save=None):
+    """Apply edited values (a revision, as form_revision makes them) the way an owner's edit is
+    applied: a published listing's edit is held for review, or applied and re-checked when the
+    organisation is verified; any other listing is changed at once. Also used for an IP
+    adviser's proposed edit that the owner accepted."""
+    if listing.status != Status.PUBLISHED:
+        apply_revision(listing, revision)
+        listing.save()
+        if extra_save:
+            extra_save(listing)
+        after_save(listing)
+        return listing
+    if listing.organization.verified:
+        apply_revision(listing, revision)
+        listing.save()
+        if extra_save:
+            extra_save(listing)
+        after_save(listing)
+        event = _log(listing, user, Action.EDIT, Status.PUBLISHED, Status.PUBLISHED, "")
+        notify(listing, event)
+        return listing
+    listing.pending_revision = {
+        "state": "submitted",
+        "data": revision,
+        "at": timezone.now().isoformat(),
+    }
+    type(listing).objects.filter(pk=listing.pk).update(pending_revision=listing.pending_revision)
+    if extra_save:
+        extra_save(listing)
+    event = _log(listing, user, Action.REVISE, Status.PUBLISHED, Status.PUBLISHED, "")
+    notify(listing, event)
     return listing
 
 

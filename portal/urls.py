@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("needs.urls")),
     path("requests/", include("licensing.urls")),
     path("matching/", include("matching.urls")),
+    path("advisers/", include("advisers.urls")),
 ]
 
 handler400 = "portal.views.bad_request"
