@@ -7,7 +7,6 @@ search or filter of the list has a matching feed: /technologies/?q=solar&trl_min
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import BadRequest
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from lib.urls import absolute_url
 from listings.filters import TechnologyFilterSet
 from listings.models import Technology
 
@@ -96,7 +96,7 @@ class ListingFeed(Feed):
         return item.organization.name
 
     def item_author_link(self, item):
-        return settings.SITE_URL + item.organization.get_absolute_url()
+        return absolute_url(item.organization.get_absolute_url())
 
     def item_categories(self, item):
         return [f.name for f in item.fields.all()]

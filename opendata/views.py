@@ -7,6 +7,8 @@ from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from lib.urls import site_url
+
 from . import report, stats
 from .exports import columns_for, csv_lines
 from .feeds import TechnologyFeed, need_feed_class
@@ -50,7 +52,8 @@ def listing_csv(request, kind):
             content_type="text/plain; charset=utf-8",
         )
     response = StreamingHttpResponse(
-        csv_lines(filterset.qs, columns_for(source.model)), content_type="text/csv; charset=utf-8"
+        csv_lines(filterset.qs, columns_for(source.model), site_url(request)),
+        content_type="text/csv; charset=utf-8",
     )
     filename = f"{kind}-{timezone.localdate():%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
