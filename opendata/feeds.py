@@ -71,14 +71,20 @@ class ListingFeed(Feed):
     def _with_query(self, url, obj):
         return f"{url}?{obj.query}" if obj.query else url
 
+    # Absolute links from lib.urls (Django would put the request's host in front of paths).
     def link(self, obj):
-        return self._with_query(reverse(self.list_url_name), obj)
+        return absolute_url(self._with_query(reverse(self.list_url_name), obj))
 
     def feed_url(self, obj):
-        return self._with_query(reverse("opendata:listing_feed", args=[self.kind]), obj)
+        return absolute_url(
+            self._with_query(reverse("opendata:listing_feed", args=[self.kind]), obj)
+        )
 
     def items(self, obj):
         return obj.filterset.qs.order_by("-published_at", "-pk")[:FEED_SIZE]
+
+    def item_link(self, item):
+        return absolute_url(item.get_absolute_url())
 
     def item_title(self, item):
         return item.title

@@ -164,6 +164,14 @@ def test_feed_and_sitemap_links_reach_the_running_site_in_development(client, de
     assert locations and all(u.startswith(f"http://{RUNNING}/") for u in locations)
 
 
+def test_feed_links_follow_site_url_in_production(client, production):
+    technology = make_technology()
+    feed = ElementTree.fromstring(client.get("/technologies/feed/", **ON_RUNNING).content)
+    links = [link.get("href") for link in feed.iter(f"{ATOM}link")]
+    assert f"https://portal.example.org{technology.get_absolute_url()}" in links
+    assert links and all(link.startswith("https://portal.example.org/") for link in links)
+
+
 def test_sitemap_follows_site_url_in_production(client, production):
     make_technology()
     index = ElementTree.fromstring(client.get("/sitemap.xml", **ON_RUNNING).content)
