@@ -15,18 +15,20 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template import engines
 from django.utils import translation
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from .urls import site_url
 
 ENGINE = "mail"
+#: The site's name in each language (a literal, so that the catalogue keeps it).
+SITE_NAME = gettext_lazy("Tech Transfer Exchange")
 
 
 def render(template: str, context: dict, language: str) -> tuple[str, str]:
     """(subject, body) of `template` in `language`, without HTML escaping."""
     engine = engines[ENGINE]
     with translation.override(language):
-        context = {"site_name": gettext(settings.SITE_NAME), "site_url": site_url(), **context}
+        context = {"site_name": str(SITE_NAME), "site_url": site_url(), **context}
         subject = engine.get_template(f"{template}_subject.txt").render(context)
         body = engine.get_template(f"{template}.txt").render(context)
         # A header is one line: newlines in a typed title must not break it.
