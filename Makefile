@@ -23,8 +23,9 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# HOST and PORT reach the settings too: links in mail sent outside a request use them.
 run: seed
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Debian's headless Chromium for the real-browser tests (installed once, as root).
 browser:

@@ -26,7 +26,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "full_name"]
     inlines = [MembershipInline]
     fieldsets = [
-        (None, {"fields": ["email", "password", "full_name"]}),
+        (None, {"fields": ["email", "password", "full_name", "language"]}),
         (_("Status"), {"fields": ["is_active", "email_verified_at", "date_joined", "last_login"]}),
         (_("Permissions"), {"fields": ["is_staff", "is_superuser", "groups", "user_permissions"]}),
     ]

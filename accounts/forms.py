@@ -1,8 +1,12 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from lib.mail import message_for
 from portal.uploads import clean_image
 
 from .models import Membership, Organization, User
@@ -103,10 +107,27 @@ class SignupForm(forms.Form):
         )
 
 
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Django's password reset, its mail written like every other one (lib.mail): in the
+    account holder's language, text as typed, the link on the running site."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        template = email_template_name.removesuffix(".txt")
+        message_for(template, context["user"], context).send()
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["full_name"]
+        fields = ["full_name", "language"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each language in its own name, so that a reader finds theirs whatever the page's language.
+        self.fields["language"].choices = [
+            (code, translation.get_language_info(code)["name_local"])
+            for code, _name in settings.LANGUAGES
+        ]
 
 
 class OrganizationForm(forms.ModelForm):

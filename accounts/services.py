@@ -2,32 +2,18 @@
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from lib.mail import send_after_commit
+from lib.urls import absolute_url
+
+from . import recipients
 from .models import Membership, Organization, User
 
 VERIFY_SALT = "accounts.verify-email"
 VERIFY_MAX_AGE = 60 * 60 * 24 * 3
-
-
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
-def send_templated_mail(template: str, context: dict, recipients, language: str | None = None):
-    """Render `<template>_subject.txt` and `<template>.txt` and send them through Django's mail."""
-    recipients = [r for r in recipients if r]
-    if not recipients:
-        return 0
-    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
-        context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
-        subject = render_to_string(f"{template}_subject.txt", context).strip()
-        body = render_to_string(f"{template}.txt", context)
-    return send_mail(subject, body, None, recipients)
 
 
 def verification_token(user: User) -> str:
@@ -36,8 +22,8 @@ def verification_token(user: User) -> str:
 
 def send_verification_email(user: User) -> None:
     """E-mail the user a signed link that proves they own their address."""
-    link = absolute(reverse("accounts:verify_email", args=[verification_token(user)]))
-    send_templated_mail("emails/verify_email", {"user": user, "link": link}, [user.email])
+    link = absolute_url(reverse("accounts:verify_email", args=[verification_token(user)]))
+    send_after_commit("emails/verify_email", [user], {"user": user, "link": link})
 
 
 def verify_email(token: str) -> User | None:
@@ -58,8 +44,15 @@ def verify_email(token: str) -> User | None:
 @transaction.atomic
 def register(*, email, full_name, password, organization=None, new_organization=None) -> User:
     """Create a user who either founds a new organisation (as its administrator) or asks to
-    join an existing one (pending until one of its administrators approves)."""
-    user = User.objects.create_user(email=email, password=password, full_name=full_name)
+    join an existing one (pending until one of its administrators approves). The user's
+    e-mails are in the language the site was used in at sign-up."""
+    language = translation.get_language() or ""
+    user = User.objects.create_user(
+        email=email,
+        password=password,
+        full_name=full_name,
+        **({"language": language} if language in dict(settings.LANGUAGES) else {}),
+    )
     if new_organization is not None:
         new_organization.save()
         Membership.objects.create(
@@ -75,21 +68,16 @@ def register(*, email, full_name, password, organization=None, new_organization=
     return user
 
 
-def organization_admin_emails(organization: Organization) -> list[str]:
-    return list(
-        organization.memberships.active()
-        .filter(role=Membership.Role.ADMIN, user__is_active=True)
-        .values_list("user__email", flat=True)
-    )
-
-
 def notify_join_request(user: User, organization: Organization) -> None:
     """E-mail the organisation's administrators that someone asks to join."""
-    link = absolute(reverse("accounts:members"))
-    send_templated_mail(
+    send_after_commit(
         "emails/join_request",
-        {"user": user, "organization": organization, "link": link},
-        organization_admin_emails(organization),
+        recipients.organization_admins(organization.pk),
+        {
+            "user": user,
+            "organization": organization,
+            "link": absolute_url(reverse("accounts:members")),
+        },
     )
 
 
@@ -99,10 +87,10 @@ def approve_membership(membership: Membership, by: User) -> None:
     membership.status = Membership.Status.ACTIVE
     membership.save(update_fields=["status"])
     user, organization = membership.user, membership.organization
-    send_templated_mail(
+    send_after_commit(
         "emails/join_approved",
-        {"user": user, "organization": organization, "link": absolute(reverse("dashboard"))},
-        [user.email],
+        [user],
+        {"user": user, "organization": organization, "link": absolute_url(reverse("dashboard"))},
     )
 
 
@@ -111,9 +99,16 @@ def remove_membership(membership: Membership, by: User) -> None:
     """Remove a member (or refuse a join request) and tell the person."""
     user, organization = membership.user, membership.organization
     membership.delete()
-    send_templated_mail(
-        "emails/membership_removed", {"user": user, "organization": organization}, [user.email]
+    send_after_commit(
+        "emails/membership_removed", [user], {"user": user, "organization": organization}
     )
+
+
+def set_language(user: User, language: str) -> None:
+    """Remember the language a signed-in user chose: their e-mails follow it."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
 
 
 def set_role(membership: Membership, role: str) -> None:

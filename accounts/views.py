@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from portal import hooks
@@ -46,6 +47,15 @@ def signup(request):
     return render(
         request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+def set_language(request):
+    """Anyone: Django's language switch; a signed-in user's choice is also stored, so that
+    their e-mails arrive in it."""
+    response = i18n.set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        services.set_language(request.user, request.POST.get("language", ""))
+    return response
 
 
 def verify_email(request, token):

@@ -8,7 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.services import absolute, send_templated_mail
+from accounts import recipients
+from lib.mail import send_after_commit
+from lib.urls import absolute_url
 from listings import services as listing_services
 from listings.lifecycle import Actor
 
@@ -42,13 +44,13 @@ def appoint(adviser, organization, start, end, by) -> AdviserAssignment:
         adviser=adviser, organization=organization, start=start, end=end, appointed_by=by
     )
     _log(assignment, by, AssignmentEvent.Action.APPOINTED)
-    send_templated_mail(
+    send_after_commit(
         "emails/adviser_appointed",
+        [adviser],
         {
             "assignment": assignment,
-            "link": absolute(reverse("advisers:organization", args=[organization.slug])),
+            "link": absolute_url(reverse("advisers:organization", args=[organization.slug])),
         },
-        [adviser.email],
     )
     return assignment
 
@@ -100,14 +102,14 @@ def propose_edit(technology, adviser, data: dict, message: str = "") -> Proposal
         score_before=quality.assess(facts).score,
         score_after=quality.assess(quality.with_revision(facts, data)).score,
     )
-    send_templated_mail(
+    send_after_commit(
         "emails/adviser_proposal",
+        recipients.listing_owners(technology),
         {
             "proposal": proposal,
             "technology": technology,
-            "link": absolute(proposal.get_absolute_url()),
+            "link": absolute_url(proposal.get_absolute_url()),
         },
-        listing_services.owner_emails(technology),
     )
     return proposal
 
@@ -128,10 +130,10 @@ def _decided(locked, user, state, reason="") -> Proposal:
     locked.reason = reason.strip()
     locked.save(update_fields=["state", "decided_by", "decided_at", "reason"])
     if locked.adviser_id and locked.adviser.is_active:
-        send_templated_mail(
+        send_after_commit(
             "emails/adviser_proposal_decided",
-            {"proposal": locked, "link": absolute(locked.get_absolute_url())},
-            [locked.adviser.email],
+            [locked.adviser],
+            {"proposal": locked, "link": absolute_url(locked.get_absolute_url())},
         )
     return locked
 

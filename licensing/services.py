@@ -4,8 +4,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership
-from accounts.services import absolute, send_templated_mail
+from accounts import recipients
+from lib.mail import send_after_commit
+from lib.urls import absolute_url
 
 from .models import LicenceRequest, RequestMessage, Side
 
@@ -175,36 +176,19 @@ def allowed_statuses(request, user) -> list[str]:
     return []
 
 
-def recipients_on(request, side: str, actor=None) -> list[str]:
-    """Who hears of news on one side: the person directly involved (the technology's author
-    or the requester) and the organisation's administrators, never the actor."""
+def recipients_on(request, side: str, actor=None) -> list:
+    """Who hears of news on one side of a request (never the actor)."""
     if side == Side.OWNER:
-        organization_id = request.technology.organization_id
-        person = request.technology.author
-    else:
-        organization_id = request.requester_organization_id
-        person = request.requester
-    emails = set(
-        Membership.objects.active()
-        .filter(organization_id=organization_id, role=Membership.Role.ADMIN, user__is_active=True)
-        .values_list("user__email", flat=True)
-    )
-    membership = person.active_membership if person is not None and person.is_active else None
-    # Only while the person still belongs to that side's organisation.
-    if membership is not None and membership.organization_id == organization_id:
-        emails.add(person.email)
-    if not emails:
-        # Nobody named: every active member hears, so a request is never lost.
-        emails = set(
-            Membership.objects.active()
-            .filter(organization_id=organization_id, user__is_active=True)
-            .values_list("user__email", flat=True)
+        people = recipients.side_of_organization(
+            request.technology.organization_id, request.technology.author
         )
-    if actor is not None:
-        emails.discard(actor.email)
-    return sorted(emails)
+    else:
+        people = recipients.side_of_organization(
+            request.requester_organization_id, request.requester
+        )
+    return recipients.without(people, actor)
 
 
-def notify(request, template: str, recipients, **extra) -> None:
-    context = {"request_obj": request, "link": absolute(request.get_absolute_url()), **extra}
-    send_templated_mail(template, context, recipients)
+def notify(request, template: str, people, **extra) -> None:
+    context = {"request_obj": request, "link": absolute_url(request.get_absolute_url()), **extra}
+    send_after_commit(template, people, context)

@@ -31,12 +31,16 @@ from datetime import date
 
 from django import forms
 from django.db import connection, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import recipients
 from accounts.forms import OrganizationForm
 from accounts.models import Organization
+from lib.mail import send_after_commit
+from lib.urls import absolute_url
 from portal.i18n import join_list
 
 from . import search, services
@@ -598,7 +602,7 @@ def import_bundle(
             progress(item)
     refresh_derived(written)
     if queued:
-        transaction.on_commit(lambda: notify_staff(queued, user))
+        notify_staff(queued, user)
     return plan
 
 
@@ -676,18 +680,14 @@ def refresh_derived(items) -> None:
 
 
 def notify_staff(listings, user) -> None:
-    """One e-mail to JPO staff for a whole imported batch waiting in the queue."""
-    from django.urls import reverse
-
-    from accounts.services import absolute, send_templated_mail
-
+    """One e-mail to JPO staff for a whole imported batch waiting in the queue (after commit)."""
     context = {
         "count": len(listings),
         "listings": listings[:20],
         "user": user,
-        "queue_link": absolute(reverse("listings:moderation_queue")),
+        "queue_link": absolute_url(reverse("listings:moderation_queue")),
     }
-    send_templated_mail("listings/bundle_submitted_email", context, services.staff_emails())
+    send_after_commit("listings/bundle_submitted_email", recipients.staff(), context)
 
 
 # --- Export --------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchVector
 from django.db import transaction
 from django.db.models import Value
@@ -10,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import STAFF_GROUP, Membership
-from accounts.services import absolute, send_templated_mail
+from accounts import recipients
+from lib.mail import send_after_commit
+from lib.urls import absolute_url
 
 from . import search
 from .lifecycle import REVISION_ACTIONS, TRANSITIONS, Action, Actor, Status
@@ -246,41 +246,24 @@ def revision_changes(listing) -> list[dict]:
     return changes
 
 
-def staff_emails() -> list[str]:
-    return list(
-        get_user_model()
-        .objects.filter(groups__name=STAFF_GROUP, is_active=True)
-        .values_list("email", flat=True)
-    )
-
-
-def owner_emails(listing) -> list[str]:
-    emails = set(
-        Membership.objects.active()
-        .filter(organization_id=listing.organization_id, role=Membership.Role.ADMIN)
-        .values_list("user__email", flat=True)
-    )
-    if listing.author_id and listing.author.is_active:
-        emails.add(listing.author.email)
-    return sorted(emails)
-
-
 def notify(listing, event: ModerationEvent) -> None:
     """Staff hear of new submissions and revisions; owners hear of every decision."""
     context = {
         "listing": listing,
         "event": event,
         "kind": listing._meta.verbose_name,
-        "link": absolute(listing.get_absolute_url()),
-        "review_link": absolute(
+        "link": absolute_url(listing.get_absolute_url()),
+        "review_link": absolute_url(
             reverse("listings:review", args=[listing._meta.model_name, listing.pk])
         ),
     }
     to_staff = event.action in (Action.SUBMIT, Action.REVISE, Action.EDIT)
-    recipients = staff_emails() if to_staff else owner_emails(listing)
-    if event.actor is not None and not to_staff:
-        recipients = [e for e in recipients if e != event.actor.email] or recipients
-    send_templated_mail("emails/moderation", context, recipients)
+    if to_staff:
+        people = recipients.staff()
+    else:
+        owners = recipients.listing_owners(listing)
+        people = recipients.without(owners, event.actor) or owners
+    send_after_commit("emails/moderation", people, context)
 
 
 @transaction.atomic

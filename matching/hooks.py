@@ -1,18 +1,29 @@
 """How matching plugs into the rest of the site: derived data on save, and page sections."""
 
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from listings.lifecycle import Actor
+from listings.models import Technology
 from listings.signals import listing_changed, listings_bulk_changed
+from needs.models import Need
 from portal import hooks
 
 from . import bulk, selectors
-from .representation import kind_of, refresh_representation
+from .representation import kind_of, refresh_representation, remove_representation
 
 
 @receiver(listing_changed)
 def _refresh(sender, listing, **kwargs):
     refresh_representation(listing)
+
+
+@receiver(post_delete, sender=Technology)
+@receiver(post_delete, sender=Need)
+def _forget(sender, instance, **kwargs):
+    # A deleted listing leaves the index at once (its terms' counts, its candidate slots),
+    # not at the nightly rebuild.
+    remove_representation(kind_of(instance), instance.pk)
 
 
 @receiver(listings_bulk_changed)

@@ -64,7 +64,8 @@ def refresh_representation(listing) -> Profile:
     fields, groups = field_slugs(listing)
     public = is_matchable(listing)
     profile = Profile.objects.select_for_update().filter(kind=kind, listing_id=listing.pk).first()
-    if profile is not None and profile.public:
+    was_public = profile is not None and profile.public
+    if was_public:
         _remove_postings(kind, listing.pk)
     profile = profile or Profile(kind=kind, listing_id=listing.pk)
     profile.vector, profile.fields, profile.groups = vector, fields, groups
@@ -72,9 +73,10 @@ def refresh_representation(listing) -> Profile:
     if public:
         _add_postings(kind, listing.pk, vector)
     df = dict(Term.objects.filter(text__in=vector).values_list("text", "df"))
-    profile.norm = norm(
-        vector, df, max(corpus_size() + (0 if profile.pk and profile.public else 1), 1)
-    )
+    # The corpus with this listing in it (corpus_size() counts the profile's saved state, which
+    # a listing just published is not yet part of: its df was raised above already).
+    n_docs = corpus_size() + (0 if was_public else 1)
+    profile.norm = norm(vector, df, max(n_docs, 1))
     profile.save()
     return profile
 

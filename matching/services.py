@@ -5,8 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.services import absolute, send_templated_mail
-from listings.services import owner_emails
+from accounts import recipients
+from lib.mail import send_after_commit
+from lib.urls import absolute_url
 
 from . import scoring
 from .models import Kind, Match, Profile, Term
@@ -58,12 +59,11 @@ def confirm_match(need, technology, by, note: str = "") -> Match:
         "need": need,
         "technology": technology,
         "staff": by,
-        "need_link": absolute(need.get_absolute_url()),
-        "technology_link": absolute(technology.get_absolute_url()),
+        "need_link": absolute_url(need.get_absolute_url()),
+        "technology_link": absolute_url(technology.get_absolute_url()),
     }
-    send_templated_mail(
-        "emails/match_introduction", context, owner_emails(need) + owner_emails(technology)
-    )
+    people = recipients.listing_owners(need) + recipients.listing_owners(technology)
+    send_after_commit("emails/match_introduction", people, context)
     return match
 
 

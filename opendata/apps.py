@@ -7,3 +7,6 @@ class OpendataConfig(AppConfig):
 
     name = "opendata"
     verbose_name = _("Open data")
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (statistics follow listing changes)

@@ -11,7 +11,6 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef
 
@@ -45,19 +44,21 @@ class Echo:
 class Column:
     name: str
     value: Callable
+    #: The value is a path, written as an absolute URL on the address the export serves.
+    absolute: bool = False
 
 
 def _iso(value):
     return value.isoformat() if value else ""
 
 
-def _url(item):
-    return settings.SITE_URL + item.get_absolute_url()
+def _path(item):
+    return item.get_absolute_url()
 
 
 LISTING_COLUMNS = [
     Column("id", lambda t: t.pk),
-    Column("url", _url),
+    Column("url", _path, absolute=True),
     Column("title", lambda t: t.title),
     Column("organisation", lambda t: t.organization.name),
     Column("organisation_kind", lambda t: t.organization.kind),
@@ -113,10 +114,14 @@ def export_queryset(queryset):
     )
 
 
-def csv_lines(queryset, columns: list[Column]) -> Iterator[str]:
-    """The BOM, the header row, then one line per row, read in chunks of CHUNK_SIZE."""
+def csv_lines(queryset, columns: list[Column], site: str) -> Iterator[str]:
+    """The BOM, the header row, then one line per row, read in chunks of CHUNK_SIZE. `site`
+    (lib.urls.site_url, taken while the request is served: the lines are written after the
+    view returns) prefixes the absolute columns."""
     writer = csv.writer(Echo())
     yield BOM + writer.writerow([c.name for c in columns])
     rows: Iterable = export_queryset(queryset).iterator(chunk_size=CHUNK_SIZE)
     for item in rows:
-        yield writer.writerow([neutralise(c.value(item)) for c in columns])
+        yield writer.writerow(
+            [neutralise(site + c.value(item) if c.absolute else c.value(item)) for c in columns]
+        )

@@ -7,7 +7,6 @@ search or filter of the list has a matching feed: /technologies/?q=solar&trl_min
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import BadRequest
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from lib.urls import absolute_url
 from listings.filters import TechnologyFilterSet
 from listings.models import Technology
 
@@ -71,14 +71,20 @@ class ListingFeed(Feed):
     def _with_query(self, url, obj):
         return f"{url}?{obj.query}" if obj.query else url
 
+    # Absolute links from lib.urls (Django would put the request's host in front of paths).
     def link(self, obj):
-        return self._with_query(reverse(self.list_url_name), obj)
+        return absolute_url(self._with_query(reverse(self.list_url_name), obj))
 
     def feed_url(self, obj):
-        return self._with_query(reverse("opendata:listing_feed", args=[self.kind]), obj)
+        return absolute_url(
+            self._with_query(reverse("opendata:listing_feed", args=[self.kind]), obj)
+        )
 
     def items(self, obj):
         return obj.filterset.qs.order_by("-published_at", "-pk")[:FEED_SIZE]
+
+    def item_link(self, item):
+        return absolute_url(item.get_absolute_url())
 
     def item_title(self, item):
         return item.title
@@ -96,7 +102,7 @@ class ListingFeed(Feed):
         return item.organization.name
 
     def item_author_link(self, item):
-        return settings.SITE_URL + item.organization.get_absolute_url()
+        return absolute_url(item.organization.get_absolute_url())
 
     def item_categories(self, item):
         return [f.name for f in item.fields.all()]

@@ -4,12 +4,12 @@ LIMIT URLs so that 100,000 technologies stay quick to serve)."""
 
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
 
 from accounts.models import Organization
+from lib.urls import site_url
 
 from .sources import listing_sources
 
@@ -17,15 +17,16 @@ LIMIT = 10_000
 
 
 class SiteSitemap(Sitemap):
-    """URLs on SITE_URL (the canonical address), not on whatever host the request used."""
+    """URLs on the site's address (lib.urls: SITE_URL in production, the running site in
+    development), not on whatever host a production request used."""
 
     limit = LIMIT
 
     def get_protocol(self, protocol=None):
-        return urlsplit(settings.SITE_URL).scheme or "https"
+        return urlsplit(site_url()).scheme or "https"
 
     def get_domain(self, site=None):
-        return urlsplit(settings.SITE_URL).netloc
+        return urlsplit(site_url()).netloc
 
 
 class ListingSitemap(SiteSitemap):

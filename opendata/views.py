@@ -1,3 +1,5 @@
+import dataclasses
+
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
@@ -6,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
+
+from lib.urls import origin_of, site_url
 
 from . import report, stats
 from .exports import columns_for, csv_lines
@@ -50,7 +54,8 @@ def listing_csv(request, kind):
             content_type="text/plain; charset=utf-8",
         )
     response = StreamingHttpResponse(
-        csv_lines(filterset.qs, columns_for(source.model)), content_type="text/csv; charset=utf-8"
+        csv_lines(filterset.qs, columns_for(source.model), site_url(request)),
+        content_type="text/csv; charset=utf-8",
     )
     filename = f"{kind}-{timezone.localdate():%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -70,7 +75,14 @@ def listing_feed(request, kind):
 @vary_on_headers("Host")
 def sitemap_index(request):
     """Anyone (crawlers): the sitemap index, one section per kind of page."""
-    return sitemap_views.index(request, sitemaps(), sitemap_url_name="opendata:sitemap_section")
+    response = sitemap_views.index(request, sitemaps(), sitemap_url_name="opendata:sitemap_section")
+    # Django writes the sections on the request's host; they belong on the site's address.
+    origin, base = origin_of(request), site_url(request)
+    response.context_data["sitemaps"] = [
+        dataclasses.replace(item, location=base + item.location.removeprefix(origin))
+        for item in response.context_data["sitemaps"]
+    ]
+    return response
 
 
 @require_safe

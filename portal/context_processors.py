@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from lib.urls import site_url
+
 from . import hooks
 
 
@@ -9,7 +11,7 @@ def site(request):
     membership = user.active_membership if user is not None and user.is_authenticated else None
     context = {
         "SITE_NAME": settings.SITE_NAME,
-        "SITE_URL": settings.SITE_URL,
+        "SITE_URL": site_url(request),
         "current_membership": membership,
         "current_organization": membership.organization if membership else None,
     }

@@ -37,7 +37,13 @@ DEBUG = env_bool("DEBUG", default="SECRET_KEY" not in os.environ)
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-never-use-in-production")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links (lib/urls.py): an explicit SITE_URL rules in production. In development links
+# follow the request being served; off a request they use the address `make run` serves
+# (it passes HOST and PORT through).
+SITE_URL = (
+    env_str("SITE_URL") or f"http://{env_str('HOST', '127.0.0.1')}:{env_str('PORT', '8000')}"
+).rstrip("/")
+SITE_URL_FROM_REQUEST = DEBUG or not env_str("SITE_URL")
 SITE_NAME = "Tech Transfer Exchange"
 
 INSTALLED_APPS = [
@@ -72,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "lib.urls.RequestOriginMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -96,6 +103,14 @@ TEMPLATES = [
                 "portal.context_processors.site",
             ],
         },
+    },
+    {
+        # Plain-text e-mail (lib/mail.py): the same templates, nothing HTML-escaped.
+        "NAME": "mail",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
     },
 ]
 

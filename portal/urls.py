@@ -3,6 +3,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
+
 from . import views
 
 urlpatterns = [
@@ -11,6 +13,8 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("accounts/", include("accounts.urls")),
+    # Before Django's own: a signed-in user's choice is stored for their e-mails.
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("opendata.urls")),

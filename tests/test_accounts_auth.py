@@ -217,10 +217,10 @@ def test_profile_edit(client, member):
     response = client.get(url)
     assert response.status_code == 200
     assert member.email in response.content.decode()
-    response = client.post(url, {"full_name": "Hanako Yamada"})
+    response = client.post(url, {"full_name": "Hanako Yamada", "language": "ja"})
     assert response.status_code == 302 and response["Location"] == url
     member.refresh_from_db()
-    assert member.full_name == "Hanako Yamada"
+    assert (member.full_name, member.language) == ("Hanako Yamada", "ja")
 
 
 def test_profile_edit_refuses_an_empty_name(client, member):

@@ -40,15 +40,18 @@ def test_signup_page_renders(client):
     assert b'name="organization_name"' in response.content
 
 
-def test_signup_creating_an_organisation_makes_the_user_its_administrator(client):
-    response = _signup(
-        client,
-        organization_choice="create",
-        organization_name="Kyoto Photonics",
-        organization_name_ja="京都フォトニクス",
-        organization_kind="startup",
-        organization_country="JP",
-    )
+def test_signup_creating_an_organisation_makes_the_user_its_administrator(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _signup(
+            client,
+            organization_choice="create",
+            organization_name="Kyoto Photonics",
+            organization_name_ja="京都フォトニクス",
+            organization_kind="startup",
+            organization_country="JP",
+        )
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:verify_needed")
     user = User.objects.get(email="aiko@example.org")  # stored in lower case
@@ -70,11 +73,16 @@ def test_signup_creating_an_organisation_makes_the_user_its_administrator(client
     assert "/accounts/verify/" in mail.outbox[0].body
 
 
-def test_signup_asking_to_join_is_pending_and_emails_the_administrators(client):
+def test_signup_asking_to_join_is_pending_and_emails_the_administrators(
+    client, django_capture_on_commit_callbacks
+):
     organization = make_organization(name="Tohoku University")
     admin = make_user(organization=organization, role=Membership.Role.ADMIN)
     make_user(organization=organization)  # a plain member is not asked
-    response = _signup(client, organization_choice="join", existing_organization=organization.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _signup(
+            client, organization_choice="join", existing_organization=organization.pk
+        )
     assert response.status_code == 302
     user = User.objects.get(email="aiko@example.org")
     membership = user.memberships.get()
@@ -128,9 +136,12 @@ def test_signed_in_users_are_sent_from_signup_to_their_dashboard(client, member)
 # E-mail verification -----------------------------------------------------------------------
 
 
-def test_link_from_the_sent_message_verifies_the_address(client):
+def test_link_from_the_sent_message_verifies_the_address(
+    client, django_capture_on_commit_callbacks
+):
     organization = make_organization()
-    _signup(client, organization_choice="join", existing_organization=organization.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        _signup(client, organization_choice="join", existing_organization=organization.pk)
     user = User.objects.get(email="aiko@example.org")
     message = mail.outbox[-1]
     assert message.to == [user.email]
@@ -148,9 +159,12 @@ def test_link_from_the_sent_message_verifies_the_address(client):
     assert user.email_verified_at == first
 
 
-def test_link_works_for_a_signed_out_visitor_and_leads_to_login(client):
+def test_link_works_for_a_signed_out_visitor_and_leads_to_login(
+    client, django_capture_on_commit_callbacks
+):
     user = make_user(verified=False)
-    services.send_verification_email(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_verification_email(user)
     path = _verification_link(mail.outbox[-1]).removeprefix("http://testserver")
     response = client.get(path)
     assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
@@ -158,9 +172,10 @@ def test_link_works_for_a_signed_out_visitor_and_leads_to_login(client):
     assert user.is_verified
 
 
-def test_tampered_token_is_refused_with_400(client):
+def test_tampered_token_is_refused_with_400(client, django_capture_on_commit_callbacks):
     user = make_user(verified=False)
-    services.send_verification_email(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_verification_email(user)
     path = _verification_link(mail.outbox[-1]).removeprefix("http://testserver")
     tampered = path[:-3] + ("A" if path[-3] != "A" else "B") + path[-2:]
     response = client.get(tampered)
@@ -201,11 +216,12 @@ def test_token_signed_with_another_salt_is_refused(client):
     assert client.get(reverse("accounts:verify_email", args=[token])).status_code == 400
 
 
-def test_verify_page_resends_the_link(client):
+def test_verify_page_resends_the_link(client, django_capture_on_commit_callbacks):
     user = make_user(verified=False)
     client.force_login(user)
     assert client.get(reverse("accounts:verify_needed")).status_code == 200
-    response = client.post(reverse("accounts:verify_needed"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:verify_needed"))
     assert response.status_code == 302
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [user.email]
     # The resent link works.
@@ -262,10 +278,13 @@ def test_admin_sees_the_request_on_the_members_page(client, join_request):
     assert reverse("accounts:member_approve", args=[join_request["membership"].pk]) in page
 
 
-def test_admin_approval_activates_the_membership(client, join_request):
+def test_admin_approval_activates_the_membership(
+    client, join_request, django_capture_on_commit_callbacks
+):
     client.force_login(join_request["admin"])
     membership = join_request["membership"]
-    response = client.post(reverse("accounts:member_approve", args=[membership.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:member_approve", args=[membership.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("accounts:members")
     membership.refresh_from_db()
     assert membership.status == Membership.Status.ACTIVE
@@ -278,10 +297,13 @@ def test_admin_approval_activates_the_membership(client, join_request):
     assert "http://testserver/dashboard/" in mail.outbox[0].body
 
 
-def test_admin_refusal_removes_the_request(client, join_request):
+def test_admin_refusal_removes_the_request(
+    client, join_request, django_capture_on_commit_callbacks
+):
     client.force_login(join_request["admin"])
     membership = join_request["membership"]
-    response = client.post(reverse("accounts:member_remove", args=[membership.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:member_remove", args=[membership.pk]))
     assert response.status_code == 302
     assert not Membership.objects.filter(pk=membership.pk).exists()
     assert User.objects.filter(pk=join_request["applicant"].pk).exists()  # the account stays

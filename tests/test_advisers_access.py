@@ -157,19 +157,22 @@ def test_staff_pages_are_refused_to_advisers_and_members(client, university):
             assert client.get(reverse(name)).status_code == 403
 
 
-def test_staff_appoint_and_end_with_a_log(client, university, mailoutbox):
+def test_staff_appoint_and_end_with_a_log(
+    client, university, mailoutbox, django_capture_on_commit_callbacks
+):
     adviser = make_user(email="adviser@example.org")
     staff = make_staff()
     client.force_login(staff)
-    response = client.post(
-        reverse("advisers:assignment_create"),
-        {
-            "adviser_email": "Adviser@example.org",
-            "organizations": [university.pk],
-            "start": "2026-01-01",
-            "end": "2030-12-31",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("advisers:assignment_create"),
+            {
+                "adviser_email": "Adviser@example.org",
+                "organizations": [university.pk],
+                "start": "2026-01-01",
+                "end": "2030-12-31",
+            },
+        )
     assert response.status_code == 302
     assignment = adviser.adviser_assignments.get()
     assert assignment.appointed_by == staff

@@ -50,16 +50,17 @@ def propose(client, adviser, technology, **changes):
 
 
 def test_adviser_proposal_leaves_the_listing_unchanged_and_tells_the_owner(
-    client, setting, mailoutbox
+    client, setting, mailoutbox, django_capture_on_commit_callbacks
 ):
     technology, owner, adviser = setting
-    response = propose(
-        client,
-        adviser,
-        technology,
-        benefits="40 % less energy than sintering.",
-        message="Quantified",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = propose(
+            client,
+            adviser,
+            technology,
+            benefits="40 % less energy than sintering.",
+            message="Quantified",
+        )
     assert response.status_code == 302
     proposal = Proposal.objects.get()
     assert proposal.state == Proposal.State.OPEN
@@ -69,14 +70,17 @@ def test_adviser_proposal_leaves_the_listing_unchanged_and_tells_the_owner(
     assert owner.email in mailoutbox[-1].to
 
 
-def test_owner_accepts_and_the_draft_changes(client, setting, mailoutbox):
+def test_owner_accepts_and_the_draft_changes(
+    client, setting, mailoutbox, django_capture_on_commit_callbacks
+):
     technology, owner, adviser = setting
     propose(client, adviser, technology, benefits="40 % less energy than sintering.")
     proposal = Proposal.objects.get()
     client.force_login(owner)
     page = client.get(reverse("advisers:technology", args=[technology.pk])).content.decode()
     assert "40 % less energy than sintering." in page  # the change, shown before deciding
-    client.post(reverse("advisers:proposal_accept", args=[proposal.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("advisers:proposal_accept", args=[proposal.pk]))
     proposal.refresh_from_db()
     technology.refresh_from_db()
     assert proposal.state == Proposal.State.ACCEPTED
@@ -85,14 +89,18 @@ def test_owner_accepts_and_the_draft_changes(client, setting, mailoutbox):
     assert adviser.email in mailoutbox[-1].to
 
 
-def test_owner_declines_with_a_reason_and_nothing_changes(client, setting, mailoutbox):
+def test_owner_declines_with_a_reason_and_nothing_changes(
+    client, setting, mailoutbox, django_capture_on_commit_callbacks
+):
     technology, owner, adviser = setting
     propose(client, adviser, technology, benefits="40 % less energy than sintering.")
     proposal = Proposal.objects.get()
     client.force_login(owner)
-    client.post(
-        reverse("advisers:proposal_decline", args=[proposal.pk]), {"reason": "Not measured yet"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("advisers:proposal_decline", args=[proposal.pk]),
+            {"reason": "Not measured yet"},
+        )
     proposal.refresh_from_db()
     technology.refresh_from_db()
     assert proposal.state == Proposal.State.DECLINED

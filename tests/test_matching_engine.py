@@ -209,3 +209,29 @@ def test_retrieval_reads_only_each_terms_heaviest_postings(monkeypatch):
     monkeypatch.setattr(engine, "POSTINGS_PER_TERM", 1)
     ids = [r.listing_id for r in engine.rank(need)]
     assert strong.pk in ids and weak.pk not in ids
+
+
+@pytest.mark.parametrize("kind", ["technology", "need"])
+def test_deleted_listing_leaves_the_index_at_once(kind):
+    from matching.models import Kind, Posting, Term
+
+    make = make_technology if kind == "technology" else make_need
+    listing = make(title="Zeolite membrane for hydrogen separation", keywords=["zeolite"])
+    other = make(title="Zeolite catalyst for refining", keywords=["zeolite"])
+    model_kind = Kind.TECHNOLOGY if kind == "technology" else Kind.NEED
+    assert Profile.objects.filter(kind=model_kind, listing_id=listing.pk).exists()
+    terms = Posting.objects.filter(kind=model_kind, listing_id=listing.pk).values("term")
+    shared = Term.objects.filter(pk__in=terms).filter(
+        pk__in=Posting.objects.filter(kind=model_kind, listing_id=other.pk).values("term")
+    )
+    counts = dict(shared.values_list("text", "df"))
+    assert counts, "the two listings share terms"
+
+    pk = listing.pk
+    listing.delete()
+
+    assert not Profile.objects.filter(kind=model_kind, listing_id=pk).exists()
+    assert not Posting.objects.filter(kind=model_kind, listing_id=pk).exists()
+    after = dict(Term.objects.filter(text__in=counts).values_list("text", "df"))
+    assert after == {text: df - 1 for text, df in counts.items()}
+    assert Profile.objects.filter(kind=model_kind, listing_id=other.pk).exists()

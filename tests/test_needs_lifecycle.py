@@ -42,7 +42,9 @@ def make_need(organization=None, **kwargs) -> Need:
     return factories.make_need(organization, **{**NEED_DEFAULTS, **kwargs})
 
 
-def test_need_is_served_by_the_shared_moderation_queue_and_action_view(client):
+def test_need_is_served_by_the_shared_moderation_queue_and_action_view(
+    client, django_capture_on_commit_callbacks
+):
     owner = make_member(kind=Organization.Kind.COMPANY)
     need = make_need(owner.organization, status=Status.DRAFT, author=owner)
     client.force_login(owner)
@@ -60,7 +62,8 @@ def test_need_is_served_by_the_shared_moderation_queue_and_action_view(client):
     assert need.description in review.content.decode()
 
     mail.outbox.clear()
-    client.post(reverse("listings:action", args=["need", need.pk]), {"action": "approve"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("listings:action", args=["need", need.pk]), {"action": "approve"})
     need.refresh_from_db()
     assert need.status == Status.PUBLISHED
     assert need.published_at is not None
@@ -69,14 +72,17 @@ def test_need_is_served_by_the_shared_moderation_queue_and_action_view(client):
     assert actions == ["approve", "submit"]
 
 
-def test_staff_request_changes_needs_a_reason_and_reaches_the_owner():
+def test_staff_request_changes_needs_a_reason_and_reaches_the_owner(
+    django_capture_on_commit_callbacks,
+):
     owner = make_member(kind=Organization.Kind.COMPANY)
     need = make_need(owner.organization, status=Status.SUBMITTED, author=owner)
     staff = make_staff()
     with pytest.raises(TransitionError):
         transition(need, Action.REQUEST_CHANGES, staff, "")
     mail.outbox.clear()
-    transition(need, Action.REQUEST_CHANGES, staff, "Please name the hydrogen pressure.")
+    with django_capture_on_commit_callbacks(execute=True):
+        transition(need, Action.REQUEST_CHANGES, staff, "Please name the hydrogen pressure.")
     assert need.status == Status.CHANGES_REQUESTED
     assert "hydrogen pressure" in mail.outbox[0].body
     assert mail.outbox[0].to == [owner.email]
@@ -121,7 +127,9 @@ def test_other_member_gets_404_on_action_for_a_private_need(client):
     assert response.status_code == 404
 
 
-def test_expire_needs_command_expires_only_past_deadline_published_needs():
+def test_expire_needs_command_expires_only_past_deadline_published_needs(
+    django_capture_on_commit_callbacks,
+):
     today = timezone.localdate()
     owner = make_member(kind=Organization.Kind.COMPANY)
     past = make_need(owner.organization, author=owner, deadline=today - datetime.timedelta(days=1))
@@ -130,7 +138,8 @@ def test_expire_needs_command_expires_only_past_deadline_published_needs():
     draft_past = make_need(status=Status.DRAFT, deadline=today - datetime.timedelta(days=3))
     mail.outbox.clear()
     out = io.StringIO()
-    call_command("expire_needs", stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("expire_needs", stdout=out)
     assert "expired 1, skipped 0" in out.getvalue()
     statuses = dict(Need.objects.values_list("pk", "status"))
     assert statuses[past.pk] == Status.EXPIRED

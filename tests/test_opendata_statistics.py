@@ -308,3 +308,57 @@ def test_statistics_page_escapes_names_in_charts(client):
     html = client.get("/statistics/").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_home_page_and_statistics_agree_right_after_a_publication(
+    client, django_capture_on_commit_callbacks
+):
+    from listings import services as listing_services
+    from listings.lifecycle import Action
+    from tests.factories import make_member, make_staff
+
+    make_technology()
+    assert client.get("/statistics/").context["data"]["totals"]["technologies"] == 1  # cached
+    member = make_member()
+    submitted = make_technology(member.organization, status=Status.SUBMITTED, author=member)
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_services.transition(submitted, Action.APPROVE, make_staff())
+
+    home = client.get("/").context["technology_count"]
+    statistics = client.get("/statistics/").context["data"]["totals"]["technologies"]
+    assert home == statistics == 2
+
+
+@pytest.mark.parametrize("change", ["withdraw", "delete"])
+def test_statistics_follow_a_listing_leaving_and_stay_cached_for_reads(
+    client, change, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    from listings import services as listing_services
+    from listings.lifecycle import Action
+    from tests.factories import make_member
+
+    member = make_member()
+    technology = make_technology(member.organization, author=member)
+    make_technology()
+    assert stats.public_statistics()["totals"]["technologies"] == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "withdraw":
+            listing_services.transition(technology, Action.WITHDRAW, member)
+        else:
+            technology.delete()
+    assert stats.public_statistics()["totals"]["technologies"] == 1
+    with django_assert_max_num_queries(0):
+        stats.public_statistics()  # read again: from the cache
+
+
+def test_expired_need_leaves_the_statistics_at_once(django_capture_on_commit_callbacks):
+    import datetime
+
+    from django.core.management import call_command
+
+    make_need(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    make_need()
+    assert stats.public_statistics()["totals"]["needs"] == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("expire_needs", stdout=__import__("io").StringIO())
+    assert stats.public_statistics()["totals"]["needs"] == 1

@@ -26,10 +26,11 @@ def action_url(technology):
     return reverse("listings:action", args=["technology", technology.pk])
 
 
-def test_owner_submits_and_staff_hear_of_it(member):
+def test_owner_submits_and_staff_hear_of_it(member, django_capture_on_commit_callbacks):
     staff = make_staff()
     technology = make_technology(member.organization, status=Status.DRAFT, author=member)
-    event = services.transition(technology, Action.SUBMIT, member)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = services.transition(technology, Action.SUBMIT, member)
     technology.refresh_from_db()
     assert technology.status == Status.SUBMITTED
     assert technology.submitted_at is not None
@@ -37,9 +38,12 @@ def test_owner_submits_and_staff_hear_of_it(member):
     assert any(staff.email in m.to for m in mail.outbox)
 
 
-def test_moderator_approves_and_the_owner_is_told(member, staff):
+def test_moderator_approves_and_the_owner_is_told(
+    member, staff, django_capture_on_commit_callbacks
+):
     technology = make_technology(member.organization, status=Status.SUBMITTED, author=member)
-    services.transition(technology, Action.APPROVE, staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transition(technology, Action.APPROVE, staff)
     technology.refresh_from_db()
     assert technology.status == Status.PUBLISHED
     assert technology.published_at is not None
@@ -51,11 +55,16 @@ def test_moderator_approves_and_the_owner_is_told(member, staff):
     ("action", "target"),
     [(Action.REQUEST_CHANGES, Status.CHANGES_REQUESTED), (Action.REJECT, Status.REJECTED)],
 )
-def test_decisions_against_need_a_reason_that_is_logged(member, staff, action, target):
+def test_decisions_against_need_a_reason_that_is_logged(
+    member, staff, action, target, django_capture_on_commit_callbacks
+):
     technology = make_technology(member.organization, status=Status.SUBMITTED, author=member)
     with pytest.raises(services.TransitionError, match="reason"):
         services.transition(technology, action, staff, reason="  ")
-    event = services.transition(technology, action, staff, reason="Please add the patent number.")
+    with django_capture_on_commit_callbacks(execute=True):
+        event = services.transition(
+            technology, action, staff, reason="Please add the patent number."
+        )
     technology.refresh_from_db()
     assert technology.status == target
     assert event.reason == "Please add the patent number."
@@ -260,10 +269,13 @@ def test_a_decided_revision_cannot_be_decided_twice(staff):
     assert Technology.objects.get(pk=technology.pk).title == "Edited"
 
 
-def test_edit_by_a_verified_organisation_is_applied_at_once_and_staff_recheck(staff):
+def test_edit_by_a_verified_organisation_is_applied_at_once_and_staff_recheck(
+    staff, django_capture_on_commit_callbacks
+):
     member = make_member(verified=True)
     technology = make_technology(member.organization, title="Original title")
-    edit(technology, member, title="Edited title")
+    with django_capture_on_commit_callbacks(execute=True):
+        edit(technology, member, title="Edited title")
     technology.refresh_from_db()
     assert technology.title == "Edited title"
     assert technology.pending_revision is None

@@ -1,16 +1,12 @@
 """What the API publishes about each object: public fields only (no contact e-mails)."""
 
-from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organization
+from lib.urls import absolute_url
 from listings.models import Field, Patent, Technology
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
 
 
 class OrganizationSummarySerializer(serializers.ModelSerializer):
@@ -23,7 +19,7 @@ class OrganizationSummarySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
-        return absolute(obj.get_absolute_url())
+        return absolute_url(obj.get_absolute_url(), self.context.get("request"))
 
 
 class OrganizationSerializer(OrganizationSummarySerializer):
@@ -78,7 +74,7 @@ class ListingSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
-        return absolute(obj.get_absolute_url())
+        return absolute_url(obj.get_absolute_url(), self.context.get("request"))
 
 
 class TechnologySerializer(ListingSerializer):
