@@ -1,9 +1,10 @@
 """Account and organisation operations: sign-up, e-mail verification, memberships."""
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -56,10 +57,26 @@ def verify_email(token: str) -> User | None:
 
 
 @transaction.atomic
-def register(*, email, full_name, password, organization=None, new_organization=None) -> User:
+def register(
+    *, email, full_name, password, organization=None, new_organization=None
+) -> User | None:
     """Create a user who either founds a new organisation (as its administrator) or asks to
-    join an existing one (pending until one of its administrators approves)."""
-    user = User.objects.create_user(email=email, password=password, full_name=full_name)
+    join an existing one (pending until one of its administrators approves).
+
+    An address that already has an account creates nothing and returns None: its holder is told
+    by e-mail instead, so the sign-up page answers the same whether the address is known or not.
+    """
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email=email, password=password, full_name=full_name)
+        except IntegrityError:  # the same address signed up at the same moment
+            existing = User.objects.get(email__iexact=email)
+    if existing is not None:
+        make_password(password)  # as long as creating an account takes: timing tells nothing
+        transaction.on_commit(lambda: notify_existing_account(existing))
+        return None
     if new_organization is not None:
         new_organization.save()
         Membership.objects.create(
@@ -73,6 +90,19 @@ def register(*, email, full_name, password, organization=None, new_organization=
         notify_join_request(user, organization)
     send_verification_email(user)
     return user
+
+
+def notify_existing_account(user: User) -> None:
+    """E-mail the holder of an address that someone tried to register again."""
+    send_templated_mail(
+        "emails/account_exists",
+        {
+            "user": user,
+            "login_link": absolute(reverse("accounts:login")),
+            "reset_link": absolute(reverse("accounts:password_reset")),
+        },
+        [user.email],
+    )
 
 
 def organization_admin_emails(organization: Organization) -> list[str]:

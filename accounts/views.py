@@ -1,10 +1,12 @@
+import math
+
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal import hooks
@@ -13,6 +15,7 @@ from . import services
 from .access import organization_admin_required
 from .forms import LoginForm, MemberRoleForm, OrganizationForm, ProfileForm, SignupForm
 from .models import Membership, Organization
+from .throttling import SignupThrottle
 
 
 class LoginView(auth_views.LoginView):
@@ -27,25 +30,48 @@ def signup(request):
     """Anonymous visitors: create an account and an organisation, or ask to join one."""
     if request.user.is_authenticated:
         return redirect("dashboard")
+    if request.method == "POST":
+        throttle = SignupThrottle()
+        if not throttle.allow_request(request, None):
+            return _too_many_signups(request, throttle.wait())
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = services.register(
+        # None when the address already has an account: the answer is the same either way
+        # (its holder gets an e-mail), so this page never tells who is registered.
+        services.register(
             email=data["email"],
             full_name=data["full_name"],
             password=data["password1"],
             organization=data.get("existing_organization"),
             new_organization=form.new_organization(),
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(
-            request,
-            _("Welcome! We have sent a confirmation link to %(email)s.") % {"email": user.email},
-        )
-        return redirect("accounts:verify_needed")
+        return redirect("accounts:signup_sent")
     return render(
         request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+def _too_many_signups(request, wait_seconds):
+    minutes = max(1, math.ceil((wait_seconds or 60) / 60))
+    response = render(
+        request,
+        "accounts/message_page.html",
+        {
+            "title": _("Too many attempts"),
+            "text": ngettext(
+                "Too many sign-up attempts came from your network. Please try again in "
+                "%(minutes)d minute.",
+                "Too many sign-up attempts came from your network. Please try again in "
+                "%(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(minutes * 60)
+    return response
 
 
 def verify_email(request, token):
