@@ -1,7 +1,7 @@
 """System checks for settings that work in development but fail quietly in production."""
 
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.core.checks import Tags, Warning, register
 
 PER_PROCESS_CACHES = {
     "django.core.cache.backends.locmem.LocMemCache",
@@ -9,7 +9,7 @@ PER_PROCESS_CACHES = {
 }
 
 
-@register()
+@register(Tags.caches)
 def shared_cache(app_configs, **kwargs):
     """Throttling counts live in the cache: a per-process cache multiplies every limit by the
     number of app-server processes (and forgets it on restart)."""

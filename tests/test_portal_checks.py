@@ -67,3 +67,31 @@ def _default_cache_backend(**env) -> str:
 )
 def test_settings_choose_a_shared_cache_in_production(env, backend):
     assert _default_cache_backend(**env) == backend
+
+
+def test_an_app_server_warns_at_start_when_its_cache_is_per_process(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    (tmp_path / "locmem_settings.py").write_text(
+        "from portal.settings import *\n"
+        "DEBUG = False\n"
+        "CACHES = {'default': {'BACKEND': 'django.core.cache.backends.locmem.LocMemCache'}}\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(settings.BASE_DIR)]),
+        "DJANGO_SETTINGS_MODULE": "locmem_settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import portal.wsgi"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "(portal.W001) The default cache (LocMemCache) is not shared" in result.stderr
