@@ -30,12 +30,13 @@ def signup(request):
     """Anonymous visitors: create an account and an organisation, or ask to join one."""
     if request.user.is_authenticated:
         return redirect("dashboard")
-    if request.method == "POST":
-        throttle = SignupThrottle()
-        if not throttle.allow_request(request, None):
-            return _too_many_signups(request, throttle.wait())
     form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return render(request, "accounts/signup.html", {"form": form})
+    throttle = SignupThrottle()
+    if not throttle.allow_request(request, None):
+        return _too_many_signups(request, form, throttle.wait())
+    if form.is_valid():
         data = form.cleaned_data
         # None when the address already has an account: the answer is the same either way
         # (its holder gets an e-mail), so this page never tells who is registered.
@@ -47,29 +48,24 @@ def signup(request):
             new_organization=form.new_organization(),
         )
         return redirect("accounts:signup_sent")
-    return render(
-        request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200
-    )
+    return render(request, "accounts/signup.html", {"form": form}, status=400)
 
 
-def _too_many_signups(request, wait_seconds):
+def _too_many_signups(request, form, wait_seconds):
+    """The form again, as typed, with a 429 that says when to try again."""
     minutes = max(1, math.ceil((wait_seconds or 60) / 60))
-    response = render(
-        request,
-        "accounts/message_page.html",
-        {
-            "title": _("Too many attempts"),
-            "text": ngettext(
-                "Too many sign-up attempts came from your network. Please try again in "
-                "%(minutes)d minute.",
-                "Too many sign-up attempts came from your network. Please try again in "
-                "%(minutes)d minutes.",
-                minutes,
-            )
-            % {"minutes": minutes},
-        },
-        status=429,
+    form.add_error(
+        None,
+        ngettext(
+            "Too many sign-up attempts came from your network. Please try again in "
+            "%(minutes)d minute.",
+            "Too many sign-up attempts came from your network. Please try again in "
+            "%(minutes)d minutes.",
+            minutes,
+        )
+        % {"minutes": minutes},
     )
+    response = render(request, "accounts/signup.html", {"form": form}, status=429)
     response["Retry-After"] = str(minutes * 60)
     return response
 

@@ -173,7 +173,9 @@ def test_signup_attempts_are_throttled_per_address_with_a_clear_429(client, sett
     response = client.post(url, data, HTTP_X_FORWARDED_FOR="203.0.113.1")
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
-    assert "Too many sign-up attempts" in response.content.decode()
+    page = response.content.decode()
+    assert "Too many sign-up attempts came from your network" in page
+    assert 'value="third@example.org"' in page and 'value="Aiko Tanaka"' in page  # kept
     assert not User.objects.filter(email="third@example.org").exists()
     # The page still works for reading, and another address is not affected.
     assert client.get(reverse("accounts:signup")).status_code == 200
