@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install migrate seed test lint format messages bench browser evaluate clean-db
+.PHONY: run stop install migrate seed test lint format messages bench browser evaluate clean-db
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,12 @@ seed: migrate
 
 # HOST and PORT reach the settings too: links in mail sent outside a request use them.
 run: seed
+	@$(PY) -m portal.embedded_db where
 	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Stops the embedded PostgreSQL of .pgdata/ (its data stays; the next `make run` starts it).
+stop:
+	$(PY) -m portal.embedded_db stop
 
 # Debian's headless Chromium for the real-browser tests (installed once, as root).
 browser:

@@ -67,10 +67,9 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this e-mail address already exists."))
-        return email
+        # Whether the address already has an account is not a form error: the sign-up page must
+        # not tell (accounts.services.register e-mails its holder instead).
+        return self.cleaned_data["email"].lower()
 
     def clean(self):
         data = super().clean()

@@ -1,8 +1,9 @@
 """Account and organisation operations: sign-up, e-mail verification, memberships."""
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -42,17 +43,33 @@ def verify_email(token: str) -> User | None:
 
 
 @transaction.atomic
-def register(*, email, full_name, password, organization=None, new_organization=None) -> User:
+def register(
+    *, email, full_name, password, organization=None, new_organization=None
+) -> User | None:
     """Create a user who either founds a new organisation (as its administrator) or asks to
     join an existing one (pending until one of its administrators approves). The user's
-    e-mails are in the language the site was used in at sign-up."""
+    e-mails are in the language the site was used in at sign-up.
+
+    An address that already has an account creates nothing and returns None: its holder is told
+    by e-mail instead, so the sign-up page answers the same whether the address is known or not.
+    """
     language = translation.get_language() or ""
-    user = User.objects.create_user(
-        email=email,
-        password=password,
-        full_name=full_name,
-        **({"language": language} if language in dict(settings.LANGUAGES) else {}),
-    )
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=email,
+                    password=password,
+                    full_name=full_name,
+                    **({"language": language} if language in dict(settings.LANGUAGES) else {}),
+                )
+        except IntegrityError:  # the same address signed up at the same moment
+            existing = User.objects.get(email__iexact=email)
+    if existing is not None:
+        make_password(password)  # as long as creating an account takes: timing tells nothing
+        notify_existing_account(existing)
+        return None
     if new_organization is not None:
         new_organization.save()
         Membership.objects.create(
@@ -66,6 +83,19 @@ def register(*, email, full_name, password, organization=None, new_organization=
         notify_join_request(user, organization)
     send_verification_email(user)
     return user
+
+
+def notify_existing_account(user: User) -> None:
+    """E-mail the holder of an address that someone tried to register again (after commit)."""
+    send_after_commit(
+        "emails/account_exists",
+        [user],
+        {
+            "user": user,
+            "login_link": absolute_url(reverse("accounts:login")),
+            "reset_link": absolute_url(reverse("accounts:password_reset")),
+        },
+    )
 
 
 def notify_join_request(user: User, organization: Organization) -> None:

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
 
 from . import views
 from .forms import PasswordResetForm
@@ -11,6 +12,20 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
+    path(
+        "signup/sent/",
+        TemplateView.as_view(
+            template_name="accounts/message_page.html",
+            extra_context={
+                "title": _("Check your e-mail"),
+                "text": _(
+                    "We have sent a message to the address you gave. Open its link to confirm "
+                    "the address, then sign in."
+                ),
+            },
+        ),
+        name="signup_sent",
+    ),
     path("verify/", views.verify_needed, name="verify_needed"),
     path("verify/<str:token>/", views.verify_email, name="verify_email"),
     path("profile/", views.profile, name="profile"),

@@ -1,10 +1,12 @@
+import math
+
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import i18n
 from django.views.decorators.http import require_POST
 
@@ -14,6 +16,7 @@ from . import services
 from .access import organization_admin_required
 from .forms import LoginForm, MemberRoleForm, OrganizationForm, ProfileForm, SignupForm
 from .models import Membership, Organization
+from .throttling import SignupThrottle
 
 
 class LoginView(auth_views.LoginView):
@@ -29,24 +32,43 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("dashboard")
     form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return render(request, "accounts/signup.html", {"form": form})
+    throttle = SignupThrottle()
+    if not throttle.allow_request(request, None):
+        return _too_many_signups(request, form, throttle.wait())
+    if form.is_valid():
         data = form.cleaned_data
-        user = services.register(
+        # None when the address already has an account: the answer is the same either way
+        # (its holder gets an e-mail), so this page never tells who is registered.
+        services.register(
             email=data["email"],
             full_name=data["full_name"],
             password=data["password1"],
             organization=data.get("existing_organization"),
             new_organization=form.new_organization(),
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(
-            request,
-            _("Welcome! We have sent a confirmation link to %(email)s.") % {"email": user.email},
+        return redirect("accounts:signup_sent")
+    return render(request, "accounts/signup.html", {"form": form}, status=400)
+
+
+def _too_many_signups(request, form, wait_seconds):
+    """The form again, as typed, with a 429 that says when to try again."""
+    minutes = max(1, math.ceil((wait_seconds or 60) / 60))
+    form.add_error(
+        None,
+        ngettext(
+            "Too many sign-up attempts came from your network. Please try again in "
+            "%(minutes)d minute.",
+            "Too many sign-up attempts came from your network. Please try again in "
+            "%(minutes)d minutes.",
+            minutes,
         )
-        return redirect("accounts:verify_needed")
-    return render(
-        request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200
+        % {"minutes": minutes},
     )
+    response = render(request, "accounts/signup.html", {"form": form}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response
 
 
 def set_language(request):

@@ -11,6 +11,7 @@ from django.contrib.syndication.views import Feed
 from django.core.exceptions import BadRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -90,7 +91,9 @@ class ListingFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return Truncator(getattr(item, item.headline_field, "")).chars(400)
+        # Atom sends the description as <summary type="html">: a reader renders it as HTML, so
+        # the listing's plain text is escaped to stay text (a typed <script> is shown, not run).
+        return escape(Truncator(getattr(item, item.headline_field, "")).chars(400))
 
     def item_pubdate(self, item):
         return item.published_at

@@ -25,6 +25,16 @@ def _isolated_media(settings, tmp_path):
     settings.SITE_URL = "http://testserver"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Throttling counts (API, sign-up) and cached figures must not leak from one test to another.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def staff(db):
     from tests.factories import make_staff

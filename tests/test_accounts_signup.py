@@ -53,7 +53,7 @@ def test_signup_creating_an_organisation_makes_the_user_its_administrator(
             organization_country="JP",
         )
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:verify_needed")
+    assert response["Location"] == reverse("accounts:signup_sent")
     user = User.objects.get(email="aiko@example.org")  # stored in lower case
     assert user.check_password(PASSWORD)
     assert not user.is_verified and not user.can_post
@@ -66,8 +66,9 @@ def test_signup_creating_an_organisation_makes_the_user_its_administrator(
         Membership.Role.ADMIN,
         Membership.Status.ACTIVE,
     )
-    # Signed in straight away; the only mail is the verification link.
-    assert client.get(reverse("dashboard")).status_code == 200
+    # Not signed in (an address already registered gets the same answer); the only mail is
+    # the verification link.
+    assert client.get(reverse("dashboard"))["Location"].startswith(reverse("accounts:login"))
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["aiko@example.org"]
     assert "/accounts/verify/" in mail.outbox[0].body
@@ -118,13 +119,84 @@ def test_signup_refuses_incomplete_or_weak_input(client, extra, field):
     assert not mail.outbox
 
 
-def test_signup_refuses_an_existing_email_case_insensitively(client):
+def test_signup_sent_page_asks_to_open_the_link(client):
+    response = client.get(reverse("accounts:signup_sent"))
+    assert response.status_code == 200
+    assert "Check your e-mail" in response.content.decode()
+
+
+def _page(client, url) -> str:
+    # The CSRF token (of the sign-out or language form) differs on every response.
+    return re.sub(r'value="[^"]{64}"', "", client.get(url).content.decode())
+
+
+def _answer(response) -> tuple:
+    """What a visitor can observe of a sign-up: status, where it leads, cookies, that page."""
+    return response.status_code, response.get("Location"), sorted(response.cookies)
+
+
+def test_signup_with_a_registered_address_answers_as_for_a_new_one(
+    client, django_capture_on_commit_callbacks
+):
+    organization = make_organization()
+    new = _signup(
+        client,
+        email="someone-new@example.org",
+        organization_choice="join",
+        existing_organization=organization.pk,
+    )
+    holder = make_user(email="aiko@example.org", full_name="Aiko Holder")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        known = _signup(client, organization_choice="join", existing_organization=organization.pk)
+    assert _answer(known) == _answer(new) == (302, reverse("accounts:signup_sent"), [])
+    assert _page(client, known["Location"]) == _page(client, new["Location"])
+    # Nothing changed for the address; its holder is told by e-mail instead (case ignored).
+    assert User.objects.filter(email__iexact="aiko@example.org").count() == 1
+    assert not holder.memberships.exists()
+    [message] = mail.outbox
+    assert message.to == [holder.email]
+    assert "already has an account" in message.body
+    assert "http://testserver/accounts/login/" in message.body
+    assert "http://testserver/accounts/password/reset/" in message.body
+
+
+def test_registered_address_mail_goes_only_after_commit(client, django_capture_on_commit_callbacks):
     make_user(email="aiko@example.org")
     organization = make_organization()
-    response = _signup(client, organization_choice="join", existing_organization=organization.pk)
-    assert response.status_code == 400
-    assert "already exists" in str(response.context["form"].errors["email"])
-    assert User.objects.count() == 1
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.register(
+            email="AIKO@example.org", full_name="X", password=PASSWORD, organization=organization
+        )
+    assert not mail.outbox and len(callbacks) == 1
+    callbacks[0]()
+    assert [m.to for m in mail.outbox] == [["aiko@example.org"]]
+
+
+def test_signup_attempts_are_throttled_per_address_with_a_clear_429(client, settings):
+    settings.SIGNUP_THROTTLE_RATE = "2/hour"
+    for n in range(2):
+        assert _signup(client, email=f"user{n}@example.org").status_code in (302, 400)
+    url, data = reverse("accounts:signup"), {**SIGNUP, "email": "third@example.org"}
+    response = client.post(url, data, HTTP_X_FORWARDED_FOR="203.0.113.1")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    page = response.content.decode()
+    assert "Too many sign-up attempts came from your network" in page
+    assert 'value="third@example.org"' in page and 'value="Aiko Tanaka"' in page  # kept
+    assert not User.objects.filter(email="third@example.org").exists()
+    # The page still works for reading, and another address is not affected.
+    assert client.get(reverse("accounts:signup")).status_code == 200
+    assert client.post(url, data, REMOTE_ADDR="198.51.100.20").status_code in (302, 400)
+
+
+def test_throttled_signup_page_is_in_japanese(client, settings):
+    settings.SIGNUP_THROTTLE_RATE = "1/hour"
+    client.cookies["django_language"] = "ja"
+    _signup(client)
+    response = _signup(client, email="again@example.org")
+    assert response.status_code == 429
+    assert "Too many" not in response.content.decode()
 
 
 def test_signed_in_users_are_sent_from_signup_to_their_dashboard(client, member):
@@ -148,7 +220,7 @@ def test_link_from_the_sent_message_verifies_the_address(
     link = _verification_link(message)
     assert link.startswith("http://testserver/accounts/verify/")
     response = client.get(link.removeprefix("http://testserver"), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("dashboard")
+    assert response.redirect_chain[-1][0] == reverse("accounts:login")
     assert "your e-mail address is confirmed" in response.content.decode()
     user.refresh_from_db()
     assert user.is_verified

@@ -289,7 +289,8 @@ def test_schema_and_docs_are_served_without_cdn(client):
         "cursor",
     } <= params
     docs = client.get("/api/docs/").content.decode()
-    assert "/static/drf_spectacular_sidecar/redoc/" in docs
+    # The sidecar's Redoc, served by opendata.api.docs (tests/test_portal_csp.py).
+    assert '<script src="/api/docs/redoc/bundles/redoc.standalone.js">' in docs
     assert "googleapis" not in docs and "cdn" not in docs.lower()
 
 
@@ -298,3 +299,40 @@ def test_api_overview_page(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "/api/v1/technologies/" in html and "/api/docs/" in html and "/sitemap.xml" in html
+
+
+# Who a client is: the connection's address, X-Forwarded-For only from trusted proxies --------
+
+
+def test_a_throttled_client_stays_throttled_whatever_x_forwarded_for_it_sends(client, settings):
+    settings.API_ANON_THROTTLE_RATE = "2/minute"
+    for _ in range(2):
+        assert client.get("/api/v1/fields/").status_code == 200
+    for forged in ("203.0.113.9", "198.51.100.1, 203.0.113.10", "not-an-address"):
+        response = client.get("/api/v1/fields/", HTTP_X_FORWARDED_FOR=forged)
+        assert response.status_code == 429, forged
+
+
+def test_a_client_cannot_spend_another_addresses_quota(client, settings):
+    settings.API_ANON_THROTTLE_RATE = "2/minute"
+    for _ in range(3):
+        client.get("/api/v1/fields/", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    victim = {"REMOTE_ADDR": "198.51.100.7"}
+    assert client.get("/api/v1/fields/", **victim).status_code == 200
+    assert client.get("/api/v1/fields/", **victim).status_code == 200
+    assert client.get("/api/v1/fields/", **victim).status_code == 429
+
+
+def test_behind_one_trusted_proxy_the_address_it_saw_is_the_client(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.API_ANON_THROTTLE_RATE = "2/minute"
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+
+    def get(forwarded):
+        return client.get("/api/v1/fields/", HTTP_X_FORWARDED_FOR=forwarded, **proxy).status_code
+
+    # The proxy appends the real client's address; what the client wrote before it is ignored.
+    assert [get("192.0.2.1, 203.0.113.5"), get("192.0.2.2, 203.0.113.5")] == [200, 200]
+    assert get("192.0.2.3, 203.0.113.5") == 429
+    # Another client behind the same proxy has its own quota.
+    assert get("203.0.113.6") == 200

@@ -149,3 +149,15 @@ def test_needs_list_links_its_feed_and_csv_with_the_same_filters(client, db):
     page = client.get("/needs/?q=hydrogen&country=JP").content.decode()
     assert 'href="/needs/feed/?q=hydrogen&amp;country=JP"' in page
     assert 'href="/needs/export.csv?q=hydrogen&amp;country=JP"' in page
+
+
+def test_feed_summary_escapes_listing_text_so_readers_show_it_as_text(client):
+    make_technology(title="Tricky", summary='Fast <script>alert("x")</script> & <b>bold</b>')
+    entry = atom(client, "/technologies/feed/").find(f"{ATOM}entry")
+    summary = entry.find(f"{ATOM}summary")
+    assert summary.get("type") == "html"
+    # What a reader renders as HTML: the markup arrives as entities, never as elements.
+    assert "<script" not in summary.text and "<b>" not in summary.text
+    assert summary.text == (
+        "Fast &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;"
+    )
