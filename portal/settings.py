@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "needs",
     "licensing",
     "matching",
+    "alerts",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("needs.urls")),
     path("requests/", include("licensing.urls")),
     path("matching/", include("matching.urls")),
+    path("alerts/", include("alerts.urls")),
 ]
 
 handler400 = "portal.views.bad_request"

@@ -1,0 +1,414 @@
+"""Saved searches, follows and digests: what a user keeps, and what the digests send.
+
+Every digest is idempotent: the sent-logs (SentListing, FollowNotice) have a unique row per
+saved search (or follow) and item, written in the same transaction that decides what to send;
+the mail leaves only after that transaction commits. A re-run, or a run that stops half way,
+finds the items already logged and never sends them again.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from listings.lifecycle import Status
+from listings.models import ModerationEvent, Technology
+from needs.models import Need
+from opendata.sources import listing_sources
+
+from .models import Follow, FollowNotice, Frequency, SavedSearch, SearchList, SentListing
+
+UNSUBSCRIBE_SALT = "alerts.unsubscribe"
+# How far back a digest looks before its last check: a listing approved in a transaction that
+# committed after that check started is still found (the sent-log removes repeats).
+GRACE = timedelta(hours=1)
+DUE_AFTER = {
+    Frequency.INSTANT: timedelta(0),
+    # A little slack so a daily cron job at a fixed hour never skips a day.
+    Frequency.DAILY: timedelta(days=1) - timedelta(minutes=30),
+    Frequency.WEEKLY: timedelta(days=7) - timedelta(minutes=30),
+}
+MAX_ITEMS = 50
+FOLLOW_FREQUENCY = timedelta(days=1) - timedelta(minutes=30)
+
+
+class AlertError(Exception):
+    """A saved search or follow that cannot be made (the message says why)."""
+
+
+# --- saved searches --------------------------------------------------------------------------
+
+
+def clean_query(query: str) -> str:
+    """The list's query string without the page number and empty values, in a stable order."""
+    from django.http import QueryDict
+
+    params = QueryDict(query or "", mutable=True)
+    params.pop("page", None)
+    for key in list(params):
+        values = [v for v in params.getlist(key) if v.strip()]
+        if values:
+            params.setlist(key, values)
+        else:
+            del params[key]
+    return params.urlencode()
+
+
+def filterset_for(saved_search, queryset=None):
+    source = listing_sources()[saved_search.list]
+    base = source.model.objects.published() if queryset is None else queryset
+    return source.filterset_class(saved_search.query_dict() or None, queryset=base)
+
+
+def matching(saved_search, queryset=None):
+    """The published listings the saved query selects (none when the query is no longer valid,
+    e.g. a field that was removed from the taxonomy)."""
+    filterset = filterset_for(saved_search, queryset)
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset.queryset.none()
+    return filterset.qs
+
+
+@transaction.atomic
+def save_search(user, *, name, list, query, frequency, language) -> SavedSearch:
+    """Keep a list query under a name (names are unique per user)."""
+    name = name.strip()
+    if SavedSearch.objects.filter(user=user, name=name).exists():
+        raise AlertError(_("You already have a saved search with this name."))
+    return SavedSearch.objects.create(
+        user=user,
+        name=name,
+        list=list,
+        query=clean_query(query),
+        frequency=frequency,
+        language=language,
+        # Alerts start now: what was already published is in the list itself.
+        checked_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def update_search(saved_search, *, name, frequency, language) -> SavedSearch:
+    """Rename a saved search or change how often it mails."""
+    name = name.strip()
+    clash = SavedSearch.objects.filter(user=saved_search.user_id, name=name).exclude(
+        pk=saved_search.pk
+    )
+    if clash.exists():
+        raise AlertError(_("You already have a saved search with this name."))
+    saved_search.name = name
+    saved_search.frequency = frequency
+    saved_search.language = language
+    saved_search.save(update_fields=["name", "frequency", "language"])
+    return saved_search
+
+
+def revoke_feed(saved_search) -> SavedSearch:
+    """Give the saved search a new private feed address; the old one stops working."""
+    from .models import new_feed_token
+
+    saved_search.feed_token = new_feed_token()
+    saved_search.save(update_fields=["feed_token"])
+    return saved_search
+
+
+# --- follows ---------------------------------------------------------------------------------
+
+
+def follow(user, listing, language: str) -> Follow:
+    """Follow a published technology or need (following twice changes nothing)."""
+    if not listing.is_public:
+        raise AlertError(_("Only published listings can be followed."))
+    key = "technology" if isinstance(listing, Technology) else "need"
+    followed, _created = Follow.objects.get_or_create(
+        user=user, **{key: listing}, defaults={"language": language}
+    )
+    return followed
+
+
+def unfollow(user, listing) -> None:
+    key = "technology" if isinstance(listing, Technology) else "need"
+    Follow.objects.filter(user=user, **{key: listing}).delete()
+
+
+# --- unsubscribe tokens ----------------------------------------------------------------------
+
+
+def unsubscribe_token(kind: str, pk: int) -> str:
+    """A signed token for one-click unsubscribe: `search` (one saved search) or `follows`
+    (every follow of a user). It never expires: an old mail's link must still work."""
+    return signing.dumps({"k": kind, "id": pk}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe(token: str) -> str | None:
+    """Stop the mails a token names; returns its kind, or None for a bad token."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    kind, pk = data.get("k"), data.get("id")
+    if kind == "search":
+        SavedSearch.objects.filter(pk=pk).update(frequency=Frequency.OFF)
+    elif kind == "follows":
+        Follow.objects.filter(user_id=pk).update(mail=False)
+    else:
+        return None
+    return kind
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+
+def send_alert_mail(*, template, context, recipient, language, unsubscribe_url) -> None:
+    """The one place alerts send mail: after the transaction commits, in the recipient's
+    language, with a List-Unsubscribe header (RFC 2369) and one-click POST (RFC 8058)."""
+
+    def send():
+        with translation.override(language):
+            full = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+            full["unsubscribe_url"] = unsubscribe_url
+            subject = " ".join(render_to_string(f"{template}_subject.txt", full).split())
+            body = render_to_string(f"{template}.txt", full)
+        EmailMessage(
+            subject,
+            body,
+            to=[recipient],
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        ).send()
+
+    transaction.on_commit(send)
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+@dataclass
+class DigestSummary:
+    searches: int = 0
+    mails: int = 0
+    listings: int = 0
+    follow_mails: int = 0
+    notices: int = 0
+    errors: list = field(default_factory=list)
+
+
+def due_searches(now):
+    """Saved searches whose digest is due now, with their users (one query)."""
+    condition = Q(checked_at__isnull=True)
+    for frequency, every in DUE_AFTER.items():
+        condition |= Q(frequency=frequency, checked_at__lte=now - every)
+    return SavedSearch.objects.mailing().filter(condition).select_related("user").order_by("pk")
+
+
+def new_listing_ids(now) -> dict[str, list[int]]:
+    """Listings published in the widest window any due search can look at: a day's few hundred,
+    so each saved search then runs its filters over these ids only."""
+    oldest = (
+        SavedSearch.objects.mailing().order_by("checked_at").values_list("checked_at", flat=True)
+    ).first()
+    since = (oldest or now - timedelta(days=8)) - GRACE
+    return {
+        name: list(
+            source.model.objects.published()
+            .filter(published_at__gt=since)
+            .values_list("pk", flat=True)
+        )
+        for name, source in listing_sources().items()
+    }
+
+
+def digest_search(saved_search_pk: int, now, candidates: list[int]) -> int:
+    """Send one saved search's new matches (if any) and log them; returns how many were sent.
+
+    The row is locked (skip_locked: a parallel run leaves it to the one holding it), the
+    listings already logged are excluded, and the log rows commit with the check time before
+    the mail leaves."""
+    with transaction.atomic():
+        saved_search = (
+            SavedSearch.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user")
+            .filter(pk=saved_search_pk)
+            .first()
+        )
+        if saved_search is None:
+            return 0
+        key = "technology" if saved_search.list == SearchList.TECHNOLOGIES else "need"
+        since = (saved_search.checked_at or saved_search.created_at) - GRACE
+        already = SentListing.objects.filter(saved_search=saved_search).values(f"{key}_id")
+        items = []
+        if candidates:
+            items = list(
+                matching(saved_search)
+                .filter(pk__in=candidates, published_at__gt=since)
+                .exclude(pk__in=already)
+                .select_related("organization")
+                .order_by("-published_at", "-pk")[:MAX_ITEMS]
+            )
+        if items:
+            SentListing.objects.bulk_create(
+                [
+                    SentListing(saved_search=saved_search, **{key: item}, sent_at=now)
+                    for item in items
+                ]
+            )
+            token = unsubscribe_token("search", saved_search.pk)
+            send_alert_mail(
+                template="alerts/emails/digest",
+                context={
+                    "saved_search": saved_search,
+                    "items": items,
+                    "list_url": absolute(saved_search.get_list_url()),
+                    "manage_url": absolute(reverse("alerts:saved_search_list")),
+                },
+                recipient=saved_search.user.email,
+                language=saved_search.language,
+                unsubscribe_url=absolute(reverse("alerts:unsubscribe", args=[token])),
+            )
+        saved_search.checked_at = now
+        saved_search.save(update_fields=["checked_at"])
+    return len(items)
+
+
+def follow_events(follows) -> dict[int, list[dict]]:
+    """What happened to followed listings since each follow began: revisions approved,
+    withdrawal, expiry (the moderation log) and confirmed matches. Keyed by follow pk."""
+    from matching.models import Match
+
+    by_listing = {}
+    for item in follows:
+        by_listing.setdefault((item.technology_id and "technology", item.listing.pk), []).append(
+            item
+        )
+    events = {item.pk: [] for item in follows}
+    types = {
+        "technology": ContentType.objects.get_for_model(Technology),
+        "need": ContentType.objects.get_for_model(Need),
+    }
+    for kind in ("technology", "need"):
+        ids = [
+            item.listing.pk
+            for item in follows
+            if (kind == "technology") == bool(item.technology_id)
+        ]
+        if not ids:
+            continue
+        moderation = ModerationEvent.objects.filter(
+            content_type=types[kind], object_id__in=ids
+        ).filter(
+            Q(action__in=["revision_approve", "edit"])
+            | Q(to_status__in=[Status.WITHDRAWN, Status.EXPIRED], from_status=Status.PUBLISHED)
+        )
+        matches = Match.objects.filter(confirmed=True, **{f"{kind}_id__in": ids}).select_related(
+            "technology", "need"
+        )
+        for item in follows:
+            if bool(item.technology_id) != (kind == "technology"):
+                continue
+            for event in moderation:
+                if event.object_id != item.listing.pk or event.created_at < item.created_at:
+                    continue
+                if event.to_status == Status.WITHDRAWN:
+                    what = "withdrawn"
+                elif event.to_status == Status.EXPIRED:
+                    what = "expired"
+                else:
+                    what = "revised"
+                events[item.pk].append(
+                    {"key": f"moderation:{event.pk}", "what": what, "at": event.created_at}
+                )
+            for match in matches:
+                if getattr(match, f"{kind}_id") != item.listing.pk:
+                    continue
+                if match.confirmed_at and match.confirmed_at < item.created_at:
+                    continue
+                other = match.need if kind == "technology" else match.technology
+                events[item.pk].append(
+                    {
+                        "key": f"match:{match.pk}",
+                        "what": "matched",
+                        "at": match.confirmed_at,
+                        "other": other,
+                    }
+                )
+    return events
+
+
+def digest_follows(user_pk: int, now) -> int:
+    """Tell one user what happened to what they follow (each event once); returns the count."""
+    with transaction.atomic():
+        follows = list(
+            Follow.objects.select_for_update(of=("self",))
+            .filter(user_id=user_pk, mail=True, user__is_active=True)
+            .select_related("user", "technology", "need")
+        )
+        if not follows:
+            return 0
+        told = set(
+            FollowNotice.objects.filter(follow__in=follows).values_list("follow_id", "event")
+        )
+        events = follow_events(follows)
+        lines, notices = [], []
+        for item in follows:
+            for event in events[item.pk]:
+                if (item.pk, event["key"]) in told:
+                    continue
+                notices.append(FollowNotice(follow=item, event=event["key"], sent_at=now))
+                lines.append({"follow": item, **event})
+        if not lines:
+            return 0
+        FollowNotice.objects.bulk_create(notices)
+        user = follows[0].user
+        token = unsubscribe_token("follows", user.pk)
+        send_alert_mail(
+            template="alerts/emails/follows",
+            context={
+                "user": user,
+                "lines": lines,
+                "manage_url": absolute(reverse("alerts:saved_search_list")),
+            },
+            recipient=user.email,
+            language=follows[0].language,
+            unsubscribe_url=absolute(reverse("alerts:unsubscribe", args=[token])),
+        )
+    return len(lines)
+
+
+def send_digests(now=None, progress=None) -> DigestSummary:
+    """Send every digest that is due: each saved search's new matches, then each follower's
+    news. Safe to run at any time and as often as wanted (cron: every few minutes)."""
+    now = now or timezone.now()
+    summary = DigestSummary()
+    candidates = new_listing_ids(now)
+    due = list(due_searches(now).values_list("pk", "list"))
+    for index, (pk, list_name) in enumerate(due, 1):
+        sent = digest_search(pk, now, candidates.get(list_name, []))
+        summary.searches += 1
+        summary.listings += sent
+        summary.mails += 1 if sent else 0
+        if progress and (index % 500 == 0 or index == len(due)):
+            progress(index, len(due))
+    last_day = now - FOLLOW_FREQUENCY
+    users = (
+        Follow.objects.filter(mail=True)
+        .exclude(notices__sent_at__gt=last_day)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    for user_pk in users:
+        told = digest_follows(user_pk, now)
+        summary.notices += told
+        summary.follow_mails += 1 if told else 0
+    return summary
