@@ -12,14 +12,16 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from listings import search
 from listings.lifecycle import Status
 from listings.models import ModerationEvent, Technology
 from needs.models import Need
@@ -38,6 +40,8 @@ DUE_AFTER = {
     Frequency.WEEKLY: timedelta(days=7) - timedelta(minutes=30),
 }
 MAX_ITEMS = 50
+# Saved searches per transaction in a digest run.
+BATCH = 200
 FOLLOW_FREQUENCY = timedelta(days=1) - timedelta(minutes=30)
 
 
@@ -50,8 +54,6 @@ class AlertError(Exception):
 
 def clean_query(query: str) -> str:
     """The list's query string without the page number and empty values, in a stable order."""
-    from django.http import QueryDict
-
     params = QueryDict(query or "", mutable=True)
     params.pop("page", None)
     for key in list(params):
@@ -168,25 +170,48 @@ def unsubscribe(token: str) -> str | None:
 # --- sending ---------------------------------------------------------------------------------
 
 
-def send_alert_mail(*, template, context, recipient, language, unsubscribe_url) -> None:
-    """The one place alerts send mail: after the transaction commits, in the recipient's
-    language, with a List-Unsubscribe header (RFC 2369) and one-click POST (RFC 8058)."""
+@dataclass
+class AlertMail:
+    template: str
+    context: dict
+    recipient: str
+    language: str
+    unsubscribe_url: str
+
+
+def send_alert_mails(mails: list[AlertMail]) -> None:
+    """The one place alerts send mail: after the transaction commits, each in its recipient's
+    language, with a List-Unsubscribe header (RFC 2369) and one-click POST (RFC 8058), through
+    one connection for the whole batch."""
+    if not mails:
+        return
 
     def send():
-        with translation.override(language):
-            full = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
-            full["unsubscribe_url"] = unsubscribe_url
-            subject = " ".join(render_to_string(f"{template}_subject.txt", full).split())
-            body = render_to_string(f"{template}.txt", full)
-        EmailMessage(
-            subject,
-            body,
-            to=[recipient],
-            headers={
-                "List-Unsubscribe": f"<{unsubscribe_url}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
-        ).send()
+        messages = []
+        for item in mails:
+            with translation.override(item.language):
+                context = {
+                    "site_name": settings.SITE_NAME,
+                    "site_url": settings.SITE_URL,
+                    "unsubscribe_url": item.unsubscribe_url,
+                    **item.context,
+                }
+                subject = " ".join(
+                    render_to_string(f"{item.template}_subject.txt", context).split()
+                )
+                body = render_to_string(f"{item.template}.txt", context)
+            messages.append(
+                EmailMessage(
+                    subject,
+                    body,
+                    to=[item.recipient],
+                    headers={
+                        "List-Unsubscribe": f"<{item.unsubscribe_url}>",
+                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                    },
+                )
+            )
+        get_connection().send_messages(messages)
 
     transaction.on_commit(send)
 
@@ -205,12 +230,19 @@ class DigestSummary:
     errors: list = field(default_factory=list)
 
 
+def is_due(saved_search, now) -> bool:
+    every = DUE_AFTER.get(saved_search.frequency)
+    if every is None:
+        return False
+    return saved_search.checked_at is None or saved_search.checked_at <= now - every
+
+
 def due_searches(now):
-    """Saved searches whose digest is due now, with their users (one query)."""
+    """Saved searches whose digest is due now."""
     condition = Q(checked_at__isnull=True)
     for frequency, every in DUE_AFTER.items():
         condition |= Q(frequency=frequency, checked_at__lte=now - every)
-    return SavedSearch.objects.mailing().filter(condition).select_related("user").order_by("pk")
+    return SavedSearch.objects.mailing().filter(condition).order_by("pk")
 
 
 def new_listing_ids(now) -> dict[str, list[int]]:
@@ -230,56 +262,150 @@ def new_listing_ids(now) -> dict[str, list[int]]:
     }
 
 
-def digest_search(saved_search_pk: int, now, candidates: list[int]) -> int:
-    """Send one saved search's new matches (if any) and log them; returns how many were sent.
-
-    The row is locked (skip_locked: a parallel run leaves it to the one holding it), the
-    listings already logged are excluded, and the log rows commit with the check time before
-    the mail leaves."""
-    with transaction.atomic():
-        saved_search = (
-            SavedSearch.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("user")
-            .filter(pk=saved_search_pk)
-            .first()
+def _text_matches(list_name: str, words: set[str], candidates: list[int]) -> dict[str, set]:
+    """Which candidates each distinct search text matches, in one query for a whole batch: each
+    listing's (long, out-of-line) search vector is read once, not once per saved search."""
+    words = sorted(w for w in words if w)
+    if not words or not candidates:
+        return {}
+    model = listing_sources()[list_name].model
+    columns = {
+        f"w{index}": ExpressionWrapper(
+            Q(search_vector=search.ListingSearchQuery(text)), output_field=BooleanField()
         )
-        if saved_search is None:
-            return 0
-        key = "technology" if saved_search.list == SearchList.TECHNOLOGIES else "need"
-        since = (saved_search.checked_at or saved_search.created_at) - GRACE
-        already = SentListing.objects.filter(saved_search=saved_search).values(f"{key}_id")
-        items = []
-        if candidates:
-            items = list(
-                matching(saved_search)
-                .filter(pk__in=candidates, published_at__gt=since)
-                .exclude(pk__in=already)
-                .select_related("organization")
-                .order_by("-published_at", "-pk")[:MAX_ITEMS]
+        for index, text in enumerate(words)
+    }
+    found = {text: set() for text in words}
+    rows = model.objects.filter(pk__in=candidates).annotate(**columns).values_list("pk", *columns)
+    for pk, *hits in rows:
+        for text, hit in zip(words, hits, strict=True):
+            if hit:
+                found[text].add(pk)
+    return found
+
+
+_digest_filtersets = {}
+
+
+def _digest_filterset_class(list_name):
+    """The list's own FilterSet, with its search words answered from the batch's text matches
+    (every other filter runs unchanged, in SQL, over the new listings only)."""
+    if list_name not in _digest_filtersets:
+        base = listing_sources()[list_name].filterset_class
+
+        class DigestFilterSet(base):
+            def filter_search(self, queryset, name, value):
+                return queryset.filter(pk__in=self.text_matches.get(value, ()))
+
+            def ordering(self, data):
+                return self.default_order()
+
+        _digest_filtersets[list_name] = DigestFilterSet
+    return _digest_filtersets[list_name]
+
+
+def _new_matches(key, candidates, text_matches) -> list[tuple[int, object]]:
+    """(pk, published_at) of the candidates one list query selects, newest first."""
+    list_name, query = key
+    if not candidates:
+        return []
+    source = listing_sources()[list_name]
+    filterset = _digest_filterset_class(list_name)(
+        QueryDict(query) or None,
+        queryset=source.model.objects.published().filter(pk__in=candidates),
+    )
+    filterset.text_matches = text_matches
+    if filterset.is_bound and not filterset.is_valid():
+        return []
+    return list(filterset.qs.order_by("-published_at", "-pk").values_list("pk", "published_at"))
+
+
+def digest_batch(pks: list[int], now, candidates: dict[str, list[int]]) -> tuple[int, int]:
+    """Send the new matches of a batch of saved searches; returns (mails, listings).
+
+    One transaction per batch: the rows are locked (skip_locked: a parallel run leaves them to
+    the one holding them), the listings already logged are excluded, and the sent-log and the
+    check times commit before any mail leaves. Saved searches with the same list query share
+    one query, so a batch costs a few queries plus one per distinct query."""
+    with transaction.atomic():
+        searches = [
+            item
+            for item in SavedSearch.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user")
+            .filter(pk__in=pks)
+            .order_by("pk")
+            if is_due(item, now)
+        ]
+        if not searches:
+            return 0, 0
+        sent_before = set(
+            SentListing.objects.filter(saved_search__in=searches)
+            .filter(
+                Q(technology_id__in=candidates.get(SearchList.TECHNOLOGIES, []))
+                | Q(need_id__in=candidates.get(SearchList.NEEDS, []))
             )
-        if items:
-            SentListing.objects.bulk_create(
-                [
-                    SentListing(saved_search=saved_search, **{key: item}, sent_at=now)
-                    for item in items
-                ]
-            )
-            token = unsubscribe_token("search", saved_search.pk)
-            send_alert_mail(
-                template="alerts/emails/digest",
-                context={
-                    "saved_search": saved_search,
-                    "items": items,
-                    "list_url": absolute(saved_search.get_list_url()),
-                    "manage_url": absolute(reverse("alerts:saved_search_list")),
+            .values_list("saved_search_id", "technology_id", "need_id")
+        )
+        sent_before = {(search, tech or need) for search, tech, need in sent_before}
+        keys = {(item.list, item.query) for item in searches}
+        text_matches = {
+            list_name: _text_matches(
+                list_name,
+                {
+                    QueryDict(query).get("q", "").strip()
+                    for name, query in keys
+                    if name == list_name
                 },
-                recipient=saved_search.user.email,
-                language=saved_search.language,
-                unsubscribe_url=absolute(reverse("alerts:unsubscribe", args=[token])),
+                candidates.get(list_name, []),
             )
-        saved_search.checked_at = now
-        saved_search.save(update_fields=["checked_at"])
-    return len(items)
+            for list_name in {name for name, _query in keys}
+        }
+        matches = {
+            key: _new_matches(key, candidates.get(key[0], []), text_matches[key[0]]) for key in keys
+        }
+        chosen = {}
+        for item in searches:
+            since = (item.checked_at or item.created_at) - GRACE
+            chosen[item.pk] = [
+                pk
+                for pk, published_at in matches[(item.list, item.query)]
+                if published_at > since and (item.pk, pk) not in sent_before
+            ][:MAX_ITEMS]
+        listings = {}
+        for list_name, source in listing_sources().items():
+            ids = {pk for item in searches if item.list == list_name for pk in chosen[item.pk]}
+            if ids:
+                for listing in source.model.objects.filter(pk__in=ids).select_related(
+                    "organization"
+                ):
+                    listings[(list_name, listing.pk)] = listing
+        log, mails = [], []
+        manage_url = absolute(reverse("alerts:saved_search_list"))
+        for item in searches:
+            if not chosen[item.pk]:
+                continue
+            key = "technology" if item.list == SearchList.TECHNOLOGIES else "need"
+            items = [listings[(item.list, pk)] for pk in chosen[item.pk]]
+            log += [SentListing(saved_search=item, **{key: x}, sent_at=now) for x in items]
+            token = unsubscribe_token("search", item.pk)
+            mails.append(
+                AlertMail(
+                    template="alerts/emails/digest",
+                    context={
+                        "saved_search": item,
+                        "items": items,
+                        "list_url": absolute(item.get_list_url()),
+                        "manage_url": manage_url,
+                    },
+                    recipient=item.user.email,
+                    language=item.language,
+                    unsubscribe_url=absolute(reverse("alerts:unsubscribe", args=[token])),
+                )
+            )
+        SentListing.objects.bulk_create(log)
+        SavedSearch.objects.filter(pk__in=[item.pk for item in searches]).update(checked_at=now)
+        send_alert_mails(mails)
+    return len(mails), len(log)
 
 
 def follow_events(follows) -> dict[int, list[dict]]:
@@ -372,16 +498,20 @@ def digest_follows(user_pk: int, now) -> int:
         FollowNotice.objects.bulk_create(notices)
         user = follows[0].user
         token = unsubscribe_token("follows", user.pk)
-        send_alert_mail(
-            template="alerts/emails/follows",
-            context={
-                "user": user,
-                "lines": lines,
-                "manage_url": absolute(reverse("alerts:saved_search_list")),
-            },
-            recipient=user.email,
-            language=follows[0].language,
-            unsubscribe_url=absolute(reverse("alerts:unsubscribe", args=[token])),
+        send_alert_mails(
+            [
+                AlertMail(
+                    template="alerts/emails/follows",
+                    context={
+                        "user": user,
+                        "lines": lines,
+                        "manage_url": absolute(reverse("alerts:saved_search_list")),
+                    },
+                    recipient=user.email,
+                    language=follows[0].language,
+                    unsubscribe_url=absolute(reverse("alerts:unsubscribe", args=[token])),
+                )
+            ]
         )
     return len(lines)
 
@@ -392,14 +522,15 @@ def send_digests(now=None, progress=None) -> DigestSummary:
     now = now or timezone.now()
     summary = DigestSummary()
     candidates = new_listing_ids(now)
-    due = list(due_searches(now).values_list("pk", "list"))
-    for index, (pk, list_name) in enumerate(due, 1):
-        sent = digest_search(pk, now, candidates.get(list_name, []))
-        summary.searches += 1
-        summary.listings += sent
-        summary.mails += 1 if sent else 0
-        if progress and (index % 500 == 0 or index == len(due)):
-            progress(index, len(due))
+    due = list(due_searches(now).values_list("pk", flat=True))
+    for start in range(0, len(due), BATCH):
+        batch = due[start : start + BATCH]
+        mails, listings = digest_batch(batch, now, candidates)
+        summary.searches += len(batch)
+        summary.mails += mails
+        summary.listings += listings
+        if progress:
+            progress(summary.searches, len(due))
     last_day = now - FOLLOW_FREQUENCY
     users = (
         Follow.objects.filter(mail=True)
