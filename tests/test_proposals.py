@@ -50,9 +50,7 @@ def proposal(provider, need, technology):
     )
 
 
-def test_proposal_opens_a_conversation_about_the_need_and_mails_the_seeker(
-    proposal, need, seeker
-):
+def test_proposal_opens_a_conversation_about_the_need_and_mails_the_seeker(proposal, need, seeker):
     assert proposal.subject == need
     assert proposal.technology is None
     assert proposal.kind == LicenceRequest.Kind.PROPOSAL
@@ -242,9 +240,7 @@ def test_need_page_query_count_does_not_grow_with_proposals(
 # --- the proposal form -----------------------------------------------------------------------
 
 
-def test_form_offers_only_own_published_technologies_and_sends(
-    client, provider, need, technology
-):
+def test_form_offers_only_own_published_technologies_and_sends(client, provider, need, technology):
     make_technology(provider.organization, status=ListingStatus.DRAFT, title="Draft idea")
     make_technology(title="Someone else's")
     client.force_login(provider)
