@@ -61,7 +61,7 @@ def need_detail(request, need, actor) -> dict:
     proposals = LicenceRequest.objects.filter(need=need)
     context = {
         "proposal_count": proposals.count(),
-        "detail_aside_templates": ["licensing/includes/need_cta.html"],
+        "detail_cta_templates": ["licensing/includes/need_cta.html"],
     }
     if actor in (Actor.OWNER, Actor.STAFF):
         context["need_proposals"] = list(proposals.for_lists().with_unread(Side.OWNER))
