@@ -92,6 +92,6 @@ def dashboard_sections(user) -> dict:
             }
         )
     if user.is_moderator:
-        context["open_request_count"] = LicenceRequest.objects.open().count()
+        context["open_request_count"] = LicenceRequest.objects.requests().open().count()
         context["staff_dashboard_templates"] = ["licensing/includes/staff_dashboard.html"]
     return context

@@ -368,8 +368,9 @@ def test_follow_and_unfollow_from_the_listing_page(client, user):
     assert "Follow" in client.get(technology.get_absolute_url()).content.decode()
     client.post(reverse("alerts:follow", args=["technology", technology.pk]))
     assert Follow.objects.filter(user=user, technology=technology).exists()
+    save(user, name="My solar search")
     body = client.get(reverse("dashboard")).content.decode()
-    assert "Solar follow" in body
+    assert "Solar follow" in body and "My solar search" in body
     client.post(reverse("alerts:unfollow", args=["technology", technology.pk]))
     assert not Follow.objects.exists()
 

@@ -284,3 +284,9 @@ def test_unverified_user_without_organisation_is_refused(client, need):
     client.force_login(make_user(verified=False))
     response = client.get(reverse("licensing:proposal_create", args=[need.pk]))
     assert response.status_code in (302, 403)
+
+
+def test_staff_dashboard_counts_licence_requests_without_proposals(client, proposal):
+    client.force_login(make_staff())
+    body = client.get(reverse("dashboard")).content.decode()
+    assert "0 open licence requests" in body
