@@ -13,6 +13,7 @@ NEVER = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 
 class Side(models.TextChoices):
+    # The owner is the subject's organisation: the technology's owner or the need's seeker.
     OWNER = "owner", _("Technology owner")
     REQUESTER = "requester", _("Requester")
 
@@ -28,11 +29,24 @@ class LicenceRequestQuerySet(models.QuerySet):
         if organization is None:
             return self.none()
         return self.filter(
-            Q(requester_organization=organization) | Q(technology__organization=organization)
+            Q(requester_organization=organization)
+            | Q(technology__organization=organization)
+            | Q(need__organization=organization)
         )
 
     def received_by(self, organization):
-        return self.filter(technology__organization=organization)
+        """Requests about the organisation's technologies and proposals for its needs."""
+        return self.filter(
+            Q(technology__organization=organization) | Q(need__organization=organization)
+        )
+
+    def requests(self):
+        """Conversations about a technology (licence, collaboration, information)."""
+        return self.filter(need__isnull=True)
+
+    def proposals(self):
+        """Conversations about a need: a provider's proposed solution."""
+        return self.filter(need__isnull=False)
 
     def sent_by(self, organization):
         return self.filter(requester_organization=organization)
@@ -42,7 +56,13 @@ class LicenceRequestQuerySet(models.QuerySet):
 
     def for_lists(self):
         return self.select_related(
-            "technology", "technology__organization", "requester_organization", "requester"
+            "technology",
+            "technology__organization",
+            "need",
+            "need__organization",
+            "proposed_technology",
+            "requester_organization",
+            "requester",
         ).order_by("-last_activity_at", "-pk")
 
     def with_unread(self, side: str):
@@ -63,29 +83,56 @@ class LicenceRequestQuerySet(models.QuerySet):
 
 
 class LicenceRequest(models.Model):
-    """One organisation's request about one technology, with its thread of messages."""
+    """A private conversation between two organisations about one subject: a technology (a
+    licence request, from a seeker to the owner) or a need (a proposed solution, from a
+    provider to the seeker). One model, one thread machinery, the same access rules."""
 
     class Kind(models.TextChoices):
         LICENCE = "licence", _("Licence")
         RESEARCH_COLLABORATION = "research_collaboration", _("Research collaboration")
         MORE_INFORMATION = "more_information", _("More information")
+        PROPOSAL = "proposal", _("Proposed solution")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
+        NEW = "new", _("New")
         IN_DISCUSSION = "in_discussion", _("In discussion")
+        SHORTLISTED = "shortlisted", _("Shortlisted")
         AGREED = "agreed", _("Agreed")
         DECLINED = "declined", _("Declined")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    OPEN_STATUSES = (Status.OPEN, Status.IN_DISCUSSION)
+    OPEN_STATUSES = (Status.OPEN, Status.NEW, Status.IN_DISCUSSION, Status.SHORTLISTED)
+    REQUEST_KINDS = (Kind.LICENCE, Kind.RESEARCH_COLLABORATION, Kind.MORE_INFORMATION)
 
     # PROTECT: nothing about a negotiation is deleted silently, not even through a cascade.
+    # Exactly one subject is set (constraint below): the technology or the need.
     technology = models.ForeignKey(
         "listings.Technology",
         verbose_name=_("technology"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="licence_requests",
     )
+    need = models.ForeignKey(
+        "needs.Need",
+        verbose_name=_("need"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+    )
+    # A proposal offers one of the provider's published technologies or a capability in words.
+    proposed_technology = models.ForeignKey(
+        "listings.Technology",
+        verbose_name=_("proposed technology"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals_made",
+    )
+    capability = models.TextField(_("capability not yet listed"), blank=True)
     requester_organization = models.ForeignKey(
         "accounts.Organization",
         verbose_name=_("requesting organisation"),
@@ -127,9 +174,24 @@ class LicenceRequest(models.Model):
                 condition=Q(status__in=["open", "in_discussion"]),
                 name="licence_request_one_open_per_org",
             ),
+            models.UniqueConstraint(
+                fields=["requester_organization", "need"],
+                condition=Q(status__in=["new", "in_discussion", "shortlisted"]),
+                name="proposal_one_open_per_org",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="proposal", need__isnull=False, technology__isnull=True)
+                | (~Q(kind="proposal") & Q(technology__isnull=False, need__isnull=True)),
+                name="licence_request_one_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="proposal") | Q(proposed_technology__isnull=True, capability=""),
+                name="licence_request_offer_only_in_proposal",
+            ),
         ]
         indexes = [
             models.Index(fields=["technology", "status"], name="licence_request_tech_status"),
+            models.Index(fields=["need", "status"], name="licence_request_need_status"),
             models.Index(
                 fields=["requester_organization", "-last_activity_at"],
                 name="licence_request_sent",
@@ -137,10 +199,19 @@ class LicenceRequest(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.technology} ({self.requester_organization})"
+        return f"{self.get_kind_display()}: {self.subject} ({self.requester_organization})"
 
     def get_absolute_url(self):
         return reverse("licensing:request_detail", args=[self.pk])
+
+    @property
+    def subject(self):
+        """What the conversation is about: the technology or the need."""
+        return self.need if self.need_id else self.technology
+
+    @property
+    def is_proposal(self) -> bool:
+        return self.need_id is not None
 
     @property
     def is_open(self) -> bool:
@@ -151,7 +222,7 @@ class LicenceRequest(models.Model):
         organization = user.organization if user.is_authenticated else None
         if organization is None:
             return None
-        if organization.pk == self.technology.organization_id:
+        if organization.pk == self.subject.organization_id:
             return Side.OWNER
         if organization.pk == self.requester_organization_id:
             return Side.REQUESTER

@@ -4,6 +4,7 @@ from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from listings.lifecycle import Actor
 from portal import hooks
 
 from . import services
@@ -17,7 +18,7 @@ def unread_count(organization) -> int:
     has not opened and the other side's messages since it last read each thread."""
     if organization is None:
         return 0
-    owner = Q(technology__organization=organization)
+    owner = Q(technology__organization=organization) | Q(need__organization=organization)
     requester = Q(requester_organization=organization)
     counts = LicenceRequest.objects.filter(owner | requester).aggregate(
         unopened=Count("pk", distinct=True, filter=owner & Q(owner_last_read_at__isnull=True)),
@@ -53,24 +54,44 @@ def technology_detail(request, technology, actor) -> dict:
     return {"licence_request_url": reverse("licensing:request_create", args=[technology.pk])}
 
 
+@hooks.register("need_detail")
+def need_detail(request, need, actor) -> dict:
+    """The call to action for everyone; the proposals themselves for the need's organisation
+    and staff only; the public sees how many were received."""
+    proposals = LicenceRequest.objects.filter(need=need)
+    context = {
+        "proposal_count": proposals.count(),
+        "detail_cta_templates": ["licensing/includes/need_cta.html"],
+    }
+    if actor in (Actor.OWNER, Actor.STAFF):
+        context["need_proposals"] = list(proposals.for_lists().with_unread(Side.OWNER))
+        context["detail_extra_templates"] = ["licensing/includes/need_proposals.html"]
+    if not services.proposal_refusal(request.user, need):
+        context["proposal_url"] = reverse("licensing:proposal_create", args=[need.pk])
+    return context
+
+
 @hooks.register("dashboard")
 def dashboard_sections(user) -> dict:
     context = {}
     organization = user.organization
     if organization is not None:
         requests = LicenceRequest.objects.for_lists()
+        received = requests.received_by(organization).with_unread(Side.OWNER)
+        sent = requests.sent_by(organization).with_unread(Side.REQUESTER)
         context.update(
             {
-                "received_requests": list(
-                    requests.received_by(organization).with_unread(Side.OWNER)[:DASHBOARD_ROWS]
-                ),
-                "sent_requests": list(
-                    requests.sent_by(organization).with_unread(Side.REQUESTER)[:DASHBOARD_ROWS]
-                ),
-                "dashboard_templates": ["licensing/includes/dashboard_requests.html"],
+                "received_requests": list(received.requests()[:DASHBOARD_ROWS]),
+                "sent_requests": list(sent.requests()[:DASHBOARD_ROWS]),
+                "received_proposals": list(received.proposals()[:DASHBOARD_ROWS]),
+                "sent_proposals": list(sent.proposals()[:DASHBOARD_ROWS]),
+                "dashboard_templates": [
+                    "licensing/includes/dashboard_requests.html",
+                    "licensing/includes/dashboard_proposals.html",
+                ],
             }
         )
     if user.is_moderator:
-        context["open_request_count"] = LicenceRequest.objects.open().count()
+        context["open_request_count"] = LicenceRequest.objects.requests().open().count()
         context["staff_dashboard_templates"] = ["licensing/includes/staff_dashboard.html"]
     return context

@@ -1,4 +1,5 @@
-"""Licence requests: who may send, reply, decide and withdraw, and who hears of it."""
+"""Conversations between two organisations: licence requests about a technology and proposed
+solutions for a need. Who may send, reply, decide and withdraw, and who hears of it."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,6 +16,14 @@ Status = LicenceRequest.Status
 # Who may move a request to which status.
 OWNER_DECISIONS = (Status.AGREED, Status.DECLINED)
 REQUESTER_DECISIONS = (Status.WITHDRAWN,)
+# A need's organisation moves a proposal: new -> in discussion -> shortlisted / declined.
+PROPOSAL_DECISIONS = {
+    Status.NEW: (Status.IN_DISCUSSION, Status.SHORTLISTED, Status.DECLINED),
+    Status.IN_DISCUSSION: (Status.SHORTLISTED, Status.DECLINED),
+    Status.SHORTLISTED: (Status.DECLINED,),
+}
+# Statuses that end a conversation (no more messages).
+CLOSING = (Status.AGREED, Status.DECLINED, Status.WITHDRAWN)
 
 
 class RequestError(Exception):
@@ -41,6 +50,63 @@ def open_request(organization, technology) -> LicenceRequest | None:
         .filter(requester_organization=organization, technology=technology)
         .first()
     )
+
+
+def proposal_refusal(user, need) -> str | None:
+    """Why the user may not propose a solution for this need (None when they may)."""
+    if not user.is_authenticated:
+        return _("Please sign in to propose a solution.")
+    if not user.can_post:
+        return _("Only verified members of an organisation may propose solutions.")
+    if not need.is_public or need.is_past_deadline:
+        return _("Solutions can only be proposed for open, published needs.")
+    if user.organization.pk == need.organization_id:
+        return _("This need belongs to your organisation.")
+    return None
+
+
+def open_proposal(organization, need) -> LicenceRequest | None:
+    """The organisation's proposal for a need that is still open, if any."""
+    return (
+        LicenceRequest.objects.open().filter(requester_organization=organization, need=need).first()
+    )
+
+
+@transaction.atomic
+def send_proposal(user, need, *, message, technology=None, capability="") -> LicenceRequest:
+    """Propose one of the organisation's published technologies (or a capability described in
+    words) for a need: opens a conversation with the need's organisation and e-mails it."""
+    reason = proposal_refusal(user, need)
+    if reason:
+        raise RequestError(reason)
+    capability = (capability or "").strip()
+    if technology is None and not capability:
+        raise RequestError(_("Choose one of your technologies or describe the capability."))
+    if technology is not None and (
+        technology.organization_id != user.organization.pk or not technology.is_public
+    ):
+        raise RequestError(_("Only your organisation's published technologies can be proposed."))
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            proposal = LicenceRequest.objects.create(
+                need=need,
+                kind=LicenceRequest.Kind.PROPOSAL,
+                status=Status.NEW,
+                proposed_technology=technology,
+                capability=capability,
+                requester_organization=user.organization,
+                requester=user,
+                message=message.strip(),
+                requester_last_read_at=now,
+                last_activity_at=now,
+            )
+    except IntegrityError:
+        raise RequestError(
+            _("Your organisation already has an open proposal for this need.")
+        ) from None
+    notify(proposal, "licensing/emails/new_proposal", recipients_on(proposal, Side.OWNER, user))
+    return proposal
 
 
 @transaction.atomic
@@ -101,7 +167,7 @@ def post_message(request, user, body: str) -> RequestMessage:
     )
     request.last_activity_at = now
     setattr(request, f"{side}_last_read_at", now)
-    if side == Side.OWNER and request.status == Status.OPEN:
+    if side == Side.OWNER and request.status in (Status.OPEN, Status.NEW):
         request.status = Status.IN_DISCUSSION
     request.save()
     other = Side.REQUESTER if side == Side.OWNER else Side.OWNER
@@ -116,18 +182,18 @@ def post_message(request, user, body: str) -> RequestMessage:
 
 @transaction.atomic
 def change_status(request, user, status: str, note: str = "") -> LicenceRequest:
-    """The owner agrees or declines, the requester withdraws; logged in the thread and
-    e-mailed to the other side. A closed request stays closed."""
+    """The owner agrees or declines (a need's organisation moves a proposal to in discussion,
+    shortlisted or declined), the requester withdraws; logged in the thread and e-mailed to the
+    other side. A closed request stays closed."""
     request = LicenceRequest.objects.select_for_update().get(pk=request.pk)
     side = _side_or_refuse(request, user)
-    allowed = OWNER_DECISIONS if side == Side.OWNER else REQUESTER_DECISIONS
-    if status not in allowed:
-        raise RequestError(_("You may not set this status."))
     if not request.is_open:
         raise RequestError(
             _("This request is already closed (%(status)s).")
             % {"status": request.get_status_display()}
         )
+    if status not in _decisions(request, side):
+        raise RequestError(_("You may not set this status."))
     now = timezone.now()
     message = RequestMessage.objects.create(
         request=request,
@@ -138,7 +204,8 @@ def change_status(request, user, status: str, note: str = "") -> LicenceRequest:
         created_at=now,
     )
     request.status = status
-    request.closed_at = now
+    if status in CLOSING:
+        request.closed_at = now
     request.last_activity_at = now
     setattr(request, f"{side}_last_read_at", now)
     request.save()
@@ -164,23 +231,29 @@ def mark_read(request, user) -> None:
     setattr(request, field, now)
 
 
+def _decisions(request, side) -> tuple:
+    if side == Side.REQUESTER:
+        return REQUESTER_DECISIONS
+    if side == Side.OWNER and request.is_proposal:
+        return PROPOSAL_DECISIONS.get(request.status, ())
+    if side == Side.OWNER:
+        return OWNER_DECISIONS
+    return ()
+
+
 def allowed_statuses(request, user) -> list[str]:
     """The decisions the user may take on the request now (for the buttons)."""
     if not request.is_open or not user.can_post:
         return []
-    side = request.side_of(user)
-    if side == Side.OWNER:
-        return list(OWNER_DECISIONS)
-    if side == Side.REQUESTER:
-        return list(REQUESTER_DECISIONS)
-    return []
+    return list(_decisions(request, request.side_of(user)))
 
 
 def recipients_on(request, side: str, actor=None) -> list:
-    """Who hears of news on one side of a request (never the actor)."""
+    """Who hears of news on one side of a conversation (never the actor): the person directly
+    involved (the subject's author or the requester) and that organisation's administrators."""
     if side == Side.OWNER:
         people = recipients.side_of_organization(
-            request.technology.organization_id, request.technology.author
+            request.subject.organization_id, request.subject.author
         )
     else:
         people = recipients.side_of_organization(

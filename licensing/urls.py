@@ -9,6 +9,7 @@ urlpatterns = [
     path("sent/", views.sent, name="sent"),
     path("all/", views.staff_list, name="staff_list"),
     path("new/<int:technology_pk>/", views.request_create, name="request_create"),
+    path("propose/<int:need_pk>/", views.proposal_create, name="proposal_create"),
     path("<int:pk>/", views.request_detail, name="request_detail"),
     path("<int:pk>/messages/", views.request_message, name="request_message"),
     path("<int:pk>/status/", views.request_status, name="request_status"),

@@ -7,9 +7,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import member_required, moderator_required
 from listings.models import Technology
+from needs.models import Need
 
 from . import services
-from .forms import LicenceRequestForm, MessageForm, StatusForm
+from .forms import LicenceRequestForm, MessageForm, ProposalForm, StatusForm
 from .models import LicenceRequest, Side
 
 PAGE_SIZE = 25
@@ -49,6 +50,43 @@ def request_create(request, technology_pk):
         request,
         "licensing/request_form.html",
         {"form": form, "technology": technology},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@member_required
+def proposal_create(request, need_pk):
+    """Verified members of another organisation: propose a solution for an open need."""
+    need = get_object_or_404(
+        Need.objects.visible_to(request.user).select_related("organization"), pk=need_pk
+    )
+    reason = services.proposal_refusal(request.user, need)
+    if reason:
+        raise PermissionDenied(reason)
+    organization = request.user.organization
+    existing = services.open_proposal(organization, need)
+    if existing is not None and request.method != "POST":
+        messages.info(request, _("Your organisation already has an open proposal for this need."))
+        return redirect(existing)
+    form = ProposalForm(request.POST or None, organization=organization, need=need)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.send_proposal(
+                request.user,
+                need,
+                message=form.cleaned_data["message"],
+                technology=form.cleaned_data["technology"],
+                capability=form.cleaned_data["capability"],
+            )
+        except services.RequestError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your proposal was sent to the need's organisation."))
+            return redirect(proposal)
+    return render(
+        request,
+        "licensing/proposal_form.html",
+        {"form": form, "need": need},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -99,7 +137,13 @@ def get_visible(request, pk) -> LicenceRequest:
     """The request if the user is a member of one of the two organisations or staff; else 404."""
     return get_object_or_404(
         LicenceRequest.objects.visible_to(request.user).select_related(
-            "technology", "technology__organization", "requester_organization", "requester"
+            "technology",
+            "technology__organization",
+            "need",
+            "need__organization",
+            "proposed_technology",
+            "requester_organization",
+            "requester",
         ),
         pk=pk,
     )
@@ -155,8 +199,10 @@ def request_status(request, pk):
     except services.RequestError as error:
         messages.error(request, str(error))
         return render_thread(request, licence_request, status=400)
-    messages.success(
-        request,
-        _("The request is now “%(status)s”.") % {"status": licence_request.get_status_display()},
+    template = (
+        _("The proposal is now “%(status)s”.")
+        if licence_request.is_proposal
+        else _("The request is now “%(status)s”.")
     )
+    messages.success(request, template % {"status": licence_request.get_status_display()})
     return redirect(licence_request)

@@ -74,7 +74,7 @@ def licence_requests():
     model = optional_model("licensing", "LicenceRequest")
     if model is None:
         return None
-    return model.objects.all(), "created_at"
+    return model.objects.requests(), "created_at"
 
 
 def confirmed_matches():

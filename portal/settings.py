@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "licensing",
     "matching",
     "advisers",
+    "alerts",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("requests/", include("licensing.urls")),
     path("matching/", include("matching.urls")),
     path("advisers/", include("advisers.urls")),
+    path("alerts/", include("alerts.urls")),
 ]
 
 handler400 = "portal.views.bad_request"

@@ -158,6 +158,8 @@ def count_http_queries(result: Result, paths: list[str]) -> None:
 
 def run_call(result: Result, ctx: Context, requests: int, warmup: int, out) -> None:
     function = result.scenario.function
+    if result.scenario.runs:
+        requests, warmup = result.scenario.runs, 0
     for i in range(warmup):
         started = time.perf_counter()
         function(ctx)

@@ -51,13 +51,22 @@ class Scenario:
     description: str = ""
     available: Callable[[], bool] = lambda: True
     prepare: Callable | None = None
+    # A batch job timed as a whole (e.g. a digest run): this many measured calls, no warm-up.
+    runs: int | None = None
 
 
 SCENARIOS: list[Scenario] = []
 
 
 def scenario(
-    name, *, kind="http", target_p95_ms=None, description="", available=None, prepare=None
+    name,
+    *,
+    kind="http",
+    target_p95_ms=None,
+    description="",
+    available=None,
+    prepare=None,
+    runs=None,
 ):
     """Register a scenario (decorator)."""
 
@@ -71,6 +80,7 @@ def scenario(
                 description=description or (function.__doc__ or "").strip(),
                 available=available or (lambda: True),
                 prepare=prepare,
+                runs=runs,
             )
         )
         return function
