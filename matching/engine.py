@@ -22,6 +22,7 @@ from django.db import connection
 
 from . import scoring
 from .models import Kind, Profile, Term
+from .options import DEFAULT, Options
 from .representation import corpus_size, idf, kind_of, norm
 
 CANDIDATES = 200
@@ -59,8 +60,9 @@ def query_terms(vector: dict[str, float], df: dict[str, int], n_docs: int) -> li
     return chosen
 
 
-def rank(listing, *, limit: int = 10, exclude_ids=()) -> list[Ranked]:
-    """Rank the public listings of the other kind for one technology or need."""
+def rank(listing, *, limit: int = 10, exclude_ids=(), options: Options = DEFAULT) -> list[Ranked]:
+    """Rank the public listings of the other kind for one technology or need. ``options``:
+    which parts of the engine take part (pages use the default; the evaluation varies it)."""
     query_kind = kind_of(listing)
     target_kind = Kind.NEED if query_kind == Kind.TECHNOLOGY else Kind.TECHNOLOGY
     profile = Profile.objects.filter(kind=query_kind, listing_id=listing.pk).first()
@@ -74,10 +76,13 @@ def rank(listing, *, limit: int = 10, exclude_ids=()) -> list[Ranked]:
         query_attrs=fit_attributes(listing),
         limit=limit,
         exclude_ids=exclude_ids,
+        options=options,
     )
 
 
-def rank_profile(profile, target_kind, *, query_attrs, limit=10, exclude_ids=()) -> list[Ranked]:
+def rank_profile(
+    profile, target_kind, *, query_attrs, limit=10, exclude_ids=(), options: Options = DEFAULT
+) -> list[Ranked]:
     """Rank for a stored profile: two candidate passes (query, then query + feedback), each a
     bounded number of SQL queries that does not grow with the corpus."""
     vector = profile.vector
@@ -106,17 +111,19 @@ def rank_profile(profile, target_kind, *, query_attrs, limit=10, exclude_ids=())
     query_is_need = target_kind == Kind.TECHNOLOGY
     by_id = {term_id: text for text, term_id in terms.items()}
     candidates = _candidate_reprs(target_kind, scored, by_id)
-    rows = scoring.score_rows(query_repr, candidates, df, n_docs, query_is_need)
-    scoring.calibrate(rows)
+    rows = scoring.score_rows(query_repr, candidates, df, n_docs, query_is_need, options=options)
+    scoring.calibrate(rows, options)
     rows.sort(key=lambda r: (-r[0], r[1]))
-    if scoring.OPTIONS["feedback"] and rows:
+    if options.feedback and rows:
         rows = _feedback_pass(
-            rows, query_repr, candidates, target_kind, terms, df, n_docs, chosen, exclude
+            rows, query_repr, candidates, target_kind, terms, df, n_docs, chosen, exclude, options
         )
     return [Ranked(listing_id=r[1], score=round(r[0], 4), reasons=r[2]) for r in rows[:limit]]
 
 
-def _feedback_pass(rows, query_repr, candidates, kind, terms, df, n_docs, chosen, exclude):
+def _feedback_pass(
+    rows, query_repr, candidates, kind, terms, df, n_docs, chosen, exclude, options=DEFAULT
+):
     """Pseudo-relevance feedback (scoring.feedback_vector): the centroid of the first pass's top
     ``scoring.FEEDBACK_DOCS`` becomes a second query; a second candidate query over the query's
     chosen terms plus the feedback terms adds the listings it reaches, and every candidate is
@@ -160,9 +167,15 @@ def _feedback_pass(rows, query_repr, candidates, kind, terms, df, n_docs, chosen
     by_id = {term_id: text for text, term_id in terms.items()}
     all_candidates = _candidate_reprs(kind, scored, by_id, known=candidates)
     rows = scoring.score_rows(
-        query_repr, all_candidates, df, n_docs, kind == Kind.TECHNOLOGY, feedback=feedback
+        query_repr,
+        all_candidates,
+        df,
+        n_docs,
+        kind == Kind.TECHNOLOGY,
+        feedback=feedback,
+        options=options,
     )
-    scoring.calibrate(rows)
+    scoring.calibrate(rows, options)
     rows.sort(key=lambda r: (-r[0], r[1]))
     return rows
 

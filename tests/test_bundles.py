@@ -72,7 +72,10 @@ def test_import_of_the_development_bundle_publishes_everything():
     assert Organization.objects.exclude(import_key="").count() == len(data["organizations"])
     assert Technology.objects.published().count() == len(data["technologies"])
     orgs, techs = len(data["organizations"]), len(data["technologies"])
-    assert f"imported: {orgs} organisations ({orgs} new, 0 updated, 0 unchanged), {techs} technologies" in output
+    assert (
+        f"imported: {orgs} organisations ({orgs} new, 0 updated, 0 unchanged), {techs} technologies"
+        in output
+    )
     technology = Technology.objects.get(import_key=data["technologies"][0]["key"])
     assert technology.published_at is not None
     assert technology.organization.import_key == data["technologies"][0]["organization"]

@@ -6,6 +6,7 @@ import pytest
 
 from matching import analysis, scoring
 from matching.analysis import analyse, detect_language, document_vector
+from matching.options import DEFAULT
 
 PARENTS = {
     "sensors-iot": "ict",
@@ -226,14 +227,10 @@ def test_feedback_reaches_a_document_without_query_words():
     for r in [need, *techs.values()]:
         df.update(r["vector"].keys())
     n = len(techs) + 1
-    saved = scoring.OPTIONS["feedback"]
-    try:
-        scoring.OPTIONS["feedback"] = False
-        plain = {k: s for s, k, _ in scoring.rank(need, techs, df, n)}
-        scoring.OPTIONS["feedback"] = True
-        ranked = scoring.rank(need, techs, df, n)
-    finally:
-        scoring.OPTIONS["feedback"] = saved
+    plain = {
+        k: s for s, k, _ in scoring.rank(need, techs, df, n, options=DEFAULT.without("feedback"))
+    }
+    ranked = scoring.rank(need, techs, df, n)
     scores = {k: s for s, k, _ in ranked}
     assert plain["route"] == pytest.approx(plain["other"])  # no shared word: both score 0
     assert scores["route"] > scores["other"]
@@ -248,12 +245,9 @@ def test_near_synonyms_are_added_at_low_weight_when_the_vector_is_built():
     vector = document_vector({"title": "Estimation of bearing life"}, "en")
     assert "evalu" not in analyse("Estimation of bearing life", "en")  # document level only
     assert 0 < vector["evalu"] < 0.5 * vector["estim"]
-    saved = analysis.OPTIONS["synonyms"]
-    try:
-        analysis.OPTIONS["synonyms"] = False
-        plain = document_vector({"title": "Estimation of bearing life"}, "en")
-    finally:
-        analysis.OPTIONS["synonyms"] = saved
+    plain = document_vector(
+        {"title": "Estimation of bearing life"}, "en", DEFAULT.without("synonyms")
+    )
     assert "evalu" not in plain
     assert plain["estim"] == vector["estim"]  # the document's own terms are unchanged
 
@@ -280,7 +274,8 @@ def test_matching_rebuild_recomputes_every_representation():
     Profile.objects.all().update(vector={})
     out = StringIO()
     call_command("matching_rebuild", "--workers", "1", stdout=out)
-    vectors = {p.listing_id: p.vector for p in Profile.objects.all()}
-    assert "corros" in vectors[tech.pk] and "evalu" in vectors[tech.pk]  # synonym of estim
-    assert "rust" in vectors[need.pk]
+    vectors = {(p.kind, p.listing_id): p.vector for p in Profile.objects.all()}
+    tech_vector, need_vector = vectors[(1, tech.pk)], vectors[(2, need.pk)]
+    assert "corros" in tech_vector and "evalu" in tech_vector  # synonym of estim
+    assert "rust" in need_vector
     assert out.getvalue().strip().splitlines()[-1].startswith("Rebuilt 1 technology")
