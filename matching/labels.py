@@ -11,10 +11,12 @@ from django.utils.translation import gettext_lazy as _
 #: label -> (target share of suggestions judged relevant, minimal grade counted relevant).
 TARGETS = {"strong": (0.7, 2), "good": (0.5, 1), "worth a look": (0.25, 1)}
 
-#: score thresholds (evaluate_matching, development set, all folds; see docs/matching.md).
-STRONG = 0.60
-GOOD = 0.40
-MINIMUM = 0.25
+#: score thresholds (evaluate_matching on the development set, all folds; see docs/matching.md).
+#: On held-out folds, "strong" suggestions were judged good or excellent 50-100 % of the time,
+#: "good" and above relevant 33-71 %, "worth a look" and above relevant 21-35 %.
+STRONG = 0.29
+GOOD = 0.23
+MINIMUM = 0.11
 
 LABELS = {"strong": _("strong match"), "good": _("good match"), "worth": _("worth a look")}
 

@@ -31,10 +31,8 @@ class Options:
     cosine: bool = True
     #: per-language calibration of the text score.
     calibrate: bool = True
-    #: pseudo-relevance feedback (a second pass).
-    feedback: bool = True
     #: how far the language calibration moves a candidate's text score towards the common
-    #: scale: 0 none, 1 all the way (chosen by cross-validation, see docs/matching.md).
+    #: scale: 0 none, 1 all the way (searched by `evaluate_matching --tune`: 1 is kept).
     calibration_strength: float = 1.0
     #: weight of the field overlap (0..1) relative to the text cosine (0..1).
     field_weight: float = 0.15

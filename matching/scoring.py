@@ -177,19 +177,16 @@ def score(
     return total, reasons
 
 
-def text_part(
-    query: dict, cand: dict, df: dict, n_docs: int, idfs=None, key="dot", options=DEFAULT
-):
+def text_part(query: dict, cand: dict, df: dict, n_docs: int, idfs=None, options=DEFAULT):
     """``(cosine, matched terms, heaviest first)`` of a query and a candidate repr.
 
     The engine computes the candidate's dot product with the query in SQL (``cand["dot"]``,
-    the same sum over shared terms as :func:`text_score`, and ``cand["terms"]``); with
-    ``key="fb_dot"`` the dot product with the feedback vector. Without them (plain reprs, as in
-    tests and the prototype) the vectors are compared here."""
-    if key not in cand:
+    the same sum over shared terms as :func:`text_score`, and ``cand["terms"]``). Without them
+    (plain reprs, as in tests) the vectors are compared here."""
+    if "dot" not in cand:
         text, contrib = text_score(query, cand, df, n_docs, idfs, options.cosine)
         return text, [t for t, _ in contrib[:N_REASON_TERMS]]
-    dot = cand[key]
+    dot = cand["dot"]
     if options.cosine:
         dot /= (query.get("norm") or 1.0) * (cand.get("norm") or 1.0)
     return dot, cand.get("terms", [])
@@ -248,77 +245,27 @@ def rank(
     of its language puts the languages on one scale (score normalisation as in cross-language
     retrieval); calibration applies only when each language has at least ``CALIBRATION_K``
     candidates. In SQL: a window ``avg() over (partition by language)`` on the top candidates.
-
-    Then pseudo-relevance feedback (:func:`feedback_vector`): the centroid of the first pass's
-    top ``FEEDBACK_DOCS`` candidates is blended into the text part and the candidates are
-    scored again (:func:`score_rows` with ``feedback``).
     """
     rows = score_rows(query_repr, candidates, df, n_docs, query_is_need, options=options)
     calibrate(rows, options)
     rows.sort(key=lambda r: (-r[0], r[1]))
-    if options.feedback and rows:
-        fb = feedback_vector([candidates[r[1]]["vector"] for r in rows[:FEEDBACK_DOCS]], df, n_docs)
-        rows = score_rows(
-            query_repr, candidates, df, n_docs, query_is_need, feedback=fb, options=options
-        )
-        calibrate(rows, options)
-        rows.sort(key=lambda r: (-r[0], r[1]))
     out = [(r[0], r[1], r[2]) for r in rows]
     return out[:limit] if limit else out
 
 
-def score_rows(
-    query_repr, candidates, df, n_docs, query_is_need=True, feedback=None, options=DEFAULT
-) -> list:
+def score_rows(query_repr, candidates, df, n_docs, query_is_need=True, options=DEFAULT) -> list:
     """Rows ``[score, key, reasons, text, language]`` for each candidate ({key: repr}).
 
-    With ``feedback`` (a vector from :func:`feedback_vector`), the text part becomes
-    ``(1 - FEEDBACK_WEIGHT) * cos(query, c) + FEEDBACK_WEIGHT * cos(feedback, c)``; reasons
-    (matched terms) stay those of the query itself. A candidate's vector may be restricted to
-    the terms it shares with the query and the feedback vector, provided its ``norm`` is set."""
+    A candidate's vector may be restricted to the terms it shares with the query, provided
+    its ``norm`` is set."""
     rows = []
     idfs = IdfTable(df, n_docs)
-    fb = {"vector": feedback, "norm": vector_norm(feedback, df, n_docs, idfs)} if feedback else None
     for key, cand in candidates.items():
         need, tech = (query_repr, cand) if query_is_need else (cand, query_repr)
         text = text_part(query_repr, cand, df, n_docs, idfs, options=options)
         s, reasons, text = score_parts(need, tech, df, n_docs, idfs, text=text, options=options)
-        if fb:
-            f_text, _ = text_part(fb, cand, df, n_docs, idfs, key="fb_dot", options=options)
-            blended = (1.0 - FEEDBACK_WEIGHT) * text + FEEDBACK_WEIGHT * f_text
-            s += blended - text
-            text = blended
         rows.append([s, key, reasons, text, cand.get("language")])
     return rows
-
-
-#: pseudo-relevance feedback (Rocchio): how many top documents of the first pass form the
-#: feedback centroid, how many of its heaviest terms are kept, and its share of the text part.
-FEEDBACK_DOCS = 5
-FEEDBACK_TERMS = 40
-FEEDBACK_WEIGHT = 0.3
-FEEDBACK_SUPPORT = 2
-
-
-def feedback_vector(vectors: list[dict], df: dict[str, int], n_docs: int) -> dict[str, float]:
-    """Rocchio centroid of the first pass's top documents, as a query vector.
-
-    Each document vector is scaled to unit idf-norm, the scaled vectors are averaged, and the
-    ``FEEDBACK_TERMS`` terms carrying most of the centroid's mass (w^2 * idf) are kept. Terms
-    unknown to the corpus statistics (df 0) are dropped."""
-    centroid: dict[str, float] = {}
-    support: dict[str, int] = {}
-    for v in vectors:
-        n = vector_norm(v, df, n_docs)
-        for t, w in v.items():
-            if df.get(t):
-                centroid[t] = centroid.get(t, 0.0) + w / n / len(vectors)
-                support[t] = support.get(t, 0) + 1
-    heaviest = sorted(
-        ((t, w) for t, w in centroid.items() if support[t] >= FEEDBACK_SUPPORT),
-        key=lambda tw: (-(tw[1] ** 2) * idf(df[tw[0]], n_docs), tw[0]),
-    )
-    return {t: round(w, 6) for t, w in heaviest[:FEEDBACK_TERMS]}
 
 
 def calibrate(rows: list, options: Options = DEFAULT) -> None:
@@ -331,7 +278,8 @@ def calibrate(rows: list, options: Options = DEFAULT) -> None:
         return
     by_lang: dict = {}
     for r in rows:
-        by_lang.setdefault(r[4], []).append(r[3])
+        if r[3] > 0:  # only candidates sharing a term count, as in the engine (all do there)
+            by_lang.setdefault(r[4], []).append(r[3])
     if len(by_lang) < 2 or not all(len(v) >= CALIBRATION_K for v in by_lang.values()):
         return
     means = {
@@ -340,6 +288,6 @@ def calibrate(rows: list, options: Options = DEFAULT) -> None:
     }
     ref = sum(means.values()) / len(means)
     for r in rows:
-        m = means[r[4]]
+        m = means.get(r[4], 0.0)
         if m > 0:
             r[0] += r[3] * ((ref / m) ** options.calibration_strength - 1.0)

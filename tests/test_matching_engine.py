@@ -161,14 +161,14 @@ def test_unpublished_technologies_are_never_suggested(corrosion_case):
 
 
 def test_scores_summed_in_sql_equal_the_documented_formula(corrosion_case):
-    """The engine sums each candidate's dot product in SQL; without feedback and calibration
+    """The engine sums each candidate's dot product in SQL; without calibration
     its score must be scoring.score() of the two full representations."""
     from matching import scoring
     from matching.representation import corpus_size
 
     need, japanese, distractor = corrosion_case
     recompute_norms()
-    options = DEFAULT.without("feedback").without("calibrate")
+    options = DEFAULT.without("calibrate")
     ranked = {r.listing_id: r for r in engine.rank(need, options=options)}
     profiles = {(p.kind, p.listing_id): p for p in Profile.objects.all()}
     df = dict(engine.Term.objects.values_list("text", "df"))

@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from accounts.models import Membership
-from matching import analysis, labels, selectors
+from matching import analysis, engine, labels, selectors
 from matching.reasons import describe, matched_words
 from tests.factories import make_need, make_organization, make_technology, make_user
 
@@ -44,8 +44,14 @@ def test_an_unrelated_technology_is_not_suggested_and_the_page_says_so(client):
         description="A light hydrogen tank.",
         fields=("hydrogen-fuel-cells",),
     )
-    # shares the field only: a score far below the minimum relevance
-    make_technology(title="Rice husk gasifier", summary="Gasifies rice husk.", fields=("solar",))
+    # one passing word in common, another field: the engine ranks it, below the minimum
+    weak = make_technology(
+        title="Rice husk gasifier for village power",
+        summary="Gasifies rice husk; the gas is stored in a small tank.",
+        fields=("crop-production",),
+    )
+    (ranked,) = engine.rank(need)
+    assert ranked.listing_id == weak.pk and ranked.score < labels.MINIMUM
     assert selectors.suggested_technologies(need) == []
     client.force_login(buyer)
     page = client.get(need.get_absolute_url()).content.decode()
