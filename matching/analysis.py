@@ -542,19 +542,24 @@ def _english_words(text: str) -> dict[str, str]:
 #: at most this many spellings in the other language per query word (most specific first).
 MAX_TRANSLATIONS = 6
 _EN_JA: dict | None = None
+_EN_JA_PARTS: dict | None = None
 _SEARCH_SYNTAX = re.compile(r'"|\bOR\b|(^|\s)-\S')
 
 
 def _en_ja() -> dict[str, tuple[str, ...]]:
     """{English stem or "stem stem": Japanese headwords}, loaded once (en_ja_index.tsv.gz)."""
-    global _EN_JA
+    global _EN_JA, _EN_JA_PARTS
     if _EN_JA is None:
-        table = {}
+        table, parts = {}, {}
         with gzip.open(os.path.join(DATA_DIR, "en_ja_index.tsv.gz"), "rt", encoding="utf-8") as f:
             for line in f:
                 if not line.startswith("#"):
                     key, heads = line.rstrip("\n").split("\t")
                     table[key] = tuple(heads.split("|"))
+                    if " " in key:
+                        for term in key.split(" "):
+                            parts.setdefault(term, []).append(key)
+        _EN_JA_PARTS = parts
         _EN_JA = table
     return _EN_JA
 
@@ -593,10 +598,10 @@ def _translate_english(query: str) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=4096)
 def _two_word_keys(term: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Two-word glosses that contain ``term`` (``geotherm`` -> "geothermal energy": 地熱)."""
-    return tuple((k, v) for k, v in _en_ja().items() if term in k.split(" ") and " " in k)[:3]
+    table = _en_ja()
+    return tuple((k, table[k]) for k in _EN_JA_PARTS.get(term, ())[:3])
 
 
 def _fewest(heads) -> tuple[str, ...]:
