@@ -133,7 +133,8 @@ class ListingQuerySet(models.QuerySet):
         return self.filter(organization=organization)
 
     def search(self, query: str):
-        """Full-text search with web-search syntax; Japanese via CJK bigrams.
+        """Full-text search with web-search syntax; Japanese via CJK bigrams; each word also
+        in the other language (search.cross_language_query).
 
         Matches are found in every part (the GIN-indexed search vector) and ranked by the
         title, keywords and summary (the rank vector): a title hit ranks above a keyword or
@@ -141,7 +142,7 @@ class ListingQuerySet(models.QuerySet):
         query = (query or "").strip()
         if not query:
             return self
-        ts_query = search.ListingSearchQuery(query)
+        ts_query = search.cross_language_query(query)
         return self.filter(search_vector=ts_query).annotate(
             rank=SearchRank(F("rank_vector"), ts_query, cover_density=True)
         )

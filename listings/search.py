@@ -12,10 +12,14 @@ them; the AND of bigrams is answered by the index alone (docs/performance.md).
 """
 
 import re
+from functools import reduce
+from operator import and_, or_
 
 from django.contrib.postgres.search import SearchQuery
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from matching.analysis import translate_query
 
 CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f々〆ー]+")
 SEARCH_CONFIG = "english"
@@ -76,6 +80,24 @@ class ListingSearchQuery(SearchQuery):
             f"regexp_replace(({sql})::text, %s, %s, 'g')::tsquery",
             [*params, _CJK_PHRASE, r"\1 & "],
         )
+
+
+def cross_language_query(query: str) -> SearchQuery:
+    """The query in both languages: every word, or one of its spellings in the other language
+    (matching.analysis.translate_query: the glossary the matching engine uses). Expanded once
+    per query, so the GIN-indexed search vector is searched as before; a query in search
+    syntax (quotes, OR, -word) is taken as typed."""
+    words = translate_query(query)
+    if not words:
+        return ListingSearchQuery(query)
+    return reduce(
+        and_, (reduce(or_, (ListingSearchQuery(spelling) for spelling in w)) for w in words)
+    )
+
+
+def highlight_terms(query: str) -> str:
+    """What to mark in snippets: the query and its other-language spellings."""
+    return " ".join([query, *(s for w in translate_query(query) for s in w[1:])])
 
 
 def has_cjk(text: str) -> bool:

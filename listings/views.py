@@ -29,7 +29,7 @@ def with_headline(queryset, query: str, field: str = "summary"):
     """Highlighted snippets of the matched words (computed for the page's rows only)."""
     if not query:
         return queryset
-    ts_query = search.ListingSearchQuery(query)
+    ts_query = search.cross_language_query(query)
     return queryset.annotate(
         headline=SearchHeadline(
             field,
@@ -62,8 +62,9 @@ def listing_list(request, *, model, filterset_class, template, extra=None):
         similar = page.paginator.count > 0
     elif query:
         page.object_list = list(page.object_list)
+        marks = search.highlight_terms(query)
         for listing in page.object_list:
-            listing.headline = search.safe_headline(listing.headline, query)
+            listing.headline = search.safe_headline(listing.headline, marks)
     context = {
         "filter": filterset,
         "page_obj": page,

@@ -5,7 +5,7 @@ depends only on that document, so it can be computed when the item is saved and 
 
 Term space (language-independent):
 
-* ``roll``, ``bear`` ... -- Porter stems of English words. English text is tokenised directly;
+* ``roll``, ``bear`` ... -- Snowball stems of English words. English text is tokenised directly;
   Japanese text is segmented with SudachiPy (``sudachidict-small``) and every content word is
   mapped to English through a compact JMdict gloss table (``data/jmdict_gloss.tsv.gz``) and a
   glossary of the taxonomy's EN/JA field names (``data/taxonomy_glossary.tsv``). Compounds are
@@ -31,6 +31,10 @@ import re
 import threading
 from collections import Counter
 from functools import lru_cache
+
+import Stemmer
+
+from .options import DEFAULT, Options
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
@@ -84,160 +88,17 @@ KATAKANA_RE = re.compile(r"^[\u30a1-\u30faー・ヽヾ]+$")
 KANJI_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff々]+$")
 
 
-# ---------------------------------------------------------------- Porter stemmer (1980) ----
-def _cons(w: str, i: int) -> bool:
-    c = w[i]
-    if c in "aeiou":
-        return False
-    if c == "y":
-        return i == 0 or not _cons(w, i - 1)
-    return True
-
-
-def _m(stem: str) -> int:
-    n, i, L = 0, 0, len(stem)
-    while i < L and _cons(stem, i):
-        i += 1
-    while i < L:
-        while i < L and not _cons(stem, i):
-            i += 1
-        if i >= L:
-            break
-        n += 1
-        while i < L and _cons(stem, i):
-            i += 1
-    return n
-
-
-def _vowel_in(stem: str) -> bool:
-    return any(not _cons(stem, i) for i in range(len(stem)))
-
-
-def _dcons(w: str) -> bool:
-    return len(w) >= 2 and w[-1] == w[-2] and _cons(w, len(w) - 1)
-
-
-def _cvc(w: str) -> bool:
-    return (
-        len(w) >= 3
-        and _cons(w, len(w) - 3)
-        and not _cons(w, len(w) - 2)
-        and _cons(w, len(w) - 1)
-        and w[-1] not in "wxy"
-    )
-
-
-_STEP2 = [
-    ("ational", "ate"),
-    ("tional", "tion"),
-    ("enci", "ence"),
-    ("anci", "ance"),
-    ("izer", "ize"),
-    ("bli", "ble"),
-    ("alli", "al"),
-    ("entli", "ent"),
-    ("eli", "e"),
-    ("ousli", "ous"),
-    ("ization", "ize"),
-    ("ation", "ate"),
-    ("ator", "ate"),
-    ("alism", "al"),
-    ("iveness", "ive"),
-    ("fulness", "ful"),
-    ("ousness", "ous"),
-    ("aliti", "al"),
-    ("iviti", "ive"),
-    ("biliti", "ble"),
-    ("logi", "log"),
-]
-_STEP3 = [
-    ("icate", "ic"),
-    ("ative", ""),
-    ("alize", "al"),
-    ("iciti", "ic"),
-    ("ical", "ic"),
-    ("ful", ""),
-    ("ness", ""),
-]
-_STEP4 = [
-    "al",
-    "ance",
-    "ence",
-    "er",
-    "ic",
-    "able",
-    "ible",
-    "ant",
-    "ement",
-    "ment",
-    "ent",
-    "ion",
-    "ou",
-    "ism",
-    "ate",
-    "iti",
-    "ous",
-    "ive",
-    "ize",
-]
+# ------------------------------------------------------------------------- stemming ----
+_STEMMER = Stemmer.Stemmer("english")
 
 
 @lru_cache(maxsize=200_000)
 def stem(w: str) -> str:
-    """Porter (1980) stemmer; words of 1-2 letters and words with digits are kept."""
+    """Snowball English ("Porter 2") stem of a lower-case word (PyStemmer, the C build of the
+    Snowball project's stemmers); words of 1-2 letters and words with digits are kept."""
     if len(w) <= 2 or not w.isalpha():
         return w
-    # 1a
-    if w.endswith(("sses", "ies")):
-        w = w[:-2]
-    elif w.endswith("ss"):
-        pass
-    elif w.endswith("s"):
-        w = w[:-1]
-    # 1b
-    flag = False
-    if w.endswith("eed"):
-        if _m(w[:-3]) > 0:
-            w = w[:-1]
-    elif w.endswith("ed") and _vowel_in(w[:-2]):
-        w, flag = w[:-2], True
-    elif w.endswith("ing") and _vowel_in(w[:-3]):
-        w, flag = w[:-3], True
-    if flag:
-        if w.endswith(("at", "bl", "iz")):
-            w += "e"
-        elif _dcons(w) and w[-1] not in "lsz":
-            w = w[:-1]
-        elif _m(w) == 1 and _cvc(w):
-            w += "e"
-    # 1c
-    if w.endswith("y") and _vowel_in(w[:-1]):
-        w = w[:-1] + "i"
-    # 2, 3
-    for table in (_STEP2, _STEP3):
-        for suf, rep in table:
-            if w.endswith(suf):
-                if _m(w[: -len(suf)]) > 0:
-                    w = w[: -len(suf)] + rep
-                break
-    # 4
-    for suf in _STEP4:
-        if w.endswith(suf):
-            base = w[: -len(suf)]
-            if _m(base) > 1 and (suf != "ion" or base.endswith(("s", "t"))):
-                w = base
-            break
-    else:
-        if w.endswith("ion"):
-            pass
-    # 5
-    if w.endswith("e"):
-        base = w[:-1]
-        if _m(base) > 1 or (_m(base) == 1 and not _cvc(base)):
-            w = base
-    if _m(w) > 1 and _dcons(w) and w.endswith("l"):
-        w = w[:-1]
-    return w
+    return _STEMMER.stemWord(w)
 
 
 # ------------------------------------------------------------ phonetic skeletons --------
@@ -351,15 +212,6 @@ _GLOSS: dict | None = None
 _TAXO: dict | None = None
 _TOKENIZER = None
 
-#: switches used by the ablation study (scripts/matching_prototype.py); normal use: all True.
-OPTIONS = {
-    "crosslang": True,
-    "compounds": True,
-    "katakana": True,
-    "taxonomy": True,
-    "secondary": True,
-    "synonyms": True,
-}
 _SYNONYMS: dict | None = None
 
 
@@ -418,9 +270,11 @@ def _load() -> None:
 
 
 @lru_cache(maxsize=100_000)
-def _gloss_terms(head: str) -> tuple[tuple[str, float], ...] | None:
+def _gloss_terms(
+    head: str, taxonomy: bool = True, secondary: bool = True
+) -> tuple[tuple[str, float], ...] | None:
     """English terms (stem, weight) for a Japanese headword, or None if unknown."""
-    if OPTIONS["taxonomy"] and head in _TAXO:
+    if taxonomy and head in _TAXO:
         c = analyse_english(_TAXO[head], phonetic=False)
         return tuple((t, PRIMARY_W) for t in c)
     entry = _GLOSS.get(head)
@@ -432,7 +286,7 @@ def _gloss_terms(head: str) -> tuple[tuple[str, float], ...] | None:
         for t in analyse_english(g, phonetic=False):
             w = PRIMARY_W if i == 0 else OTHER_PRIMARY_W
             out[t] = max(out.get(t, 0.0), w)
-    if OPTIONS["secondary"] and sec:
+    if secondary and sec:
         for g in sec.split("|"):
             for t in analyse_english(g, phonetic=False):
                 out[t] = max(out.get(t, 0.0), SECONDARY_W)
@@ -448,16 +302,17 @@ _I_TO_U = dict(
 )
 
 
-def _lookup(candidates: list[str]) -> tuple | None:
+def _lookup(candidates: list[str], options: Options = DEFAULT) -> tuple | None:
+    flags = (options.taxonomy, options.secondary)
     for h in candidates:
         if not h:
             continue
-        r = _gloss_terms(h)
+        r = _gloss_terms(h, *flags)
         if r is None and KATAKANA_RE.match(h):
-            r = _gloss_terms(h[:-1]) if h.endswith("ー") else _gloss_terms(h + "ー")
+            r = _gloss_terms(h[:-1] if h.endswith("ー") else h + "ー", *flags)
         if r is None and len(h) >= 2 and h[-1] in "いきぎしちにびみり":
             # noun made from a verb's continuative form (転がり -> 転がる)
-            r = _gloss_terms(h[:-1] + _I_TO_U[h[-1]])
+            r = _gloss_terms(h[:-1] + _I_TO_U[h[-1]], *flags)
         if r is not None:
             return r
     return None
@@ -467,7 +322,7 @@ _CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "接頭辞", "接�
 _NOMINAL_POS = {"名詞", "接頭辞", "接尾辞", "形状詞"}
 
 
-def analyse_japanese(text: str) -> Counter:
+def analyse_japanese(text: str, options: Options = DEFAULT) -> Counter:
     if _GLOSS is None:
         _load()
     c: Counter = Counter()
@@ -494,7 +349,7 @@ def analyse_japanese(text: str) -> Counter:
     n = len(toks)
     # a katakana word split by the analyser into known parts (ザクロ+マイシン) may still be one
     # loanword: when the whole run is not in the dictionary, also emit its skeleton
-    if OPTIONS["katakana"]:
+    if options.katakana:
         i = 0
         while i < n:
             j = i
@@ -502,14 +357,14 @@ def analyse_japanese(text: str) -> Counter:
                 j += 1
             if j - i >= 2:
                 word = "".join(t[0] for t in toks[i:j])
-                if _lookup([word]) is None:
+                if _lookup([word], options) is None:
                     sk = katakana_skeleton(word)
                     if len(sk) >= PHONETIC_MIN_LEN:
                         c["~" + sk] += 1.0
             i = max(j, i + 1)
     # whole compounds: runs of adjacent nominal tokens, longest match first
     covered = [False] * n
-    if OPTIONS["compounds"]:
+    if options.compounds:
         i = 0
         while i < n:
             if not toks[i][5]:
@@ -520,7 +375,7 @@ def analyse_japanese(text: str) -> Counter:
                 span = toks[i : i + L]
                 if not all(t[5] for t in span):
                     continue
-                r = _lookup(["".join(t[0] for t in span)])
+                r = _lookup(["".join(t[0] for t in span)], options)
                 if r is not None:
                     emit(r, 1.0)
                     matched = L
@@ -537,23 +392,23 @@ def analyse_japanese(text: str) -> Counter:
             continue
         if not JA_RE.search(surf):
             continue
-        r = _lookup([surf, lemma, norm])
+        r = _lookup([surf, lemma, norm], options)
         if r is not None:
             emit(r, COVERED_W if covered[idx] else 1.0)
-            if OPTIONS["katakana"] and KATAKANA_RE.match(surf) and len(surf) >= 3:
+            if options.katakana and KATAKANA_RE.match(surf) and len(surf) >= 3:
                 sk = katakana_skeleton(surf)
                 if len(sk) >= PHONETIC_MIN_LEN:
                     c["~" + sk] += PHONETIC_EN_W
             continue
         if KATAKANA_RE.match(surf):
-            if OPTIONS["katakana"]:
+            if options.katakana:
                 sk = katakana_skeleton(surf)
                 if len(sk) >= PHONETIC_MIN_LEN:
                     c["~" + sk] += 1.0
             continue
-        if OPTIONS["compounds"] and KANJI_RE.match(surf) and len(surf) >= 2:
+        if options.compounds and KANJI_RE.match(surf) and len(surf) >= 2:
             for ch in surf:  # unknown kanji compound: its characters, at a lower weight
-                r = _lookup([ch])
+                r = _lookup([ch], options)
                 if r is not None:
                     emit(r, CHAR_FALLBACK_W)
     return c
@@ -567,7 +422,7 @@ def detect_language(text: str) -> str:
     return "ja" if ja and ja >= 0.2 * (ja + lat) else "en"
 
 
-def analyse(text: str, language: str | None = None) -> Counter:
+def analyse(text: str, language: str | None = None, options: Options = DEFAULT) -> Counter:
     """Map EN or JA text to a Counter of language-independent terms (English stems, ``~``
     phonetic skeletons). ``language`` is detected when missing. Japanese-language documents
     often contain Latin words (``MOF``, ``AI``): those are analysed as English."""
@@ -575,7 +430,7 @@ def analyse(text: str, language: str | None = None) -> Counter:
         return Counter()
     lang = language or detect_language(text)
     if lang == "ja" and JA_RE.search(text):
-        if not OPTIONS["crosslang"]:
+        if not options.crosslang:
             # ablation: no dictionary, Japanese words kept as surface forms
             if _GLOSS is None:
                 _load()
@@ -586,11 +441,13 @@ def analyse(text: str, language: str | None = None) -> Counter:
                     s = m.surface()
                     c[s.lower() if s.isascii() else s] += 1.0
             return c
-        return analyse_japanese(text)
+        return analyse_japanese(text, options)
     return analyse_english(text)
 
 
-def document_vector(parts: dict, language: str | None = None) -> dict[str, float]:
+def document_vector(
+    parts: dict, language: str | None = None, options: Options = DEFAULT
+) -> dict[str, float]:
     """Sparse vector {term: weight} of a technology or need.
 
     ``parts``: ``title``, ``summary``, ``description``, ``benefits``, ``keywords`` (technology) or
@@ -609,11 +466,11 @@ def document_vector(parts: dict, language: str | None = None) -> dict[str, float
             continue
         pw = PART_WEIGHTS.get(name, 1.0)
         text = value if isinstance(value, str) else " ; ".join(value)
-        for t, n in analyse(text, language).items():
+        for t, n in analyse(text, language, options).items():
             tf[t] += pw * n
             if not t.startswith("~"):
                 length += pw * n
-    if OPTIONS["synonyms"]:
+    if options.synonyms:
         expand_synonyms(tf)  # not counted in the length: the document did not get longer
     norm = 1 - B + B * (length / AVG_LEN)
     return {t: round(v * (K1 + 1) / (v + K1 * norm), 4) for t, v in tf.items()}
@@ -622,3 +479,172 @@ def document_vector(parts: dict, language: str | None = None) -> dict[str, float
 def idf(df: int, n_docs: int) -> float:
     """BM25 idf, floored at 0: ln(1 + (N - df + 0.5) / (df + 0.5))."""
     return math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+
+
+def term_words(text: str, language: str | None = None) -> dict[str, str]:
+    """``{term: the word of text it comes from}``, to show matched terms in human words.
+
+    English words by their stem (and loanword skeleton); Japanese words, and compounds found
+    whole, by the terms of their first gloss only, so a term reached only through a later sense
+    or a near-synonym (dictionary noise such as "shrewd" for a word meaning "clever") has no
+    word here and is not shown."""
+    if not text:
+        return {}
+    lang = language or detect_language(text)
+    if lang != "ja" or not JA_RE.search(text):
+        return _english_words(text)
+    if _GLOSS is None:
+        _load()
+    words: dict[str, str] = {}
+    toks = [
+        (m.surface(), m.dictionary_form(), m.part_of_speech()) for m in _TOKENIZER.tokenize(text)
+    ]
+    nominal = [p[0] in _NOMINAL_POS and p[1] != "数詞" for _s, _l, p in toks]
+    for i in range(len(toks)):  # compounds first: the precise word of a phrase
+        for length in range(min(5, len(toks) - i), 1, -1):
+            if all(nominal[i : i + length]):
+                compound = "".join(t[0] for t in toks[i : i + length])
+                _first_gloss_words(words, compound, [compound])
+    for surface, lemma, pos in toks:
+        if pos[0] not in _CONTENT_POS or pos[1] in ("非自立可能", "数詞"):
+            continue
+        if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9\-]*", surface):
+            for term, word in _english_words(surface).items():
+                words.setdefault(term, word)
+        elif JA_RE.search(surface) and len(surface) >= 2 or KANJI_RE.match(surface):
+            _first_gloss_words(words, surface, [surface, lemma])
+            if KATAKANA_RE.match(surface):
+                words.setdefault("~" + katakana_skeleton(surface), surface)
+    return words
+
+
+def _first_gloss_words(words: dict, surface: str, heads: list[str]) -> None:
+    terms = _lookup(heads)
+    for term, weight in terms or ():
+        if weight >= PRIMARY_W and term not in STOPWORDS:
+            words.setdefault(term, surface)
+
+
+def _english_words(text: str) -> dict[str, str]:
+    words: dict[str, str] = {}
+    for token in WORD_RE.findall(text):
+        lower = token.lower()
+        if lower in STOPWORDS or len(lower) < 2 or lower.isdigit():
+            continue
+        words.setdefault(stem(lower), lower if not token.isupper() else token)
+        if lower.isalpha() and len(lower) >= 5:
+            singular = lower[:-1] if lower.endswith("s") and not lower.endswith("ss") else lower
+            words.setdefault("~" + english_skeleton(singular), lower)
+    return words
+
+
+# ------------------------------------------------------------ cross-language search ----
+#: at most this many spellings in the other language per query word (most specific first).
+MAX_TRANSLATIONS = 6
+_EN_JA: dict | None = None
+_EN_JA_PARTS: dict | None = None
+_SEARCH_SYNTAX = re.compile(r'"|\bOR\b|(^|\s)-\S')
+
+
+def _en_ja() -> dict[str, tuple[str, ...]]:
+    """{English stem or "stem stem": Japanese headwords}, loaded once (en_ja_index.tsv.gz)."""
+    global _EN_JA, _EN_JA_PARTS
+    if _EN_JA is None:
+        table, parts = {}, {}
+        with gzip.open(os.path.join(DATA_DIR, "en_ja_index.tsv.gz"), "rt", encoding="utf-8") as f:
+            for line in f:
+                if not line.startswith("#"):
+                    key, heads = line.rstrip("\n").split("\t")
+                    table[key] = tuple(heads.split("|"))
+                    if " " in key:
+                        for term in key.split(" "):
+                            parts.setdefault(term, []).append(key)
+        _EN_JA_PARTS = parts
+        _EN_JA = table
+    return _EN_JA
+
+
+@lru_cache(maxsize=1024)
+def translate_query(query: str) -> tuple[tuple[str, ...], ...]:
+    """A search query's words, each with its spellings in the other language.
+
+    ``((word, alternative, ...), ...)``: a listing matches when it has, for every word, the
+    word or one of its alternatives. Japanese words (compounds looked up whole first) get the
+    English glosses of their first sense; English words (two-word phrases first) the Japanese
+    headwords whose first gloss they are. Query-time only: the search index is not changed.
+    Empty when the query uses search syntax (quotes, OR, -word): it is then taken as typed."""
+    query = (query or "").strip()
+    if not query or _SEARCH_SYNTAX.search(query) or len(query) > 200:
+        return ()
+    if JA_RE.search(query):
+        return _translate_japanese(query)
+    return _translate_english(query)
+
+
+def _translate_english(query: str) -> tuple[tuple[str, ...], ...]:
+    words = [w for w in WORD_RE.findall(query) if w.lower() not in STOPWORDS]
+    stems = [stem(w.lower()) for w in words]
+    table = _en_ja()
+    out, i = [], 0
+    while i < len(words):
+        pair = " ".join(stems[i : i + 2]) if i + 1 < len(words) else None
+        if pair and pair in table:
+            out.append((f"{words[i]} {words[i + 1]}", *_fewest(table[pair])))
+            i += 2
+            continue
+        heads = table.get(stems[i]) or tuple(h for key, hs in _two_word_keys(stems[i]) for h in hs)
+        out.append((words[i], *_fewest(heads)))
+        i += 1
+    return tuple(out)
+
+
+def _two_word_keys(term: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Two-word glosses that contain ``term`` (``geotherm`` -> "geothermal energy": 地熱)."""
+    table = _en_ja()
+    return tuple((k, table[k]) for k in _EN_JA_PARTS.get(term, ())[:3])
+
+
+def _fewest(heads) -> tuple[str, ...]:
+    """Up to MAX_TRANSLATIONS headwords, without one that contains another (バイナリ matches
+    バイナリー already: the search is by character pairs)."""
+    chosen: list[str] = []
+    for head in sorted(dict.fromkeys(heads), key=len):
+        if not any(c in head for c in chosen):
+            chosen.append(head)
+    return tuple(chosen[:MAX_TRANSLATIONS])
+
+
+def _translate_japanese(query: str) -> tuple[tuple[str, ...], ...]:
+    if _GLOSS is None:
+        _load()
+    toks = [m for m in _TOKENIZER.tokenize(query)]
+    out, i = [], 0
+    while i < len(toks):
+        pos = toks[i].part_of_speech()
+        surface = toks[i].surface()
+        if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9\-]*", surface):
+            out.extend(_translate_english(surface) or ((surface,),))
+            i += 1
+            continue
+        if pos[0] not in _CONTENT_POS or pos[1] in ("非自立可能", "数詞") or not surface.strip():
+            i += 1
+            continue
+        for length in range(min(5, len(toks) - i), 0, -1):
+            word = "".join(t.surface() for t in toks[i : i + length])
+            glosses = _english_glosses(word if length > 1 else toks[i].dictionary_form(), word)
+            if glosses or length == 1:
+                out.append((word, *glosses))
+                i += length
+                break
+    return tuple(out)
+
+
+def _english_glosses(head: str, surface: str) -> tuple[str, ...]:
+    """The English of a Japanese word: its taxonomy name, else its first sense's glosses."""
+    for key in dict.fromkeys([surface, head]):
+        if key in _TAXO:
+            return (_TAXO[key],)
+        entry = _GLOSS.get(key)
+        if entry:
+            return tuple(g for g in entry[0].split("|") if g)[:3]
+    return ()

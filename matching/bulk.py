@@ -13,14 +13,15 @@ from django.utils import timezone
 
 from . import analysis
 from .models import Kind, Posting
+from .options import DEFAULT, Options
 from .representation import NEED_PARTS, TECHNOLOGY_PARTS, recompute_norms
 
 CHUNK = 2000
 
 
 def _vector(row: tuple) -> dict[str, float]:
-    parts, language = row
-    return analysis.document_vector(parts, language or None)
+    parts, language, options = row
+    return analysis.document_vector(parts, language or None, options)
 
 
 def _rows(kind: int, ids: list[int] | None):
@@ -71,6 +72,7 @@ def rebuild(
     *,
     workers: int = 2,
     progress: Callable[[int], None] | None = None,
+    options: Options = DEFAULT,
 ) -> int:
     """Recompute the representation of all listings of a kind (or the given ids). Returns the count.
 
@@ -89,12 +91,12 @@ def rebuild(
             for row in _rows(kind, ids):
                 chunk.append(row)
                 if len(chunk) >= CHUNK:
-                    done += _write_chunk(kind, chunk, executor, touched, replace=not full)
+                    done += _write_chunk(kind, chunk, executor, touched, not full, options)
                     chunk = []
                     if progress:
                         progress(done)
             if chunk:
-                done += _write_chunk(kind, chunk, executor, touched, replace=not full)
+                done += _write_chunk(kind, chunk, executor, touched, not full, options)
                 if progress:
                     progress(done)
     finally:
@@ -133,8 +135,10 @@ def _bulk_load(kind: int):
 
 
 @transaction.atomic
-def _write_chunk(kind: int, chunk: list, executor, touched: set[int], replace=True) -> int:
-    inputs = [(parts, language) for _pk, parts, language, *_rest in chunk]
+def _write_chunk(
+    kind: int, chunk: list, executor, touched: set[int], replace=True, options=DEFAULT
+) -> int:
+    inputs = [(parts, language, options) for _pk, parts, language, *_rest in chunk]
     vectors = (
         list(executor.map(_vector, inputs, chunksize=64))
         if executor

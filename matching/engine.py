@@ -9,11 +9,10 @@ Three steps, all driven by the stored representation (matching.models):
    the query (its dot product with the query, and the heaviest shared terms for the reasons),
    so the cosine is exact; fields, TRL, partnership and country fit come from the candidates'
    rows (matching.scoring, one documented formula);
-3. language calibration of the text part (scoring.calibrate), then the first-pass order;
-4. pseudo-relevance feedback: the centroid of the first pass's top few candidates is a second
-   query (scoring.feedback_vector); one more candidate query (top 200 by the blended partial
-   dot product) adds what it reaches, every candidate is scored again with the feedback blended
-   into its text part, calibrated and ordered. Both passes are a fixed number of SQL queries.
+3. language calibration of the text part (scoring.calibrate), then the order.
+A fixed number of SQL queries, whatever the corpus size. (Pseudo-relevance feedback, a second
+pass from the first pass's top few, was removed: it did not earn its place by cross-validation
+and cost most at scale; see docs/matching.md.)
 """
 
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from django.db import connection
 
 from . import scoring
 from .models import Kind, Profile, Term
+from .options import DEFAULT, Options
 from .representation import corpus_size, idf, kind_of, norm
 
 CANDIDATES = 200
@@ -59,8 +59,9 @@ def query_terms(vector: dict[str, float], df: dict[str, int], n_docs: int) -> li
     return chosen
 
 
-def rank(listing, *, limit: int = 10, exclude_ids=()) -> list[Ranked]:
-    """Rank the public listings of the other kind for one technology or need."""
+def rank(listing, *, limit: int = 10, exclude_ids=(), options: Options = DEFAULT) -> list[Ranked]:
+    """Rank the public listings of the other kind for one technology or need. ``options``:
+    which parts of the engine take part (pages use the default; the evaluation varies it)."""
     query_kind = kind_of(listing)
     target_kind = Kind.NEED if query_kind == Kind.TECHNOLOGY else Kind.TECHNOLOGY
     profile = Profile.objects.filter(kind=query_kind, listing_id=listing.pk).first()
@@ -74,12 +75,15 @@ def rank(listing, *, limit: int = 10, exclude_ids=()) -> list[Ranked]:
         query_attrs=fit_attributes(listing),
         limit=limit,
         exclude_ids=exclude_ids,
+        options=options,
     )
 
 
-def rank_profile(profile, target_kind, *, query_attrs, limit=10, exclude_ids=()) -> list[Ranked]:
-    """Rank for a stored profile: two candidate passes (query, then query + feedback), each a
-    bounded number of SQL queries that does not grow with the corpus."""
+def rank_profile(
+    profile, target_kind, *, query_attrs, limit=10, exclude_ids=(), options: Options = DEFAULT
+) -> list[Ranked]:
+    """Rank for a stored profile: one candidate pass, a bounded number of SQL queries that does
+    not grow with the corpus."""
     vector = profile.vector
     n_docs = max(corpus_size(), 1)
     terms, df = _term_stats(vector)
@@ -92,7 +96,7 @@ def rank_profile(profile, target_kind, *, query_attrs, limit=10, exclude_ids=())
     )
     retrieval = {terms[t]: weights[terms[t]] for t in chosen}
     with connection.cursor() as cursor:
-        scored = _scored_candidates(cursor, target_kind, retrieval, weights, {}, exclude)
+        scored = _scored_candidates(cursor, target_kind, retrieval, weights, exclude)
     if not scored:
         return []
     query_repr = _repr(
@@ -106,65 +110,10 @@ def rank_profile(profile, target_kind, *, query_attrs, limit=10, exclude_ids=())
     query_is_need = target_kind == Kind.TECHNOLOGY
     by_id = {term_id: text for text, term_id in terms.items()}
     candidates = _candidate_reprs(target_kind, scored, by_id)
-    rows = scoring.score_rows(query_repr, candidates, df, n_docs, query_is_need)
-    scoring.calibrate(rows)
+    rows = scoring.score_rows(query_repr, candidates, df, n_docs, query_is_need, options=options)
+    scoring.calibrate(rows, options)
     rows.sort(key=lambda r: (-r[0], r[1]))
-    if scoring.OPTIONS["feedback"] and rows:
-        rows = _feedback_pass(
-            rows, query_repr, candidates, target_kind, terms, df, n_docs, chosen, exclude
-        )
     return [Ranked(listing_id=r[1], score=round(r[0], 4), reasons=r[2]) for r in rows[:limit]]
-
-
-def _feedback_pass(rows, query_repr, candidates, kind, terms, df, n_docs, chosen, exclude):
-    """Pseudo-relevance feedback (scoring.feedback_vector): the centroid of the first pass's top
-    ``scoring.FEEDBACK_DOCS`` becomes a second query; a second candidate query over the query's
-    chosen terms plus the feedback terms adds the listings it reaches, and every candidate is
-    scored again with the feedback blended into its text part. Three queries, whatever the
-    corpus size: the top candidates' terms; the candidates (old and new) with both dot
-    products; the new candidates' profiles and attributes."""
-    top = [r[1] for r in rows[: scoring.FEEDBACK_DOCS]]
-    top_vectors: dict[int, dict[str, float]] = {}
-    terms, df = dict(terms), dict(df)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT po.listing_id, t.text, t.id, t.df, po.weight
-            FROM matching_posting po JOIN matching_term t ON t.id = po.term_id
-            WHERE po.kind = %s AND po.listing_id = ANY(%s::bigint[])
-            """,
-            [kind, top],
-        )
-        for listing_id, text, term_id, term_df, weight in cursor.fetchall():
-            top_vectors.setdefault(listing_id, {})[text] = weight
-            terms[text], df[text] = term_id, term_df
-    feedback = scoring.feedback_vector(
-        [top_vectors[i] for i in top if i in top_vectors], df, n_docs
-    )
-    query = query_repr["vector"]
-    q_weights = {terms[t]: query[t] * idf(df[t], n_docs) for t in query if t in terms and df.get(t)}
-    f_weights = {terms[t]: w * idf(df[t], n_docs) for t, w in feedback.items() if t in terms}
-    # the second candidate query ranks by the blended partial dot product
-    f_norm = scoring.vector_norm(feedback, df, n_docs) if feedback else 1.0
-    blend: dict[int, float] = {}
-    for t in chosen:
-        blend[terms[t]] = (1 - scoring.FEEDBACK_WEIGHT) * q_weights[terms[t]] / query_repr["norm"]
-    for term_id, w in f_weights.items():
-        blend[term_id] = blend.get(term_id, 0.0) + scoring.FEEDBACK_WEIGHT * w / f_norm
-    # as in the first pass, the candidate query reads the postings of at most QUERY_TERMS terms
-    blend = dict(sorted(blend.items(), key=lambda tw: (-tw[1], tw[0]))[:QUERY_TERMS])
-    with connection.cursor() as cursor:
-        scored = _scored_candidates(
-            cursor, kind, blend, q_weights, f_weights, exclude, old_ids=list(candidates)
-        )
-    by_id = {term_id: text for text, term_id in terms.items()}
-    all_candidates = _candidate_reprs(kind, scored, by_id, known=candidates)
-    rows = scoring.score_rows(
-        query_repr, all_candidates, df, n_docs, kind == Kind.TECHNOLOGY, feedback=feedback
-    )
-    scoring.calibrate(rows)
-    rows.sort(key=lambda r: (-r[0], r[1]))
-    return rows
 
 
 def _term_stats(texts) -> tuple[dict[str, int], dict[str, int]]:
@@ -173,12 +122,10 @@ def _term_stats(texts) -> tuple[dict[str, int], dict[str, int]]:
     return {t: pk for t, pk, _ in rows}, {t: d for t, _, d in rows}
 
 
-def _candidate_reprs(kind, scored, by_id, known=None) -> dict:
+def _candidate_reprs(kind, scored, by_id) -> dict:
     """Reprs of the still-public candidates, with their dot products from SQL instead of a
-    vector (scoring.text_part). ``known``: reprs of the first pass, whose profile and
-    attributes are not read again."""
-    known = known or {}
-    new_ids = [i for i in scored if i not in known]
+    vector (scoring.text_part)."""
+    new_ids = list(scored)
     profiles = {
         p.listing_id: p
         for p in Profile.objects.filter(kind=kind, listing_id__in=new_ids).only(
@@ -188,38 +135,34 @@ def _candidate_reprs(kind, scored, by_id, known=None) -> dict:
     attrs = candidate_attributes(kind, new_ids) if new_ids else {}
     out = {}
     for listing_id in sorted(scored):
-        dot, fb_dot, top_terms = scored[listing_id]
-        if listing_id in known:
-            cand = dict(known[listing_id])
-        else:
-            p = profiles.get(listing_id)
-            if p is None or listing_id not in attrs:
-                continue
-            cand = _repr({}, p.norm, p.fields, p.groups, p.language, attrs[listing_id])
-        cand.update(dot=dot, fb_dot=fb_dot, terms=[by_id[t] for t in top_terms if t in by_id])
+        dot, top_terms = scored[listing_id]
+        p = profiles.get(listing_id)
+        if p is None or listing_id not in attrs:
+            continue
+        cand = _repr({}, p.norm, p.fields, p.groups, p.language, attrs[listing_id])
+        cand.update(dot=dot, terms=[by_id[t] for t in top_terms if t in by_id])
         out[listing_id] = cand
     return out
 
 
 def _scored_candidates(
-    cursor, kind, rank_weights, score_weights, fb_weights, exclude, old_ids=()
-) -> dict[int, tuple[float, float, list[int]]]:
+    cursor, kind, rank_weights, score_weights, exclude
+) -> dict[int, tuple[float, list[int]]]:
     """Candidates and their exact dot products, in one query.
 
     Candidates are the top ``CANDIDATES`` listings by partial dot product over
     ``rank_weights``, read from each term's ``POSTINGS_PER_TERM`` heaviest postings (an
-    index-only scan of the (term, kind, weight desc) index), plus ``old_ids`` (the first
-    pass's candidates). For each, every posting among the query's terms is read (index-only,
-    one candidate at a time) and summed in SQL: the dot product with ``score_weights`` (query
-    weight x idf), with ``fb_weights`` (the feedback vector's), and the query terms that
-    contribute most (the reasons). With few public listings every one sharing a term is a
-    candidate, so small exchanges (and the evaluation) are ranked exactly.
-    Returns ``{listing_id: (dot, feedback dot, [term ids, heaviest first])}``."""
-    term_ids = sorted(set(score_weights) | set(fb_weights))
+    index-only scan of the (term, kind, weight desc) index). For each, every posting among the
+    query's terms is read (index-only, one candidate at a time) and summed in SQL: the dot
+    product with ``score_weights`` (query weight x idf) and the query terms that contribute
+    most (the reasons). With few public listings every one sharing a term is a candidate, so
+    small exchanges (and the evaluation) are ranked exactly.
+    Returns ``{listing_id: (dot, [term ids, heaviest first])}``."""
+    term_ids = sorted(score_weights)
     cursor.execute(
         """
         WITH q AS MATERIALIZED (
-            SELECT * FROM unnest(%s::bigint[], %s::float8[], %s::float8[]) AS q(term_id, w, fw)
+            SELECT * FROM unnest(%s::bigint[], %s::float8[]) AS q(term_id, w)
         ),
         cand AS (
             SELECT p.listing_id
@@ -234,44 +177,35 @@ def _scored_candidates(
             GROUP BY p.listing_id
             ORDER BY sum(p.weight * r.w) DESC, p.listing_id
             LIMIT %s
-        ),
-        ids AS (
-            SELECT listing_id FROM cand UNION SELECT unnest(%s::bigint[])
         )
         -- LATERAL: the candidates' own postings through the (kind, listing_id) index, one
         -- candidate at a time; a hash join here read every posting of every query term.
-        SELECT ids.listing_id, sum(po.weight * q.w), sum(po.weight * q.fw),
-               (array_agg(po.term_id ORDER BY po.weight * q.w DESC, po.term_id)
-                    FILTER (WHERE q.w > 0))[1:%s]
-        FROM ids CROSS JOIN LATERAL (
+        SELECT cand.listing_id, sum(po.weight * q.w),
+               (array_agg(po.term_id ORDER BY po.weight * q.w DESC, po.term_id))[1:%s]
+        FROM cand CROSS JOIN LATERAL (
             SELECT p2.term_id, p2.weight FROM matching_posting p2
-            WHERE p2.kind = %s AND p2.listing_id = ids.listing_id
+            WHERE p2.kind = %s AND p2.listing_id = cand.listing_id
               AND p2.term_id = ANY(%s::bigint[])
             OFFSET 0
         ) po
         JOIN q ON q.term_id = po.term_id
-        GROUP BY ids.listing_id
+        GROUP BY cand.listing_id
         """,
         [
             term_ids,
-            [score_weights.get(t, 0.0) for t in term_ids],
-            [fb_weights.get(t, 0.0) for t in term_ids],
+            [score_weights[t] for t in term_ids],
             list(rank_weights),
             list(rank_weights.values()),
             kind,
             list(exclude),
             POSTINGS_PER_TERM,
             CANDIDATES,
-            list(old_ids),
             scoring.N_REASON_TERMS,
             kind,
             term_ids,
         ],
     )
-    return {
-        listing_id: (dot or 0.0, fb_dot or 0.0, list(top or []))
-        for listing_id, dot, fb_dot, top in cursor.fetchall()
-    }
+    return {listing_id: (dot or 0.0, list(top or [])) for listing_id, dot, top in cursor.fetchall()}
 
 
 def _repr(vector, norm_value, fields, groups, language, attrs) -> dict:

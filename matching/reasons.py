@@ -1,17 +1,22 @@
 """Human-readable reasons of a match score, in the page's language."""
 
+from functools import lru_cache
+
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from listings.models import Field, Offer
 from portal.i18n import join_list
 
+from . import analysis
+
 
 def describe(reasons: list, field_names: dict[str, str] | None = None, texts=()) -> list[str]:
-    """Turn the engine's structured reasons into short sentences.
+    """Turn the engine's structured reasons into short sentences in the page's language.
 
-    ``texts``: English text of either listing, used to show matched stems as the words they
-    came from ("corros" -> "corrosion")."""
+    ``texts``: the text of each listing of the pair, as ``(text, language)`` or plain text;
+    matched terms are shown as the listings' own words (:func:`matched_words`)."""
     names = field_names if field_names is not None else field_name_map()
     offers = dict(Offer.choices)
     out = []
@@ -21,20 +26,17 @@ def describe(reasons: list, field_names: dict[str, str] | None = None, texts=())
             if reason.get("sub_fields"):
                 out.append(
                     _("Same field: %(fields)s")
-                    % {"fields": join_list(names.get(s, s) for s in reason["sub_fields"])}
+                    % {"fields": join_words(names.get(s, s) for s in reason["sub_fields"])}
                 )
             if reason.get("groups"):
                 out.append(
                     _("Neighbouring field in %(groups)s")
-                    % {"groups": join_list(names.get(s, s) for s in reason["groups"])}
+                    % {"groups": join_words(names.get(s, s) for s in reason["groups"])}
                 )
         elif kind == "terms":
-            words = surface_words(texts)
-            terms = [words.get(t, t) for t in reason.get("terms", []) if not t.startswith("~")]
-            if terms:
-                out.append(_("Shared terms: %(terms)s") % {"terms": join_list(terms)})
-            elif reason.get("terms"):
-                out.append(_("Similar-sounding technical terms (loanwords)"))
+            words = matched_words(reason.get("terms", []), texts)
+            if words:
+                out.append(_("Shared terms: %(terms)s") % {"terms": join_words(words)})
         elif kind == "trl":
             values = {"trl": reason["trl"], "low": reason["range"][0], "high": reason["range"][1]}
             if reason["fit"] == "within":
@@ -47,7 +49,7 @@ def describe(reasons: list, field_names: dict[str, str] | None = None, texts=())
             if reason.get("common"):
                 out.append(
                     _("Offers what is sought: %(kinds)s")
-                    % {"kinds": join_list(str(offers.get(k, k)) for k in reason["common"])}
+                    % {"kinds": join_words(str(offers.get(k, k)) for k in reason["common"])}
                 )
             else:
                 out.append(_("Offers none of the partnership kinds sought"))
@@ -55,7 +57,7 @@ def describe(reasons: list, field_names: dict[str, str] | None = None, texts=())
             if reason.get("common"):
                 out.append(
                     _("Country in common: %(countries)s")
-                    % {"countries": join_list(countries.name(c) for c in reason["common"])}
+                    % {"countries": join_words(countries.name(c) for c in reason["common"])}
                 )
             else:
                 out.append(_("No country in common"))
@@ -66,16 +68,38 @@ def field_name_map() -> dict[str, str]:
     return {f.slug: f.name for f in Field.objects.all()}
 
 
-def surface_words(texts) -> dict[str, str]:
-    """Map each stem of the given texts to the first word it came from."""
-    from . import analysis
+def join_words(words) -> str:
+    """The one place where the items of a reason are joined (the page's language decides)."""
+    return join_list(words)
 
-    words: dict[str, str] = {}
-    for text in texts:
-        for word in analysis.WORD_RE.findall(text or ""):
-            lower = word.lower()
-            words.setdefault(analysis.stem(lower), lower)
-    return words
+
+def matched_words(terms: list[str], texts) -> list[str]:
+    """The matched terms as the listings' own words, without duplicates.
+
+    A term is shown only when every given text has a word for it (an English word with that
+    stem, or a Japanese word whose first gloss gives it): a term that one side reached only
+    through a dictionary's later sense or a near-synonym is noise to a reader. The word is
+    taken from the last listing written in the page's language when there is one, else from the last
+    text (the suggested listing), so a Japanese page shows a Japanese listing's own term."""
+    sources = [t if isinstance(t, tuple) else (t, None) for t in texts]
+    if not sources:
+        return []
+    page = (get_language() or "en")[:2]
+    maps = [(_term_words(text or "", lang), lang) for text, lang in sources]
+    preferred = [m for m, lang in reversed(maps) if lang == page] or [maps[-1][0]]
+    out: list[str] = []
+    for term in terms:
+        if not all(term in m for m, _lang in maps):
+            continue
+        word = preferred[0][term] if term in preferred[0] else maps[-1][0][term]
+        if word not in out:
+            out.append(word)
+    return out
+
+
+@lru_cache(maxsize=512)
+def _term_words(text: str, language: str | None) -> dict[str, str]:
+    return analysis.term_words(text, language)
 
 
 def listing_text(listing) -> str:

@@ -13,7 +13,7 @@ A *repr* is a plain dict computed when the item is saved (see :func:`make_repr`)
 The score is symmetric in its text and field parts, so the same function ranks technologies
 for a need and needs for a technology::
 
-    score = text + W_FIELD * field + fit
+    score = text + field_weight * field + fit   (options.field_weight)
 
 * ``text`` -- cosine of the two term vectors under BM25 idf weighting:
   sum over shared terms of need_w * tech_w * idf(t), divided by sqrt(S_need * S_tech) with
@@ -35,9 +35,8 @@ from __future__ import annotations
 import math
 
 from .analysis import idf
+from .options import DEFAULT, Options
 
-#: weight of the field overlap relative to the text cosine (0..1 each).
-W_FIELD = 0.15
 #: credit for sharing only the top-level group (a shared sub-field counts 1).
 GROUP_CREDIT = 0.5
 #: maximal TRL penalty (reached 3 levels below the need's minimum).
@@ -48,9 +47,6 @@ W_PARTNER = 0.05
 W_COUNTRY = 0.02
 #: how many matched terms to report.
 N_REASON_TERMS = 5
-
-#: switches for the ablation study; normal use: all True.
-OPTIONS = {"fields": True, "fit": True, "cosine": True}
 
 
 def make_repr(item: dict, vector: dict, parents: dict[str, str | None]) -> dict:
@@ -93,7 +89,9 @@ def vector_norm(vector: dict, df: dict, n_docs: int, idfs: IdfTable | None = Non
     return math.sqrt(sum(w * w * idfs[t] for t, w in vector.items())) or 1.0
 
 
-def text_score(a: dict, b: dict, df: dict, n_docs: int, idfs: IdfTable | None = None):
+def text_score(
+    a: dict, b: dict, df: dict, n_docs: int, idfs: IdfTable | None = None, cosine: bool = True
+):
     """(cosine, [(term, contribution), ...]) of two reprs' vectors."""
     idfs = IdfTable(df, n_docs) if idfs is None else idfs
     va, vb = a["vector"], b["vector"]
@@ -105,7 +103,7 @@ def text_score(a: dict, b: dict, df: dict, n_docs: int, idfs: IdfTable | None = 
         if w2:
             contrib.append((t, w * w2 * idfs[t]))
     dot = sum(c for _, c in contrib)
-    if OPTIONS["cosine"]:
+    if cosine:
         na = a.get("norm") or vector_norm(a["vector"], df, n_docs, idfs)
         nb = b.get("norm") or vector_norm(b["vector"], df, n_docs, idfs)
         dot /= na * nb
@@ -165,7 +163,9 @@ def fit_score(need: dict, tech: dict):
     return s, reasons
 
 
-def score(need_repr: dict, tech_repr: dict, df: dict[str, int], n_docs: int):
+def score(
+    need_repr: dict, tech_repr: dict, df: dict[str, int], n_docs: int, options: Options = DEFAULT
+):
     """Score one (need, technology) pair. Returns ``(score, reasons)``.
 
     ``df``: document frequency of each term over all stored technologies and needs; ``n_docs``:
@@ -173,43 +173,48 @@ def score(need_repr: dict, tech_repr: dict, df: dict[str, int], n_docs: int):
     "groups": [...]}``, ``{"kind": "terms", "terms": [...]}`` (top matched terms, phonetic
     skeletons shown as ``~krmn``), then the ``trl`` / ``partnership`` / ``country`` fit entries.
     For needs of a technology call it the same way (need first): the score is the same."""
-    total, reasons, _text = score_parts(need_repr, tech_repr, df, n_docs)
+    total, reasons, _text = score_parts(need_repr, tech_repr, df, n_docs, options=options)
     return total, reasons
 
 
-def text_part(query: dict, cand: dict, df: dict, n_docs: int, idfs=None, key="dot"):
+def text_part(query: dict, cand: dict, df: dict, n_docs: int, idfs=None, options=DEFAULT):
     """``(cosine, matched terms, heaviest first)`` of a query and a candidate repr.
 
     The engine computes the candidate's dot product with the query in SQL (``cand["dot"]``,
-    the same sum over shared terms as :func:`text_score`, and ``cand["terms"]``); with
-    ``key="fb_dot"`` the dot product with the feedback vector. Without them (plain reprs, as in
-    tests and the prototype) the vectors are compared here."""
-    if key not in cand:
-        text, contrib = text_score(query, cand, df, n_docs, idfs)
+    the same sum over shared terms as :func:`text_score`, and ``cand["terms"]``). Without them
+    (plain reprs, as in tests) the vectors are compared here."""
+    if "dot" not in cand:
+        text, contrib = text_score(query, cand, df, n_docs, idfs, options.cosine)
         return text, [t for t, _ in contrib[:N_REASON_TERMS]]
-    dot = cand[key]
-    if OPTIONS["cosine"]:
+    dot = cand["dot"]
+    if options.cosine:
         dot /= (query.get("norm") or 1.0) * (cand.get("norm") or 1.0)
     return dot, cand.get("terms", [])
 
 
 def score_parts(
-    need_repr: dict, tech_repr: dict, df: dict[str, int], n_docs: int, idfs=None, text=None
+    need_repr: dict,
+    tech_repr: dict,
+    df: dict[str, int],
+    n_docs: int,
+    idfs=None,
+    text=None,
+    options: Options = DEFAULT,
 ):
     """``(score, reasons, text)``: :func:`score` and its text part (the cosine). ``text``: the
     ``(cosine, matched terms)`` pair when it is already known (:func:`text_part`)."""
     if text is None:
-        text = text_part(need_repr, tech_repr, df, n_docs, idfs)
+        text = text_part(need_repr, tech_repr, df, n_docs, idfs, options=options)
     text, matched = text
     total = text
     reasons = []
-    if OPTIONS["fields"]:
+    if options.fields:
         f, exact, groups = field_overlap(need_repr, tech_repr)
-        total += W_FIELD * f
+        total += options.field_weight * f
         if exact or groups:
             reasons.append({"kind": "fields", "sub_fields": exact, "groups": groups})
     reasons.append({"kind": "terms", "terms": matched[:N_REASON_TERMS]})
-    if OPTIONS["fit"]:
+    if options.fit:
         fit, fr = fit_score(need_repr, tech_repr)
         total += fit
         reasons.extend(fr)
@@ -220,7 +225,6 @@ def score_parts(
 #: ``CALIBRATION_K`` text scores of the candidates in its language, times the mean of those
 #: means over the languages present (see :func:`rank`).
 CALIBRATION_K = 10
-OPTIONS["calibrate"] = True
 
 
 def rank(
@@ -230,6 +234,7 @@ def rank(
     n_docs: int,
     query_is_need: bool = True,
     limit: int | None = None,
+    options: Options = DEFAULT,
 ):
     """Rank ``candidates`` ({key: repr}) for one query repr; returns [(score, key, reasons)].
 
@@ -240,87 +245,41 @@ def rank(
     of its language puts the languages on one scale (score normalisation as in cross-language
     retrieval); calibration applies only when each language has at least ``CALIBRATION_K``
     candidates. In SQL: a window ``avg() over (partition by language)`` on the top candidates.
-
-    Then pseudo-relevance feedback (:func:`feedback_vector`): the centroid of the first pass's
-    top ``FEEDBACK_DOCS`` candidates is blended into the text part and the candidates are
-    scored again (:func:`score_rows` with ``feedback``).
     """
-    rows = score_rows(query_repr, candidates, df, n_docs, query_is_need)
-    calibrate(rows)
+    rows = score_rows(query_repr, candidates, df, n_docs, query_is_need, options=options)
+    calibrate(rows, options)
     rows.sort(key=lambda r: (-r[0], r[1]))
-    if OPTIONS["feedback"] and rows:
-        fb = feedback_vector([candidates[r[1]]["vector"] for r in rows[:FEEDBACK_DOCS]], df, n_docs)
-        rows = score_rows(query_repr, candidates, df, n_docs, query_is_need, feedback=fb)
-        calibrate(rows)
-        rows.sort(key=lambda r: (-r[0], r[1]))
     out = [(r[0], r[1], r[2]) for r in rows]
     return out[:limit] if limit else out
 
 
-def score_rows(query_repr, candidates, df, n_docs, query_is_need=True, feedback=None) -> list:
+def score_rows(query_repr, candidates, df, n_docs, query_is_need=True, options=DEFAULT) -> list:
     """Rows ``[score, key, reasons, text, language]`` for each candidate ({key: repr}).
 
-    With ``feedback`` (a vector from :func:`feedback_vector`), the text part becomes
-    ``(1 - FEEDBACK_WEIGHT) * cos(query, c) + FEEDBACK_WEIGHT * cos(feedback, c)``; reasons
-    (matched terms) stay those of the query itself. A candidate's vector may be restricted to
-    the terms it shares with the query and the feedback vector, provided its ``norm`` is set."""
+    A candidate's vector may be restricted to the terms it shares with the query, provided
+    its ``norm`` is set."""
     rows = []
     idfs = IdfTable(df, n_docs)
-    fb = {"vector": feedback, "norm": vector_norm(feedback, df, n_docs, idfs)} if feedback else None
     for key, cand in candidates.items():
         need, tech = (query_repr, cand) if query_is_need else (cand, query_repr)
-        text = text_part(query_repr, cand, df, n_docs, idfs)
-        s, reasons, text = score_parts(need, tech, df, n_docs, idfs, text=text)
-        if fb:
-            f_text, _ = text_part(fb, cand, df, n_docs, idfs, key="fb_dot")
-            blended = (1.0 - FEEDBACK_WEIGHT) * text + FEEDBACK_WEIGHT * f_text
-            s += blended - text
-            text = blended
+        text = text_part(query_repr, cand, df, n_docs, idfs, options=options)
+        s, reasons, text = score_parts(need, tech, df, n_docs, idfs, text=text, options=options)
         rows.append([s, key, reasons, text, cand.get("language")])
     return rows
 
 
-#: pseudo-relevance feedback (Rocchio): how many top documents of the first pass form the
-#: feedback centroid, how many of its heaviest terms are kept, and its share of the text part.
-FEEDBACK_DOCS = 5
-FEEDBACK_TERMS = 40
-FEEDBACK_WEIGHT = 0.3
-FEEDBACK_SUPPORT = 2
-OPTIONS["feedback"] = True
-
-
-def feedback_vector(vectors: list[dict], df: dict[str, int], n_docs: int) -> dict[str, float]:
-    """Rocchio centroid of the first pass's top documents, as a query vector.
-
-    Each document vector is scaled to unit idf-norm, the scaled vectors are averaged, and the
-    ``FEEDBACK_TERMS`` terms carrying most of the centroid's mass (w^2 * idf) are kept. Terms
-    unknown to the corpus statistics (df 0) are dropped."""
-    centroid: dict[str, float] = {}
-    support: dict[str, int] = {}
-    for v in vectors:
-        n = vector_norm(v, df, n_docs)
-        for t, w in v.items():
-            if df.get(t):
-                centroid[t] = centroid.get(t, 0.0) + w / n / len(vectors)
-                support[t] = support.get(t, 0) + 1
-    heaviest = sorted(
-        ((t, w) for t, w in centroid.items() if support[t] >= FEEDBACK_SUPPORT),
-        key=lambda tw: (-(tw[1] ** 2) * idf(df[tw[0]], n_docs), tw[0]),
-    )
-    return {t: round(w, 6) for t, w in heaviest[:FEEDBACK_TERMS]}
-
-
-def calibrate(rows: list) -> None:
+def calibrate(rows: list, options: Options = DEFAULT) -> None:
     """Language calibration of ranked rows ``[score, key, reasons, text, language]``, in place.
 
     Each row's text part is divided by the mean of the top ``CALIBRATION_K`` text scores of its
     language and multiplied by the mean of those means; applies only when every language
     present has at least ``CALIBRATION_K`` candidates (see :func:`rank`)."""
-    if not OPTIONS["calibrate"]:
+    if not options.calibrate or not options.calibration_strength:
         return
     by_lang: dict = {}
     for r in rows:
-        by_lang.setdefault(r[4], []).append(r[3])
+        if r[3] > 0:  # only candidates sharing a term count, as in the engine (all do there)
+            by_lang.setdefault(r[4], []).append(r[3])
     if len(by_lang) < 2 or not all(len(v) >= CALIBRATION_K for v in by_lang.values()):
         return
     means = {
@@ -329,6 +288,6 @@ def calibrate(rows: list) -> None:
     }
     ref = sum(means.values()) / len(means)
     for r in rows:
-        m = means[r[4]]
+        m = means.get(r[4], 0.0)
         if m > 0:
-            r[0] += r[3] * (ref / m - 1.0)
+            r[0] += r[3] * ((ref / m) ** options.calibration_strength - 1.0)

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from listings.models import Technology
 
-from . import engine
+from . import engine, labels
 from .models import Match
 from .reasons import describe, field_name_map, listing_text
 
@@ -17,13 +17,27 @@ class Suggestion:
     match: Match | None = None
     reason_text: list = field(default_factory=list)
 
+    @property
+    def strength(self) -> str | None:
+        """``strong``, ``good`` or ``worth`` (matching.labels)."""
+        return labels.strength(self.score)
+
+    @property
+    def label(self):
+        return labels.LABELS.get(self.strength, "")
+
+
+def _worth_showing(ranked: list) -> list:
+    """Only suggestions at or above the minimum relevance (never a score of 0 or below)."""
+    return [r for r in ranked if labels.strength(r.score) is not None]
+
 
 def with_reason_text(suggestions: list[Suggestion], listing) -> list[Suggestion]:
     """Reasons as sentences in the page's language, matched stems shown as words."""
     names = field_name_map()
-    own_text = listing_text(listing)
+    own_text = (listing_text(listing), listing.language or None)
     for suggestion in suggestions:
-        texts = (own_text, listing_text(suggestion.listing))
+        texts = (own_text, (listing_text(suggestion.listing), suggestion.listing.language or None))
         suggestion.reason_text = describe(suggestion.reasons, names, texts)
     return suggestions
 
@@ -32,7 +46,7 @@ def suggested_technologies(need, *, limit=10, for_owner=True) -> list[Suggestion
     """Published technologies for a need, best first, without those its owner dismissed."""
     matches = {m.technology_id: m for m in Match.objects.filter(need=need)}
     hidden = [tid for tid, m in matches.items() if m.dismissed_by_need_owner] if for_owner else []
-    ranked = engine.rank(need, limit=limit, exclude_ids=hidden)
+    ranked = _worth_showing(engine.rank(need, limit=limit, exclude_ids=hidden))
     listings = (
         Technology.objects.published()
         .select_related("organization")
@@ -54,7 +68,7 @@ def suggested_needs(technology, *, limit=10, for_owner=True) -> list[Suggestion]
     hidden = (
         [nid for nid, m in matches.items() if m.dismissed_by_technology_owner] if for_owner else []
     )
-    ranked = engine.rank(technology, limit=limit, exclude_ids=hidden)
+    ranked = _worth_showing(engine.rank(technology, limit=limit, exclude_ids=hidden))
     listings = (
         Need.objects.open().select_related("organization").in_bulk([r.listing_id for r in ranked])
     )

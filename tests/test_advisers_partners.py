@@ -136,7 +136,7 @@ def test_partner_page_query_count_does_not_grow_with_candidates(
     assert "More Solar 5" in page
     assert len(large) == len(small), [q["sql"][:120] for q in large]
     # Session, user, organisation, matching's fixed queries, the four sources, the shortlist.
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(22):
         client.get(url)
 
 

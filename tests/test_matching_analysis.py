@@ -6,6 +6,7 @@ import pytest
 
 from matching import analysis, scoring
 from matching.analysis import analyse, detect_language, document_vector
+from matching.options import DEFAULT
 
 PARENTS = {
     "sensors-iot": "ict",
@@ -200,60 +201,15 @@ def test_reasons_are_structured_and_score_symmetric_in_text():
     assert t1 == pytest.approx(t2)
 
 
-def _vec_repr(vector, lang="en"):
-    return {"vector": vector, "norm": None, "fields": [], "groups": [], "language": lang}
-
-
-def test_feedback_vector_keeps_terms_shared_by_several_top_documents():
-    df = {"a": 2, "b": 3, "c": 1, "d": 1}
-    fb = scoring.feedback_vector([{"a": 1.0, "b": 1.0, "c": 1.0}, {"b": 1.0, "d": 1.0}], df, 10)
-    assert set(fb) == {"b"}  # c and d occur in one feedback document only
-
-
-def test_feedback_reaches_a_document_without_query_words():
-    # two good matches share the query word and the solution's vocabulary; a third uses only
-    # that vocabulary (another route to the goal): feedback lifts it above an unrelated item
-    need = _vec_repr({"regener": 1.0})
-    techs = {
-        "good-1": _vec_repr({"regener": 1.0, "storag": 1.0, "batteri": 1.0}),
-        "good-2": _vec_repr({"regener": 0.8, "storag": 1.0, "batteri": 0.9}),
-        "route": _vec_repr({"storag": 1.0, "batteri": 1.0, "cell": 1.0}),
-        "other": _vec_repr({"wheat": 1.0, "rust": 1.0}),
-    }
-    for i in range(6):
-        techs[f"bg-{i}"] = _vec_repr({f"noise{i}": 1.0, "field": 0.5})
-    df = Counter()
-    for r in [need, *techs.values()]:
-        df.update(r["vector"].keys())
-    n = len(techs) + 1
-    saved = scoring.OPTIONS["feedback"]
-    try:
-        scoring.OPTIONS["feedback"] = False
-        plain = {k: s for s, k, _ in scoring.rank(need, techs, df, n)}
-        scoring.OPTIONS["feedback"] = True
-        ranked = scoring.rank(need, techs, df, n)
-    finally:
-        scoring.OPTIONS["feedback"] = saved
-    scores = {k: s for s, k, _ in ranked}
-    assert plain["route"] == pytest.approx(plain["other"])  # no shared word: both score 0
-    assert scores["route"] > scores["other"]
-    assert [k for _, k, _ in ranked][:2] == ["good-1", "good-2"]
-    reasons = ranked[0][2]
-    assert {"kind": "terms", "terms": ["regener"]} in reasons  # reasons: the query's own terms
-
-
 def test_near_synonyms_are_added_at_low_weight_when_the_vector_is_built():
     table = analysis._synonyms()
     assert "evalu" in table["estim"]  # estimation / evaluation share JMdict entries
     vector = document_vector({"title": "Estimation of bearing life"}, "en")
     assert "evalu" not in analyse("Estimation of bearing life", "en")  # document level only
     assert 0 < vector["evalu"] < 0.5 * vector["estim"]
-    saved = analysis.OPTIONS["synonyms"]
-    try:
-        analysis.OPTIONS["synonyms"] = False
-        plain = document_vector({"title": "Estimation of bearing life"}, "en")
-    finally:
-        analysis.OPTIONS["synonyms"] = saved
+    plain = document_vector(
+        {"title": "Estimation of bearing life"}, "en", DEFAULT.without("synonyms")
+    )
     assert "evalu" not in plain
     assert plain["estim"] == vector["estim"]  # the document's own terms are unchanged
 
@@ -280,7 +236,8 @@ def test_matching_rebuild_recomputes_every_representation():
     Profile.objects.all().update(vector={})
     out = StringIO()
     call_command("matching_rebuild", "--workers", "1", stdout=out)
-    vectors = {p.listing_id: p.vector for p in Profile.objects.all()}
-    assert "corros" in vectors[tech.pk] and "evalu" in vectors[tech.pk]  # synonym of estim
-    assert "rust" in vectors[need.pk]
+    vectors = {(p.kind, p.listing_id): p.vector for p in Profile.objects.all()}
+    tech_vector, need_vector = vectors[(1, tech.pk)], vectors[(2, need.pk)]
+    assert "corros" in tech_vector and "evalu" in tech_vector  # synonym of estim
+    assert "rust" in need_vector
     assert out.getvalue().strip().splitlines()[-1].startswith("Rebuilt 1 technology")

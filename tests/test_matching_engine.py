@@ -4,6 +4,7 @@ import pytest
 
 from matching import engine
 from matching.models import Profile
+from matching.options import DEFAULT
 from matching.reasons import describe
 from matching.representation import recompute_norms
 from tests.factories import make_need, make_organization, make_technology
@@ -159,17 +160,16 @@ def test_unpublished_technologies_are_never_suggested(corrosion_case):
     assert not Profile.objects.get(kind=1, listing_id=japanese.pk).public
 
 
-def test_scores_summed_in_sql_equal_the_documented_formula(corrosion_case, monkeypatch):
-    """The engine sums each candidate's dot product in SQL; without feedback and calibration
+def test_scores_summed_in_sql_equal_the_documented_formula(corrosion_case):
+    """The engine sums each candidate's dot product in SQL; without calibration
     its score must be scoring.score() of the two full representations."""
     from matching import scoring
     from matching.representation import corpus_size
 
     need, japanese, distractor = corrosion_case
     recompute_norms()
-    monkeypatch.setitem(scoring.OPTIONS, "feedback", False)
-    monkeypatch.setitem(scoring.OPTIONS, "calibrate", False)
-    ranked = {r.listing_id: r for r in engine.rank(need)}
+    options = DEFAULT.without("calibrate")
+    ranked = {r.listing_id: r for r in engine.rank(need, options=options)}
     profiles = {(p.kind, p.listing_id): p for p in Profile.objects.all()}
     df = dict(engine.Term.objects.values_list("text", "df"))
 

@@ -185,11 +185,58 @@ def test_japanese_technology_is_found_by_japanese_words():
     )
     make_technology(title="燃料電池の触媒", summary="白金を使わない触媒。", language="ja")
     make_technology(title="Perovskite solar cell", language="en")
-    assert search("太陽電池") == ["ペロブスカイト太陽電池の封止技術"]
     assert search("封止") == ["ペロブスカイト太陽電池の封止技術"]  # a two-character word
     assert search("触媒") == ["燃料電池の触媒"]
-    assert sorted(search("電池")) == ["ペロブスカイト太陽電池の封止技術", "燃料電池の触媒"]
-    assert search("太陽電池 -封止") == []
+    japanese = [t for t in search("電池") if t != "Perovskite solar cell"]
+    assert sorted(japanese) == ["ペロブスカイト太陽電池の封止技術", "燃料電池の触媒"]
+    assert search("太陽電池 -封止") == []  # search syntax: taken as typed, Japanese only
+
+
+# --- Across languages ----------------------------------------------------------------------
+
+
+def test_a_japanese_query_finds_english_listings_through_the_glossary():
+    make_technology(title="ペロブスカイト太陽電池の封止技術", language="ja")
+    make_technology(title="Perovskite tandem solar cell", summary="A tandem cell.")
+    make_technology(title="Silicon wafer saw", summary="Cuts wafers.")
+    assert sorted(search("ペロブスカイト")) == [
+        "Perovskite tandem solar cell",
+        "ペロブスカイト太陽電池の封止技術",
+    ]
+    assert "Perovskite tandem solar cell" in search("太陽電池")
+
+
+def test_an_english_query_finds_japanese_listings_through_the_glossary():
+    make_technology(
+        title="低温地熱バイナリー発電システム",
+        summary="地熱の低温熱水で発電するバイナリーサイクル。",
+        language="ja",
+    )
+    make_technology(title="地熱ヒートポンプ", summary="地中の熱で冷暖房する。", language="ja")
+    make_technology(title="Geothermal binary cycle plant", summary="Binary cycle power.")
+    assert sorted(search("geothermal binary")) == [
+        "Geothermal binary cycle plant",
+        "低温地熱バイナリー発電システム",
+    ]
+
+
+def test_both_languages_rank_by_where_the_word_is():
+    make_technology(title="ペロブスカイト太陽電池", summary="薄膜の太陽電池。", language="ja")
+    make_technology(
+        title="Thin film coating", summary="A coating.", description="Also for perovskite cells."
+    )
+    # a title hit in Japanese ranks above a description-only hit in English
+    assert search("perovskite") == ["ペロブスカイト太陽電池", "Thin film coating"]
+
+
+def test_snippets_are_highlighted_in_each_listings_language(client):
+    make_technology(
+        title="地熱発電", summary="低温の熱水で発電するバイナリーサイクル。", language="ja"
+    )
+    make_technology(title="Binary cycle", summary="A binary cycle for low-temperature brine.")
+    page = client.get(LIST, {"q": "binary"}).content.decode()
+    assert "<mark>binary</mark>" in page
+    assert "<mark>バイナリ</mark>" in page
 
 
 def test_japanese_search_does_not_match_characters_out_of_order():

@@ -17,6 +17,10 @@ Writes, next to this script:
     glosses of the first sense of one JMdict entry (``corrosion``/``erosion``), kept when at least
     ``SYN_SUPPORT`` entries agree, at most ``SYN_PER_TERM`` per stem (most supported first). The
     stems are those of matching.analysis (rebuild if its stemmer changes).
+  * ``en_ja_index.tsv.gz`` -- ``stem[ stem]<TAB>headword|headword|...``: the other way round, for
+    cross-language search (an English query word -> Japanese words): every headword of the gloss
+    table whose first gloss is one or two English words, under those words' stems (built from
+    ``jmdict_gloss.tsv.gz`` alone: ``--en-ja-only`` needs no jamdict).
   * ``taxonomy_glossary.tsv`` -- JA/EN pairs from the taxonomy field names (whole names and, when
     the ``・``-separated Japanese parts align one-to-one with the English parts, each part).
 
@@ -185,6 +189,36 @@ def build_taxonomy(tax_path: str, out_path: str) -> int:
     return len(pairs)
 
 
+def build_en_ja(gloss_path: str, out_path: str) -> int:
+    """English stems -> Japanese headwords, from the gloss table (see the module docstring)."""
+    import sys
+
+    sys.path.insert(0, os.path.join(HERE, "..", ".."))
+    from matching.analysis import STOPWORDS, WORD_RE, stem  # the engine's own stems
+
+    index = defaultdict(list)
+    with gzip.open(gloss_path, "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            head, primary, _secondary = line.rstrip("\n").split("\t")
+            first = primary.split("|", 1)[0]
+            if len(head) < 2 or len(first.split()) > 2:
+                continue
+            words = [w.lower() for w in WORD_RE.findall(first)]
+            terms = [stem(w) for w in words if w not in STOPWORDS]
+            if terms and len(terms) == len(words):
+                index[" ".join(terms)].append(head)
+    with gzip.open(out_path, "wt", encoding="utf-8", compresslevel=9) as f:
+        f.write(
+            "# EN stems -> JA headwords, from jmdict_gloss.tsv.gz (JMdict, EDRDG, CC BY-SA 4.0). "
+            "Built by build_glossary.py\n"
+        )
+        for key in sorted(index):
+            f.write(f"{key}\t{'|'.join(index[key])}\n")
+    return len(index)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--jmdict", help="path to jamdict.db (default: from jamdict_data)")
@@ -193,12 +227,20 @@ def main() -> None:
         default=os.path.join(HERE, "..", "..", "..", "shared", "data", "taxonomy.json"),
     )
     ap.add_argument("--skip-jmdict", action="store_true")
+    ap.add_argument("--en-ja-only", action="store_true")
     args = ap.parse_args()
+    gloss = os.path.join(HERE, "jmdict_gloss.tsv.gz")
+    if args.en_ja_only:
+        n = build_en_ja(gloss, os.path.join(HERE, "en_ja_index.tsv.gz"))
+        print(f"en_ja_index.tsv.gz: {n} keys")
+        return
     if not args.skip_jmdict:
         n = build_jmdict(args.jmdict or default_db(), os.path.join(HERE, "jmdict_gloss.tsv.gz"))
         print(f"jmdict_gloss.tsv.gz: {n} headwords")
         n = build_synonyms(args.jmdict or default_db(), os.path.join(HERE, "en_synonyms.tsv.gz"))
         print(f"en_synonyms.tsv.gz: {n} stems")
+        n = build_en_ja(gloss, os.path.join(HERE, "en_ja_index.tsv.gz"))
+        print(f"en_ja_index.tsv.gz: {n} keys")
     if os.path.exists(args.taxonomy):
         n = build_taxonomy(args.taxonomy, os.path.join(HERE, "taxonomy_glossary.tsv"))
         print(f"taxonomy_glossary.tsv: {n} pairs")

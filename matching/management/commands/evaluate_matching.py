@@ -1,11 +1,16 @@
 """Measure the matching engine on a bundle with judgments, in a throwaway database.
 
-    python manage.py evaluate_matching BUNDLE [--json OUT]
+    python manage.py evaluate_matching BUNDLE [--folds FOLDS] [--ablate] [--tune] [--json OUT]
 
 The bundle is imported (published) into a new, temporary PostgreSQL database on the configured
-server (never the user's data); every need of the bundle is ranked by the same engine the pages
-use; per-need and mean nDCG@10 and recall@10 are printed; --json writes the top 20 technology
-keys per need. The database is dropped at the end.
+server (never the user's data); every judged need is ranked by the same engine the pages use,
+and nDCG@10 and recall@10 are reported by leave-one-batch-out cross-validation over the folds
+file (``BUNDLE`` with ``.folds.json`` instead of ``.json`` unless --folds is given): every
+fold, the mean over the folds and the worst fold. ``--tune`` chooses the engine's tuned values
+(matching.options: calibration strength, field weight) from a small grid on the training folds
+and scores them on the held-out fold. ``--ablate`` repeats the measure with each part of the
+engine switched off (matching.options.PARTS; text-analysis parts rebuild the representations).
+--json writes the top 20 technology keys per need. The database is dropped at the end.
 
     python manage.py evaluate_matching BUNDLE --among portal_bench
 
@@ -15,6 +20,7 @@ and ranked inside one transaction that is rolled back, so that database is left 
 configured database is refused.
 """
 
+import itertools
 import json
 import os
 import subprocess
@@ -25,19 +31,56 @@ from pathlib import Path
 
 import psycopg2
 from django.conf import settings
+from django.contrib.postgres.search import SearchRank
 from django.core.management import BaseCommand, CommandError, call_command
 from django.db import connection, transaction
+from django.db.models import F
 
-from matching.metrics import ndcg_at, recall_at
+from listings import search
+from listings.models import Technology
+from matching import bulk, engine
+from matching.labels import TARGETS
+from matching.metrics import (
+    Figures,
+    cross_validate,
+    ndcg_at,
+    precision_above,
+    recall_at,
+    threshold_for,
+)
+from matching.models import Kind
+from matching.options import ANALYSIS_PARTS, DEFAULT, PARTS, Options
+from needs.models import Need
 
 TOP = 20
+#: the grid --tune searches on the training folds (the first value of each is the default's).
+#: A wider search (field weight 0-0.2, calibration strength 0-1, and fixed per-language factors
+#: instead of per-query calibration) lowered the held-out mean: see docs/matching.md.
+GRID = {
+    "calibration_strength": (DEFAULT.calibration_strength, 0.5),
+    "field_weight": (DEFAULT.field_weight, 0.1, 0.2),
+}
 
 
 class Command(BaseCommand):
-    help = "Evaluate the matching engine on a bundle with judgments (nDCG@10, recall@10)."
+    help = "Evaluate the matching engine on a bundle with judgments (nDCG@10, recall@10, by fold)."
 
     def add_arguments(self, parser):
         parser.add_argument("bundle")
+        parser.add_argument("--folds", help="Each need's fold (default: BUNDLE.folds.json).")
+        parser.add_argument(
+            "--ablate", action="store_true", help="Also measure with each part switched off."
+        )
+        parser.add_argument(
+            "--tune",
+            action="store_true",
+            help="Choose the tuned values on the training folds of each fold.",
+        )
+        parser.add_argument(
+            "--search",
+            action="store_true",
+            help="Also measure the technologies search with each need's first keyword as query.",
+        )
         parser.add_argument(
             "--json", dest="json_out", help="Write the ranked technology keys per need."
         )
@@ -53,26 +96,31 @@ class Command(BaseCommand):
             help="Internal: run inside the throwaway database (migrate) or --among (rollback).",
         )
 
-    def handle(self, bundle, json_out=None, in_this_database=False, among=None, **options):
+    def handle(self, bundle, in_this_database=False, among=None, **options):
         path = Path(bundle).resolve()
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise CommandError(f"cannot read {bundle}: {error}") from error
+        data = _read_json(path, "bundle")
         if not isinstance(data, dict) or not data.get("judgments"):
             raise CommandError("the bundle has no judgments to evaluate against")
+        folds_path = Path(options["folds"] or path.with_suffix("").as_posix() + ".folds.json")
+        folds = _folds(folds_path, data["judgments"]) if folds_path.exists() else None
+        if options["folds"] and folds is None:
+            raise CommandError(f"cannot read {options['folds']}")
+        if among and options["ablate"]:
+            raise CommandError("--ablate rebuilds every representation: not with --among")
+        flags = {k: options[k] for k in ("json_out", "ablate", "tune", "search")}
+        flags["folds"] = str(folds_path) if folds else None
         if in_this_database == "rollback":
-            return self.evaluate_and_roll_back(path, data, json_out)
+            return self.evaluate_and_roll_back(path, data, folds, flags)
         if in_this_database:
-            return self.evaluate(path, data, json_out)
+            return self.evaluate(path, data, folds, flags)
         if among:
             if among == settings.DATABASES["default"]["NAME"]:
                 raise CommandError(f"{among!r} is the configured database: choose another one")
             self.stdout.write(f"ranking among the listings of {among} (rolled back at the end)")
-            return self.run_in(among, path, json_out, "rollback")
-        return self.run_in_throwaway_database(path, json_out)
+            return self.run_in(among, path, flags, "rollback")
+        return self.run_in_throwaway_database(path, flags)
 
-    def run_in(self, name, path, json_out, mode="migrate"):
+    def run_in(self, name, path, flags, mode="migrate"):
         db = settings.DATABASES["default"]
         env = {**os.environ, "DATABASE_URL": _url(db, name)}
         args = [
@@ -83,13 +131,16 @@ class Command(BaseCommand):
             "--in-this-database",
             mode,
         ]
-        if json_out:
-            args += ["--json", str(Path(json_out).resolve())]
+        if flags["json_out"]:
+            args += ["--json", str(Path(flags["json_out"]).resolve())]
+        if flags["folds"]:
+            args += ["--folds", flags["folds"]]
+        args += [f"--{k}" for k in ("ablate", "tune", "search") if flags[k]]
         result = subprocess.run(args, env=env, cwd=settings.BASE_DIR, check=False)
         if result.returncode:
             raise CommandError("evaluation failed (see above)")
 
-    def run_in_throwaway_database(self, path, json_out):
+    def run_in_throwaway_database(self, path, flags):
         db = settings.DATABASES["default"]
         name = f"portal_eval_{uuid.uuid4().hex[:10]}"
         admin = _connect(db, "postgres")
@@ -98,14 +149,14 @@ class Command(BaseCommand):
         with admin.cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{name}"')
         try:
-            self.run_in(name, path, json_out)
+            self.run_in(name, path, flags)
         finally:
             with admin.cursor() as cursor:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.close()
             self.stdout.write(f"dropped {name}")
 
-    def evaluate_and_roll_back(self, path, data, json_out):
+    def evaluate_and_roll_back(self, path, data, folds, flags):
         from django.db.migrations.executor import MigrationExecutor
 
         executor = MigrationExecutor(connection)
@@ -115,58 +166,204 @@ class Command(BaseCommand):
                 "(`bench --reuse` does)"
             )
         with transaction.atomic():
-            self.evaluate(path, data, json_out, migrate=False)
+            self.evaluate(path, data, folds, flags, migrate=False)
             transaction.set_rollback(True)
         self.stdout.write("rolled back: the database is as it was")
 
-    def evaluate(self, path, data, json_out, migrate=True):
-        from listings.models import Technology
-        from matching import engine
-        from needs.models import Need
-
+    def evaluate(self, path, data, folds, flags, migrate=True):
         if migrate:
             self.stdout.write("migrating the throwaway database …")
             call_command("migrate", verbosity=0)
         started = time.monotonic()
         call_command("import_bundle", str(path), "--publish", stdout=self.stdout)
         self.stdout.write(f"imported and represented in {time.monotonic() - started:.1f} s")
+        folds = folds or {key: "all" for key in data["judgments"]}
+        variants = [("full engine", DEFAULT)]
+        if flags["ablate"]:
+            variants += [(f"no {part}", DEFAULT.without(part)) for part in PARTS]
+        built, rows, timings = DEFAULT, [], []
+        for number, (label, options) in enumerate(variants, 1):
+            analysis = _analysis_of(options)
+            if analysis != _analysis_of(built):
+                self.rebuild(analysis)
+                built = analysis
+            settings_ = _grid(options) if flags["tune"] else {"default": options}
+            per_setting = {}
+            for name, variant in settings_.items():
+                per_setting[name], rankings, pairs = self.measure(data, variant, timings)
+                if number == 1 and name == "default":
+                    labelled = pairs
+                if number == 1 and name == "default" and flags["json_out"]:
+                    Path(flags["json_out"]).write_text(
+                        json.dumps(rankings, indent=2, ensure_ascii=False), encoding="utf-8"
+                    )
+            cv = cross_validate(per_setting, folds)
+            rows.append((label, cv))
+            self.stdout.write(f"[{number}/{len(variants)}] {label}: {_line(cv)}")
+            if number == 1:
+                self.print_folds(cv, folds)
+                self.print_labels(labelled, folds)
+        if flags["search"]:
+            self.measure_search(data, folds)
+        if flags["json_out"]:
+            self.stdout.write(f"wrote {flags['json_out']}")
+        if len(rows) > 1:
+            self.print_ablation(rows)
+        median_ms = sorted(timings)[len(timings) // 2] * 1000
+        mean, worst = rows[0][1].mean, rows[0][1].worst
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"evaluate_matching: {len(data['judgments'])} needs in {len(set(folds.values()))} "
+                f"folds, mean nDCG@10 {mean.ndcg:.3f} recall@10 {mean.recall:.3f}, worst fold "
+                f"{worst.ndcg:.3f} / {worst.recall:.3f} "
+                f"(median {median_ms:.0f} ms per ranking)"
+            )
+        )
 
+    def rebuild(self, options: Options):
+        started = time.monotonic()
+        for kind in (Kind.TECHNOLOGY, Kind.NEED):
+            bulk.rebuild(kind, options=options)
+        self.stdout.write(f"  representations rebuilt in {time.monotonic() - started:.1f} s")
+
+    def measure(self, data, options, timings):
+        """{need key: Figures} and {need key: top technology keys} under one options value."""
         wanted = [t["key"] for t in data.get("technologies", [])]
         keys = dict(
             Technology.objects.filter(import_key__in=wanted).values_list("pk", "import_key")
         )
         needs = {n.import_key: n for n in Need.objects.filter(import_key__in=data["judgments"])}
-        results, rankings, timings = {}, {}, []
-        for number, (need_key, judged) in enumerate(sorted(data["judgments"].items()), 1):
+        figures, rankings, pairs = {}, {}, {}
+        for need_key, judged in sorted(data["judgments"].items()):
             need = needs.get(need_key)
             if need is None:
                 raise CommandError(f"judged need {need_key} is not in the bundle")
             t0 = time.monotonic()
             # a technology outside the bundle (--among) is shown by its id
-            ranked = [
-                keys.get(r.listing_id, f"#{r.listing_id}") for r in engine.rank(need, limit=TOP)
+            result = engine.rank(need, limit=TOP, options=options)
+            ranked = [keys.get(r.listing_id, f"#{r.listing_id}") for r in result]
+            pairs[need_key] = [
+                (r.score, judged.get(key, 0)) for r, key in zip(result[:10], ranked, strict=False)
             ]
             timings.append(time.monotonic() - t0)
             rankings[need_key] = ranked
-            results[need_key] = (ndcg_at(ranked, judged), recall_at(ranked, judged))
-            self.stdout.write(
-                f"[{number}/{len(data['judgments'])}] {need_key:<14} nDCG@10 {results[need_key][0]:.3f}  recall@10 {results[need_key][1]:.3f}"
-            )
-        n = len(results)
-        mean_ndcg = sum(r[0] for r in results.values()) / n
-        mean_recall = sum(r[1] for r in results.values()) / n
-        if json_out:
-            Path(json_out).write_text(
-                json.dumps(rankings, indent=2, ensure_ascii=False), encoding="utf-8"
-            )
-            self.stdout.write(f"wrote {json_out}")
-        median_ms = sorted(timings)[len(timings) // 2] * 1000
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"evaluate_matching: {n} needs, mean nDCG@10 {mean_ndcg:.3f}, mean recall@10 {mean_recall:.3f} "
-                f"(median {median_ms:.0f} ms per need)"
-            )
+            figures[need_key] = Figures(ndcg_at(ranked, judged), recall_at(ranked, judged))
+        return figures, rankings, pairs
+
+    def measure_search(self, data, folds):
+        """The technologies search (the list page's query) with each judged need's first
+        keyword as the query (a whole title, its words ANDed, finds nothing), with and without
+        the other-language spellings of its words."""
+        wanted = [t["key"] for t in data.get("technologies", [])]
+        keys = dict(
+            Technology.objects.filter(import_key__in=wanted).values_list("pk", "import_key")
         )
+        queries = {n["key"]: (n.get("keywords") or [n["title"]])[0] for n in data.get("needs", [])}
+        published = Technology.objects.published()
+        for label, make_query in (
+            ("search as typed", search.ListingSearchQuery),
+            ("search across languages", search.cross_language_query),
+        ):
+            figures = {}
+            for need_key, judged in sorted(data["judgments"].items()):
+                ts_query = make_query(queries[need_key])
+                ids = (
+                    published.filter(search_vector=ts_query)
+                    .annotate(rank=SearchRank(F("rank_vector"), ts_query, cover_density=True))
+                    .order_by("-rank", "-pk")
+                    .values_list("pk", flat=True)[:TOP]
+                )
+                ranked = [keys.get(pk, f"#{pk}") for pk in ids]
+                figures[need_key] = Figures(ndcg_at(ranked, judged), recall_at(ranked, judged))
+            cv = cross_validate({"-": figures}, folds)
+            self.stdout.write(f"{label} (first keyword of each need): {_line(cv)}")
+
+    def print_labels(self, pairs, folds):
+        """Score thresholds of the suggestion labels (matching.labels.TARGETS), chosen on the
+        training folds and checked on the held-out fold; then on all folds."""
+        self.stdout.write("  label thresholds (held-out share judged relevant, by fold):")
+        for label, (precision, grade) in TARGETS.items():
+            shares = []
+            for fold in sorted(set(folds.values())):
+                train = [p for k, f in folds.items() if f != fold for p in pairs[k]]
+                held = [p for k, f in folds.items() if f == fold for p in pairs[k]]
+                share, count = precision_above(held, threshold_for(train, precision, grade), grade)
+                shares.append(f"{share:.2f}/{count}")
+            everything = [p for k in folds for p in pairs[k]]
+            threshold = threshold_for(everything, precision, grade)
+            self.stdout.write(
+                f"    {label}: score >= {threshold:.3f} for {precision:.0%} grade >= {grade}; "
+                f"held out: {' '.join(shares)}"
+            )
+
+    def print_folds(self, cv, folds):
+        self.stdout.write("  fold  needs  nDCG@10  recall@10  chosen")
+        counts = {}
+        for fold in folds.values():
+            counts[str(fold)] = counts.get(str(fold), 0) + 1
+        for fold, figures in cv.folds.items():
+            self.stdout.write(
+                f"  {fold:>4}  {counts[fold]:>5}  {figures.ndcg:7.3f}  {figures.recall:9.3f}"
+                f"  {cv.chosen[fold]}"
+            )
+
+    def print_ablation(self, rows):
+        self.stdout.write(
+            "| variant | mean nDCG@10 | mean recall@10 | worst fold nDCG@10 | worst fold recall@10 |"
+        )
+        self.stdout.write("|---|---:|---:|---:|---:|")
+        for label, cv in rows:
+            mean, worst = cv.mean, cv.worst
+            self.stdout.write(
+                f"| {label} | {mean.ndcg:.3f} | {mean.recall:.3f} | "
+                f"{worst.ndcg:.3f} | {worst.recall:.3f} |"
+            )
+
+
+def _line(cv) -> str:
+    mean, worst = cv.mean, cv.worst
+    return (
+        f"mean nDCG@10 {mean.ndcg:.3f} recall@10 {mean.recall:.3f}; "
+        f"worst fold {worst.ndcg:.3f} / {worst.recall:.3f}"
+    )
+
+
+def _analysis_of(options: Options) -> Options:
+    """The text-analysis part of an options value (what the stored representations depend on)."""
+    return DEFAULT.but(**{part: getattr(options, part) for part in ANALYSIS_PARTS})
+
+
+def _grid(options: Options) -> dict[str, Options]:
+    """The tuned values' grid around ``options``, the default setting first."""
+    names = list(GRID)
+    out = {}
+    for values in itertools.product(*(GRID[n] for n in names)):
+        label = (
+            "default"
+            if all(v == GRID[n][0] for n, v in zip(names, values, strict=True))
+            else ", ".join(f"{n}={v}" for n, v in zip(names, values, strict=True))
+        )
+        out[label] = options.but(**dict(zip(names, values, strict=True)))
+    return dict(sorted(out.items(), key=lambda kv: kv[0] != "default"))
+
+
+def _read_json(path: Path, what: str):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise CommandError(f"cannot read the {what} {path}: {error}") from error
+
+
+def _folds(path: Path, judgments: dict) -> dict[str, str]:
+    """{need key: fold} for every judged need (a judged need without a fold is an error)."""
+    data = _read_json(path, "folds file")
+    folds = data.get("folds") if isinstance(data, dict) else None
+    if not isinstance(folds, dict):
+        raise CommandError(f"{path} has no 'folds' object")
+    missing = sorted(set(judgments) - set(folds))
+    if missing:
+        raise CommandError(f"{path} gives no fold for {', '.join(missing[:5])}")
+    return {key: str(folds[key]) for key in judgments}
 
 
 def _connect(db, dbname):

@@ -1,0 +1,52 @@
+"""Which parts of the matching engine are switched on, and its few tuned values.
+
+One frozen value passed down from the caller (pages use :data:`DEFAULT`; `evaluate_matching
+--ablate` passes variants with one part switched off), so no module state is ever patched.
+"""
+
+from dataclasses import dataclass, fields, replace
+
+
+@dataclass(frozen=True)
+class Options:
+    # --- text analysis (a change needs the representations rebuilt) ---
+    #: Japanese mapped to English terms through the JMdict gloss table (else kept as words).
+    crosslang: bool = True
+    #: Japanese compounds looked up whole, and unknown kanji compounds by single characters.
+    compounds: bool = True
+    #: katakana loanwords missing from the dictionary meet English through consonant skeletons.
+    katakana: bool = True
+    #: the taxonomy's EN/JA field names take precedence over the dictionary.
+    taxonomy: bool = True
+    #: glosses of a word's later senses, at a low weight.
+    secondary: bool = True
+    #: salient words add their JMdict near-synonyms at a low weight.
+    synonyms: bool = True
+    # --- scoring ---
+    #: field overlap added to the text score.
+    fields: bool = True
+    #: TRL, partnership and country fit.
+    fit: bool = True
+    #: cosine normalisation of the text score (else a plain dot product).
+    cosine: bool = True
+    #: per-language calibration of the text score.
+    calibrate: bool = True
+    #: how far the language calibration moves a candidate's text score towards the common
+    #: scale: 0 none, 1 all the way (searched by `evaluate_matching --tune`: 1 is kept).
+    calibration_strength: float = 1.0
+    #: weight of the field overlap (0..1) relative to the text cosine (0..1).
+    field_weight: float = 0.15
+
+    def without(self, part: str) -> "Options":
+        return replace(self, **{part: False})
+
+    def but(self, **values) -> "Options":
+        return replace(self, **values)
+
+
+#: the parts that `--ablate` switches off one at a time.
+PARTS = tuple(f.name for f in fields(Options) if f.type in (bool, "bool"))
+#: the parts whose change needs the stored representations rebuilt.
+ANALYSIS_PARTS = ("crosslang", "compounds", "katakana", "taxonomy", "secondary", "synonyms")
+
+DEFAULT = Options()

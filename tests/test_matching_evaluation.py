@@ -1,0 +1,141 @@
+"""Cross-validation of the matching engine: folds, tuned values chosen on training folds only,
+label thresholds, and the evaluation command's per-fold report."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from matching.metrics import Figures, cross_validate, precision_above, threshold_for
+from matching.options import DEFAULT, PARTS, Options
+
+
+def test_a_setting_is_chosen_on_the_training_folds_and_scored_on_the_held_out_fold():
+    folds = {"a1": "1", "a2": "1", "b1": "2", "b2": "2"}
+    # "x" is perfect on fold 1 only, "y" on fold 2 only: each fold gets the other's choice
+    per_setting = {
+        "x": {"a1": Figures(1, 1), "a2": Figures(1, 1), "b1": Figures(0, 0), "b2": Figures(0, 0)},
+        "y": {"a1": Figures(0, 0), "a2": Figures(0, 0), "b1": Figures(1, 1), "b2": Figures(1, 1)},
+    }
+    cv = cross_validate(per_setting, folds)
+    assert cv.chosen == {"1": "y", "2": "x"}
+    assert cv.folds == {"1": Figures(0, 0), "2": Figures(0, 0)}
+    assert cv.mean == Figures(0, 0)
+
+
+def test_mean_and_worst_fold():
+    folds = {"a": "1", "b": "2", "c": "2"}
+    cv = cross_validate(
+        {"only": {"a": Figures(0.9, 0.5), "b": Figures(0.6, 1.0), "c": Figures(0.8, 1.0)}}, folds
+    )
+    assert cv.mean.ndcg == pytest.approx((0.9 + 0.7) / 2)
+    assert cv.worst == Figures(0.7, 0.5)  # worst nDCG (fold 2) and worst recall (fold 1)
+
+
+def test_label_threshold_is_the_lowest_score_keeping_the_target_precision():
+    pairs = [(0.9, 3), (0.8, 2), (0.7, 0), (0.6, 1), (0.5, 0), (0.4, 0), (0.3, 0)]
+    assert threshold_for(pairs, 0.75) == 0.6  # 3 of the 4 pairs >= 0.6 are relevant
+    assert threshold_for(pairs, 1.0) == 0.8
+    assert threshold_for(pairs, 1.0, min_grade=3) == 0.9
+    assert precision_above(pairs, 0.6) == (0.75, 4)
+
+
+def test_options_are_frozen_and_each_part_can_be_switched_off():
+    with pytest.raises(AttributeError):
+        DEFAULT.calibrate = False  # type: ignore[misc]
+    for part in PARTS:
+        assert getattr(DEFAULT.without(part), part) is False
+        assert getattr(DEFAULT, part) is True
+    assert Options().but(field_weight=0.1).field_weight == 0.1
+
+
+BUNDLE = {
+    "organizations": [
+        {"key": "o-1", "name": "Uni", "kind": "university", "country": "JP"},
+        {"key": "o-2", "name": "Co", "kind": "company", "country": "JP"},
+    ],
+    "technologies": [
+        {
+            "key": "t-tank",
+            "organization": "o-1",
+            "title": "Lightweight hydrogen storage tank",
+            "summary": "A composite hydrogen tank for fuel cell vans.",
+            "description": "Carbon fibre hydrogen tank.",
+            "fields": ["hydrogen-fuel-cells"],
+            "keywords": ["hydrogen tank"],
+            "trl": 6,
+            "ip_status": "granted",
+            "offers": ["non_exclusive_licence"],
+            "countries": ["JP"],
+            "language": "en",
+        },
+        {
+            "key": "t-pump",
+            "organization": "o-1",
+            "title": "地熱ヒートポンプ",
+            "summary": "地中熱を利用するヒートポンプ。",
+            "description": "地中熱で冷暖房する。",
+            "fields": ["geothermal"],
+            "keywords": ["ヒートポンプ"],
+            "trl": 6,
+            "ip_status": "granted",
+            "offers": ["non_exclusive_licence"],
+            "countries": ["JP"],
+            "language": "ja",
+        },
+    ],
+    "needs": [
+        {
+            "key": "n-tank",
+            "organization": "o-2",
+            "title": "Hydrogen tank for vans",
+            "description": "We need a light hydrogen tank.",
+            "fields": ["hydrogen-fuel-cells"],
+            "keywords": ["hydrogen tank"],
+            "trl_min": 5,
+            "trl_max": 9,
+            "countries": ["JP"],
+            "partnerships": ["non_exclusive_licence"],
+            "language": "en",
+        },
+        {
+            "key": "n-pump",
+            "organization": "o-2",
+            "title": "Geothermal heat pump",
+            "description": "A ground source heat pump for offices.",
+            "fields": ["geothermal"],
+            "keywords": ["heat pump"],
+            "trl_min": 5,
+            "trl_max": 9,
+            "countries": ["JP"],
+            "partnerships": ["non_exclusive_licence"],
+            "language": "en",
+        },
+    ],
+    "judgments": {"n-tank": {"t-tank": 3}, "n-pump": {"t-pump": 3}},
+}
+
+
+@pytest.mark.django_db
+def test_evaluation_reports_every_fold_the_mean_and_the_worst(tmp_path, capfd):
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps(BUNDLE))
+    (tmp_path / "dev.folds.json").write_text(json.dumps({"folds": {"n-tank": 1, "n-pump": 2}}))
+    call_command("evaluate_matching", str(path), "--search")
+    out = capfd.readouterr().out
+    assert "mean nDCG@10 1.000 recall@10 1.000; worst fold 1.000 / 1.000" in out
+    assert "     1      1    1.000      1.000  default" in out
+    assert "     2      1    1.000      1.000  default" in out
+    assert "search across languages (first keyword of each need)" in out
+    assert out.strip().splitlines()[-2].startswith("evaluate_matching: 2 needs in 2 folds")
+
+
+@pytest.mark.django_db
+def test_a_folds_file_without_every_judged_need_is_refused(tmp_path):
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps(BUNDLE))
+    folds = tmp_path / "folds.json"
+    folds.write_text(json.dumps({"folds": {"n-tank": 1}}))
+    with pytest.raises(CommandError, match="gives no fold for n-pump"):
+        call_command("evaluate_matching", str(path), "--folds", str(folds))

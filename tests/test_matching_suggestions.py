@@ -1,0 +1,148 @@
+"""Suggestions people trust: a minimum relevance, labels in words, reasons in human words."""
+
+import pytest
+from django.utils import translation
+
+from accounts.models import Membership
+from matching import analysis, engine, labels, selectors
+from matching.reasons import describe, matched_words
+from tests.factories import make_need, make_organization, make_technology, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("score", "strength"),
+    [
+        (labels.STRONG + 0.01, "strong"),
+        (labels.STRONG, "strong"),
+        (labels.GOOD, "good"),
+        (labels.STRONG - 0.01, "good"),
+        (labels.MINIMUM, "worth"),
+        (labels.MINIMUM - 0.01, None),
+        (0.0, None),
+        (-0.06, None),
+    ],
+)
+def test_labels_follow_the_calibrated_thresholds(score, strength):
+    assert labels.strength(score) == strength
+
+
+def test_thresholds_are_ordered_and_positive():
+    assert 0 < labels.MINIMUM < labels.GOOD < labels.STRONG
+
+
+def _buyer_and_need(**need):
+    company = make_organization(kind="company")
+    buyer = make_user(organization=company, role=Membership.Role.ADMIN)
+    return buyer, make_need(company, author=buyer, **need)
+
+
+def test_an_unrelated_technology_is_not_suggested_and_the_page_says_so(client):
+    buyer, need = _buyer_and_need(
+        title="Hydrogen storage tank for fuel cell vans",
+        description="A light hydrogen tank.",
+        fields=("hydrogen-fuel-cells",),
+    )
+    # one passing word in common, another field: the engine ranks it, below the minimum
+    weak = make_technology(
+        title="Rice husk gasifier for village power",
+        summary="Gasifies rice husk; the gas is stored in a small tank.",
+        fields=("crop-production",),
+    )
+    (ranked,) = engine.rank(need)
+    assert ranked.listing_id == weak.pk and ranked.score < labels.MINIMUM
+    assert selectors.suggested_technologies(need) == []
+    client.force_login(buyer)
+    page = client.get(need.get_absolute_url()).content.decode()
+    assert "Rice husk gasifier" not in page
+    assert "Nothing matches this listing well enough yet" in page
+
+
+def test_a_good_match_shows_a_label_not_a_number(client):
+    buyer, need = _buyer_and_need(
+        title="Hydrogen storage tank for fuel cell vans",
+        description="We need a light hydrogen storage tank for fuel cell vans.",
+        keywords=["hydrogen tank"],
+        fields=("hydrogen-fuel-cells",),
+    )
+    technology = make_technology(
+        title="Lightweight hydrogen storage tank",
+        summary="A composite hydrogen storage tank for fuel cell vehicles.",
+        keywords=["hydrogen tank"],
+        fields=("hydrogen-fuel-cells",),
+    )
+    (suggestion,) = selectors.suggested_technologies(need)
+    assert suggestion.listing == technology and suggestion.strength == "strong"
+    client.force_login(buyer)
+    page = client.get(need.get_absolute_url()).content.decode()
+    assert "strong match" in page
+    assert f"{suggestion.score:.2f}" not in page
+
+
+def test_japanese_page_shows_labels_in_japanese(client):
+    buyer, need = _buyer_and_need(
+        title="Hydrogen storage tank for fuel cell vans",
+        description="We need a light hydrogen storage tank for fuel cell vans.",
+        fields=("hydrogen-fuel-cells",),
+    )
+    make_technology(
+        title="Lightweight hydrogen storage tank",
+        summary="A composite hydrogen storage tank for fuel cell vehicles.",
+        fields=("hydrogen-fuel-cells",),
+    )
+    client.force_login(buyer)
+    client.cookies["django_language"] = "ja"
+    page = client.get(need.get_absolute_url()).content.decode()
+    with translation.override("ja"):
+        assert str(labels.LABELS["strong"]) in page
+        assert str(labels.LABELS["strong"]) != "strong match"
+
+
+ENGLISH_NEED = (
+    "A coating that keeps steel bridges from rusting; corrosion protection for twenty years.",
+    "en",
+)
+JAPANESE_TECHNOLOGY = ("鋼橋の腐食を防ぐ防錆塗料。錆の発生を抑える。", "ja")
+
+
+def test_shared_terms_are_shown_as_the_listings_words_not_stems():
+    terms = [analysis.stem("corrosion"), analysis.stem("rusting")]
+    english_tech = ("Corrosion protection against rust for steel.", "en")
+    with translation.override("en"):
+        words = matched_words(terms, [ENGLISH_NEED, english_tech])
+    assert words == ["corrosion", "rust"]
+    assert "corros" not in words
+
+
+def test_english_page_shows_the_english_listings_word_for_a_japanese_match():
+    terms = [analysis.stem("corrosion")]
+    with translation.override("en"):
+        assert matched_words(terms, [ENGLISH_NEED, JAPANESE_TECHNOLOGY]) == ["corrosion"]
+
+
+def test_japanese_page_shows_the_japanese_listings_own_term():
+    terms = [analysis.stem("corrosion")]
+    with translation.override("ja"):
+        assert matched_words(terms, [ENGLISH_NEED, JAPANESE_TECHNOLOGY]) == ["腐食"]
+        reasons = describe(
+            [{"kind": "terms", "terms": terms}], {}, [ENGLISH_NEED, JAPANESE_TECHNOLOGY]
+        )
+    assert reasons and "腐食" in reasons[0] and "corros" not in reasons[0]
+
+
+def test_dictionary_noise_is_not_shown_as_a_shared_term():
+    # "shrewd" reaches the English side only as a near-synonym, never as its own word
+    noise = analysis.stem("shrewd")
+    with translation.override("en"):
+        words = matched_words([noise, analysis.stem("corrosion")], [ENGLISH_NEED, ENGLISH_NEED])
+    assert words == ["corrosion"]
+
+
+def test_field_names_in_reasons_follow_the_page_language():
+    from matching.reasons import field_name_map
+
+    with translation.override("ja"):
+        names = field_name_map()
+        text = describe([{"kind": "fields", "sub_fields": ["solar"], "groups": []}], names)
+    assert text and "Solar" not in text[0] and names["solar"] in text[0]
