@@ -5,6 +5,7 @@ has a ``<title>`` with its exact figure, and the page shows the same figures in 
 the chart. Colours come from the site's CSS variables (see opendata/statistics.css).
 """
 
+import re
 from dataclasses import dataclass
 
 from django.utils.html import format_html
@@ -54,21 +55,21 @@ def _text_width(text: str) -> float:
 
 
 def wrap(text: str, width: float = WIDTH) -> list[str]:
-    """Split a label into lines no wider than `width` (at spaces, or anywhere in CJK text)."""
+    """Split a label into lines no wider than `width`: at spaces, or anywhere in a run without
+    spaces that is wider than a line (Japanese)."""
     lines, line = [], ""
-    for token in text.replace(" ", " \0").split("\0"):
-        if line and _text_width(line + token.rstrip()) > width:
-            if " " in token or _text_width(token) <= width:
-                lines.append(line.rstrip())
+    for token in re.split(r"(?<= )", text):  # each word keeps its trailing space
+        if _text_width(line + token.rstrip()) <= width:
+            line += token
+            continue
+        if line:
+            lines.append(line.rstrip())
+            line = ""
+        for char in token:
+            if line and _text_width(line + char) > width:
+                lines.append(line)
                 line = ""
-            else:
-                for char in token:  # a long run without spaces (Japanese): break anywhere
-                    if line and _text_width(line + char) > width:
-                        lines.append(line.rstrip())
-                        line = ""
-                    line += char
-                continue
-        line += token
+            line += char
     lines.append(line.rstrip())
     return [line for line in lines if line] or [""]
 
