@@ -106,3 +106,30 @@ class CountryCheckboxes(forms.CheckboxSelectMultiple):
         parts.extend(_checkbox(option) for option in options)
         parts.append("</ul></div>")
         return mark_safe("".join(parts))
+
+
+class FieldSelect(FastSelect):
+    """The filters' choice of one field: an <optgroup> per group, the group itself first
+    (“All of <group>”: choosing it finds its sub-fields' listings too)."""
+
+    def optgroups(self, name, value, attrs=None):
+        groups, order = {}, []
+        for _group, options, _index in super().optgroups(name, value, attrs):
+            for option in options:
+                field = getattr(option["value"], "instance", None)
+                if field is None:  # the empty choice (“All fields”)
+                    order.append((None, [option], len(order)))
+                    continue
+                key = field.parent_id or field.pk
+                if key not in groups:
+                    groups[key] = (field.parent.name if field.parent_id else field.name, [])
+                    order.append(key)
+                if field.parent_id is None:
+                    option["label"] = _("All of %(group)s") % {"group": field.name}
+                else:
+                    option["label"] = field.name
+                groups[key][1].append(option)
+        return [
+            entry if isinstance(entry, tuple) else (*groups[entry], index)
+            for index, entry in enumerate(order)
+        ]

@@ -148,3 +148,19 @@ def test_widgets_render_nothing_chosen_as_none():
     assert 'class="choice-chosen">none<' in html
     fields = ListingFormMixin.base_fields["fields"]
     assert isinstance(fields.widget, FieldCheckboxes)
+
+
+@pytest.mark.parametrize("url", ["/technologies/", "/needs/"])
+def test_filter_panel_lists_fields_by_group(client, url):
+    html = client.get(url, {"field": "smart-grid"}).content.decode()
+    select = re.search(r'<select name="field".*?</select>', html, re.S).group(0)
+    groups = list(Field.objects.groups().order_by("position"))
+    assert re.findall(r'<optgroup label="([^"]*)">', select) == [g.name for g in groups]
+    assert (
+        '<option value="energy-efficiency">All of Energy conservation and efficiency</option>'
+        in select
+    )
+    assert (
+        '<option value="smart-grid" selected>Smart grids and power electronics</option>' in select
+    )
+    assert "›" not in select
