@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization
 
 from .models import TRL, Field, IPStatus, Offer, Technology, country_choices
-from .widgets import FastSelect
+from .widgets import FastSelect, FieldSelect
 
 
 class ListingFilterSet(django_filters.FilterSet):
@@ -30,7 +30,7 @@ class ListingFilterSet(django_filters.FilterSet):
         to_field_name="slug",
         method="filter_field",
         empty_label=_("All fields"),
-        widget=FastSelect,
+        widget=FieldSelect,
     )
     country = django_filters.ChoiceFilter(
         label=_("Country"),

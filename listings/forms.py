@@ -6,6 +6,7 @@ from portal.uploads import clean_image, clean_pdf
 
 from .lifecycle import Action
 from .models import MAX_IMAGES, Field, Offer, Patent, Technology, TechnologyImage, country_choices
+from .widgets import CountryCheckboxes, FieldCheckboxes
 
 
 class KeywordsField(forms.Field):
@@ -56,10 +57,8 @@ class FieldChoiceField(forms.ModelMultipleChoiceField):
         kwargs.setdefault("queryset", Field.objects.select_related("parent").order_by("position"))
         kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("label", _("Fields of technology"))
-        kwargs.setdefault("widget", forms.SelectMultiple(attrs={"size": 12}))
-        kwargs.setdefault(
-            "help_text", _("Choose one to five; hold Ctrl (⌘ on a Mac) to choose several.")
-        )
+        kwargs.setdefault("widget", FieldCheckboxes)
+        kwargs.setdefault("help_text", _("Choose one to five."))
         super().__init__(**kwargs)
 
     def label_from_instance(self, obj):
@@ -81,7 +80,7 @@ class ListingFormMixin(forms.ModelForm):
         label=_("Countries"),
         choices=country_choices,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=CountryCheckboxes,
     )
 
 

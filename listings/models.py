@@ -267,6 +267,20 @@ class Listing(models.Model):
         return out
 
 
+class TechnologyQuerySet(ListingQuerySet):
+    def for_cards(self):
+        """Cards also show the first image: one more query per list, whatever its length."""
+        return (
+            super()
+            .for_cards()
+            .prefetch_related(
+                models.Prefetch(
+                    "images", queryset=TechnologyImage.objects.order_by("position", "pk")
+                )
+            )
+        )
+
+
 class Technology(Listing):
     """A technology offered for licence, assignment or collaboration."""
 
@@ -284,6 +298,8 @@ class Technology(Listing):
 
     headline_field = "summary"
     review_template = "listings/includes/technology_review_body.html"
+
+    objects = TechnologyQuerySet.as_manager()
     search_parts = (
         ("A", ("title",)),
         ("B", ("keywords", "summary")),
@@ -363,6 +379,11 @@ MAX_IMAGES = 6
 
 
 class TechnologyImage(models.Model):
+    # Thumbnails are cropped to this size (portal.uploads.make_thumbnail); pages state it in
+    # width/height so the layout does not jump while they load.
+    THUMBNAIL_WIDTH = 400
+    THUMBNAIL_HEIGHT = 300
+
     technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="images")
     image = models.ImageField(_("image"), upload_to="technologies/")
     thumbnail = models.ImageField(_("thumbnail"), upload_to="technologies/thumbs/")

@@ -75,8 +75,7 @@ def related_technologies(technology, limit=4):
             Exists(through.objects.filter(technology_id=OuterRef("pk"), field_id__in=field_ids))
         )
         .exclude(pk=technology.pk)
-        .select_related("organization")
-        .prefetch_related("fields")
+        .for_cards()
         .order_by("-published_at", "-pk")[:limit]
     )
 

@@ -274,7 +274,7 @@ def add_image(technology, image_file, caption: str = ""):
     from .models import TechnologyImage
 
     image_file.seek(0)
-    thumbnail = make_thumbnail(image_file.read())
+    thumbnail = make_thumbnail(image_file.read(), size=TechnologyImage.THUMBNAIL_WIDTH)
     image_file.seek(0)
     position = technology.images.count()
     image = TechnologyImage(technology=technology, caption=caption, position=position)

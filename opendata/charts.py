@@ -5,17 +5,23 @@ has a ``<title>`` with its exact figure, and the page shows the same figures in 
 the chart. Colours come from the site's CSS variables (see opendata/statistics.css).
 """
 
+import re
 from dataclasses import dataclass
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-BAR = 22
-GAP = 8
-WIDTH = 640
-LABEL_WIDTH = 220
-VALUE_WIDTH = 70
+# Charts are drawn narrow (WIDTH user units) and shown at most about 1.4 times that wide (see
+# statistics.css), so that their 14-unit text stays 11 px or more on a 390 px phone and below
+# 20 px on a desktop. Bar labels sit above their bar, across the whole width, and wrap instead
+# of being cut.
+WIDTH = 360
+FONT = 14
+LINE = 18
+BAR = 16
+GAP = 10
+VALUE_WIDTH = 64
 
 
 @dataclass(frozen=True)
@@ -28,9 +34,9 @@ def figure(value) -> str:
     return _("fewer than %(n)s") % {"n": 3} if value is None else f"{value:,}"
 
 
-def _open(chart_id: str, title: str, description: str, height: int) -> str:
+def _open(chart_id: str, title: str, description: str, height: int, css_class: str) -> str:
     return format_html(
-        '<svg class="chart" role="img" aria-labelledby="{0}-title {0}-desc" '
+        '<svg class="{5}" role="img" aria-labelledby="{0}-title {0}-desc" '
         'viewBox="0 0 {1} {2}" width="100%" preserveAspectRatio="xMinYMin meet" '
         'xmlns="http://www.w3.org/2000/svg">'
         '<title id="{0}-title">{3}</title><desc id="{0}-desc">{4}</desc>',
@@ -39,45 +45,70 @@ def _open(chart_id: str, title: str, description: str, height: int) -> str:
         height,
         title,
         description,
+        css_class,
     )
 
 
-def _truncate(text: str, limit: int = 28) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _text_width(text: str) -> float:
+    """Roughly how wide `text` is at FONT: wide (CJK) characters take a full em."""
+    return sum(FONT if ord(char) >= 0x2E80 else FONT * 0.55 for char in text)
+
+
+def wrap(text: str, width: float = WIDTH) -> list[str]:
+    """Split a label into lines no wider than `width`: at spaces, or anywhere in a run without
+    spaces that is wider than a line (Japanese)."""
+    lines, line = [], ""
+    for token in re.split(r"(?<= )", text):  # each word keeps its trailing space
+        if _text_width(line + token.rstrip()) <= width:
+            line += token
+            continue
+        if line:
+            lines.append(line.rstrip())
+            line = ""
+        for char in token:
+            if line and _text_width(line + char) > width:
+                lines.append(line)
+                line = ""
+            line += char
+    lines.append(line.rstrip())
+    return [line for line in lines if line] or [""]
 
 
 def bar_chart(
     *, chart_id: str, title: str, description: str, labels: list[str], series: Series
 ) -> SafeString:
-    """Horizontal bars, one per label: rankings and categories."""
+    """Horizontal bars, one per label (rankings and categories), each under its label."""
     known = [v for v in series.values if v is not None]
     top = max(known, default=0) or 1
-    span = WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    height = max(len(labels), 1) * (BAR + GAP) + GAP
-    parts = [_open(chart_id, title, description, height)]
-    for i, (label, value) in enumerate(zip(labels, series.values, strict=True)):
-        y = GAP + i * (BAR + GAP)
+    span = WIDTH - VALUE_WIDTH
+    rows = [(wrap(label), label, value) for label, value in zip(labels, series.values, strict=True)]
+    height = sum(len(lines) * LINE + BAR + GAP for lines, _l, _v in rows) + GAP
+    parts = [_open(chart_id, title, description, height, "chart chart-bars")]
+    y = GAP
+    for lines, label, value in rows:
         length = 0 if value is None else round(span * value / top, 1)
+        text = "".join(
+            format_html('<tspan x="0" y="{}">{}</tspan>', y + (n + 1) * LINE - 5, line)
+            for n, line in enumerate(lines)
+        )
+        y += len(lines) * LINE
         parts.append(
             format_html(
-                "<g><title>{}: {}</title>"
-                '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>'
-                '<rect class="chart-bar series-0" x="{}" y="{}" width="{}" height="{}" rx="3"></rect>'
+                '<g><title>{}: {}</title><text class="chart-label">{}</text>'
+                '<rect class="chart-bar series-0" x="0" y="{}" width="{}" height="{}" rx="3"></rect>'
                 '<text class="chart-value" x="{}" y="{}">{}</text></g>',
                 label,
                 figure(value),
-                LABEL_WIDTH - 8,
-                y + BAR * 0.72,
-                _truncate(label),
-                LABEL_WIDTH,
+                mark_safe(text),  # built from format_html above
                 y,
                 length,
                 BAR,
-                LABEL_WIDTH + length + 6,
-                y + BAR * 0.72,
+                length + 6,
+                y + BAR - 3,
                 figure(value) if value is not None else "<3",
             )
         )
+        y += BAR + GAP
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every piece above is escaped by format_html
 
@@ -85,28 +116,33 @@ def bar_chart(
 def column_chart(
     *, chart_id: str, title: str, description: str, labels: list[str], series: list[Series]
 ) -> SafeString:
-    """Grouped vertical columns over time (month by month), with a legend."""
-    plot_top, plot_height, left = 34, 180, 44
-    height = plot_top + plot_height + 34
+    """Grouped vertical columns over time (labels "YYYY-MM"), with a legend above.
+
+    A tick shows the month; the year is written under the first month and under each January,
+    so that twelve ticks fit a phone's width at a readable size."""
+    left = 40
+    plot_top, plot_height = GAP + len(series) * LINE + GAP, 160
+    baseline = plot_top + plot_height
+    height = baseline + 2 * LINE + 4
     known = [v for s in series for v in s.values if v is not None]
     top = max(known, default=0) or 1
-    slot = (WIDTH - left - 8) / max(len(labels), 1)
-    width = max((slot - 6) / max(len(series), 1), 2)
-    parts = [_open(chart_id, title, description, height)]
-    x = left
-    for k, s in enumerate(series):  # legend
+    slot = (WIDTH - left - 4) / max(len(labels), 1)
+    width = max((slot - 4) / max(len(series), 1), 2)
+    parts = [_open(chart_id, title, description, height, "chart chart-columns")]
+    for k, s in enumerate(series):  # legend, one series a line
+        y = GAP + k * LINE
         parts.append(
             format_html(
-                '<rect class="chart-bar series-{}" x="{}" y="6" width="12" height="12" rx="2"></rect>'
-                '<text class="chart-label" x="{}" y="17">{}</text>',
+                '<rect class="chart-bar series-{}" x="{}" y="{}" width="12" height="12" rx="2"></rect>'
+                '<text class="chart-label" x="{}" y="{}">{}</text>',
                 k,
-                x,
-                x + 16,
+                left,
+                y + 2,
+                left + 18,
+                y + 13,
                 s.name,
             )
         )
-        x += 16 + 8 * len(s.name) + 24
-    baseline = plot_top + plot_height
     parts.append(
         format_html(
             '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}"></line>'
@@ -114,17 +150,17 @@ def column_chart(
             '<text class="chart-value" x="{}" y="{}" text-anchor="end">0</text>',
             left,
             baseline,
-            WIDTH - 4,
+            WIDTH,
             baseline,
-            left - 6,
+            left - 4,
             plot_top + 10,
             f"{top:,}",
-            left - 6,
+            left - 4,
             baseline,
         )
     )
     for i, label in enumerate(labels):
-        x0 = left + i * slot + 3
+        x0 = left + i * slot + 2
         for k, s in enumerate(series):
             value = s.values[i]
             h = 0 if value is None else round(plot_height * value / top, 1)
@@ -142,13 +178,24 @@ def column_chart(
                     figure(value),
                 )
             )
+        year, _sep, month = label.partition("-")
+        centre = round(x0 + slot / 2 - 2, 1)
         parts.append(
             format_html(
                 '<text class="chart-label chart-tick" x="{}" y="{}" text-anchor="middle">{}</text>',
-                round(x0 + slot / 2 - 3, 1),
-                baseline + 18,
-                label,
+                centre,
+                baseline + LINE,
+                month or label,
             )
         )
+        if month and (i == 0 or month == "01"):
+            parts.append(
+                format_html(
+                    '<text class="chart-value" x="{}" y="{}" text-anchor="middle">{}</text>',
+                    centre,
+                    baseline + 2 * LINE,
+                    year,
+                )
+            )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every piece above is escaped by format_html

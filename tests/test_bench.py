@@ -148,7 +148,8 @@ def test_related_technologies_newest_sharing_a_field(django_assert_max_num_queri
     make_technology(fields=("wind",))
     technology = Technology.objects.prefetch_related("fields").get(pk=technology.pk)
 
-    with django_assert_max_num_queries(2):  # the technologies, then their fields for the cards
+    # The technologies, then their fields and their images for the cards.
+    with django_assert_max_num_queries(3):
         related = selectors.related_technologies(technology)
         names = [[f.slug for f in t.fields.all()] for t in related]
 

@@ -36,7 +36,10 @@ def test_university_posts_moderator_approves_visitor_finds(page, browser, live_s
     page.get_by_label("Full description").fill(
         "When water enters a crack the spores germinate and precipitate calcite, sealing it."
     )
-    page.get_by_label("Fields of technology").select_option("solar")
+    fields = page.get_by_role("group", name="Fields of technology")
+    fields.get_by_role("group", name="Alternative energy").get_by_label("Solar energy").check()
+    page.get_by_label("Find a country").fill("japan")
+    page.get_by_label("Japan", exact=True).check()
     page.get_by_label("Keywords").fill("concrete, bacteria, 自己治癒")
     page.get_by_label("Technology readiness level").select_option("5")
     page.get_by_label("IP status").select_option("pending")
@@ -45,6 +48,7 @@ def test_university_posts_moderator_approves_visitor_finds(page, browser, live_s
     page.get_by_text("The technology was saved.").wait_for()
     technology = Technology.objects.get()
     assert technology.status == Status.DRAFT
+    assert [f.slug for f in technology.fields.all()] == ["solar"] and technology.countries == ["JP"]
     page.get_by_role("button", name="Submit for review").click()
     page.get_by_text("Done: the listing is now").wait_for()
     technology.refresh_from_db()
