@@ -1,10 +1,13 @@
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import Resolver404, resolve, reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from portal import hooks
@@ -14,6 +17,26 @@ from .access import organization_admin_required
 from .forms import LoginForm, MemberRoleForm, OrganizationForm, ProfileForm, SignupForm
 from .models import Membership, Organization
 
+# Why a visitor sent to sign in from a page is asked to: by the page's URL name.
+SIGN_IN_REASONS = {
+    "dashboard": _lazy("Please sign in to see your dashboard."),
+    "listings:technology_create": _lazy("Please sign in to post a technology."),
+    "needs:need_create": _lazy("Please sign in to post a need."),
+    "listings:technology_detail": _lazy("Please sign in to request a licence or collaboration."),
+    "licensing:request_create": _lazy("Please sign in to request a licence or collaboration."),
+}
+
+
+def sign_in_reason(next_url: str) -> str:
+    """What the page a visitor was sent from needs them signed in for ("" without a next page)."""
+    if not next_url:
+        return ""
+    try:
+        match = resolve(urlsplit(next_url).path)
+    except Resolver404:
+        return ""
+    return str(SIGN_IN_REASONS.get(match.view_name, _("Please sign in to see this page.")))
+
 
 class LoginView(auth_views.LoginView):
     """Anyone. Failed attempts are throttled by django-axes."""
@@ -21,6 +44,12 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.method == "GET":
+            context["sign_in_reason"] = sign_in_reason(self.get_redirect_url())
+        return context
 
 
 def signup(request):

@@ -82,6 +82,16 @@ class ListingFormMixin(forms.ModelForm):
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if getattr(field, "max_length", None) and not isinstance(field, forms.EmailField):
+                # The browser would cut a longer text silently at `maxlength`: the server says
+                # so instead and keeps what was typed; the limit is stated in the help text.
+                field.widget.attrs.pop("maxlength", None)
+                limit = _("At most %(n)s characters.") % {"n": field.max_length}
+                field.help_text = f"{field.help_text} {limit}" if field.help_text else limit
+
 
 class TechnologyForm(ListingFormMixin):
     offers = forms.MultipleChoiceField(
@@ -153,7 +163,13 @@ class ImageForm(forms.ModelForm):
 
 
 class DecisionForm(forms.Form):
-    """A moderator's or owner's lifecycle action with an optional reason."""
+    """A moderator's or owner's lifecycle action with an optional reason. Built for one action
+    (`action=`), it is that decision's own form: its ids and its reason's label name it."""
+
+    REASON_LABELS = {
+        Action.REQUEST_CHANGES: _("Reason for requesting changes (shown to the owner)"),
+        Action.REJECT: _("Reason for rejecting (shown to the owner)"),
+    }
 
     action = forms.ChoiceField(choices=Action.choices, widget=forms.HiddenInput)
     reason = forms.CharField(
@@ -162,3 +178,17 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
+
+    def __init__(self, *args, action=None, **kwargs):
+        if action is not None:
+            kwargs.setdefault("auto_id", f"id_{action}_%s")
+            kwargs.setdefault("initial", {"action": action})
+        super().__init__(*args, **kwargs)
+        self.decision = action
+        if action in self.REASON_LABELS:
+            self.fields["reason"].label = self.REASON_LABELS[action]
+            self.fields["reason"].required = True
+
+    @property
+    def takes_reason(self) -> bool:
+        return self.decision in self.REASON_LABELS

@@ -4,6 +4,7 @@ from django.dispatch import receiver
 
 from listings.lifecycle import Actor
 from listings.signals import listing_changed, listings_bulk_changed
+from needs.models import Need
 from portal import hooks
 
 from . import bulk, selectors
@@ -52,7 +53,10 @@ def technology_suggestions(request, technology, actor):
 @hooks.register("dashboard")
 def confirmed_matches(user):
     context = (
-        {"staff_dashboard_templates": ["matching/includes/staff_dashboard.html"]}
+        {
+            "board_need_count": Need.objects.open().count(),
+            "staff_dashboard_templates": ["matching/includes/staff_dashboard.html"],
+        }
         if user.is_moderator
         else {}
     )
