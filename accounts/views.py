@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal import hooks
@@ -19,11 +19,15 @@ from .models import Membership, Organization
 
 # Why a visitor sent to sign in from a page is asked to: by the page's URL name.
 SIGN_IN_REASONS = {
-    "dashboard": _lazy("Please sign in to see your dashboard."),
-    "listings:technology_create": _lazy("Please sign in to post a technology."),
-    "needs:need_create": _lazy("Please sign in to post a need."),
-    "listings:technology_detail": _lazy("Please sign in to request a licence or collaboration."),
-    "licensing:request_create": _lazy("Please sign in to request a licence or collaboration."),
+    "dashboard": gettext_lazy("Please sign in to see your dashboard."),
+    "listings:technology_create": gettext_lazy("Please sign in to post a technology."),
+    "needs:need_create": gettext_lazy("Please sign in to post a need."),
+    "listings:technology_detail": gettext_lazy(
+        "Please sign in to request a licence or collaboration."
+    ),
+    "licensing:request_create": gettext_lazy(
+        "Please sign in to request a licence or collaboration."
+    ),
 }
 
 
