@@ -85,7 +85,8 @@ class ListingFormMixin(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            if getattr(field, "max_length", None) and not isinstance(field, forms.EmailField):
+            text = isinstance(field, forms.CharField) and not isinstance(field, forms.EmailField)
+            if text and field.max_length:
                 # The browser would cut a longer text silently at `maxlength`: the server says
                 # so instead and keeps what was typed; the limit is stated in the help text.
                 field.widget.attrs.pop("maxlength", None)

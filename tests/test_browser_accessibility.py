@@ -151,3 +151,41 @@ def test_account_menu_closes_with_escape(page, live_server):
     page.keyboard.press("Escape")
     page.wait_for_function("!document.querySelector('details.menu').open")
     assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+
+
+CONTRAST = """(el) => {
+    const rgb = (s) => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    const lum = ([r, g, b]) => {
+        const c = [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+    };
+    const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+    const background = (node) => {
+        for (; node; node = node.parentElement) {
+            const c = getComputedStyle(node).backgroundColor;
+            if (!c.startsWith("rgba(0, 0, 0, 0)") && c !== "transparent") return rgb(c);
+        }
+        return [255, 255, 255];
+    };
+    const style = getComputedStyle(el);
+    return {
+        focusVisible: el.matches(":focus-visible"),
+        ring: ratio(rgb(style.outlineColor), background(el.parentElement)),
+        outlineWidth: parseFloat(style.outlineWidth),
+    };
+}"""
+
+
+def test_focus_ring_contrasts_at_least_3_to_1_on_cards_and_page(page, live_server):
+    make_technology(title="Perovskite solar cell on flexible film")
+    page.goto("/technologies/")
+    card_link = page.locator(".listing-card h3 a").first
+    page_link = page.locator("main > h1 ~ * a").first
+    for link in (card_link, page_link):
+        link.focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")  # a keyboard focus, so :focus-visible applies
+        found = link.evaluate(CONTRAST)
+        assert found["focusVisible"]
+        assert found["outlineWidth"] >= 2
+        assert found["ring"] >= 3, found

@@ -56,4 +56,6 @@ def page_errors(context) -> list[dict]:
 def _error(field, message) -> dict:
     if field is None or field.is_hidden:
         return {"field_id": None, "label": "", "message": message}
-    return {"field_id": field.id_for_label, "label": field.label, "message": message}
+    # A group of radio buttons or checkboxes has no id of its own: link to its first choice.
+    field_id = field.id_for_label or next((w.id_for_label for w in field.subwidgets), None)
+    return {"field_id": field_id, "label": field.label, "message": message}
