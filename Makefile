@@ -53,7 +53,7 @@ format: install
 	$(PY) -m ruff format .
 
 messages: install
-	$(PY) manage.py makemessages -l ja --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages -l ja --ignore=.venv --ignore=staticfiles --ignore=node_modules
 	$(PY) manage.py compilemessages -l ja --ignore=.venv
 
 bench: install

@@ -1,3 +1,4 @@
+import django_filters
 from django import template
 from django.forms import BaseForm, BaseFormSet
 from django.utils.translation import get_language
@@ -30,8 +31,9 @@ def localized_name(obj):
 
 @register.simple_tag(takes_context=True)
 def page_errors(context) -> list[dict]:
-    """Every error of the bound forms and formsets the view passed, in order, for the error
-    summary and the page title: each with the id of its field (None for a form's own errors)."""
+    """Every error of the bound forms, formsets and filter sets the view passed, in order, for
+    the error summary and the page title: each with the id of its field (None for a form's own
+    errors)."""
     errors, seen = [], set()
     for value in context.flatten().values():
         forms = []
@@ -42,6 +44,8 @@ def page_errors(context) -> list[dict]:
             forms = value.forms
         elif isinstance(value, BaseForm):
             forms = [value]
+        elif isinstance(value, django_filters.FilterSet) and value.is_bound:
+            forms = [value.form]
         for form in forms:
             if not form.is_bound or id(form) in seen:
                 continue
