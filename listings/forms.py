@@ -91,7 +91,9 @@ class ListingFormMixin(forms.ModelForm):
                 # so instead and keeps what was typed; the limit is stated in the help text.
                 field.widget.attrs.pop("maxlength", None)
                 limit = _("At most %(n)s characters.") % {"n": field.max_length}
-                field.help_text = f"{field.help_text} {limit}" if field.help_text else limit
+                if field.help_text:
+                    limit = _("%(help)s %(limit)s") % {"help": field.help_text, "limit": limit}
+                field.help_text = limit
 
 
 class TechnologyForm(ListingFormMixin):

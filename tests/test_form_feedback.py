@@ -83,6 +83,7 @@ def test_error_title_is_translated(client, member):
         reverse("listings:technology_create"), technology_post_data(title="")
     ).content.decode()
     assert title_of(html).startswith("エラー：")
+    assert '<a href="#id_title">タイトル：' in html  # the Japanese colon, not ": "
 
 
 def test_pages_without_errors_have_no_summary(client):
