@@ -38,10 +38,16 @@ browser:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null)) || \
 		(test -x /usr/bin/chromium || (echo "Chromium is missing: install Debian's chromium package" && exit 1))
 
+# axe-core for the accessibility browser tests (tests/test_browser_accessibility.py), exactly
+# as package-lock.json pins it.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || (echo "npm is missing: install Node.js (Debian: apt-get install npm)" && exit 1)
+	npm ci --no-audit --no-fund
+
 # --create-db: browser tests run as transactions and flush the tables at their end, which
 # empties the reference data made by migrations (staff group, taxonomy); a reused test
 # database would start without it. A fresh one per run keeps `make test` repeatable.
-test: install browser
+test: install browser node_modules/.package-lock.json
 	$(PY) -m pytest --create-db $(PYTEST_ARGS)
 
 lint: install
@@ -53,7 +59,7 @@ format: install
 	$(PY) -m ruff format .
 
 messages: install
-	$(PY) manage.py makemessages -l ja --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages -l ja --ignore=.venv --ignore=staticfiles --ignore=node_modules
 	$(PY) manage.py compilemessages -l ja --ignore=.venv
 
 bench: install

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -153,6 +154,11 @@ class Organization(models.Model):
 
     def display_name(self, language: str = "en") -> str:
         return self.name_ja if language == "ja" and self.name_ja else self.name
+
+    def localized_name(self) -> str:
+        """The name in the page's language: the Japanese name on Japanese pages when one is on
+        file, else the name. Templates show organisations with this."""
+        return self.display_name((get_language() or "en")[:2])
 
 
 def unique_slug(model, text: str, field: str = "slug", max_length: int = 200) -> str:

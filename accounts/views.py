@@ -1,12 +1,13 @@
 import math
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import Resolver404, resolve, reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import i18n
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,30 @@ from .forms import LoginForm, MemberRoleForm, OrganizationForm, ProfileForm, Sig
 from .models import Membership, Organization
 from .throttling import SignupThrottle
 
+# Why a visitor sent to sign in from a page is asked to: by the page's URL name.
+SIGN_IN_REASONS = {
+    "dashboard": gettext_lazy("Please sign in to see your dashboard."),
+    "listings:technology_create": gettext_lazy("Please sign in to post a technology."),
+    "needs:need_create": gettext_lazy("Please sign in to post a need."),
+    "listings:technology_detail": gettext_lazy(
+        "Please sign in to request a licence or collaboration."
+    ),
+    "licensing:request_create": gettext_lazy(
+        "Please sign in to request a licence or collaboration."
+    ),
+}
+
+
+def sign_in_reason(next_url: str) -> str:
+    """What the page a visitor was sent from needs them signed in for ("" without a next page)."""
+    if not next_url:
+        return ""
+    try:
+        match = resolve(urlsplit(next_url).path)
+    except Resolver404:
+        return ""
+    return str(SIGN_IN_REASONS.get(match.view_name, _("Please sign in to see this page.")))
+
 
 class LoginView(auth_views.LoginView):
     """Anyone. Failed attempts are throttled by django-axes."""
@@ -25,6 +50,12 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.method == "GET":
+            context["sign_in_reason"] = sign_in_reason(self.get_redirect_url())
+        return context
 
 
 def signup(request):

@@ -256,7 +256,7 @@ def _text_matches(list_name: str, words: set[str], candidates: list[int]) -> dic
     model = listing_sources()[list_name].model
     columns = {
         f"w{index}": ExpressionWrapper(
-            Q(search_vector=search.ListingSearchQuery(text)), output_field=BooleanField()
+            Q(search_vector=search.cross_language_query(text)), output_field=BooleanField()
         )
         for index, text in enumerate(words)
     }

@@ -8,11 +8,23 @@ from .models import LicenceRequest
 
 
 class LicenceRequestForm(forms.ModelForm):
+    # The three kinds only (a model field without a default would add a "---------" choice
+    # that fails when sent); a licence, the most common request, is chosen to begin with.
+    kind = forms.ChoiceField(
+        label=_("Kind of request"),
+        choices=LicenceRequest.Kind.choices,
+        initial=LicenceRequest.Kind.LICENCE,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose what you are asking for."),
+            "invalid_choice": _("Choose what you are asking for."),
+        },
+    )
+
     class Meta:
         model = LicenceRequest
         fields = ["kind", "message", "intended_use", "territory"]
         widgets = {
-            "kind": forms.RadioSelect,
             "message": forms.Textarea(attrs={"rows": 6, "maxlength": 5000}),
             "intended_use": forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
         }
@@ -109,10 +121,45 @@ class MessageForm(forms.Form):
 
 
 class StatusForm(forms.Form):
+    """A change of status with an optional note to the other side. Built for one status
+    (`status=`), it is that decision's own form: its ids and its note's label name it."""
+
+    NOTE_LABELS = {
+        LicenceRequest.Status.AGREED: _("Comment with the agreement (optional)"),
+        LicenceRequest.Status.IN_DISCUSSION: _("Comment with the move to discussion (optional)"),
+        LicenceRequest.Status.SHORTLISTED: _("Comment with the shortlisting (optional)"),
+        LicenceRequest.Status.DECLINED: _("Comment with the decline (optional)"),
+        LicenceRequest.Status.WITHDRAWN: _("Comment with the withdrawal (optional)"),
+    }
+    BUTTON_LABELS = {
+        LicenceRequest.Status.AGREED: _("Mark as agreed"),
+        LicenceRequest.Status.IN_DISCUSSION: _("Mark as in discussion"),
+        LicenceRequest.Status.SHORTLISTED: _("Shortlist"),
+        LicenceRequest.Status.DECLINED: _("Decline"),
+        LicenceRequest.Status.WITHDRAWN: _("Withdraw the request"),
+    }
+
     status = forms.ChoiceField(choices=LicenceRequest.Status.choices, widget=forms.HiddenInput)
     note = forms.CharField(
         label=_("Note (optional)"),
         required=False,
         max_length=2000,
+        help_text=_("Sent to the other organisation with the decision."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, status=None, proposal=False, **kwargs):
+        if status is not None:
+            kwargs.setdefault("auto_id", f"id_{status}_%s")
+            kwargs.setdefault("initial", {"status": status})
+        super().__init__(*args, **kwargs)
+        self.decision = status
+        self.proposal = proposal
+        if status in self.NOTE_LABELS:
+            self.fields["note"].label = self.NOTE_LABELS[status]
+
+    @property
+    def button_label(self) -> str:
+        if self.proposal and self.decision == LicenceRequest.Status.WITHDRAWN:
+            return _("Withdraw the proposal")
+        return self.BUTTON_LABELS.get(self.decision, "")

@@ -155,8 +155,11 @@ def render_thread(request, licence_request, *, message_form=None, status=200):
         "side": licence_request.side_of(request.user),
         "thread": licence_request.messages.select_related("author"),
         "message_form": message_form or MessageForm(),
-        "statuses": services.allowed_statuses(licence_request, request.user),
-        "status_form": StatusForm(),
+        # One form per decision, each note labelled by its decision.
+        "status_forms": [
+            StatusForm(status=status, proposal=licence_request.is_proposal)
+            for status in services.allowed_statuses(licence_request, request.user)
+        ],
     }
     return render(request, "licensing/request_detail.html", context, status=status)
 

@@ -83,6 +83,19 @@ class ListingFormMixin(forms.ModelForm):
         widget=CountryCheckboxes,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            text = isinstance(field, forms.CharField) and not isinstance(field, forms.EmailField)
+            if text and field.max_length:
+                # The browser would cut a longer text silently at `maxlength`: the server says
+                # so instead and keeps what was typed; the limit is stated in the help text.
+                field.widget.attrs.pop("maxlength", None)
+                limit = _("At most %(n)s characters.") % {"n": field.max_length}
+                if field.help_text:
+                    limit = _("%(help)s %(limit)s") % {"help": field.help_text, "limit": limit}
+                field.help_text = limit
+
 
 class TechnologyForm(ListingFormMixin):
     offers = forms.MultipleChoiceField(
@@ -154,7 +167,13 @@ class ImageForm(forms.ModelForm):
 
 
 class DecisionForm(forms.Form):
-    """A moderator's or owner's lifecycle action with an optional reason."""
+    """A moderator's or owner's lifecycle action with an optional reason. Built for one action
+    (`action=`), it is that decision's own form: its ids and its reason's label name it."""
+
+    REASON_LABELS = {
+        Action.REQUEST_CHANGES: _("Reason for requesting changes (shown to the owner)"),
+        Action.REJECT: _("Reason for rejecting (shown to the owner)"),
+    }
 
     action = forms.ChoiceField(choices=Action.choices, widget=forms.HiddenInput)
     reason = forms.CharField(
@@ -163,3 +182,17 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
+
+    def __init__(self, *args, action=None, **kwargs):
+        if action is not None:
+            kwargs.setdefault("auto_id", f"id_{action}_%s")
+            kwargs.setdefault("initial", {"action": action})
+        super().__init__(*args, **kwargs)
+        self.decision = action
+        if action in self.REASON_LABELS:
+            self.fields["reason"].label = self.REASON_LABELS[action]
+            self.fields["reason"].required = True
+
+    @property
+    def takes_reason(self) -> bool:
+        return self.decision in self.REASON_LABELS

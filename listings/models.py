@@ -115,6 +115,14 @@ class ListingQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
 
+    def submitted(self):
+        """New listings waiting for review."""
+        return self.filter(status=Status.SUBMITTED)
+
+    def with_submitted_revision(self):
+        """Published listings whose edit waits for review."""
+        return self.filter(status=Status.PUBLISHED, pending_revision__state="submitted")
+
     def visible_to(self, user):
         """Published listings, plus everything of the user's organisation, plus all for staff."""
         if user.is_authenticated and user.is_moderator:

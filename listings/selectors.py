@@ -4,7 +4,6 @@ from django.db.models import Exists, OuterRef
 
 from portal import hooks
 
-from .lifecycle import Status
 from .models import ModerationEvent, Technology
 from .registry import listing_models
 
@@ -30,7 +29,11 @@ def dashboard_sections(user) -> dict:
         )
         context["technologies_by_status"] = group_by_status(technologies)
     if user.is_moderator:
-        context["queue_count"] = sum(len(moderation_queue(model)) for model in listing_models())
+        models = listing_models()
+        context["submitted_count"] = sum(model.objects.submitted().count() for model in models)
+        context["revision_count"] = sum(
+            model.objects.with_submitted_revision().count() for model in models
+        )
     return context
 
 
@@ -52,12 +55,8 @@ def group_by_status(listings) -> list[tuple[str, list]]:
 
 def moderation_queue(model):
     """Submitted listings and pending revisions, oldest first."""
-    submitted = model.objects.filter(status=Status.SUBMITTED).select_related(
-        "organization", "author"
-    )
-    revisions = model.objects.filter(
-        status=Status.PUBLISHED, pending_revision__state="submitted"
-    ).select_related("organization", "author")
+    submitted = model.objects.submitted().select_related("organization", "author")
+    revisions = model.objects.with_submitted_revision().select_related("organization", "author")
     items = list(submitted) + list(revisions)
     items.sort(key=lambda item: item.queued_since())
     return items

@@ -254,10 +254,13 @@ def review(request, kind, pk):
             "kind": kind,
             "review_template": model.review_template,
             "changes": services.revision_changes(listing),
-            "staff_actions": allowed_actions(
-                listing.status, Actor.STAFF, has_revision=listing.revision_state == "submitted"
-            ),
-            "decision_form": DecisionForm(),
+            # One form per decision, each reason labelled by its decision.
+            "decision_forms": [
+                DecisionForm(action=action)
+                for action in allowed_actions(
+                    listing.status, Actor.STAFF, has_revision=listing.revision_state == "submitted"
+                )
+            ],
         }
     )
     return render(request, "listings/review.html", context)

@@ -63,7 +63,10 @@ def technology_suggestions(request, technology, actor):
 @hooks.register("dashboard")
 def confirmed_matches(user):
     context = (
-        {"staff_dashboard_templates": ["matching/includes/staff_dashboard.html"]}
+        {
+            "board_need_count": Need.objects.open().count(),
+            "staff_dashboard_templates": ["matching/includes/staff_dashboard.html"],
+        }
         if user.is_moderator
         else {}
     )

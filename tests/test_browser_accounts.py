@@ -64,5 +64,6 @@ def test_member_signs_in_and_sees_dashboard(page):
 def test_wrong_password_shows_an_error(page):
     user = make_member()
     sign_in(page, user.email, "not-the-password")
-    page.get_by_role("alert").first.wait_for()
+    page.locator("#error-summary").wait_for()
     assert page.url.endswith("/accounts/login/")
+    assert page.title().startswith("Error:")

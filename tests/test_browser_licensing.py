@@ -49,7 +49,9 @@ def test_company_requests_licence_and_reads_university_reply(page, browser, live
     uni_page.set_default_timeout(15_000)
     sign_in(uni_page, university.email, PASSWORD)
     uni_page.get_by_role("heading", name="Dashboard").wait_for()
-    assert uni_page.locator("nav .count").first.inner_text() == "1"
+    badge = uni_page.locator("nav .count").first
+    assert badge.locator("[aria-hidden=true]").inner_text() == "1"
+    assert badge.locator(".visually-hidden").inner_text() == "1 unread"
     received = uni_page.locator(
         "section", has=uni_page.get_by_role("heading", name="Licence requests received")
     )

@@ -116,10 +116,10 @@ def test_a_note_to_the_other_organisation_does_not_read_as_private(client, licen
     owner = licence_request.technology.organization.memberships.get().user
     client.force_login(owner)
     html = page(client, reverse("licensing:request_detail", args=[licence_request.pk]))
-    assert "コメント（任意・相手方に送信されます）" in html
+    assert "合意に添えるコメント（任意、相手方に送信されます）" in html
     assert "メモ" not in html
     english = page(client, reverse("licensing:request_detail", args=[licence_request.pk]), EN)
-    assert "Note (optional)" in english
+    assert "Comment with the agreement (optional)" in english
 
 
 def test_sent_box_tab_says_soushin_and_the_column_names_the_technology_side(

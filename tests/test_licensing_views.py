@@ -113,7 +113,7 @@ def test_staff_read_every_request_but_cannot_write(client, licence_request):
     response = client.get(thread_urls(licence_request)["detail"])
     assert response.status_code == 200
     assert "Secret terms" in response.content.decode()
-    assert response.context["statuses"] == []
+    assert response.context["status_forms"] == []
     assert client.post(thread_urls(licence_request)["message"], {"body": "Hi"}).status_code == 400
     assert licence_request.messages.count() == 0
 

@@ -112,7 +112,7 @@ def test_invalid_filters_give_a_400_with_a_form_error(client, params, field):
     response = client.get(LIST, params)
     assert response.status_code == 400
     assert field in response.context["filter"].form.errors
-    assert 'role="alert"' in response.content.decode()
+    assert 'id="error-summary"' in response.content.decode()
     assert titles(response) == []
 
 

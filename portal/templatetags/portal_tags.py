@@ -1,4 +1,6 @@
+import django_filters
 from django import template
+from django.forms import BaseForm, BaseFormSet
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -22,7 +24,10 @@ def query_replace(context, **changes):
 
 @register.filter
 def localized_name(obj):
-    """An object's Japanese name when the page is in Japanese and one is given."""
+    """An object's Japanese name when the page is in Japanese and one is given (organisations:
+    their own `localized_name`, the one rule)."""
+    if hasattr(obj, "localized_name"):
+        return obj.localized_name()
     if get_language() == "ja":
         return getattr(obj, "name_ja", "") or obj.name
     return getattr(obj, "name_en", "") or obj.name
@@ -36,3 +41,39 @@ def join_list(items, autoescape=True):
 
 
 register.simple_tag(list_separator, name="list_separator")
+
+
+@register.simple_tag(takes_context=True)
+def page_errors(context) -> list[dict]:
+    """Every error of the bound forms, formsets and filter sets the view passed, in order, for
+    the error summary and the page title: each with the id of its field (None for a form's own
+    errors)."""
+    errors, seen = [], set()
+    for value in context.flatten().values():
+        forms = []
+        if isinstance(value, BaseFormSet) and value.is_bound:
+            errors.extend(
+                {"field_id": None, "label": "", "message": e} for e in value.non_form_errors()
+            )
+            forms = value.forms
+        elif isinstance(value, BaseForm):
+            forms = [value]
+        elif isinstance(value, django_filters.FilterSet) and value.is_bound:
+            forms = [value.form]
+        for form in forms:
+            if not form.is_bound or id(form) in seen:
+                continue
+            seen.add(id(form))
+            for name, messages in form.errors.items():
+                field = form[name] if name in form.fields else None
+                for message in messages:
+                    errors.append(_error(field, message))
+    return errors
+
+
+def _error(field, message) -> dict:
+    if field is None or field.is_hidden:
+        return {"field_id": None, "label": "", "message": message}
+    # A group of radio buttons or checkboxes has no id of its own: link to its first choice.
+    field_id = field.id_for_label or next((w.id_for_label for w in field.subwidgets), None)
+    return {"field_id": field_id, "label": field.label, "message": message}

@@ -1,0 +1,109 @@
+"""The licence request form's kind of request, and the decision panel of a thread."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Organization
+from licensing import services
+from licensing.models import LicenceRequest
+from tests import migration_data
+from tests.factories import make_member, make_technology
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(db):
+    migration_data.restore()
+
+
+@pytest.fixture
+def owner():
+    return make_member(kind=Organization.Kind.UNIVERSITY)
+
+
+@pytest.fixture
+def requester():
+    return make_member(kind=Organization.Kind.COMPANY)
+
+
+@pytest.fixture
+def technology(owner):
+    return make_technology(owner.organization, author=owner)
+
+
+def kind_inputs(html: str) -> list[str]:
+    return re.findall(r'<input type="radio" name="kind"[^>]*>', html)
+
+
+def test_request_form_offers_the_three_kinds_with_licence_chosen(client, technology, requester):
+    client.force_login(requester)
+    html = client.get(reverse("licensing:request_create", args=[technology.pk])).content.decode()
+    inputs = kind_inputs(html)
+    assert [re.search(r'value="([^"]*)"', i).group(1) for i in inputs] == [
+        "licence",
+        "research_collaboration",
+        "more_information",
+    ]
+    assert "---------" not in html
+    checked = [i for i in inputs if "checked" in i]
+    assert len(checked) == 1 and 'value="licence"' in checked[0]
+
+
+def test_request_sent_as_the_form_opens_is_a_licence_request(client, technology, requester):
+    client.force_login(requester)
+    url = reverse("licensing:request_create", args=[technology.pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    data["message"] = "We would like to license this."
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert LicenceRequest.objects.get().kind == LicenceRequest.Kind.LICENCE
+
+
+def test_request_without_a_kind_says_to_choose_one_and_keeps_the_message(
+    client, technology, requester
+):
+    client.force_login(requester)
+    url = reverse("licensing:request_create", args=[technology.pk])
+    response = client.post(url, {"kind": "", "message": "Our message, kept."})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Choose what you are asking for." in html
+    assert "Our message, kept." in html
+    assert not LicenceRequest.objects.exists()
+
+
+def test_decision_panel_has_one_labelled_form_per_decision(client, technology, owner, requester):
+    licence_request = services.send_request(
+        requester, technology, kind=LicenceRequest.Kind.LICENCE, message="Hello."
+    )
+    client.force_login(owner)
+    html = client.get(licence_request.get_absolute_url()).content.decode()
+    forms = re.findall(r'<form[^>]*class="card decision".*?</form>', html, re.S)
+    assert len(forms) == 2
+    agree, decline = forms
+    assert 'aria-label="Mark as agreed"' in agree and 'value="agreed"' in agree
+    assert 'aria-label="Decline"' in decline and 'value="declined"' in decline
+    assert '<label for="id_agreed_note">Comment with the agreement (optional)</label>' in agree
+    assert '<label for="id_declined_note">Comment with the decline (optional)</label>' in decline
+    # Each note is described by its own help text, which exists.
+    assert 'aria-describedby="id_declined_note_helptext"' in decline
+    assert 'id="id_declined_note_helptext"' in decline
+
+
+def test_declining_with_a_comment_from_its_form(client, technology, owner, requester):
+    licence_request = services.send_request(
+        requester, technology, kind=LicenceRequest.Kind.LICENCE, message="Hello."
+    )
+    client.force_login(owner)
+    response = client.post(
+        reverse("licensing:request_status", args=[licence_request.pk]),
+        {"status": "declined", "note": "Licensed exclusively already."},
+    )
+    assert response.status_code == 302
+    licence_request.refresh_from_db()
+    assert licence_request.status == LicenceRequest.Status.DECLINED
+    assert licence_request.messages.last().body == "Licensed exclusively already."
