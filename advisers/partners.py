@@ -6,7 +6,7 @@ Four sources, each one query (plus the matching engine's fixed number):
 - organisations that requested licences for published technologies in the same field or a
   neighbouring one (same top-level group): counted, never naming the other technology or
   request, which are private to their two parties;
-- organisations following listings in those fields (`follower_counts`, where follows plug in);
+- organisations whose members follow published listings in those fields (`follower_counts`);
 - companies and start-ups in the countries the technology targets.
 Only public facts are shown: published needs, organisation names and countries, counts.
 """
@@ -17,7 +17,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django_countries import countries as country_names
 
-from accounts.models import Organization
+from accounts.models import Membership, Organization
+from alerts.models import Follow
 from licensing.models import LicenceRequest
 from listings.lifecycle import Status
 from matching.selectors import suggested_needs
@@ -48,10 +49,25 @@ class Candidate:
 
 
 def follower_counts(technology, field_ids: list[int], group_ids: list[int]) -> dict[int, int]:
-    """Organisations whose members follow published listings in the technology's fields:
-    {organisation id: listings followed}. Follows are not part of the exchange yet; when they
-    are, this one query is the place to add (same shape as the licence-request count)."""
-    return {}
+    """Organisations whose members follow published technologies or needs in the technology's
+    fields or their groups: {organisation id: listings followed}. One query; who follows what
+    stays private (only the count is shown)."""
+    ids = group_ids + field_ids
+    if not ids:
+        return {}
+    rows = (
+        Follow.objects.filter(
+            Q(technology__status=Status.PUBLISHED, technology__field_ids__overlap=ids)
+            | Q(need__status=Status.PUBLISHED, need__field_ids__overlap=ids),
+            user__is_active=True,
+            user__memberships__status=Membership.Status.ACTIVE,
+        )
+        .exclude(user__memberships__organization_id=technology.organization_id)
+        .exclude(technology_id=technology.pk)
+        .values("user__memberships__organization_id")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    return {r["user__memberships__organization_id"]: r["n"] for r in rows}
 
 
 def _field_ids(technology) -> tuple[list[int], list[int]]:

@@ -102,6 +102,21 @@ def test_a_request_on_an_unpublished_technology_is_not_counted(fixture):
     assert "Quiet Corp" not in names
 
 
+def test_members_following_listings_in_the_field_make_their_organisation_a_candidate(fixture):
+    from alerts.models import Follow
+
+    follower_org = make_organization(name="Follower KK", kind=COMPANY, country="BR")
+    member = make_user(organization=follower_org)
+    solar_a = make_technology(fields=("solar",), title="Solar A")
+    solar_b = make_technology(fields=("solar",), title="Solar B")
+    unrelated = make_technology(fields=("desalination",), title="Desalination C")
+    for listing in (solar_a, solar_b, unrelated):
+        Follow.objects.create(user=member, technology=listing)
+    ranked = {c.organization.name: c for c in partners.find_partners(fixture["technology"])}
+    assert "Follows 2 listings in these fields" in ranked["Follower KK"].reason_text
+    assert "Desalination C" not in ranked["Follower KK"].reason_text  # counts only, never what
+
+
 def test_follows_plug_in_through_one_function(fixture, monkeypatch):
     follower = make_organization(name="Follower KK", kind=COMPANY, country="BR")
     monkeypatch.setattr(partners, "follower_counts", lambda *args: {follower.pk: 2})
@@ -136,7 +151,7 @@ def test_partner_page_query_count_does_not_grow_with_candidates(
     assert "More Solar 5" in page
     assert len(large) == len(small), [q["sql"][:120] for q in large]
     # Session, user, organisation, matching's fixed queries, the four sources, the shortlist.
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(23):
         client.get(url)
 
 
