@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run stop install migrate seed test lint format messages bench browser evaluate clean-db
+.PHONY: run stop install migrate seed test check lint format messages bench browser evaluate clean-db
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ test: install browser node_modules/.package-lock.json
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+# What CI checks before the tests: no model change without its migration, and lint.
+check: lint
+	$(PY) manage.py makemigrations --check --dry-run
 
 format: install
 	$(PY) -m ruff check --fix .
