@@ -44,7 +44,7 @@ def prepare(ctx) -> None:
             f"""
             INSERT INTO {ListingDailyStats._meta.db_table}
                 (kind, listing_id, day, views, visitors, suggestions)
-            SELECT 'technology', t.id, d::date, 5 + (t.id + d::date - %(today)s) %% 20,
+            SELECT 'technology', t.id, d::date, 10 + abs(t.id + (d::date - %(today)s)) %% 20,
                    3 + (t.id %% 3), t.id %% 4
             FROM {Technology._meta.db_table} t
             CROSS JOIN generate_series(%(today)s - {DAYS}, %(today)s - 1, interval '1 day') d

@@ -26,7 +26,7 @@ def buckets(analytics):
     table alike."""
     length = len(analytics.days)
     if length <= 31:
-        key, label = (lambda d: d), (lambda d: date_format(d, "n/j"))
+        key, label = (lambda d: d), (lambda d: date_format(d, "j"))
     elif length <= 92:
         key, label = (lambda d: d - timedelta(days=d.weekday())), (lambda d: date_format(d, "n/j"))
     else:

@@ -326,3 +326,34 @@ def test_appearances_in_suggestions_count_each_viewer_once_a_day(rf):
     ListingEvent.objects.update(day=timezone.localdate() - timedelta(days=1))
     services.fold_views()
     assert ListingDailyStats.objects.get(listing_id=technology.pk).suggestions == 1
+
+
+@pytest.mark.django_db
+def test_a_suggestion_shown_to_a_need_owner_counts_for_the_technology(client):
+    company = make_organization(kind="company")
+    buyer = make_user(organization=company)
+    need = make_need(
+        company,
+        title="Hydrogen storage tank for fuel cell vans",
+        description="A light hydrogen tank for fuel cell vans.",
+        fields=("hydrogen-fuel-cells",),
+    )
+    technology = make_technology(
+        title="Lightweight hydrogen storage tank",
+        summary="A composite hydrogen storage tank for fuel cell vehicles.",
+        keywords=["hydrogen tank"],
+        fields=("hydrogen-fuel-cells",),
+    )
+    client.force_login(make_staff())  # staff reviewing suggestions: not an appearance
+    client.get(need.get_absolute_url())
+    assert not ListingEvent.objects.exists()
+    client.force_login(buyer)
+    assert (
+        "Lightweight hydrogen storage tank" in client.get(need.get_absolute_url()).content.decode()
+    )
+    event = ListingEvent.objects.get()
+    assert (event.kind, event.listing_id, event.event) == (
+        "technology",
+        technology.pk,
+        "suggestion",
+    )
