@@ -66,7 +66,9 @@ def prepare(ctx) -> None:
         email=MEMBER_EMAIL, password=None, full_name="Analytics Bench"
     )
     Membership.objects.filter(user=member).delete()
-    Membership.objects.create(user=member, organization=organization)
+    Membership.objects.create(
+        user=member, organization=organization, status=Membership.Status.ACTIVE
+    )
     client = Client(HTTP_ACCEPT_LANGUAGE="en", HTTP_HOST="127.0.0.1")
     client.force_login(member)
     ctx.extra["analytics_client"] = client

@@ -75,7 +75,7 @@ def test_a_visitor_is_counted_once_a_day(client):
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_views_lose_no_count_and_never_write_the_listing_row(live_server):
     technology = make_technology()
     before = listing_row_version("listings_technology", technology.pk)
@@ -357,3 +357,37 @@ def test_a_suggestion_shown_to_a_need_owner_counts_for_the_technology(client):
         technology.pk,
         "suggestion",
     )
+
+
+@pytest.mark.django_db
+def test_nothing_on_a_public_get_writes_but_the_view_append(client):
+    """Issue 19: public pages can be served by a read replica. The only write of a public GET is
+    the detail page's append to the analytics log (cache writes go to the cache, Redis in
+    production, and are not the database's rows)."""
+    technology, need = make_technology(), make_need()
+    urls = [
+        "/",
+        reverse("listings:technology_list"),
+        reverse("needs:need_list"),
+        technology.get_absolute_url(),
+        need.get_absolute_url(),
+        reverse("opendata:statistics"),
+        reverse("opendata:sitemap"),
+        reverse("opendata:listing_feed", args=["technologies"]),
+        "/api/v1/technologies/",
+        f"/api/v1/technologies/{technology.pk}/",
+    ]
+    for url in urls:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            if response.streaming:
+                b"".join(response.streaming_content)
+        written = [
+            sql
+            for sql in writes(captured.captured_queries)
+            if "portal_cache" not in sql
+            and not sql.startswith('INSERT INTO "analytics_listingevent"')
+        ]
+        assert written == [], url
+    assert ListingEvent.objects.count() == 2
