@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.postgres.search import SearchHeadline
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from .forms import DecisionForm, ImageForm, PatentFormSet, TechnologyForm
 from .lifecycle import Actor, Status, allowed_actions
 from .models import Technology, TechnologyImage
 from .registry import listing_model, listing_models
+from .signals import listing_viewed
 
 PAGE_SIZE = 20
 
@@ -93,9 +93,16 @@ def technology_detail(request, pk):
         .prefetch_related("fields__parent", "patents", "images"),
         pk=pk,
     )
-    if technology.is_public:
-        Technology.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
-    return render(request, "listings/technology_detail.html", detail_context(request, technology))
+    context = detail_context(request, technology)
+    count_view(request, technology, context["actor"])
+    return render(request, "listings/technology_detail.html", context)
+
+
+def count_view(request, listing, actor) -> None:
+    """A view of a public listing by someone outside its organisation is appended to the
+    analytics log; the listing's own row is never written on a page view."""
+    if listing.is_public and actor not in (Actor.OWNER, Actor.STAFF):
+        listing_viewed.send(sender=type(listing), request=request, listing=listing)
 
 
 def detail_context(request, listing) -> dict:

@@ -5,7 +5,7 @@ from django.dispatch import receiver
 
 from listings.lifecycle import Actor
 from listings.models import Technology
-from listings.signals import listing_changed, listings_bulk_changed
+from listings.signals import listing_changed, listings_bulk_changed, listings_suggested
 from needs.models import Need
 from portal import hooks
 
@@ -41,8 +41,11 @@ def need_suggestions(request, need, actor):
     """The need's organisation and staff see suggested technologies."""
     if actor not in (Actor.OWNER, Actor.STAFF):
         return {}
+    suggestions = selectors.suggested_technologies(need, for_owner=actor == Actor.OWNER)
+    if actor == Actor.OWNER:
+        _shown(request, "technology", suggestions)
     return {
-        "suggestions": selectors.suggested_technologies(need, for_owner=actor == Actor.OWNER),
+        "suggestions": suggestions,
         "suggestion_kind": "technology",
         "detail_extra_templates": ["matching/includes/suggestions.html"],
     }
@@ -53,11 +56,22 @@ def technology_suggestions(request, technology, actor):
     """The technology's organisation and staff see suggested needs."""
     if actor not in (Actor.OWNER, Actor.STAFF):
         return {}
+    suggestions = selectors.suggested_needs(technology, for_owner=actor == Actor.OWNER)
+    if actor == Actor.OWNER:
+        _shown(request, "need", suggestions)
     return {
-        "suggestions": selectors.suggested_needs(technology, for_owner=actor == Actor.OWNER),
+        "suggestions": suggestions,
         "suggestion_kind": "need",
         "detail_extra_templates": ["matching/includes/suggestions.html"],
     }
+
+
+def _shown(request, kind, suggestions):
+    # An appearance counts when a prospective counterpart sees the listing suggested (not staff
+    # reviewing the board): analytics tells the listing's owner how often that happened.
+    listings_suggested.send(
+        sender=None, request=request, kind=kind, listing_ids=[s.listing.pk for s in suggestions]
+    )
 
 
 @hooks.register("dashboard")

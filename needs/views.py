@@ -1,12 +1,11 @@
 from django.contrib import messages
-from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.access import member_required
 from listings import services
 from listings.lifecycle import Status
-from listings.views import detail_context, listing_list
+from listings.views import count_view, detail_context, listing_list
 
 from .filters import NeedFilterSet
 from .forms import NeedForm
@@ -28,9 +27,9 @@ def need_detail(request, pk):
         .prefetch_related("fields__parent"),
         pk=pk,
     )
-    if need.is_public:
-        Need.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
-    return render(request, "needs/need_detail.html", detail_context(request, need))
+    context = detail_context(request, need)
+    count_view(request, need, context["actor"])
+    return render(request, "needs/need_detail.html", context)
 
 
 @member_required

@@ -25,6 +25,7 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("advisers/", include("advisers.urls")),
     path("alerts/", include("alerts.urls")),
+    path("analytics/", include("analytics.urls")),
 ]
 
 handler400 = "portal.views.bad_request"

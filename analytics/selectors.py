@@ -1,0 +1,194 @@
+"""The analytics of a listing or of an organisation: a fixed set of queries, whatever the size.
+
+Every figure is counted by day over a period, for a set of technologies and a set of needs
+(querysets used as subqueries: one listing, or all of an organisation's). The funnel is the sum
+of the days."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils.translation import gettext_lazy as _
+
+from alerts.models import Follow, SentListing
+from licensing.models import LicenceRequest
+from listings.models import Technology
+from matching.models import Match
+from needs.models import Need
+
+from .models import Event, ListingDailyStats, ListingEvent, ListingKind
+
+# The funnel's steps, in order: (key, label).
+STEPS = [
+    ("views", _("Views")),
+    ("visitors", _("Distinct visitors (summed by day)")),
+    ("suggestions", _("Appearances in suggestions")),
+    ("follows", _("Follows")),
+    ("saves", _("Saves in alerts")),
+    ("requests", _("Licence requests")),
+    ("proposals", _("Proposals")),
+    ("matches", _("Confirmed matches")),
+    ("agreements", _("Agreements")),
+]
+KEYS = [key for key, _label in STEPS]
+
+
+@dataclass
+class Analytics:
+    start: date
+    end: date
+    days: list[date]
+    by_day: dict[date, dict[str, int]] = field(default_factory=dict)
+
+    def rows(self):
+        """(day, [figure per step]) for every day of the period, oldest first."""
+        return [(day, [self.by_day[day][key] for key in KEYS]) for day in self.days]
+
+    def totals(self) -> dict[str, int]:
+        return {key: sum(self.by_day[day][key] for day in self.days) for key in KEYS}
+
+    def funnel(self):
+        totals = self.totals()
+        return [(key, label, totals[key]) for key, label in STEPS]
+
+
+def analysable(model, user):
+    """The listings whose analytics the user may see: its organisation's, or all for staff."""
+    if user.is_authenticated and user.is_moderator:
+        return model.objects.all()
+    return model.objects.owned_by(user)
+
+
+def period(days: int, today: date) -> tuple[date, date]:
+    return today - timedelta(days=days - 1), today
+
+
+def analytics(technologies, needs, *, start: date, end: date) -> Analytics:
+    """All the figures of these technologies and needs, day by day from start to end."""
+    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    result = Analytics(start=start, end=end, days=days)
+    result.by_day = {day: dict.fromkeys(KEYS, 0) for day in days}
+    technology_ids = technologies.values("pk")
+    need_ids = needs.values("pk")
+
+    def add(rows, *keys):
+        for row in rows:
+            day = row["day"]
+            if day in result.by_day:
+                for key in keys:
+                    result.by_day[day][key] += row[key] or 0
+
+    listing_scope = Q(kind=ListingKind.TECHNOLOGY, listing_id__in=technology_ids) | Q(
+        kind=ListingKind.NEED, listing_id__in=need_ids
+    )
+    add(
+        ListingDailyStats.objects.filter(listing_scope, day__range=(start, end))
+        .values("day")
+        .annotate(views=Sum("views"), visitors=Sum("visitors"), suggestions=Sum("suggestions")),
+        "views",
+        "visitors",
+        "suggestions",
+    )
+    # Events not folded yet (today's, or days fold_views has not reached): counted live.
+    is_view, is_suggestion = Q(event=Event.VIEW), Q(event=Event.SUGGESTION)
+    add(
+        ListingEvent.objects.filter(listing_scope, day__range=(start, end))
+        .values("day", "kind", "listing_id")
+        .annotate(
+            views=Count("pk", filter=is_view),
+            visitors=Count("visitor", filter=is_view, distinct=True),
+            suggestions=Count("visitor", filter=is_suggestion, distinct=True),
+        )
+        .values("day", "views", "visitors", "suggestions"),
+        "views",
+        "visitors",
+        "suggestions",
+    )
+
+    def by_day(queryset, moment: str, **counts):
+        return (
+            queryset.annotate(day=TruncDate(moment))
+            .filter(day__range=(start, end))
+            .values("day")
+            .annotate(**counts)
+        )
+
+    add(
+        by_day(
+            Follow.objects.filter(Q(technology__in=technology_ids) | Q(need__in=need_ids)),
+            "created_at",
+            follows=Count("pk"),
+        ),
+        "follows",
+    )
+    # A saved search sends a listing once (sent-log): a row is one alert that carried it.
+    add(
+        by_day(
+            SentListing.objects.filter(Q(technology__in=technology_ids) | Q(need__in=need_ids)),
+            "sent_at",
+            saves=Count("pk"),
+        ),
+        "saves",
+    )
+    Kind = LicenceRequest.Kind
+    add(
+        by_day(
+            LicenceRequest.objects.filter(
+                Q(technology__in=technology_ids)
+                | Q(need__in=need_ids)
+                | Q(proposed_technology__in=technology_ids)
+            ),
+            "created_at",
+            requests=Count("pk", filter=~Q(kind=Kind.PROPOSAL)),
+            proposals=Count("pk", filter=Q(kind=Kind.PROPOSAL)),
+        ),
+        "requests",
+        "proposals",
+    )
+    add(
+        by_day(
+            Match.objects.filter(confirmed=True).filter(
+                Q(technology__in=technology_ids) | Q(need__in=need_ids)
+            ),
+            "confirmed_at",
+            matches=Count("pk"),
+        ),
+        "matches",
+    )
+    add(agreements_by_day(technology_ids, need_ids, start=start, end=end), "agreements")
+    return result
+
+
+def agreements_by_day(technology_ids, need_ids, *, start: date, end: date):
+    """Agreements about these listings, by the day they were reached: rows of {day, agreements}.
+
+    For now a licence request or proposal whose status is "agreed", on the day it was closed.
+    This is the one place to change when a recorded Agreement model exists: return the same
+    rows from it (e.g. agreements confirmed by both sides, by their date)."""
+    return (
+        LicenceRequest.objects.filter(status=LicenceRequest.Status.AGREED)
+        .filter(
+            Q(technology__in=technology_ids)
+            | Q(need__in=need_ids)
+            | Q(proposed_technology__in=technology_ids)
+        )
+        .annotate(day=TruncDate(Coalesce("closed_at", "updated_at")))
+        .filter(day__range=(start, end))
+        .values("day")
+        .annotate(agreements=Count("pk"))
+    )
+
+
+def of_listing(listing):
+    """The (technologies, needs) pair of querysets for one listing."""
+    if isinstance(listing, Need):
+        return Technology.objects.none(), Need.objects.filter(pk=listing.pk)
+    return Technology.objects.filter(pk=listing.pk), Need.objects.none()
+
+
+def of_organization(organization):
+    return (
+        Technology.objects.filter(organization=organization),
+        Need.objects.filter(organization=organization),
+    )

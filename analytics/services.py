@@ -1,0 +1,144 @@
+"""Counting interest: a cheap append on the request path, folded into daily counts in batches."""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from listings.models import Technology
+from needs.models import Need
+from portal.clients import client_address
+
+from .models import Event, ListingDailyStats, ListingEvent, ListingKind
+
+LISTING_MODELS = {ListingKind.TECHNOLOGY: Technology, ListingKind.NEED: Need}
+
+
+def kind_of(listing) -> str:
+    return ListingKind.NEED if isinstance(listing, Need) else ListingKind.TECHNOLOGY
+
+
+def visitor_hash(request, day: date) -> int:
+    """Who is looking, as 63 bits that only tell visitors of one day apart.
+
+    A keyed hash (HMAC with the secret key) of the day and the signed-in user or, for anonymous
+    visitors, the connection's address and browser. The day in the key means the same visitor
+    hashes differently tomorrow; the key means the hash cannot be recomputed from a guessed
+    address without the server's secret. The hash lives only in unfolded events: fold_views
+    deletes them and keeps counts alone.
+    """
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        who = f"user:{user.pk}"
+    else:
+        agent = request.META.get("HTTP_USER_AGENT", "")[:300]
+        who = f"client:{client_address(request)}|{agent}"
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"{day.isoformat()}|{who}".encode(), hashlib.sha256
+    ).digest()
+    return int.from_bytes(digest[:8], "big") >> 1  # fits a signed bigint
+
+
+def record_view(request, listing) -> None:
+    """Count a view of a public detail page: one INSERT into the event log, never an UPDATE
+    (no row lock, no lost count under concurrency, the listing's row untouched)."""
+    day = timezone.localdate()
+    ListingEvent.objects.create(
+        kind=kind_of(listing),
+        listing_id=listing.pk,
+        event=Event.VIEW,
+        day=day,
+        visitor=visitor_hash(request, day),
+    )
+
+
+def record_appearances(request, kind: str, listing_ids) -> None:
+    """Count that these listings were shown to someone as suggestions (one multi-row INSERT)."""
+    ids = list(dict.fromkeys(listing_ids))
+    if not ids:
+        return
+    day = timezone.localdate()
+    visitor = visitor_hash(request, day)
+    ListingEvent.objects.bulk_create(
+        ListingEvent(kind=kind, listing_id=pk, event=Event.SUGGESTION, day=day, visitor=visitor)
+        for pk in ids
+    )
+
+
+@dataclass
+class FoldResult:
+    listings: int = 0
+    events: int = 0
+    batches: int = 0
+
+
+# One statement per batch, so a batch is folded whole or not at all. The DELETE ... RETURNING
+# takes the batch's events out of the log; two folds running at once cannot count an event twice
+# (the second one's DELETE waits for the first and then finds nothing). Whole (listing, day)
+# groups are folded together, so a day's distinct visitors are counted once.
+FOLD_SQL = """
+WITH batch AS (
+    SELECT DISTINCT kind, listing_id FROM {events}
+    WHERE day < %(before)s ORDER BY kind, listing_id LIMIT %(size)s
+), gone AS (
+    DELETE FROM {events} e USING batch b
+    WHERE e.day < %(before)s AND e.kind = b.kind AND e.listing_id = b.listing_id
+    RETURNING e.kind, e.listing_id, e.day, e.event, e.visitor
+), counts AS (
+    SELECT kind, listing_id, day,
+        count(*) FILTER (WHERE event = 'view') AS views,
+        count(DISTINCT visitor) FILTER (WHERE event = 'view') AS visitors,
+        count(DISTINCT visitor) FILTER (WHERE event = 'suggestion') AS suggestions
+    FROM gone GROUP BY kind, listing_id, day
+), stored AS (
+    INSERT INTO {stats} AS s (kind, listing_id, day, views, visitors, suggestions)
+    SELECT kind, listing_id, day, views, visitors, suggestions FROM counts
+    ON CONFLICT (kind, listing_id, day) DO UPDATE SET
+        views = s.views + EXCLUDED.views,
+        visitors = s.visitors + EXCLUDED.visitors,
+        suggestions = s.suggestions + EXCLUDED.suggestions
+), technologies AS (
+    UPDATE {technology} t SET view_count = t.view_count + c.views
+    FROM (SELECT listing_id, sum(views) AS views FROM counts
+          WHERE kind = 'technology' GROUP BY listing_id HAVING sum(views) > 0) c
+    WHERE t.id = c.listing_id
+), needs AS (
+    UPDATE {need} n SET view_count = n.view_count + c.views
+    FROM (SELECT listing_id, sum(views) AS views FROM counts
+          WHERE kind = 'need' GROUP BY listing_id HAVING sum(views) > 0) c
+    WHERE n.id = c.listing_id
+)
+SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM gone)
+"""
+
+
+def fold_views(*, before: date | None = None, batch_size: int = 1000, progress=None):
+    """Fold the event log of the days before `before` (default: today) into daily counts.
+
+    Batches of `batch_size` listings, one transaction each; the listing's total `view_count`
+    grows once per batch, not once per view. Today is left alone so that a day's distinct
+    visitors are counted over the whole day."""
+    today = timezone.localdate()
+    before = min(before or today, today)
+    sql = FOLD_SQL.format(
+        events=ListingEvent._meta.db_table,
+        stats=ListingDailyStats._meta.db_table,
+        technology=Technology._meta.db_table,
+        need=Need._meta.db_table,
+    )
+    result = FoldResult()
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, {"before": before, "size": batch_size})
+            listings, events = cursor.fetchone()
+        if not listings:
+            return result
+        result.listings += listings
+        result.events += events
+        result.batches += 1
+        if progress:
+            progress(result)
