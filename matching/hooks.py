@@ -3,6 +3,7 @@
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
+from licensing.models import DeclineReason
 from listings.lifecycle import Actor
 from listings.models import Technology
 from listings.signals import listing_changed, listings_bulk_changed
@@ -44,6 +45,7 @@ def need_suggestions(request, need, actor):
     return {
         "suggestions": selectors.suggested_technologies(need, for_owner=actor == Actor.OWNER),
         "suggestion_kind": "technology",
+        "decline_reasons": DeclineReason.choices,
         "detail_extra_templates": ["matching/includes/suggestions.html"],
     }
 
@@ -56,6 +58,7 @@ def technology_suggestions(request, technology, actor):
     return {
         "suggestions": selectors.suggested_needs(technology, for_owner=actor == Actor.OWNER),
         "suggestion_kind": "need",
+        "decline_reasons": DeclineReason.choices,
         "detail_extra_templates": ["matching/includes/suggestions.html"],
     }
 
