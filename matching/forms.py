@@ -12,9 +12,11 @@ class PairForm(forms.Form):
 class DismissForm(PairForm):
     """Dismissing a suggestion asks why (see licensing.models.DeclineFeedback)."""
 
-    reason = forms.ChoiceField(label=_("Reason"), choices=DeclineReason.choices)
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=[("", _("Choose a reason")), *DeclineReason.choices]
+    )
     note = forms.CharField(
-        label=_("Note (optional)"),
+        label=_("Note (optional; the other organisation sees it only if you share your name)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
