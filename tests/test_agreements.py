@@ -258,3 +258,13 @@ def test_aggregate_queries_do_not_grow_with_agreements():
     with CaptureQueriesContext(connection) as many:
         stats.compute_statistics()
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_confirming_an_agreement_refreshes_the_cached_figures(
+    conversation, owner, requester, django_capture_on_commit_callbacks
+):
+    make_agreements(2)
+    assert stats.public_statistics()["totals"]["agreements"] is None
+    with django_capture_on_commit_callbacks(execute=True):
+        agreed(conversation, owner, requester)
+    assert stats.public_statistics()["totals"]["agreements"] == 3
