@@ -9,7 +9,7 @@ from django.db.models import F, Func, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from licensing.models import LicenceRequest
+from licensing.models import Agreement, LicenceRequest
 from listings.models import Technology
 from matching.models import Match
 
@@ -72,9 +72,7 @@ def with_activity(assignments):
             Match.objects.filter(confirmed=True), "technology__organization_id", "confirmed_at"
         ),
         agreements=_count(
-            LicenceRequest.objects.filter(status=LicenceRequest.Status.AGREED),
-            "technology__organization_id",
-            "closed_at",
+            Agreement.objects.confirmed(), "request__technology__organization_id", "confirmed_at"
         ),
     )
 

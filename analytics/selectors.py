@@ -7,12 +7,12 @@ of the days."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Follow, SentListing
-from licensing.models import LicenceRequest
+from licensing.models import Agreement, LicenceRequest
 from listings.models import Technology
 from matching.models import Match
 from needs.models import Need
@@ -161,21 +161,17 @@ def analytics(technologies, needs, *, start: date, end: date) -> Analytics:
 
 
 def agreements_by_day(technology_ids, need_ids, *, start: date, end: date):
-    """Agreements about these listings, by the day they were reached: rows of {day, agreements}.
-
-    For now a licence request or proposal whose status is "agreed", on the day it was closed.
-    This is the one place to change when a recorded Agreement model exists: return the same
-    rows from it (e.g. agreements confirmed by both sides, by their date)."""
+    """Agreements about these listings that both organisations confirmed, by their date:
+    rows of {day, agreements}."""
     return (
-        LicenceRequest.objects.filter(status=LicenceRequest.Status.AGREED)
+        Agreement.objects.confirmed()
         .filter(
-            Q(technology__in=technology_ids)
-            | Q(need__in=need_ids)
-            | Q(proposed_technology__in=technology_ids)
+            Q(request__technology__in=technology_ids)
+            | Q(request__need__in=need_ids)
+            | Q(request__proposed_technology__in=technology_ids)
         )
-        .annotate(day=TruncDate(Coalesce("closed_at", "updated_at")))
-        .filter(day__range=(start, end))
-        .values("day")
+        .filter(signed_on__range=(start, end))
+        .values(day=F("signed_on"))
         .annotate(agreements=Count("pk"))
     )
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import LicenceRequest, RequestMessage
+from .models import Agreement, DeclineFeedback, LicenceRequest, RequestMessage
 
 
 class RequestMessageInline(admin.TabularInline):
@@ -30,4 +30,39 @@ class LicenceRequestAdmin(admin.ModelAdmin):
         return False
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(DeclineFeedback)
+class DeclineFeedbackAdmin(admin.ModelAdmin):
+    """Read-only: reasons are given through the site, never edited."""
+
+    list_display = [
+        "path",
+        "reason",
+        "decliner_organization",
+        "recipient_organization",
+        "created_at",
+    ]
+    list_filter = ["path", "reason", "share_name"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    """Staff correct agreements on the conversation page (licensing:agreement_correct)."""
+
+    list_display = ["request", "kind", "signed_on", "confirmed_at", "corrected_at"]
+    list_filter = ["kind"]
+    readonly_fields = ["request", "recorded_by", "confirmed_by", "corrected_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -1,10 +1,14 @@
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from listings.models import Technology
+from portal.uploads import _check_size, clean_image, clean_pdf
 
 from . import services
-from .models import LicenceRequest
+from .models import Agreement, Attachment, DeclineReason, LicenceRequest
 
 
 class LicenceRequestForm(forms.ModelForm):
@@ -112,17 +116,69 @@ class ProposalForm(forms.Form):
         return data
 
 
+def clean_attachment(upload):
+    """A PDF checked by its content, or an image decoded and re-encoded like brochures and
+    pictures (portal.uploads); anything else is refused."""
+    _check_size(upload, settings.ATTACHMENT_MAX_BYTES)
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if head == b"%PDF-":
+        clean_pdf(upload)
+        upload.content_type = "application/pdf"
+        return upload
+    try:
+        return clean_image(upload)
+    except ValidationError as error:
+        if error.code == "not_an_image":
+            raise ValidationError(
+                _("Attach a PDF document or a JPEG, PNG, GIF or WebP image."),
+                code="bad_attachment",
+            ) from error
+        raise
+
+
 class MessageForm(forms.Form):
     body = forms.CharField(
         label=_("Your message"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}),
     )
+    attachment = forms.FileField(
+        label=_("Attach a file (optional)"),
+        required=False,
+        help_text=_(
+            "A PDF document or an image, up to 10 MB. Only the two organisations and JPO staff can open it."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
+    )
+    label = forms.ChoiceField(
+        label=_("Mark the file as"), choices=Attachment.Label.choices, required=False
+    )
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        return clean_attachment(upload) if upload else None
 
 
-class StatusForm(forms.Form):
+class DeclineFields(forms.Form):
+    """The reason asked whenever an organisation passes on something."""
+
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[("", _("Choose a reason"))] + DeclineReason.choices,
+        required=False,
+    )
+    share_name = forms.BooleanField(
+        label=_("Show our organisation's name to the other organisation with this reason"),
+        required=False,
+    )
+
+
+class StatusForm(DeclineFields):
     """A change of status with an optional note to the other side. Built for one status
-    (`status=`), it is that decision's own form: its ids and its note's label name it."""
+    (`status=`), it is that decision's own form: its ids and its note's label name it. A
+    decision that passes on the other side (`takes_reason`) also asks for a reason."""
 
     NOTE_LABELS = {
         LicenceRequest.Status.AGREED: _("Comment with the agreement (optional)"),
@@ -148,18 +204,38 @@ class StatusForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, status=None, proposal=False, **kwargs):
+    def __init__(self, *args, status=None, proposal=False, takes_reason=False, **kwargs):
         if status is not None:
             kwargs.setdefault("auto_id", f"id_{status}_%s")
             kwargs.setdefault("initial", {"status": status})
         super().__init__(*args, **kwargs)
         self.decision = status
         self.proposal = proposal
+        self.takes_reason = takes_reason
         if status in self.NOTE_LABELS:
             self.fields["note"].label = self.NOTE_LABELS[status]
+        if takes_reason:
+            self.fields["reason"].widget.attrs["required"] = True
 
     @property
     def button_label(self) -> str:
         if self.proposal and self.decision == LicenceRequest.Status.WITHDRAWN:
             return _("Withdraw the proposal")
         return self.BUTTON_LABELS.get(self.decision, "")
+
+
+class AgreementForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of agreement"), choices=Agreement.Kind.choices)
+    signed_on = forms.DateField(
+        label=_("Date of the agreement"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data["signed_on"]
+        if signed_on > timezone.localdate():
+            raise forms.ValidationError(_("The date of the agreement cannot be in the future."))
+        return signed_on
+
+
+class AgreementCorrectionForm(AgreementForm):
+    confirmed = forms.BooleanField(label=_("Counts as confirmed"), required=False)

@@ -1,6 +1,9 @@
 import datetime
+import os
+import uuid
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -260,3 +263,247 @@ class RequestMessage(models.Model):
 
     def __str__(self):
         return self.body[:60] or self.get_new_status_display()
+
+
+# Why not: one record per decision not to go further, whichever path it came from.
+
+
+class DeclineReason(models.TextChoices):
+    TOO_EARLY = "too_early", _("Too early stage")
+    BENEFIT_UNCLEAR = "benefit_unclear", _("Benefit over existing technology unclear")
+    ROUTE_UNCLEAR = "route_unclear", _("Commercial route unclear")
+    DESCRIPTION_UNCLEAR = "description_unclear", _("Description unclear")
+    OUTSIDE_FIELD = "outside_field", _("Outside our field or strategy")
+    IP_UNCLEAR = "ip_unclear", _("IP position unclear")
+    TERMS = "terms", _("Terms")
+    OTHER = "other", _("Other")
+
+
+class DeclineFeedbackQuerySet(models.QuerySet):
+    def received_by(self, organization):
+        """Feedback the organisation is told about: reasons others gave for passing on it."""
+        return self.filter(recipient_organization=organization)
+
+    def reason_counts(self) -> dict[str, int]:
+        rows = self.values("reason").annotate(n=Count("pk")).order_by()
+        return {row["reason"]: row["n"] for row in rows}
+
+
+class DeclineFeedback(models.Model):
+    """Why an organisation did not go further: a reason from a fixed list, an optional note and
+    whether its name may be shown to the organisation that hears of it (the recipient).
+
+    Written by every path that ends an exchange without agreement: a licence request withdrawn
+    by the requester or declined by the owner, a proposal declined by the need's organisation,
+    a suggestion dismissed by either organisation. `technology` or `need` is the listing passed
+    on (none for a proposal that offered a capability in words)."""
+
+    class Path(models.TextChoices):
+        REQUEST_WITHDRAWN = "request_withdrawn", _("Licence request withdrawn")
+        REQUEST_DECLINED = "request_declined", _("Licence request declined")
+        PROPOSAL_DECLINED = "proposal_declined", _("Proposal declined")
+        SUGGESTION_DISMISSED = "suggestion_dismissed", _("Suggestion dismissed")
+
+    path = models.CharField(_("path"), max_length=30, choices=Path.choices)
+    reason = models.CharField(_("reason"), max_length=30, choices=DeclineReason.choices)
+    note = models.TextField(_("note"), blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    share_name = models.BooleanField(_("name shared"), default=False)
+    decliner_organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("declined by"),
+        on_delete=models.PROTECT,
+        related_name="declines_given",
+    )
+    recipient_organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("told to"),
+        on_delete=models.PROTECT,
+        related_name="declines_received",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    technology = models.ForeignKey(
+        "listings.Technology",
+        verbose_name=_("technology"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="declines",
+    )
+    need = models.ForeignKey(
+        "needs.Need",
+        verbose_name=_("need"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="declines",
+    )
+    licence_request = models.OneToOneField(
+        LicenceRequest,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="decline_feedback",
+    )
+    match = models.ForeignKey(
+        "matching.Match",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="decline_feedback",
+    )
+    created_at = models.DateTimeField(_("given at"), default=timezone.now, editable=False)
+
+    objects = DeclineFeedbackQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("decline feedback")
+        verbose_name_plural = _("decline feedback")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(licence_request__isnull=False, match__isnull=True)
+                | Q(licence_request__isnull=True, match__isnull=False),
+                name="decline_feedback_one_origin",
+            ),
+            models.UniqueConstraint(
+                fields=["match", "decliner_organization"], name="decline_feedback_once_per_match"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient_organization", "reason"], name="decline_recipient"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_path_display()}: {self.get_reason_display()}"
+
+
+# Attachments: stored outside MEDIA_ROOT, never at a public address.
+
+
+def attachment_name(instance, filename) -> str:
+    """An unguessable stored name; the uploaded name is kept only as a label."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+def private_storage():
+    return PRIVATE_STORAGE
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files under settings.PRIVATE_MEDIA_ROOT, read at use (tests move it); no URL at all."""
+
+    @property
+    def base_location(self):
+        return settings.PRIVATE_MEDIA_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+
+PRIVATE_STORAGE = PrivateStorage()
+
+
+class Attachment(models.Model):
+    """A PDF or image carried by a message; served only through the checked download view."""
+
+    class Label(models.TextChoices):
+        NONE = "", _("No label")
+        NDA = "nda", _("NDA")
+        TERM_SHEET = "term_sheet", _("Term sheet")
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    message = models.ForeignKey(
+        RequestMessage, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), storage=private_storage, upload_to=attachment_name)
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    label = models.CharField(_("label"), max_length=20, choices=Label.choices, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.filename
+
+    def get_absolute_url(self):
+        return reverse("licensing:attachment", args=[self.message.request_id, self.key])
+
+
+# What came of it.
+
+
+class AgreementQuerySet(models.QuerySet):
+    def confirmed(self):
+        """Agreements both organisations stand behind: the only ones that count."""
+        return self.filter(confirmed_at__isnull=False)
+
+
+class Agreement(models.Model):
+    """A conversation ended in an agreement. Recorded by one side, it counts once the other
+    side confirms it; staff may correct the date and kind."""
+
+    class Kind(models.TextChoices):
+        LICENCE = "licence", _("Licence")
+        OPTION = "option", _("Option")
+        JOINT_DEVELOPMENT = "joint_development", _("Joint development")
+        ASSIGNMENT = "assignment", _("Assignment")
+        OTHER = "other", _("Other")
+
+    request = models.OneToOneField(
+        LicenceRequest, on_delete=models.PROTECT, related_name="agreement"
+    )
+    kind = models.CharField(_("kind of agreement"), max_length=30, choices=Kind.choices)
+    signed_on = models.DateField(_("date of the agreement"))
+    recorded_by_side = models.CharField(_("recorded by"), max_length=10, choices=Side.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    corrected_at = models.DateTimeField(_("corrected at"), null=True, blank=True)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["-signed_on", "-pk"]
+        indexes = [models.Index(fields=["signed_on"], name="agreement_signed_on")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.signed_on})"
+
+    def get_absolute_url(self):
+        return self.request.get_absolute_url()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None

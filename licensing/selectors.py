@@ -8,9 +8,10 @@ from listings.lifecycle import Actor
 from portal import hooks
 
 from . import services
-from .models import NEVER, LicenceRequest, Side
+from .models import NEVER, DeclineFeedback, DeclineReason, LicenceRequest, Side
 
 DASHBOARD_ROWS = 10
+SHARED_FEEDBACK_ROWS = 50
 
 
 def unread_count(organization) -> int:
@@ -95,3 +96,87 @@ def dashboard_sections(user) -> dict:
         context["open_request_count"] = LicenceRequest.objects.requests().open().count()
         context["staff_dashboard_templates"] = ["licensing/includes/staff_dashboard.html"]
     return context
+
+
+# Why not: decline reasons as the provider and staff see them.
+
+
+def _pivot(rows, key) -> list[dict]:
+    """Rows {key..., reason, n} -> one row per key with counts in DeclineReason order."""
+    table: dict = {}
+    for row in rows:
+        k = key(row)
+        table.setdefault(k, dict.fromkeys(DeclineReason.values, 0))[row["reason"]] += row["n"]
+    return [
+        {"key": k, "counts": list(counts.values()), "total": sum(counts.values())}
+        for k, counts in table.items()
+    ]
+
+
+def feedback_report(organization) -> dict:
+    """What the organisation hears about why others passed on its listings: counts by reason
+    per listing and in total (three queries), and the entries whose authors shared their name.
+    Who gave a reason without sharing it is never shown, not even through a note."""
+    received = DeclineFeedback.objects.received_by(organization)
+    rows = list(
+        received.values("technology", "technology__title", "need", "need__title", "reason")
+        .annotate(n=Count("pk"))
+        .order_by("technology__title", "need__title")
+    )
+    totals = dict.fromkeys(DeclineReason.values, 0)
+    for row in rows:
+        totals[row["reason"]] += row["n"]
+    listings = _pivot(
+        (r for r in rows if r["technology"] or r["need"]),
+        key=lambda r: (
+            "technology" if r["technology"] else "need",
+            r["technology"] or r["need"],
+            r["technology__title"] or r["need__title"],
+        ),
+    )
+    shared = list(
+        received.filter(share_name=True).select_related(
+            "decliner_organization", "technology", "need"
+        )[:SHARED_FEEDBACK_ROWS]
+    )
+    return {
+        "reasons": DeclineReason.choices,
+        "totals": list(totals.values()),
+        "total": sum(totals.values()),
+        "rows": [
+            {
+                "kind": row["key"][0],
+                "url": reverse(
+                    "listings:technology_detail"
+                    if row["key"][0] == "technology"
+                    else "needs:need_detail",
+                    args=[row["key"][1]],
+                ),
+                "title": row["key"][2],
+                "counts": row["counts"],
+                "total": row["total"],
+            }
+            for row in listings
+        ],
+        "shared": shared,
+    }
+
+
+def feedback_totals() -> dict:
+    """For staff: every decline reason given on the exchange, by path (one query)."""
+    rows = DeclineFeedback.objects.values("path", "reason").annotate(n=Count("pk")).order_by()
+    paths = dict(DeclineFeedback.Path.choices)
+    pivot = _pivot(rows, key=lambda r: r["path"])
+    totals = dict.fromkeys(DeclineReason.values, 0)
+    for row in rows:
+        totals[row["reason"]] += row["n"]
+    return {
+        "reasons": DeclineReason.choices,
+        "totals": list(totals.values()),
+        "total": sum(totals.values()),
+        "rows": [
+            {"title": paths[row["key"]], "url": "", "counts": row["counts"], "total": row["total"]}
+            for row in sorted(pivot, key=lambda r: list(paths).index(r["key"]))
+        ],
+        "shared": [],
+    }

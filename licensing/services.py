@@ -3,13 +3,22 @@ solutions for a need. Who may send, reply, decide and withdraw, and who hears of
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts import recipients
 from lib.mail import send_after_commit
 from lib.urls import absolute_url
 
-from .models import LicenceRequest, RequestMessage, Side
+from .models import (
+    Agreement,
+    Attachment,
+    DeclineFeedback,
+    DeclineReason,
+    LicenceRequest,
+    RequestMessage,
+    Side,
+)
 
 Status = LicenceRequest.Status
 
@@ -151,9 +160,10 @@ def _side_or_refuse(request, user) -> str:
 
 
 @transaction.atomic
-def post_message(request, user, body: str) -> RequestMessage:
-    """Add a message to an open thread and e-mail the other side. The owner's first reply
-    moves an open request to “in discussion”."""
+def post_message(request, user, body: str, *, attachment=None, label: str = "") -> RequestMessage:
+    """Add a message to an open thread (with an optional checked file: see
+    forms.clean_attachment) and e-mail the other side. The owner's first reply moves an open
+    request to “in discussion”."""
     request = LicenceRequest.objects.select_for_update().get(pk=request.pk)
     side = _side_or_refuse(request, user)
     body = (body or "").strip()
@@ -165,6 +175,15 @@ def post_message(request, user, body: str) -> RequestMessage:
     message = RequestMessage.objects.create(
         request=request, author=user, side=side, body=body, created_at=now
     )
+    if attachment is not None:
+        Attachment.objects.create(
+            message=message,
+            file=attachment,
+            filename=attachment.name.rsplit("/", 1)[-1][:200],
+            content_type=attachment.content_type,
+            size=attachment.size,
+            label=label or "",
+        )
     request.last_activity_at = now
     setattr(request, f"{side}_last_read_at", now)
     if side == Side.OWNER and request.status in (Status.OPEN, Status.NEW):
@@ -180,11 +199,52 @@ def post_message(request, user, body: str) -> RequestMessage:
     return message
 
 
+def feedback_path(request, status: str) -> str | None:
+    """The decline-feedback path a status change takes, or None when no reason is asked: every
+    licence request ended without agreement (withdrawn by the requester, declined by the owner)
+    and every proposal the need's organisation declines. A provider withdrawing its own
+    proposal gives no reason: nobody is passed on."""
+    if status == Status.DECLINED:
+        if request.is_proposal:
+            return DeclineFeedback.Path.PROPOSAL_DECLINED
+        return DeclineFeedback.Path.REQUEST_DECLINED
+    if status == Status.WITHDRAWN and not request.is_proposal:
+        return DeclineFeedback.Path.REQUEST_WITHDRAWN
+    return None
+
+
+def check_reason(reason: str) -> None:
+    if reason not in DeclineReason.values:
+        raise RequestError(_("Please choose a reason from the list."))
+
+
+def record_decline(
+    *, path, user, decliner, recipient, reason, note="", share_name=False, **origin
+) -> DeclineFeedback:
+    """Store one decline reason (every path goes through here). `origin` names the listing
+    passed on (technology or need) and the conversation or match it came from."""
+    check_reason(reason)
+    return DeclineFeedback.objects.create(
+        path=path,
+        reason=reason,
+        note=(note or "").strip(),
+        language=(get_language() or "")[:10],
+        share_name=bool(share_name),
+        decliner_organization=decliner,
+        recipient_organization=recipient,
+        author=user,
+        **origin,
+    )
+
+
 @transaction.atomic
-def change_status(request, user, status: str, note: str = "") -> LicenceRequest:
+def change_status(
+    request, user, status: str, note: str = "", *, reason: str = "", share_name: bool = False
+) -> LicenceRequest:
     """The owner agrees or declines (a need's organisation moves a proposal to in discussion,
     shortlisted or declined), the requester withdraws; logged in the thread and e-mailed to the
-    other side. A closed request stays closed."""
+    other side. A closed request stays closed. Declining or withdrawing a licence request and
+    declining a proposal need a reason from the fixed list (see feedback_path)."""
     request = LicenceRequest.objects.select_for_update().get(pk=request.pk)
     side = _side_or_refuse(request, user)
     if not request.is_open:
@@ -194,6 +254,9 @@ def change_status(request, user, status: str, note: str = "") -> LicenceRequest:
         )
     if status not in _decisions(request, side):
         raise RequestError(_("You may not set this status."))
+    path = feedback_path(request, status)
+    if path is not None:
+        check_reason(reason)
     now = timezone.now()
     message = RequestMessage.objects.create(
         request=request,
@@ -206,6 +269,24 @@ def change_status(request, user, status: str, note: str = "") -> LicenceRequest:
     request.status = status
     if status in CLOSING:
         request.closed_at = now
+    if path is not None:
+        decliner, recipient = (
+            (request.requester_organization, request.subject.organization)
+            if side == Side.REQUESTER
+            else (request.subject.organization, request.requester_organization)
+        )
+        record_decline(
+            path=path,
+            user=user,
+            decliner=decliner,
+            recipient=recipient,
+            reason=reason,
+            note=note,
+            share_name=share_name,
+            licence_request=request,
+            # The listing passed on: the technology asked about, or the one proposed.
+            technology=request.proposed_technology if request.is_proposal else request.technology,
+        )
     request.last_activity_at = now
     setattr(request, f"{side}_last_read_at", now)
     request.save()
@@ -265,3 +346,94 @@ def recipients_on(request, side: str, actor=None) -> list:
 def notify(request, template: str, people, **extra) -> None:
     context = {"request_obj": request, "link": absolute_url(request.get_absolute_url()), **extra}
     send_after_commit(template, people, context)
+
+
+# Agreements.
+
+AGREEMENT_CLOSED = (Status.DECLINED, Status.WITHDRAWN)
+
+
+def agreement_refusal(request, user) -> str | None:
+    """Why the user may not record or confirm an agreement on this conversation (None if they
+    may): only members of the two organisations, never on a declined or withdrawn one."""
+    if not (user.is_authenticated and user.can_post) or request.side_of(user) is None:
+        return _("Only members of the two organisations may do this.")
+    if request.status in AGREEMENT_CLOSED:
+        return _("This conversation ended without agreement.")
+    return None
+
+
+@transaction.atomic
+def record_agreement(request, user, *, kind: str, signed_on) -> Agreement:
+    """One side records that the conversation ended in an agreement. It counts only once the
+    other side confirms; recording again (changing the date or kind) asks for a new
+    confirmation. The other side is e-mailed."""
+    request = LicenceRequest.objects.select_for_update().get(pk=request.pk)
+    reason = agreement_refusal(request, user)
+    if reason:
+        raise RequestError(reason)
+    if signed_on > timezone.localdate():
+        raise RequestError(_("The date of the agreement cannot be in the future."))
+    side = request.side_of(user)
+    agreement, _created = Agreement.objects.update_or_create(
+        request=request,
+        defaults={
+            "kind": kind,
+            "signed_on": signed_on,
+            "recorded_by_side": side,
+            "recorded_by": user,
+            "recorded_at": timezone.now(),
+            "confirmed_by": None,
+            "confirmed_at": None,
+        },
+    )
+    other = Side.REQUESTER if side == Side.OWNER else Side.OWNER
+    notify(
+        request,
+        "licensing/emails/agreement_recorded",
+        recipients_on(request, other, user),
+        agreement=agreement,
+    )
+    return agreement
+
+
+@transaction.atomic
+def confirm_agreement(request, user) -> Agreement:
+    """The other side confirms the recorded agreement: from now on it counts."""
+    request = LicenceRequest.objects.select_for_update().get(pk=request.pk)
+    reason = agreement_refusal(request, user)
+    if reason:
+        raise RequestError(reason)
+    agreement = Agreement.objects.filter(request=request).first()
+    if agreement is None:
+        raise RequestError(_("No agreement has been recorded on this conversation."))
+    if agreement.recorded_by_side == request.side_of(user):
+        raise RequestError(_("The other organisation must confirm the agreement."))
+    if agreement.is_confirmed:
+        raise RequestError(_("This agreement is already confirmed."))
+    agreement.confirmed_by, agreement.confirmed_at = user, timezone.now()
+    agreement.save(update_fields=["confirmed_by", "confirmed_at"])
+    notify(
+        request,
+        "licensing/emails/agreement_confirmed",
+        recipients_on(request, agreement.recorded_by_side, user),
+        agreement=agreement,
+    )
+    return agreement
+
+
+@transaction.atomic
+def correct_agreement(agreement, user, *, kind: str, signed_on, confirmed: bool) -> Agreement:
+    """JPO staff correct an agreement's kind and date, or whether it counts (for instance
+    when one organisation reports that the other's record is wrong)."""
+    if not (user.is_authenticated and user.is_moderator):
+        raise RequestError(_("Only JPO staff may correct an agreement."))
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    agreement.kind, agreement.signed_on = kind, signed_on
+    if confirmed and not agreement.is_confirmed:
+        agreement.confirmed_at = timezone.now()
+    elif not confirmed:
+        agreement.confirmed_at, agreement.confirmed_by = None, None
+    agreement.corrected_by, agreement.corrected_at = user, timezone.now()
+    agreement.save()
+    return agreement

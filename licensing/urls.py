@@ -13,4 +13,10 @@ urlpatterns = [
     path("<int:pk>/", views.request_detail, name="request_detail"),
     path("<int:pk>/messages/", views.request_message, name="request_message"),
     path("<int:pk>/status/", views.request_status, name="request_status"),
+    path("<int:pk>/files/<uuid:key>/", views.attachment_download, name="attachment"),
+    path("<int:pk>/agreement/", views.agreement_record, name="agreement_record"),
+    path("<int:pk>/agreement/confirm/", views.agreement_confirm, name="agreement_confirm"),
+    path("<int:pk>/agreement/correct/", views.agreement_correct, name="agreement_correct"),
+    path("feedback/", views.feedback, name="feedback"),
+    path("feedback/all/", views.staff_feedback, name="staff_feedback"),
 ]

@@ -3,6 +3,7 @@
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
+from licensing.models import DeclineReason
 from listings.lifecycle import Actor
 from listings.models import Technology
 from listings.signals import listing_changed, listings_bulk_changed, listings_suggested
@@ -47,6 +48,7 @@ def need_suggestions(request, need, actor):
     return {
         "suggestions": suggestions,
         "suggestion_kind": "technology",
+        "decline_reasons": DeclineReason.choices,
         "detail_extra_templates": ["matching/includes/suggestions.html"],
     }
 
@@ -62,6 +64,7 @@ def technology_suggestions(request, technology, actor):
     return {
         "suggestions": suggestions,
         "suggestion_kind": "need",
+        "decline_reasons": DeclineReason.choices,
         "detail_extra_templates": ["matching/includes/suggestions.html"],
     }
 

@@ -68,8 +68,12 @@ def confirm_match(need, technology, by, note: str = "") -> Match:
 
 
 @transaction.atomic
-def dismiss(need, technology, user) -> Match:
-    """Hide a suggestion from the dismissing party's side (the other party still sees it)."""
+def dismiss(need, technology, user, *, reason: str, note: str = "", share_name=False) -> Match:
+    """Hide a suggestion from the dismissing party's side (the other party still sees it), with
+    a reason from the fixed list that the other listing's organisation hears of."""
+    from licensing.models import DeclineFeedback
+    from licensing.services import RequestError, record_decline
+
     organization = user.organization if user.is_authenticated else None
     if organization is None:
         raise MatchError(_("Only the organisations concerned may dismiss a suggestion."))
@@ -78,9 +82,25 @@ def dismiss(need, technology, user) -> Match:
     )
     if need.organization_id == organization.pk:
         match.dismissed_by_need_owner = True
+        passed_on = {"technology": technology, "recipient": technology.organization}
     elif technology.organization_id == organization.pk:
         match.dismissed_by_technology_owner = True
+        passed_on = {"need": need, "recipient": need.organization}
     else:
         raise MatchError(_("Only the organisations concerned may dismiss a suggestion."))
     match.save(update_fields=["dismissed_by_need_owner", "dismissed_by_technology_owner"])
+    try:
+        DeclineFeedback.objects.filter(match=match, decliner_organization=organization).delete()
+        record_decline(
+            path=DeclineFeedback.Path.SUGGESTION_DISMISSED,
+            user=user,
+            decliner=organization,
+            reason=reason,
+            note=note,
+            share_name=share_name,
+            match=match,
+            **passed_on,
+        )
+    except RequestError as error:
+        raise MatchError(str(error)) from None
     return match

@@ -11,7 +11,7 @@ from needs.filters import NeedFilterSet
 from needs.models import Need
 
 from . import selectors, services
-from .forms import ConfirmForm, PairForm
+from .forms import ConfirmForm, DismissForm
 
 BOARD_PAGE_SIZE = 8
 BOARD_CANDIDATES = 3
@@ -75,8 +75,9 @@ def confirm(request):
 @member_required
 def dismiss(request):
     """Members of the need's or the technology's organisation: hide a suggestion for their side."""
-    form = PairForm(request.POST)
-    if not form.is_valid():
+    form = DismissForm(request.POST)
+    form.is_valid()
+    if form.has_error("need") or form.has_error("technology"):
         messages.error(request, _("This suggestion could not be dismissed."))
         return redirect("dashboard")
     # Scoped: the user must see both listings, and own one of them.
@@ -84,8 +85,26 @@ def dismiss(request):
     technology = get_object_or_404(
         Technology.objects.visible_to(request.user), pk=form.cleaned_data["technology"]
     )
+    if request.user.organization.pk not in (need.organization_id, technology.organization_id):
+        messages.error(request, _("Only the organisations concerned may dismiss a suggestion."))
+        return redirect(_next(request, "dashboard"))
+    if form.errors:
+        # Asked again, with what was typed kept.
+        return render(
+            request,
+            "matching/dismiss.html",
+            {"form": form, "next": _next(request, ""), "need": need, "technology": technology},
+            status=400,
+        )
     try:
-        services.dismiss(need, technology, request.user)
+        services.dismiss(
+            need,
+            technology,
+            request.user,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            share_name=form.cleaned_data["share_name"],
+        )
     except services.MatchError as error:
         messages.error(request, str(error))
         return redirect(_next(request, "dashboard"))

@@ -125,3 +125,38 @@ def csv_lines(queryset, columns: list[Column], site: str) -> Iterator[str]:
         yield writer.writerow(
             [neutralise(site + c.value(item) if c.absolute else c.value(item)) for c in columns]
         )
+
+
+# Aggregates of the statistics page (privacy rule applied): the same figures as the API.
+
+
+def agreement_rows(data: dict) -> Iterator[list]:
+    """breakdown, key, agreements: one line per field group, country and month. An empty
+    count is a figure below the privacy threshold (null in the API)."""
+    yield ["breakdown", "key", "agreements"]
+    for breakdown, section, key in (
+        ("field", "agreements_by_field", "slug"),
+        ("country", "agreements_by_country", "country"),
+        ("month", "agreements_by_month", "month"),
+    ):
+        for row in data.get(section, []):
+            yield [breakdown, row[key], row["agreements"]]
+
+
+def decline_reason_rows(data: dict) -> Iterator[list]:
+    """field, then one count per reason (empty: given by fewer than three organisations)."""
+    from licensing.models import DeclineReason
+
+    yield ["field", *DeclineReason.values]
+    for row in data.get("decline_reasons_by_field", []):
+        yield [row["slug"], *(row[reason] for reason in DeclineReason.values)]
+
+
+STATISTICS_TABLES = {"agreements": agreement_rows, "decline-reasons": decline_reason_rows}
+
+
+def table_lines(rows: Iterable[list]) -> Iterator[str]:
+    writer = csv.writer(Echo())
+    yield BOM
+    for row in rows:
+        yield writer.writerow([neutralise(cell) for cell in row])

@@ -28,6 +28,7 @@ def column_labels() -> dict[str, str]:
         "users": _("Registered users"),
         "licence_requests": _("Licence requests"),
         "matches": _("Confirmed matches"),
+        "agreements": _("Agreements"),
     }
 
 
@@ -76,7 +77,15 @@ def _section(
 
 def totals(data: dict) -> list[tuple[str, int | None]]:
     labels = column_labels()
-    order = ["technologies", "needs", "organizations", "users", "licence_requests", "matches"]
+    order = [
+        "technologies",
+        "needs",
+        "organizations",
+        "users",
+        "licence_requests",
+        "matches",
+        "agreements",
+    ]
     return [(labels[name], data["totals"][name]) for name in order if name in data["totals"]]
 
 
@@ -146,7 +155,81 @@ def sections(data: dict) -> list[Section]:
         ),
     ]
     out.append(months_section(data["months"]))
+    if "agreements_by_field" in data:
+        out += agreement_sections(data, ja)
+    if "decline_reasons_by_field" in data:
+        out.append(decline_reasons_section(data["decline_reasons_by_field"], ja))
     return out
+
+
+def _field_name(row, ja: bool) -> str:
+    return row["name_ja"] if ja and row["name_ja"] else row["name_en"]
+
+
+def agreement_sections(data: dict, ja: bool) -> list[Section]:
+    """Agreements confirmed by both organisations: by field, country and month."""
+    by_field = data["agreements_by_field"]
+    by_country = data["agreements_by_country"]
+    by_month = data["agreements_by_month"]
+    starts = [datetime.date.fromisoformat(row["month"] + "-01") for row in by_month]
+    return [
+        _section(
+            "agreements-fields",
+            _("Agreements by field"),
+            _(
+                "Agreements that both organisations of a conversation confirmed, by field group "
+                "of the technology or need it was about."
+            ),
+            pgettext("field of technology", "Field"),
+            by_field,
+            [_field_name(row, ja) for row in by_field],
+            ["agreements"],
+            "agreements",
+        ),
+        _section(
+            "agreements-countries",
+            _("Agreements by country"),
+            _(
+                "Confirmed agreements by country; an agreement counts in both organisations' countries."
+            ),
+            _("Country"),
+            by_country,
+            [str(countries.name(row["country"]) or row["country"]) for row in by_country],
+            ["agreements"],
+            "agreements",
+        ),
+        _section(
+            "agreements-months",
+            _("Agreements by month"),
+            _("Confirmed agreements by the month they were made, over the last twelve months."),
+            _("Month"),
+            by_month,
+            [date_format(start, "YEAR_MONTH_FORMAT") for start in starts],
+            ["agreements"],
+            "agreements",
+        ),
+    ]
+
+
+def decline_reasons_section(rows: list[dict], ja: bool) -> Section:
+    """Why organisations passed, by field group: a table (one column per reason)."""
+    from licensing.models import DeclineReason
+
+    section = Section(
+        "decline-reasons",
+        _("Why organisations passed, by field"),
+        _(
+            "Reasons given when a licence request was declined or withdrawn, a proposal declined "
+            "or a suggestion dismissed, by field group of the listing passed on. A count given by "
+            "fewer than three organisations is not shown."
+        ),
+        pgettext("field of technology", "Field"),
+        [(value, str(label)) for value, label in DeclineReason.choices],
+    )
+    section.rows = [
+        (_field_name(row, ja), [row[value] for value in DeclineReason.values]) for row in rows
+    ]
+    return section
 
 
 def months_section(rows: list[dict]) -> Section:

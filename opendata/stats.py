@@ -77,6 +77,104 @@ def licence_requests():
     return model.objects.requests(), "created_at"
 
 
+def confirmed_agreements():
+    """Agreements both organisations confirmed (the only ones that count), or None."""
+    model = optional_model("licensing", "Agreement")
+    return None if model is None else model.objects.confirmed()
+
+
+def decline_feedback():
+    model = optional_model("licensing", "DeclineFeedback")
+    return None if model is None else model.objects.all()
+
+
+def _groups(prefixes: list[str]):
+    """The top-level field group of the first listing path that is set (a listing in several
+    groups yields one row per group)."""
+    paths = []
+    for prefix in prefixes:
+        paths += [f"{prefix}__fields__parent_id", f"{prefix}__fields__id"]
+    return Coalesce(*paths)
+
+
+def agreement_figures(agreements, starts, groups) -> dict:
+    """Confirmed agreements in total, by field group (of the technology or need the
+    conversation was about), by country (an agreement counts once in each of its two
+    organisations' countries) and by month of the agreement's date: two queries."""
+    rows = list(
+        agreements.values_list(
+            "pk",
+            "signed_on",
+            "request__requester_organization__country",
+            "request__technology__organization__country",
+            "request__need__organization__country",
+        )
+    )
+    by_country: dict[str, set] = {}
+    by_month: dict[str, int] = {}
+    first_month = starts[0].strftime("%Y-%m")
+    for pk, signed_on, *country_codes in rows:
+        for code in {c for c in country_codes if c}:
+            by_country.setdefault(code, set()).add(pk)
+        month = signed_on.strftime("%Y-%m")
+        if month >= first_month:
+            by_month[month] = by_month.get(month, 0) + 1
+    field_counts = dict(
+        agreements.annotate(group=_groups(["request__technology", "request__need"]))
+        .values("group")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+        .values_list("group", "n")
+    )
+    countries = sorted(
+        ({"country": code, "agreements": len(pks)} for code, pks in by_country.items()),
+        key=lambda r: (-r["agreements"], r["country"]),
+    )
+    return {
+        "total": len(rows),
+        "by_field": [
+            {"slug": g.slug, "name_en": g.name_en, "name_ja": g.name_ja}
+            | {"agreements": field_counts.get(g.pk, 0)}
+            for g in groups
+        ],
+        "by_country": countries,
+        "by_month": [
+            {"month": s.strftime("%Y-%m"), "agreements": by_month.get(s.strftime("%Y-%m"), 0)}
+            for s in starts
+        ],
+    }
+
+
+def decline_reasons_by_field(feedback, groups) -> list[dict]:
+    """Decline reasons per field group of the listing passed on: each cell holds the count and
+    how many distinct organisations gave it (the privacy rule counts organisations): one query."""
+    from licensing.models import DeclineReason
+
+    rows = (
+        feedback.annotate(group=_groups(["technology", "need"]))
+        .values("group", "reason", "decliner_organization")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    cells: dict = {}
+    for row in rows:
+        cell = cells.setdefault((row["group"], row["reason"]), {"n": 0, "organizations": set()})
+        cell["n"] += row["n"]
+        cell["organizations"].add(row["decliner_organization"])
+    out = []
+    for g in groups:
+        reasons = {}
+        for reason in DeclineReason.values:
+            cell = cells.get((g.pk, reason))
+            reasons[reason] = (
+                {"n": cell["n"], "organizations": len(cell["organizations"])}
+                if cell
+                else {"n": 0, "organizations": 0}
+            )
+        out.append({"slug": g.slug, "name_en": g.name_en, "name_ja": g.name_ja} | reasons)
+    return out
+
+
 def confirmed_matches():
     """(queryset, date field) of the matches JPO staff confirmed, or None."""
     model = optional_model("matching", "Match")
@@ -176,6 +274,8 @@ def compute_statistics(now=None) -> dict:
     needs = Need.objects.published() if Need is not None else None
     requests = licence_requests()
     matches = confirmed_matches()
+    agreements = confirmed_agreements()
+    feedback = decline_feedback()
 
     totals = {
         "technologies": technologies.count(),
@@ -236,7 +336,17 @@ def compute_statistics(now=None) -> dict:
         month_columns["matches"] = by_month(*matches, starts)
     months = table(month_columns, key="month", keys=[s.strftime("%Y-%m") for s in starts])
 
-    return {
+    extra = {}
+    if agreements is not None:
+        figures = agreement_figures(agreements, starts, groups)
+        totals["agreements"] = figures["total"]
+        extra["agreements_by_field"] = figures["by_field"]
+        extra["agreements_by_country"] = figures["by_country"]
+        extra["agreements_by_month"] = figures["by_month"]
+    if feedback is not None:
+        extra["decline_reasons_by_field"] = decline_reasons_by_field(feedback, groups)
+
+    return extra | {
         "generated_at": timezone.now().isoformat(),
         "threshold": THRESHOLD,
         "totals": totals,
@@ -261,7 +371,8 @@ def table(columns: dict[str, dict], *, key: str, keys: list | None = None) -> li
 
 # Privacy rule 2.
 
-PRIVATE_FIGURES = frozenset({"users", "licence_requests", "matches"})
+PRIVATE_FIGURES = frozenset({"users", "licence_requests", "matches", "agreements"})
+AGREEMENT_SECTIONS = ("agreements_by_field", "agreements_by_country", "agreements_by_month")
 
 
 def suppress(value: int | None) -> int | None:
@@ -286,4 +397,24 @@ def apply_privacy_rule(data: dict) -> dict:
             }
             for row in data[section]
         ]
+    for section in AGREEMENT_SECTIONS:
+        if section in data:
+            out[section] = [
+                row | {"agreements": suppress(row["agreements"])} for row in data[section]
+            ]
+    if "decline_reasons_by_field" in data:
+        out["decline_reasons_by_field"] = [
+            {
+                name: suppress_by_organizations(value) if isinstance(value, dict) else value
+                for name, value in row.items()
+            }
+            for row in data["decline_reasons_by_field"]
+        ]
     return out
+
+
+def suppress_by_organizations(cell: dict) -> int | None:
+    """A reason's count, published only when at least THRESHOLD organisations gave it."""
+    if cell["organizations"] < THRESHOLD:
+        return None
+    return cell["n"]

@@ -6,6 +6,7 @@ app_name = "opendata"
 
 urlpatterns = [
     path("statistics/", views.statistics, name="statistics"),
+    path("statistics/<slug:table>.csv", views.statistics_csv, name="statistics_csv"),
     path("api/", views.api_overview, name="api_overview"),
     path("sitemap.xml", views.sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap_section"),

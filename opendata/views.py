@@ -12,7 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from lib.urls import origin_of, site_url
 
 from . import report, stats
-from .exports import columns_for, csv_lines
+from .exports import STATISTICS_TABLES, columns_for, csv_lines, table_lines
 from .feeds import TechnologyFeed, need_feed_class
 from .sitemaps import sitemaps
 from .sources import listing_sources
@@ -31,6 +31,20 @@ def statistics(request):
         "cache_minutes": stats.cache_seconds() // 60,
     }
     return render(request, "opendata/statistics.html", context)
+
+
+@require_safe
+def statistics_csv(request, table):
+    """Anyone: one aggregate table of the statistics page as CSV (privacy rule applied)."""
+    rows = STATISTICS_TABLES.get(table)
+    if rows is None:
+        raise Http404
+    response = StreamingHttpResponse(
+        table_lines(rows(stats.public_statistics())), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"statistics-{table}-{timezone.localdate():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _source(kind: str):

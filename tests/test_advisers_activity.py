@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from advisers import services
 from advisers.models import ShortlistEntry
-from licensing.models import LicenceRequest
+from licensing.models import Agreement, LicenceRequest
 from listings.lifecycle import Status
 from matching.models import Match
 from tests.adviser_factories import make_assignment
@@ -36,9 +36,13 @@ def activity():
     ShortlistEntry.objects.create(
         technology=technology, partner=company, added_by=assignment.adviser
     )
-    LicenceRequest.objects.create(
+    agreed = LicenceRequest.objects.create(
         technology=old, requester_organization=company, kind="licence", message="Hello",
         status=LicenceRequest.Status.AGREED, closed_at=timezone.now(),
+    )  # fmt: skip
+    Agreement.objects.create(
+        request=agreed, kind=Agreement.Kind.LICENCE, signed_on=timezone.localdate(),
+        recorded_by_side="owner", confirmed_at=timezone.now(),
     )  # fmt: skip
     Match.objects.create(
         need=make_need(company), technology=old, confirmed=True, confirmed_at=timezone.now()

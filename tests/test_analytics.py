@@ -15,7 +15,7 @@ from django.utils import timezone
 from alerts.models import Follow, SavedSearch, SentListing
 from analytics import services
 from analytics.models import ListingDailyStats, ListingEvent
-from licensing.models import LicenceRequest
+from licensing.models import Agreement, LicenceRequest
 from matching.models import Match
 from tests.factories import make_need, make_organization, make_staff, make_technology, make_user
 
@@ -191,9 +191,14 @@ def fixture_figures(db):
     LicenceRequest.objects.create(
         technology=technology, requester_organization=company, kind="licence", message="Hello"
     )
-    LicenceRequest.objects.create(
+    agreed = LicenceRequest.objects.create(
         technology=technology, requester_organization=make_organization(kind="company"),
         kind="licence", message="Hi", status=LicenceRequest.Status.AGREED, closed_at=now,
+    )  # fmt: skip
+    # Counted once both sides confirmed it (an unconfirmed one would not count).
+    Agreement.objects.create(
+        request=agreed, kind=Agreement.Kind.LICENCE, signed_on=now.date(),
+        recorded_by_side="owner", confirmed_at=now,
     )  # fmt: skip
     LicenceRequest.objects.create(
         need=need, proposed_technology=technology, requester_organization=university,

@@ -101,9 +101,29 @@ def test_declining_with_a_comment_from_its_form(client, technology, owner, reque
     client.force_login(owner)
     response = client.post(
         reverse("licensing:request_status", args=[licence_request.pk]),
-        {"status": "declined", "note": "Licensed exclusively already."},
+        {"status": "declined", "reason": "terms", "note": "Licensed exclusively already."},
     )
     assert response.status_code == 302
     licence_request.refresh_from_db()
     assert licence_request.status == LicenceRequest.Status.DECLINED
     assert licence_request.messages.last().body == "Licensed exclusively already."
+
+
+def test_a_decline_without_a_reason_is_refused_and_keeps_the_comment(
+    client, technology, owner, requester
+):
+    licence_request = services.send_request(
+        requester, technology, kind=LicenceRequest.Kind.LICENCE, message="Hello."
+    )
+    client.force_login(owner)
+    response = client.post(
+        reverse("licensing:request_status", args=[licence_request.pk]),
+        {"status": "declined", "note": "Licensed exclusively already."},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Licensed exclusively already." in html  # the typed comment, in the decline's form
+    assert 'name="reason"' in html and 'id="id_declined_reason"' in html
+    status_before = licence_request.status
+    licence_request.refresh_from_db()
+    assert licence_request.status == status_before

@@ -104,7 +104,7 @@ def test_duplicate_open_request_is_refused_by_the_form(parties):
 
 def test_a_new_request_is_possible_after_the_last_one_is_closed(parties):
     first = send(parties["company"], parties["technology"])
-    services.change_status(first, parties["company"], Status.WITHDRAWN)
+    services.change_status(first, parties["company"], Status.WITHDRAWN, reason="terms")
     second = send(parties["company"], parties["technology"])
     assert second.pk != first.pk
     assert LicenceRequest.objects.open().get() == second
@@ -183,7 +183,7 @@ def test_only_owner_agrees_or_declines_and_only_requester_withdraws(
 
 def test_closed_request_accepts_no_messages_and_no_further_decisions(parties):
     request = send(parties["company"], parties["technology"])
-    services.change_status(request, parties["university"], Status.DECLINED)
+    services.change_status(request, parties["university"], Status.DECLINED, reason="terms")
     with pytest.raises(services.RequestError, match="closed"):
         services.post_message(request, parties["company"], "But why?")
     with pytest.raises(services.RequestError, match="already closed"):
@@ -197,7 +197,7 @@ def test_outsiders_and_staff_may_not_write_or_decide(parties):
         with pytest.raises(services.RequestError):
             services.post_message(request, user, "Hello")
         with pytest.raises(services.RequestError):
-            services.change_status(request, user, Status.DECLINED)
+            services.change_status(request, user, Status.DECLINED, reason="terms")
 
 
 def test_empty_message_is_refused(parties):

@@ -240,7 +240,7 @@ def test_empty_message_is_a_400_with_a_message(client, licence_request, requeste
 
 
 def test_closed_thread_refuses_messages_with_a_400(client, licence_request, requester, owner):
-    services.change_status(licence_request, owner, Status.DECLINED)
+    services.change_status(licence_request, owner, Status.DECLINED, reason="terms")
     client.force_login(requester)
     response = client.post(thread_urls(licence_request)["message"], {"body": "Please?"})
     assert response.status_code == 400
@@ -269,7 +269,9 @@ def test_requester_withdraws_but_may_not_agree(
     assert response.status_code == 400
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(thread_urls(licence_request)["status"], {"status": "withdrawn"})
+        client.post(
+            thread_urls(licence_request)["status"], {"status": "withdrawn", "reason": "terms"}
+        )
     licence_request.refresh_from_db()
     assert licence_request.status == Status.WITHDRAWN
     assert [m.to for m in mail.outbox] == [[owner.email]]

@@ -128,7 +128,10 @@ def test_only_staff_may_confirm_or_open_the_board(client, pair, who):
 def test_need_owner_dismisses_a_suggestion_and_no_longer_sees_it(client, pair):
     need, technology, buyer, _seller = pair
     client.force_login(buyer)
-    client.post(reverse("matching:dismiss"), {"need": need.pk, "technology": technology.pk})
+    client.post(
+        reverse("matching:dismiss"),
+        {"need": need.pk, "technology": technology.pk, "reason": "too_early"},
+    )
     assert Match.objects.get(need=need, technology=technology).dismissed_by_need_owner
     assert technology.title not in client.get(need.get_absolute_url()).content.decode()
     client.force_login(make_staff())
@@ -138,7 +141,10 @@ def test_need_owner_dismisses_a_suggestion_and_no_longer_sees_it(client, pair):
 def test_a_third_organisation_cannot_dismiss(client, pair):
     need, technology, _buyer, _seller = pair
     client.force_login(make_user(organization=make_organization()))
-    client.post(reverse("matching:dismiss"), {"need": need.pk, "technology": technology.pk})
+    client.post(
+        reverse("matching:dismiss"),
+        {"need": need.pk, "technology": technology.pk, "reason": "too_early"},
+    )
     assert not Match.objects.filter(dismissed_by_need_owner=True).exists()
     assert not Match.objects.filter(dismissed_by_technology_owner=True).exists()
 

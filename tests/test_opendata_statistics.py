@@ -277,11 +277,12 @@ def test_statistics_page_shows_figures_charts_and_tables(client, known):
     response = client.get("/statistics/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert len(re.findall(r'<svg class="chart [^"]*" role="img"', html)) == 6
+    # agreements add two charts: by field, by month
+    assert len(re.findall(r'<svg class="chart [^"]*" role="img"', html)) == 8
     assert '<title id="chart-countries-title">Ranking by country</title>' in html
     assert '<desc id="chart-countries-desc">' in html
     assert 'aria-labelledby="chart-months-title chart-months-desc"' in html
-    assert html.count("<table>") == 6
+    assert html.count("<table>") == 10  # and agreements by country, decline reasons
     assert '<th scope="row">Japan</th>' in html
     assert "&lt;3" in html  # the hidden US user count
     assert "cdn" not in html.lower()

@@ -135,7 +135,9 @@ def test_seeker_moves_new_to_in_discussion_to_shortlisted_then_declined(
     mail.outbox.clear()
     for status in ("in_discussion", "shortlisted", "declined"):
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(url, {"status": status, "note": f"now {status}"})
+            response = client.post(
+                url, {"status": status, "note": f"now {status}", "reason": "ip_unclear"}
+            )
         assert response.status_code == 302
         proposal.refresh_from_db()
         assert proposal.status == status
@@ -146,7 +148,7 @@ def test_seeker_moves_new_to_in_discussion_to_shortlisted_then_declined(
 
 
 def test_a_declined_proposal_cannot_move_back(proposal, seeker):
-    services.change_status(proposal, seeker, Status.DECLINED)
+    services.change_status(proposal, seeker, Status.DECLINED, reason="too_early")
     with pytest.raises(services.RequestError):
         services.change_status(proposal, seeker, Status.SHORTLISTED)
 

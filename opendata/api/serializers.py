@@ -138,6 +138,7 @@ class TotalsSerializer(serializers.Serializer):
     users = FigureField()
     licence_requests = FigureField()
     matches = FigureField()
+    agreements = FigureField()
 
 
 class CountsSerializer(serializers.Serializer):
@@ -175,6 +176,40 @@ class MonthRowSerializer(CountsSerializer):
     month = serializers.CharField(help_text="YYYY-MM")
 
 
+class AgreementFieldRowSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name_en = serializers.CharField()
+    name_ja = serializers.CharField()
+    agreements = FigureField()
+
+
+class AgreementCountryRowSerializer(serializers.Serializer):
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2 code")
+    agreements = FigureField()
+
+
+class AgreementMonthRowSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    agreements = FigureField()
+
+
+def _decline_reason_row_serializer():
+    from licensing.models import DeclineReason
+
+    fields = {
+        "slug": serializers.CharField(),
+        "name_en": serializers.CharField(),
+        "name_ja": serializers.CharField(),
+    } | {
+        value: FigureField(help_text=f"{label} (null: given by fewer than 3 organisations)")
+        for value, label in DeclineReason.choices
+    }
+    return type("DeclineReasonRowSerializer", (serializers.Serializer,), fields)
+
+
+DeclineReasonRowSerializer = _decline_reason_row_serializer()
+
+
 class StatisticsSerializer(serializers.Serializer):
     """The statistics page's figures. Private figures (users, licence requests, matches) below
     `threshold` are null: see the privacy rule in the API description."""
@@ -188,6 +223,10 @@ class StatisticsSerializer(serializers.Serializer):
     trl = TRLRowSerializer(many=True)
     ip_status = IPRowSerializer(many=True)
     months = MonthRowSerializer(many=True)
+    agreements_by_field = AgreementFieldRowSerializer(many=True, required=False)
+    agreements_by_country = AgreementCountryRowSerializer(many=True, required=False)
+    agreements_by_month = AgreementMonthRowSerializer(many=True, required=False)
+    decline_reasons_by_field = DeclineReasonRowSerializer(many=True, required=False)
 
 
 class ErrorSerializer(serializers.Serializer):
