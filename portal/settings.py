@@ -126,6 +126,21 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
 }
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME", "test_portal")
+# Read replicas (portal/replicas.py): public reads go to one of them, writes and reads inside a
+# write to the primary; a client who wrote reads from the primary for REPLICA_STICKY_SECONDS;
+# an unreachable replica is skipped (with a warning) for REPLICA_RETRY_SECONDS.
+DATABASE_REPLICAS = []
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    alias = f"replica{number}"
+    DATABASES[alias] = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    DATABASES[alias]["TEST"] = {"MIRROR": "default"}
+    DATABASES[alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    DATABASE_REPLICAS.append(alias)
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 30)
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 30)
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["portal.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "portal.replicas.ReplicaMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
