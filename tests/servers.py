@@ -5,6 +5,7 @@ lacks makes a test impossible, the test is skipped with the reason (never silent
 """
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -131,6 +132,33 @@ def app_server(env: dict | None = None, **kwargs):
         yield server
     finally:
         server.stop()
+
+
+def csrf_token(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def sign_in(base_url: str, user) -> requests.Session:
+    """A `requests` session signed in as `user` on the server at `base_url`."""
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+    from django.urls import reverse
+
+    from tests.factories import PASSWORD
+
+    # The app servers use the real password hashers, not the tests' fast one.
+    user.password = PBKDF2PasswordHasher().encode(PASSWORD, "scaleouttestsalt")
+    user.save(update_fields=["password"])
+    session = requests.Session()
+    login = f"{base_url}{reverse('accounts:login')}"
+    token = csrf_token(session.get(login, timeout=30).text)
+    response = session.post(
+        login,
+        data={"username": user.email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+        headers={"Referer": login},
+        timeout=30,
+    )
+    assert response.ok and "sessionid" in session.cookies, response.text[:500]
+    return session
 
 
 # --- A streaming replica of the test server ---------------------------------------------------

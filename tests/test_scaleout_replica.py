@@ -10,14 +10,13 @@ import re
 import psycopg2
 import pytest
 import requests
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.urls import reverse
 
 from listings.lifecycle import Status
 from listings.models import Technology
 from tests import migration_data
-from tests.factories import PASSWORD, make_member, make_technology
-from tests.servers import Replica, app_server, wait_until
+from tests.factories import make_member, make_technology
+from tests.servers import Replica, app_server, sign_in, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,24 +46,6 @@ def _taxonomy(replica):
     yield
     with contextlib.suppress(psycopg2.OperationalError):  # the replica was stopped by the test
         replica.resume()
-
-
-def signed_in_session(server, user) -> requests.Session:
-    # The app server uses the real password hashers, not the tests' fast one.
-    user.password = PBKDF2PasswordHasher().encode(PASSWORD, "replicatestsalt")
-    user.save(update_fields=["password"])
-    session = requests.Session()
-    login = f"{server.url}{reverse('accounts:login')}"
-    page = session.get(login, timeout=30).text
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    response = session.post(
-        login,
-        data={"username": user.email, "password": PASSWORD, "csrfmiddlewaretoken": token},
-        headers={"Referer": login},
-        timeout=30,
-    )
-    assert response.ok and "sessionid" in session.cookies, response.text[:500]
-    return session
 
 
 def test_a_publication_reaches_the_replica_and_is_served_from_it(replica, server):
@@ -98,7 +79,7 @@ def test_a_write_during_a_public_read_goes_to_the_primary_and_the_replica_refuse
 def test_the_author_reads_their_own_write_during_replica_lag(replica, server):
     author = make_member()
     technology = make_technology(author.organization, status=Status.DRAFT, title="Old title")
-    session = signed_in_session(server, author)
+    session = sign_in(server.url, author)
     replica.catch_up()
     replica.pause()
     edit = f"{server.url}{reverse('listings:technology_edit', args=[technology.pk])}"
