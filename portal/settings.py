@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "opendata",
+    "tasks",
 ]
 
 MIDDLEWARE = [
@@ -233,7 +234,18 @@ if EMAIL_HOST := env_str("EMAIL_HOST"):
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
+EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail")))
+
+# Background work (tasks/): RQ on TASKS_REDIS_URL, run by `manage.py run_worker`; without it
+# jobs run inline after commit. With a broker, lib.mail hands its messages to tasks.mail.dispatch
+# (stored, then delivered by the worker at most once, retried after TASKS_RETRY_INTERVALS).
+TASKS_REDIS_URL = env_str("TASKS_REDIS_URL")
+TASKS_RETRY_INTERVALS = [
+    int(seconds) for seconds in env_list("TASKS_RETRY_INTERVALS", "10,60,300,900,3600")
+]
+MAIL_DISPATCH = "tasks.mail.dispatch" if TASKS_REDIS_URL else ""
+# Imports of at least this many listings refresh matching in the background (with a broker).
+TASKS_BULK_THRESHOLD = env_int("TASKS_BULK_THRESHOLD", 500)
 
 # Security: strict in production (DEBUG off), relaxed for local HTTP.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
