@@ -8,8 +8,8 @@ class OutgoingMail(models.Model):
     and a message whose `sent_at` is set is never sent again, however often its job runs."""
 
     key = models.UUIDField(_("idempotency key"), unique=True)
-    subject = models.CharField(_("subject"), max_length=998)
-    body = models.TextField(_("body"))
+    subject = models.CharField(_("e-mail subject"), max_length=998)
+    body = models.TextField(_("e-mail body"))
     from_email = models.CharField(_("from"), max_length=254, blank=True)
     to = models.JSONField(_("to"), default=list)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
