@@ -13,11 +13,14 @@ import redis
 from django.db import transaction
 
 from lib.mail import send_after_commit
+from listings.models import Technology
+from listings.signals import listings_bulk_changed
+from matching.models import Kind, Profile
 from tasks import mail as task_mail
 from tasks import queue
 from tasks.models import OutgoingMail
 from tests import migration_data
-from tests.factories import make_user
+from tests.factories import make_technology, make_user
 from tests.servers import BASE_DIR, database_url, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -116,3 +119,46 @@ def test_a_message_whose_job_was_lost_is_sent_by_the_requeue(broker, worker, out
     assert task_mail.requeue_unsent() == 1
     wait_until(lambda: OutgoingMail.objects.get().sent_at is not None, timeout=60, what="delivery")
     assert len(delivered(outbox)) == 1
+
+
+def run_command(*args, **env) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "TASKS_REDIS_URL": TASKS_REDIS_URL,
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_a_large_import_refreshes_matching_in_the_background(broker, settings):
+    settings.TASKS_BULK_THRESHOLD = 3
+    technologies = [make_technology(title=f"Imported solar cell {n}") for n in range(3)]
+    Profile.objects.filter(kind=Kind.TECHNOLOGY).delete()
+    with transaction.atomic():
+        listings_bulk_changed.send(sender=Technology, listings=technologies)
+    assert not Profile.objects.exists()  # not inline: queued for the worker
+    assert queue.queue().count == 1
+    output = run_command("run_worker", "--burst")
+    assert "after 1 job(s)" in output
+    ids = {t.pk for t in technologies}
+    assert (
+        set(Profile.objects.filter(kind=Kind.TECHNOLOGY).values_list("listing_id", flat=True))
+        == ids
+    )
+
+
+def test_the_scheduler_queues_the_periodic_jobs_and_the_worker_runs_them(broker):
+    output = run_command("run_scheduler", "--once")
+    assert "queued send_digests" in output and "Queued 3 periodic job(s)." in output
+    assert queue.queue().count == 3
+    assert "after 3 job(s)" in run_command("run_worker", "--burst")
+    assert queue.queue().count == 0 and queue.queue().failed_job_registry.count == 0

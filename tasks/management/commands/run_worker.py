@@ -16,11 +16,14 @@ class DjangoWorker(SimpleWorker):
     """Runs jobs in this process (no fork: the database connections stay Django's), closing
     broken or expired connections around each job as a request would."""
 
+    jobs_done = 0
+
     def perform_job(self, job, queue):
         close_old_connections()
         try:
             return super().perform_job(job, queue)
         finally:
+            self.jobs_done += 1
             close_old_connections()
 
 
@@ -37,4 +40,4 @@ class Command(BaseCommand):
         worker = DjangoWorker([q], connection=q.connection)
         self.stdout.write(f"Worker {worker.name} on queue {q.name} ({'burst' if burst else 'on'}).")
         worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
-        self.stdout.write(f"Worker stopped after {worker.successful_job_count} job(s).")
+        self.stdout.write(f"Worker stopped after {worker.jobs_done} job(s).")
