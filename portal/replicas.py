@@ -153,13 +153,18 @@ class ReplicaMiddleware:
         if not isinstance(exception, DatabaseError):
             return None
         failed = state.replica_used
-        if not connections[failed].is_usable():
-            mark_down(failed, exception)
-        else:
+        view = getattr(request, "_replica_view", None)
+        if view is None or _usable(failed):
             return None  # a query error, not a replica outage: let it be a 500 as it should
+        mark_down(failed, exception)
         state.replica_used = DEFAULT_DB_ALIAS
-        view_func, view_args, view_kwargs = request._replica_view
+        view_func, view_args, view_kwargs = view
         response = view_func(request, *view_args, **view_kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         return response
+
+
+def _usable(alias: str) -> bool:
+    wrapper = connections[alias]
+    return wrapper.connection is not None and wrapper.is_usable()

@@ -239,11 +239,16 @@ class Replica:
         self.start()
 
     def _drop_stale_slots(self):
+        """Slots left by runs that crashed (their process is gone): they would keep WAL forever."""
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                "SELECT slot_name FROM pg_replication_slots "
                 "WHERE slot_name LIKE 'test_replica_%%' AND NOT active"
             )
+            for (name,) in cursor.fetchall():
+                pid = name.removeprefix("test_replica_")
+                if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                    cursor.execute("SELECT pg_drop_replication_slot(%s)", [name])
 
     def _base_backup(self):
         command = [

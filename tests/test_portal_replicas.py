@@ -104,3 +104,42 @@ def test_an_unreachable_replica_is_skipped_with_a_warning(with_replica, monkeypa
     assert UnreachableReplica.attempts == 1
     [warning] = [r.getMessage() for r in caplog.records if r.name == "portal.replicas"]
     assert "Read replica replica1 is unavailable" in warning and "10.0.0.9" in warning
+
+
+class DeadConnection:
+    connection = object()
+
+    def is_usable(self):
+        return False
+
+    def close(self):
+        pass
+
+
+def test_a_replica_failing_during_a_request_has_it_served_from_the_primary(
+    with_replica, monkeypatch, caplog
+):
+    monkeypatch.setattr(replicas, "healthy_replica", lambda: "replica1")
+    monkeypatch.setattr(replicas, "connections", {"replica1": DeadConnection()})
+    router = replicas.ReplicaRouter()
+
+    def view(request):
+        if router.db_for_read(None) == "replica1":
+            raise OperationalError("server closed the connection unexpectedly")
+        return HttpResponse("from the primary")
+
+    middleware = replicas.ReplicaMiddleware(None)
+    request = RequestFactory().get("/technologies/")
+
+    def handler(request):  # what Django's handler does around the view
+        middleware.process_view(request, view, (), {})
+        try:
+            return view(request)
+        except OperationalError as error:
+            return middleware.process_exception(request, error)
+
+    middleware.get_response = handler
+    with caplog.at_level(logging.WARNING, logger="portal.replicas"):
+        response = middleware(request)
+    assert response.status_code == 200 and response.content == b"from the primary"
+    assert "Read replica replica1 is unavailable" in caplog.text
