@@ -7,7 +7,7 @@ import logging
 import time
 
 import pytest
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connections, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -120,7 +120,9 @@ def test_a_replica_failing_during_a_request_has_it_served_from_the_primary(
     with_replica, monkeypatch, caplog
 ):
     monkeypatch.setattr(replicas, "healthy_replica", lambda: "replica1")
-    monkeypatch.setattr(replicas, "connections", {"replica1": DeadConnection()})
+    monkeypatch.setattr(
+        replicas, "connections", {"default": connections["default"], "replica1": DeadConnection()}
+    )
     router = replicas.ReplicaRouter()
 
     def view(request):
