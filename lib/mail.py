@@ -5,7 +5,8 @@ rendered in the recipient's language (`user.language`), from `<template>_subject
 `<template>.txt` with the "mail" template engine, which does not HTML-escape (plain text arrives
 as typed: `R&D says "yes"`). The messages are rendered at once (an error rolls the work back)
 and handed to Django's mail framework only when the surrounding transaction commits: a rollback
-sends nothing.
+sends nothing. With a task queue configured (settings.MAIL_DISPATCH), they go to it instead:
+stored in the same transaction and sent by a worker once it commits.
 """
 
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template import engines
 from django.utils import translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy, pgettext
 
 from .urls import site_url
@@ -60,6 +62,8 @@ def send_after_commit(template: str, recipients: Iterable, context: dict | None 
             continue
         seen.add(user.email)
         messages.append(message_for(template, user, context or {}))
-    if messages:
+    if messages and settings.MAIL_DISPATCH:
+        import_string(settings.MAIL_DISPATCH)(messages)  # a queue: stored now, sent by a worker
+    elif messages:
         transaction.on_commit(lambda: get_connection().send_messages(messages))
     return len(messages)

@@ -1,5 +1,6 @@
 """How matching plugs into the rest of the site: derived data on save, and page sections."""
 
+from django.conf import settings
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
@@ -9,6 +10,7 @@ from listings.models import Technology
 from listings.signals import listing_changed, listings_bulk_changed, listings_suggested
 from needs.models import Need
 from portal import hooks
+from tasks import jobs, queue
 
 from . import bulk, selectors
 from .representation import kind_of, refresh_representation, remove_representation
@@ -34,7 +36,10 @@ def _refresh_bulk(sender, listings, **kwargs):
     for listing in listings:
         by_kind.setdefault(kind_of(listing), []).append(listing.pk)
     for kind, ids in by_kind.items():
-        bulk.rebuild(kind, ids, workers=2 if len(ids) > 2000 else 1)
+        if len(ids) >= settings.TASKS_BULK_THRESHOLD and queue.broker_configured():
+            queue.enqueue(jobs.refresh_matching, kind, ids)  # a large import: in the background
+        else:
+            bulk.rebuild(kind, ids, workers=2 if len(ids) > 2000 else 1)
 
 
 @hooks.register("need_detail")

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "opendata",
     "analytics",
+    "tasks",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +128,21 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
 }
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME", "test_portal")
+# Read replicas (portal/replicas.py): public reads go to one of them, writes and reads inside a
+# write to the primary; a client who wrote reads from the primary for REPLICA_STICKY_SECONDS;
+# an unreachable replica is skipped (with a warning) for REPLICA_RETRY_SECONDS.
+DATABASE_REPLICAS = []
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    alias = f"replica{number}"
+    DATABASES[alias] = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    DATABASES[alias]["TEST"] = {"MIRROR": "default"}
+    DATABASES[alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    DATABASE_REPLICAS.append(alias)
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 30)
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 30)
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["portal.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "portal.replicas.ReplicaMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
@@ -206,6 +222,20 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploads in S3-compatible object storage (needs `pip install "django-storages[s3]"`); credentials
+# as boto3 reads them (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the instance role).
+if AWS_STORAGE_BUCKET_NAME := env_str("AWS_STORAGE_BUCKET_NAME"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": False,  # images and brochures of listings are public
+            "file_overwrite": False,
+        },
+    }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
@@ -223,7 +253,18 @@ if EMAIL_HOST := env_str("EMAIL_HOST"):
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
+EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail")))
+
+# Background work (tasks/): RQ on TASKS_REDIS_URL, run by `manage.py run_worker`; without it
+# jobs run inline after commit. With a broker, lib.mail hands its messages to tasks.mail.dispatch
+# (stored, then delivered by the worker at most once, retried after TASKS_RETRY_INTERVALS).
+TASKS_REDIS_URL = env_str("TASKS_REDIS_URL")
+TASKS_RETRY_INTERVALS = [
+    int(seconds) for seconds in env_list("TASKS_RETRY_INTERVALS", "10,60,300,900,3600")
+]
+MAIL_DISPATCH = "tasks.mail.dispatch" if TASKS_REDIS_URL else ""
+# Imports of at least this many listings refresh matching in the background (with a broker).
+TASKS_BULK_THRESHOLD = env_int("TASKS_BULK_THRESHOLD", 500)
 
 # Security: strict in production (DEBUG off), relaxed for local HTTP.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
