@@ -15,6 +15,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -37,12 +38,19 @@ def free_port(candidates) -> int:
 
 
 def database_url(port: int | None = None) -> str:
-    """The URL of the test database, on the primary or on another port (the replica)."""
+    """The URL of the test database, on the primary or on another port (the replica), as the
+    tests' own connection reaches it: over TCP, or over the embedded server's Unix socket."""
+    connection.ensure_connection()
+    dsn = connection.connection.get_dsn_parameters()
     s = connection.settings_dict
-    host = s.get("HOST") or "127.0.0.1"
-    user = s.get("USER") or "postgres"
-    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    return f"postgres://{user}{password}@{host}:{port or s.get('PORT') or 5432}/{s['NAME']}"
+    host = dsn.get("host") or "127.0.0.1"
+    if port is not None:
+        host = "127.0.0.1"  # the replica listens on loopback
+    if host.startswith("/"):
+        host = quote(host, safe="")  # a socket directory, as dj-database-url reads it
+    user = dsn.get("user") or "postgres"
+    password = f":{quote(s['PASSWORD'], safe='')}" if s.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{host}:{port or dsn.get('port') or 5432}/{dsn['dbname']}"
 
 
 def wait_until(predicate, timeout=30.0, what="condition"):
@@ -231,8 +239,9 @@ class Replica:
         self.slot = f"test_replica_{os.getpid()}"
         self.directory = Path(tempfile.mkdtemp(prefix="replica-"))
         self.data = self.directory / "data"
-        s = connection.settings_dict
-        self.host, self.primary_port = s.get("HOST") or "127.0.0.1", str(s.get("PORT") or 5432)
+        connection.ensure_connection()
+        dsn = connection.connection.get_dsn_parameters()
+        self.host, self.primary_port = dsn.get("host") or "127.0.0.1", str(dsn.get("port") or 5432)
         self._drop_stale_slots()
         self._base_backup()
         self._configure()
