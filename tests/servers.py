@@ -103,17 +103,20 @@ class AppServer:
             stderr=subprocess.STDOUT,
         )
         try:
-            wait_until(self._ready, timeout=60, what=f"gunicorn on port {self.port}")
-        except AssertionError:
-            self.stop()
-            raise AssertionError(f"gunicorn did not start:\n{self.output()}") from None
+            wait_until(self._ready, timeout=90, what=f"gunicorn on port {self.port}")
+        except BaseException:
+            output = self.output()
+            self.stop()  # never leave a server behind
+            raise AssertionError(f"gunicorn did not start:\n{output}") from None
 
     def _ready(self) -> bool:
         if self.process.poll() is not None:
             raise AssertionError(f"gunicorn exited:\n{self.output()}")
         try:
-            requests.get(f"{self.url}/robots.txt", timeout=2)
-        except requests.ConnectionError:
+            # The first request of a fresh process loads what it needs (translations, the
+            # glossary, a replica connection): slow, not broken. Keep asking until the deadline.
+            requests.get(f"{self.url}/robots.txt", timeout=10)
+        except requests.RequestException:
             return False
         return True
 
