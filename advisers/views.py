@@ -255,26 +255,29 @@ def proposal_decline(request, pk):
 @login_required
 def comment_add(request, pk):
     """Anyone who may open the technology's workbench: a comment."""
-    technology, role = _technology(request, pk)
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        services.add_comment(technology, request.user, form.cleaned_data["body"])
-        messages.success(request, _("The comment was added."))
-        return redirect("advisers:technology", pk=technology.pk)
-    return _invalid(request, technology, role, comment_form=form)
+    return _add_text(
+        request, pk, CommentForm, services.add_comment, "comment_form", _("The comment was added.")
+    )
 
 
 @require_POST
 @login_required
 def note_add(request, pk):
     """Anyone who may open the technology's workbench: an IP strategy note."""
+    return _add_text(
+        request, pk, NoteForm, services.add_note, "note_form", _("The note was added.")
+    )
+
+
+def _add_text(request, pk, form_class, add, form_name, done):
+    """A comment or a note on the workbench: saved, or the page again with what was typed."""
     technology, role = _technology(request, pk)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        services.add_note(technology, request.user, form.cleaned_data["body"])
-        messages.success(request, _("The note was added."))
-        return redirect("advisers:technology", pk=technology.pk)
-    return _invalid(request, technology, role, note_form=form)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _invalid(request, technology, role, **{form_name: form})
+    add(technology, request.user, form.cleaned_data["body"])
+    messages.success(request, done)
+    return redirect("advisers:technology", pk=technology.pk)
 
 
 def _invalid(request, technology, role, **forms):

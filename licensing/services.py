@@ -95,27 +95,17 @@ def send_proposal(user, need, *, message, technology=None, capability="") -> Lic
         technology.organization_id != user.organization.pk or not technology.is_public
     ):
         raise RequestError(_("Only your organisation's published technologies can be proposed."))
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            proposal = LicenceRequest.objects.create(
-                need=need,
-                kind=LicenceRequest.Kind.PROPOSAL,
-                status=Status.NEW,
-                proposed_technology=technology,
-                capability=capability,
-                requester_organization=user.organization,
-                requester=user,
-                message=message.strip(),
-                requester_last_read_at=now,
-                last_activity_at=now,
-            )
-    except IntegrityError:
-        raise RequestError(
-            _("Your organisation already has an open proposal for this need.")
-        ) from None
-    notify(proposal, "licensing/emails/new_proposal", recipients_on(proposal, Side.OWNER, user))
-    return proposal
+    return _open_conversation(
+        user,
+        "licensing/emails/new_proposal",
+        _("Your organisation already has an open proposal for this need."),
+        need=need,
+        kind=LicenceRequest.Kind.PROPOSAL,
+        status=Status.NEW,
+        proposed_technology=technology,
+        capability=capability,
+        message=message.strip(),
+    )
 
 
 @transaction.atomic
@@ -130,26 +120,36 @@ def send_request(
     reason = refusal(user, technology)
     if reason:
         raise RequestError(reason)
+    return _open_conversation(
+        user,
+        "licensing/emails/new_request",
+        _("Your organisation already has an open request about this technology."),
+        technology=technology,
+        kind=kind,
+        message=message.strip(),
+        intended_use=intended_use.strip(),
+        territory=territory.strip(),
+    )
+
+
+def _open_conversation(user, template: str, duplicate: str, **fields) -> LicenceRequest:
+    """Create a conversation from the user's organisation and e-mail the other side. The
+    database allows one open conversation per organisation and subject: a second one, even
+    sent at the same moment, is refused with `duplicate`."""
     now = timezone.now()
     try:
         with transaction.atomic():
-            request = LicenceRequest.objects.create(
-                technology=technology,
+            conversation = LicenceRequest.objects.create(
                 requester_organization=user.organization,
                 requester=user,
-                kind=kind,
-                message=message.strip(),
-                intended_use=intended_use.strip(),
-                territory=territory.strip(),
                 requester_last_read_at=now,
                 last_activity_at=now,
+                **fields,
             )
     except IntegrityError:
-        raise RequestError(
-            _("Your organisation already has an open request about this technology.")
-        ) from None
-    notify(request, "licensing/emails/new_request", recipients_on(request, Side.OWNER, user))
-    return request
+        raise RequestError(duplicate) from None
+    notify(conversation, template, recipients_on(conversation, Side.OWNER, user))
+    return conversation
 
 
 def _side_or_refuse(request, user) -> str:
