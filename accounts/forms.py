@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from lib.mail import message_for
-from portal.uploads import clean_image
+from lib.uploads import clean_image
 
 from .models import Membership, Organization, User
 
@@ -130,7 +130,7 @@ class ProfileForm(forms.ModelForm):
 
 
 class OrganizationForm(forms.ModelForm):
-    # A plain file field: the content is checked by portal.uploads.clean_image, whose messages
+    # A plain file field: the content is checked by lib.uploads.clean_image, whose messages
     # (not an image, too large, too many pixels) are clearer than forms.ImageField's generic one.
     logo = forms.FileField(
         label=_("Logo"),

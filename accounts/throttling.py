@@ -3,7 +3,7 @@
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from portal.clients import client_address
+from lib.clients import client_address
 
 
 class SignupThrottle(SimpleRateThrottle):

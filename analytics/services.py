@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from lib.clients import client_address
 from listings.models import Technology
 from needs.models import Need
-from portal.clients import client_address
 
 from .models import Event, ListingDailyStats, ListingEvent, ListingKind
 

@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib.uploads import _check_size, clean_image, clean_pdf
 from listings.models import Technology
-from portal.uploads import _check_size, clean_image, clean_pdf
 
 from . import services
 from .models import Agreement, Attachment, DeclineReason, LicenceRequest
@@ -118,7 +118,7 @@ class ProposalForm(forms.Form):
 
 def clean_attachment(upload):
     """A PDF checked by its content, or an image decoded and re-encoded like brochures and
-    pictures (portal.uploads); anything else is refused."""
+    pictures (lib.uploads); anything else is refused."""
     _check_size(upload, settings.ATTACHMENT_MAX_BYTES)
     upload.seek(0)
     head = upload.read(5)

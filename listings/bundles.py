@@ -39,9 +39,9 @@ from django.utils.translation import gettext_lazy
 from accounts import recipients
 from accounts.forms import OrganizationForm
 from accounts.models import Organization
+from lib.i18n import join_list
 from lib.mail import send_after_commit
 from lib.urls import absolute_url
-from portal.i18n import join_list
 
 from . import search, services
 from .forms import PatentForm, TechnologyForm

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.i18n import join_list
-from portal.uploads import clean_image, clean_pdf
+from lib.i18n import join_list
+from lib.uploads import clean_image, clean_pdf
 
 from .lifecycle import Action
 from .models import MAX_IMAGES, Field, Offer, Patent, Technology, TechnologyImage, country_choices

@@ -387,7 +387,7 @@ MAX_IMAGES = 6
 
 
 class TechnologyImage(models.Model):
-    # Thumbnails are cropped to this size (portal.uploads.make_thumbnail); pages state it in
+    # Thumbnails are cropped to this size (lib.uploads.make_thumbnail); pages state it in
     # width/height so the layout does not jump while they load.
     THUMBNAIL_WIDTH = 400
     THUMBNAIL_HEIGHT = 300

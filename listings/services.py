@@ -269,7 +269,7 @@ def notify(listing, event: ModerationEvent) -> None:
 @transaction.atomic
 def add_image(technology, image_file, caption: str = ""):
     """Store a validated, re-encoded image and its thumbnail in the technology's gallery."""
-    from portal.uploads import make_thumbnail
+    from lib.uploads import make_thumbnail
 
     from .models import TechnologyImage
 

@@ -6,8 +6,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from lib.i18n import join_list
 from listings.models import Field, Offer
-from portal.i18n import join_list
 
 from . import analysis
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from lib.i18n import format_range
 from listings.models import TRL, Listing, ListingQuerySet, Offer
-from portal.i18n import format_range
 
 
 class NeedQuerySet(ListingQuerySet):

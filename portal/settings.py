@@ -73,11 +73,12 @@ INSTALLED_APPS = [
     "opendata",
     "analytics",
     "tasks",
+    "bench",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "portal.csp.ContentSecurityPolicyMiddleware",
+    "lib.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -192,7 +193,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_CLIENT_IP_CALLABLE = "portal.clients.client_address"
+AXES_CLIENT_IP_CALLABLE = "lib.clients.client_address"
 
 # Sign-up attempts (valid or not) per client address.
 SIGNUP_THROTTLE_RATE = env_str("SIGNUP_THROTTLE_RATE", "10/hour")
@@ -279,7 +280,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# What pages may load and run (portal.csp): only this site, no inline script or style, no
+# What pages may load and run (lib.csp): only this site, no inline script or style, no
 # plug-ins, never framed.
 CONTENT_SECURITY_POLICY = {
     "default-src": ["'self'"],
@@ -330,7 +331,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["opendata.api.throttling.AnonThrottle"],
-    # For any DRF throttle that identifies clients itself (AnonThrottle uses portal.clients).
+    # For any DRF throttle that identifies clients itself (AnonThrottle uses lib.clients).
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

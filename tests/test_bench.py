@@ -8,12 +8,12 @@ from django import forms
 from django.db import connection
 from django.utils import timezone
 
+from bench import database, generate, runner, scenarios
 from listings import selectors
 from listings.lifecycle import Status
 from listings.models import Field, Technology, country_choices
 from listings.services import refresh_search_vector
 from listings.widgets import FastSelect
-from portal.bench import database, generate, runner, scenarios
 from tests.factories import make_technology
 
 

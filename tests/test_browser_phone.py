@@ -11,9 +11,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Organization
+from lib.uploads import clean_image
 from licensing import services as licensing
 from listings import services
-from portal.uploads import clean_image
 from tests import migration_data
 from tests.browser import sign_in
 from tests.factories import PASSWORD, make_member, make_need, make_technology, png_bytes

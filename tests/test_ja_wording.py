@@ -10,12 +10,12 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
+from lib.i18n import format_range, join_list
 from licensing import services as licensing_services
 from licensing.models import LicenceRequest
 from listings.lifecycle import Status
 from matching.reasons import describe
 from opendata import stats
-from portal.i18n import format_range, join_list
 from tests import migration_data
 from tests.factories import make_member, make_need, make_staff, make_technology
 from tests.test_technology_lifecycle import edit

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
+from lib.uploads import clean_image
 from listings import services
 from listings.lifecycle import Status
 from listings.models import Technology, TechnologyImage
-from portal.uploads import clean_image
 from tests import migration_data
 from tests.factories import make_member, make_organization, make_technology, png_bytes
 

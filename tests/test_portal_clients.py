@@ -1,9 +1,9 @@
-"""portal.clients.client_address: the connection's address unless proxies are trusted."""
+"""lib.clients.client_address: the connection's address unless proxies are trusted."""
 
 import pytest
 from django.test import RequestFactory
 
-from portal.clients import client_address
+from lib.clients import client_address
 
 
 def _request(forwarded=None, remote="10.0.0.2"):

@@ -165,7 +165,7 @@ def test_brochure_must_really_be_a_pdf(client, member):
 
 
 def test_oversized_brochure_is_refused(client, member, monkeypatch):
-    monkeypatch.setattr("portal.uploads.PDF_MAX_BYTES", 100)
+    monkeypatch.setattr("lib.uploads.PDF_MAX_BYTES", 100)
     client.force_login(member)
     big = SimpleUploadedFile("b.pdf", b"%PDF-1.4\n" + b"0" * 200, "application/pdf")
     response = client.post(

@@ -12,7 +12,7 @@ from django.utils import translation
 from PIL import Image
 
 from accounts.models import Membership
-from portal.uploads import clean_image, clean_pdf
+from lib.uploads import clean_image, clean_pdf
 from tests.factories import make_member, png_bytes
 
 ORG_FORM = {

@@ -1,7 +1,7 @@
 from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle
 
-from portal.clients import client_address
+from lib.clients import client_address
 
 
 class AnonThrottle(AnonRateThrottle):

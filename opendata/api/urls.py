@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
-from portal.csp import with_policy
+from lib.csp import with_policy
 
 from . import docs, views
 

@@ -5,7 +5,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from portal.i18n import list_separator
+from lib.i18n import list_separator
 
 register = template.Library()
 

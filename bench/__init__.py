@@ -2,6 +2,10 @@
 
 - `database`: a separate database next to the configured one, created, migrated and dropped.
 - `generate`: bulk synthetic data (organisations, users, technologies, search vectors).
-- `scenarios`: the named scenarios measured; other apps add theirs with a few lines.
+- `scenarios`: the registry and the listing pages' scenarios; `matching`, `alerts`,
+  `analytics` and `opendata` hold the scenarios of those areas.
 - `runner`: the HTTP server, the timing loop, query counts and the report.
+- `management/commands/bench.py`: the command.
+
+The benchmark sits above every app: it imports them, none imports it.
 """

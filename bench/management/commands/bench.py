@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from portal.bench import database, generate, runner
+from bench import database, generate, runner
 
 MARK_START = "<!-- bench:results -->"
 MARK_END = "<!-- /bench:results -->"

@@ -1,6 +1,6 @@
-"""Benchmark scenarios of the analytics pages, for `make bench` (portal/bench; issue 15:
+"""Benchmark scenarios of the analytics pages, for `make bench` (bench; issue 15:
 analytics p95 < 150 ms at 100,000 technologies; the technology detail page, which now appends
-a view event, is the "technology detail" scenario of portal/bench/scenarios.py).
+a view event, is the "technology detail" scenario of bench/scenarios.py).
 
 `prepare` gives every fifth technology 30 folded days of views (about 600,000 daily rows at
 100,000 technologies) and today's unfolded events, and signs in a member of the organisation
@@ -16,10 +16,9 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
+from analytics.models import ListingDailyStats, ListingEvent
+from bench.scenarios import scenario
 from listings.models import Technology
-from portal.bench.scenarios import scenario
-
-from .models import ListingDailyStats, ListingEvent
 
 MEMBER_EMAIL = "analytics-member@analytics-bench.invalid"
 DAYS = 30

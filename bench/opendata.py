@@ -1,4 +1,4 @@
-"""Benchmark scenarios of the open-data pages, for `make bench` (portal/bench).
+"""Benchmark scenarios of the open-data pages, for `make bench` (bench).
 
 `manage.py bench` discovers them when it imports this module (e.g. autodiscovering
 `<app>.bench` like the admin does). `measure()` also times them without the bench harness,
@@ -8,9 +8,8 @@ against any Django test client or a running server's base URL.
 import time
 from urllib.request import urlopen
 
-from portal.bench.scenarios import scenario
-
-from . import stats
+from bench.scenarios import scenario
+from opendata import stats
 
 
 @scenario("statistics (uncached aggregates)", kind="call", target_p95_ms=1500)

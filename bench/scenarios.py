@@ -1,7 +1,7 @@
-"""The named scenarios of the benchmark. Adding one takes a few lines in `<app>/bench.py`
-(imported by `manage.py bench` for every installed app, like admin.py)::
+"""The named scenarios of the benchmark. Adding one takes a few lines in this package (a module
+of an area is listed in `runner.discover`)::
 
-    from portal.bench.scenarios import scenario
+    from bench.scenarios import scenario
 
     @scenario("needs search", target_p95_ms=150, available=lambda: url_exists("/needs/"))
     def needs_search(ctx):

@@ -1,8 +1,8 @@
-"""Benchmark scenarios of matching, for `make bench` (portal/bench; issue 8: one need against
+"""Benchmark scenarios of matching, for `make bench` (bench; issue 8: one need against
 100,000 technologies, p95 under 200 ms).
 
 `prepare` (run once, after the technologies are generated) creates ~200 published needs in
-bulk, written like the generated technologies (portal/bench/generate.py's corpus, same seed, so
+bulk, written like the generated technologies (bench/generate.py's corpus, same seed, so
 they share its vocabulary and long tail; 30 % Japanese), then builds the matching
 representation of every technology and of the needs with `matching.bulk.rebuild` (worker
 processes, COPY), as an import would. It is idempotent: with `bench --reuse` existing bench
@@ -26,16 +26,15 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Membership, User
+from bench import generate
+from bench import vocabulary as vocab
+from bench.scenarios import scenario
 from listings import fieldindex
 from listings.lifecycle import Status
 from listings.models import Field, Language, Offer, Technology
+from matching import bulk, engine
+from matching.models import Kind, Profile
 from needs.models import Need
-from portal.bench import generate
-from portal.bench import vocabulary as vocab
-from portal.bench.scenarios import scenario
-
-from . import bulk, engine
-from .models import Kind, Profile
 
 NEEDS = 200
 IMPORT_PREFIX = "bench-need-"

@@ -1,4 +1,4 @@
-"""Benchmark scenario of the digests, for `make bench` (portal/bench; issue 14: `send_digests`
+"""Benchmark scenario of the digests, for `make bench` (bench; issue 14: `send_digests`
 for 10,000 saved searches over the generated technologies, a day's 300 new listings, under 60 s
 with the queries per saved search constant).
 
@@ -20,11 +20,10 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from accounts.models import User
+from alerts import services
+from alerts.models import Frequency, SavedSearch, SearchList, SentListing
+from bench.scenarios import scenario
 from listings.models import Technology
-from portal.bench.scenarios import scenario
-
-from . import services
-from .models import Frequency, SavedSearch, SearchList, SentListing
 
 NEW_LISTINGS = 300
 PER_USER = 5
