@@ -92,7 +92,7 @@ def test_reimport_of_a_changed_published_technology_becomes_a_revision(tmp_path)
     technology = Technology.objects.get(import_key="tech-1")
     assert technology.status == Status.PUBLISHED
     assert technology.summary == "A stable perovskite-silicon tandem cell."
-    assert technology.pending_revision["data"]["summary"] == "A new summary that staff must check."
+    assert technology.revision.data["summary"] == "A new summary that staff must check."
 
 
 def test_a_bundle_with_errors_is_refused_whole_and_writes_nothing(tmp_path):
