@@ -193,9 +193,8 @@ def propose(request, pk):
         raise PermissionDenied(_("Only the organisation's IP advisers propose edits."))
     # The form works on its own copy: validation writes the values onto its instance. A
     # published listing's pending edit is the starting point, as on the owner's form.
-    initial = None
-    if technology.is_public and technology.pending_revision:
-        initial = technology.pending_revision["data"]
+    revision = technology.revision if technology.is_public else None
+    initial = revision.data if revision else None
     form = ProposalForm(
         request.POST or None,
         instance=Technology.objects.get(pk=technology.pk),

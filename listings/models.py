@@ -1,5 +1,3 @@
-from datetime import datetime
-
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
@@ -20,6 +18,7 @@ from django_countries import countries
 
 from . import search
 from .lifecycle import Status
+from .revisions import PendingRevision
 
 
 class Language(models.TextChoices):
@@ -121,7 +120,9 @@ class ListingQuerySet(models.QuerySet):
 
     def with_submitted_revision(self):
         """Published listings whose edit waits for review."""
-        return self.filter(status=Status.PUBLISHED, pending_revision__state="submitted")
+        return self.filter(
+            PendingRevision.in_state(PendingRevision.SUBMITTED), status=Status.PUBLISHED
+        )
 
     def visible_to(self, user):
         """Published listings, plus everything of the user's organisation, plus all for staff."""
@@ -250,17 +251,15 @@ class Listing(models.Model):
         return self.status == Status.PUBLISHED
 
     @property
-    def has_revision(self) -> bool:
-        return bool(self.pending_revision)
-
-    @property
-    def revision_state(self) -> str:
-        return (self.pending_revision or {}).get("state", "")
+    def revision(self) -> PendingRevision | None:
+        """The owner's edit of the published listing held for review, if any."""
+        return PendingRevision.from_listing(self)
 
     def queued_since(self):
         """When the listing (or its pending revision) entered the moderation queue."""
-        if self.status == Status.PUBLISHED and self.pending_revision:
-            return datetime.fromisoformat(self.pending_revision["at"])
+        revision = self.revision
+        if self.status == Status.PUBLISHED and revision is not None:
+            return revision.at or self.submitted_at or self.created_at
         return self.submitted_at or self.created_at
 
     def search_weights(self) -> dict[str, str]:
@@ -423,7 +422,8 @@ class ModerationEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    action = models.CharField(_("action"), max_length=20)
+    # Long enough for a revision decision: "revision_" + the longest action ("request_changes").
+    action = models.CharField(_("action"), max_length=30)
     from_status = models.CharField(_("from"), max_length=20, choices=Status.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
     reason = models.TextField(_("reason"), blank=True)

@@ -16,6 +16,8 @@ from lib.urls import absolute_url
 from . import search
 from .lifecycle import REVISION_ACTIONS, TRANSITIONS, Action, Actor, Status
 from .models import Field, ModerationEvent
+from .revisions import PendingRevision
+from .revisions import store as store_revision
 from .signals import listing_changed
 
 
@@ -54,6 +56,18 @@ def actor_for(listing, user) -> str | None:
     return None
 
 
+def enter_status(listing, status: str, now) -> list[str]:
+    """Put a listing in a lifecycle state with the dates that state records (the caller saves):
+    a submission is dated each time, publication only the first time. Returns the fields set."""
+    listing.status = status
+    if status == Status.SUBMITTED:
+        listing.submitted_at = now
+    if status == Status.PUBLISHED:
+        listing.submitted_at = listing.submitted_at or now
+        listing.published_at = listing.published_at or now
+    return ["status", "submitted_at", "published_at"]
+
+
 @transaction.atomic
 def transition(listing, action: str, user, reason: str = "") -> ModerationEvent:
     """Apply one lifecycle action, log it and e-mail the people it concerns.
@@ -67,7 +81,7 @@ def transition(listing, action: str, user, reason: str = "") -> ModerationEvent:
     is_staff = user is not None and user.is_authenticated and user.is_moderator
     is_owner = user is not None and actor_for(locked, user) == Actor.OWNER
 
-    if locked.status == Status.PUBLISHED and locked.pending_revision and action in REVISION_ACTIONS:
+    if locked.status == Status.PUBLISHED and locked.revision and action in REVISION_ACTIONS:
         return _decide_revision(locked, action, user, reason, is_staff, listing)
 
     rule = TRANSITIONS.get(action)
@@ -86,16 +100,8 @@ def transition(listing, action: str, user, reason: str = "") -> ModerationEvent:
         raise TransitionError(_("Please give a reason: the owner will read it."))
 
     before = locked.status
-    now = timezone.now()
-    locked.status = rule.target
-    update = ["status", "updated_at"]
-    if action == Action.SUBMIT:
-        locked.submitted_at = now
-        update.append("submitted_at")
-    if rule.target == Status.PUBLISHED:
-        locked.published_at = locked.published_at or now
-        update.append("published_at")
-    locked.save(update_fields=update)
+    update = enter_status(locked, rule.target, timezone.now())
+    locked.save(update_fields=[*update, "updated_at"])
     event = _log(locked, user, action, before, locked.status, reason)
     listing_changed.send(sender=model, listing=locked)
     _copy_state(listing, locked)
@@ -106,21 +112,18 @@ def transition(listing, action: str, user, reason: str = "") -> ModerationEvent:
 def _decide_revision(locked, action, user, reason, is_staff, original) -> ModerationEvent:
     if not is_staff:
         raise TransitionError(_("Only JPO staff may do this."))
-    if locked.pending_revision.get("state") != "submitted":
+    revision = locked.revision
+    if not revision.is_submitted:
         raise TransitionError(_("This revision has already been decided."))
     if action in (Action.REQUEST_CHANGES, Action.REJECT) and not reason:
         raise TransitionError(_("Please give a reason: the owner will read it."))
     if action == Action.APPROVE:
-        apply_revision(locked)
-        locked.pending_revision = None
-    elif action == Action.REQUEST_CHANGES:
-        locked.pending_revision = {
-            **locked.pending_revision,
-            "state": "changes_requested",
-            "reason": reason,
-        }
-    else:
-        locked.pending_revision = None
+        apply_revision(locked, revision.data)
+    # Changes requested: the edit stays with the owner; approved or rejected: it is done.
+    store_revision(
+        locked,
+        revision.with_changes_requested(reason) if action == Action.REQUEST_CHANGES else None,
+    )
     locked.save()
     if action == Action.APPROVE:
         after_save(locked)
@@ -135,7 +138,7 @@ def _copy_state(target, source) -> None:
         setattr(target, name, getattr(source, name))
 
 
-def _log(listing, user, action, before, after, reason) -> ModerationEvent:
+def _log(listing, user, action, before, after, reason="") -> ModerationEvent:
     return ModerationEvent.objects.create(
         listing=listing,
         actor=user if user is not None and user.is_authenticated else None,
@@ -170,32 +173,78 @@ def save_revision(listing, revision: dict, user, *, extra_save=None):
     organisation is verified; any other listing is changed at once. Also used for an IP
     adviser's proposed edit that the owner accepted."""
     if listing.status != Status.PUBLISHED:
-        apply_revision(listing, revision)
-        listing.save()
-        if extra_save:
-            extra_save(listing)
+        _apply(listing, revision, extra_save)
         after_save(listing)
         return listing
     if listing.organization.verified:
-        apply_revision(listing, revision)
-        listing.save()
-        if extra_save:
-            extra_save(listing)
+        event = _edit_published(listing, revision, user, extra_save)
         after_save(listing)
-        event = _log(listing, user, Action.EDIT, Status.PUBLISHED, Status.PUBLISHED, "")
-        notify(listing, event)
-        return listing
-    listing.pending_revision = {
-        "state": "submitted",
-        "data": revision,
-        "at": timezone.now().isoformat(),
-    }
-    type(listing).objects.filter(pk=listing.pk).update(pending_revision=listing.pending_revision)
-    if extra_save:
-        extra_save(listing)
-    event = _log(listing, user, Action.REVISE, Status.PUBLISHED, Status.PUBLISHED, "")
+    else:
+        event = _hold_revision(listing, revision, user, extra_save)
     notify(listing, event)
     return listing
+
+
+def _apply(listing, revision, extra_save) -> None:
+    apply_revision(listing, revision)
+    listing.save()
+    if extra_save:
+        extra_save(listing)
+
+
+def _edit_published(listing, revision, user, extra_save) -> ModerationEvent:
+    """A published listing's edit applied at once; staff re-check it afterwards."""
+    _apply(listing, revision, extra_save)
+    return _log(listing, user, Action.EDIT, Status.PUBLISHED, Status.PUBLISHED)
+
+
+def _hold_revision(listing, revision, user, extra_save) -> ModerationEvent:
+    """A published listing's edit held for review; the published version stays as it is."""
+    store_revision(listing, PendingRevision.submitted(revision))
+    if extra_save:
+        extra_save(listing)
+    return _log(listing, user, Action.REVISE, Status.PUBLISHED, Status.PUBLISHED)
+
+
+@transaction.atomic
+def import_listing(listing, form, user, *, publish: bool = False, extra_save=None):
+    """Write a listing from an import (a bundle item validated by its web form) and log it.
+
+    With `publish` (JPO staff or the command only) it is published at once. Otherwise a published
+    listing is edited as its owner's form edits it (held for review; applied when its
+    organisation is verified or the form holds no change, e.g. only its patents changed) and
+    any other listing enters the moderation queue as submitted. The caller sets the
+    organisation and import key, refreshes derived data and tells staff, once per batch
+    (bundles.importer). Returns the ModerationEvent logged.
+    """
+    if publish and actor_for(listing, user) not in (Actor.STAFF, Actor.SYSTEM):
+        raise TransitionError(_("Only JPO staff may do this."))
+    if listing.pk and listing.status == Status.PUBLISHED and not publish:
+        revision = form_revision(form)
+        if listing.organization.verified or not form.has_changed():
+            return _edit_published(listing, revision, user, extra_save)
+        event = _hold_revision(listing, revision, user, extra_save)
+        # A move to another organisation (by JPO staff) is not part of the edit under review.
+        type(listing).objects.filter(pk=listing.pk).update(organization=listing.organization)
+        return event
+    before = listing.status if listing.pk else Status.DRAFT
+    if listing.pk is None:
+        listing.author = user if user is not None and user.is_authenticated else None
+    listing = form.save(commit=False)
+    enter_status(listing, Status.PUBLISHED if publish else Status.SUBMITTED, timezone.now())
+    listing.save()
+    form.save_m2m()
+    if extra_save:
+        extra_save(listing)
+    return _log(listing, user, Action.IMPORT, before, listing.status)
+
+
+def for_staff(event: ModerationEvent) -> bool:
+    """Whether JPO staff should look at a listing after this event: a submission (also by
+    import), an edit held for review, or a published listing's edit to re-check."""
+    if event.action == Action.IMPORT:
+        return event.to_status == Status.SUBMITTED
+    return event.action in (Action.SUBMIT, Action.REVISE, Action.EDIT)
 
 
 def form_revision(form) -> dict:
@@ -216,11 +265,10 @@ def _revision_value(listing, name, value):
     return type(listing)._meta.get_field(name).to_python(value)
 
 
-def apply_revision(listing, revision: dict | None = None) -> None:
+def apply_revision(listing, revision: dict) -> None:
     """Copy a revision's values onto the live listing (the caller saves)."""
-    data = revision if revision is not None else listing.pending_revision["data"]
     field_slugs = None
-    for name, value in data.items():
+    for name, value in revision.items():
         if name == "fields":
             field_slugs = value
             continue
@@ -231,10 +279,11 @@ def apply_revision(listing, revision: dict | None = None) -> None:
 
 def revision_changes(listing) -> list[dict]:
     """What a pending revision changes, field by field, for the review page."""
-    if not listing.pending_revision:
+    revision = listing.revision
+    if revision is None:
         return []
     changes = []
-    for name, new in listing.pending_revision["data"].items():
+    for name, new in revision.data.items():
         if name == "fields":
             old = sorted(f.slug for f in listing.fields.all())
         else:
@@ -257,8 +306,7 @@ def notify(listing, event: ModerationEvent) -> None:
             reverse("listings:review", args=[listing._meta.model_name, listing.pk])
         ),
     }
-    to_staff = event.action in (Action.SUBMIT, Action.REVISE, Action.EDIT)
-    if to_staff:
+    if for_staff(event):
         people = recipients.staff()
     else:
         owners = recipients.listing_owners(listing)

@@ -1,16 +1,12 @@
 from django.urls import path
 
-from . import views, views_bundles
+from . import views
 
 app_name = "listings"
 
 urlpatterns = [
     path("technologies/", views.technology_list, name="technology_list"),
     path("technologies/new/", views.technology_create, name="technology_create"),
-    path("technologies/import/", views_bundles.bundle_upload, name="bundle_upload"),
-    path("technologies/import/preview/", views_bundles.bundle_preview, name="bundle_preview"),
-    path("technologies/import/confirm/", views_bundles.bundle_confirm, name="bundle_confirm"),
-    path("technologies/import/cancel/", views_bundles.bundle_cancel, name="bundle_cancel"),
     path("technologies/<int:pk>/", views.technology_detail, name="technology_detail"),
     path("technologies/<int:pk>/edit/", views.technology_edit, name="technology_edit"),
     path("technologies/<int:pk>/images/", views.technology_images, name="technology_images"),

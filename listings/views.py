@@ -142,9 +142,9 @@ def technology_edit(request, pk):
 def technology_form(request, technology):
     is_new = technology.pk is None
     editing_published = technology.status == Status.PUBLISHED
-    initial = None
-    if editing_published and technology.pending_revision:
-        initial = technology.pending_revision["data"]
+    # A published technology's edit starts from its pending revision, if one is held.
+    revision = technology.revision if editing_published else None
+    initial = revision.data if revision else None
     form = TechnologyForm(
         request.POST or None, request.FILES or None, instance=technology, initial=initial
     )
@@ -157,7 +157,7 @@ def technology_form(request, technology):
             technology = services.save_listing(
                 technology, form, request.user, extra_save=lambda t: _save_patents(formset, t)
             )
-        if editing_published and technology.pending_revision:
+        if editing_published and technology.revision:
             messages.success(
                 request,
                 _(
@@ -265,7 +265,9 @@ def review(request, kind, pk):
             "decision_forms": [
                 DecisionForm(action=action)
                 for action in allowed_actions(
-                    listing.status, Actor.STAFF, has_revision=listing.revision_state == "submitted"
+                    listing.status,
+                    Actor.STAFF,
+                    has_revision=listing.revision is not None and listing.revision.is_submitted,
                 )
             ],
         }

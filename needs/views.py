@@ -48,11 +48,12 @@ def need_edit(request, pk):
 def need_form(request, need):
     is_new = need.pk is None
     editing_published = need.status == Status.PUBLISHED
-    initial = need.pending_revision["data"] if editing_published and need.pending_revision else None
+    revision = need.revision if editing_published else None
+    initial = revision.data if revision else None
     form = NeedForm(request.POST or None, instance=need, initial=initial)
     if request.method == "POST" and form.is_valid():
         need = services.save_listing(need, form, request.user)
-        if editing_published and need.pending_revision:
+        if editing_published and need.revision:
             messages.success(
                 request,
                 _(

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "accounts",
     "listings",
     "needs",
+    "bundles",
     "licensing",
     "matching",
     "advisers",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/", include("opendata.api.urls")),
     path("", include("listings.urls")),
     path("", include("needs.urls")),
+    path("", include("bundles.urls")),
     path("requests/", include("licensing.urls")),
     path("matching/", include("matching.urls")),
     path("advisers/", include("advisers.urls")),

@@ -7,6 +7,7 @@ from accounts.models import Membership
 from advisers.models import Proposal
 from listings.lifecycle import Status
 from listings.models import Technology
+from listings.revisions import PendingRevision, store
 from tests.adviser_factories import make_assignment
 from tests.factories import make_technology, make_user
 
@@ -118,10 +119,8 @@ def test_accepted_edit_of_a_published_listing_goes_to_review(client):
     client.post(reverse("advisers:proposal_accept", args=[Proposal.objects.get().pk]))
     technology = Technology.objects.get(pk=technology.pk)
     assert technology.benefits == "Cheaper."  # the published version stays until review
-    assert technology.pending_revision["state"] == "submitted"
-    assert (
-        technology.pending_revision["data"]["benefits"] == "30 % cheaper than the current coating."
-    )
+    assert technology.revision.is_submitted
+    assert technology.revision.data["benefits"] == "30 % cheaper than the current coating."
 
 
 def test_the_adviser_cannot_accept_their_own_proposal(client, setting):
@@ -166,12 +165,8 @@ def test_comment_and_note_are_kept_and_an_empty_one_is_refused(client, setting):
 
 def test_the_proposal_form_starts_from_the_owners_pending_edit(client):
     technology = make_technology(status=Status.PUBLISHED, benefits="Cheaper.")
-    technology.pending_revision = {
-        "state": "submitted",
-        "data": {"benefits": "Owner's pending wording", "title": technology.title},
-        "at": "2026-01-01T00:00:00+00:00",
-    }
-    technology.save()
+    revision = {"benefits": "Owner's pending wording", "title": technology.title}
+    store(technology, PendingRevision.submitted(revision))
     adviser = make_assignment(technology.organization).adviser
     client.force_login(adviser)
     page = client.get(reverse("advisers:propose", args=[technology.pk])).content.decode()

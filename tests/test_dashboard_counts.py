@@ -9,6 +9,7 @@ from accounts.models import Membership
 from licensing import services as licensing
 from licensing.models import LicenceRequest
 from listings.lifecycle import Status
+from listings.revisions import PendingRevision, store
 from tests import migration_data
 from tests.factories import make_member, make_need, make_technology, make_user
 
@@ -37,9 +38,7 @@ def add_work(n):
     for _ in range(n):
         make_technology(status=Status.SUBMITTED)
         make_need(status=Status.SUBMITTED)
-        revised = make_technology()
-        revised.pending_revision = {"state": "submitted", "at": "2026-01-01T00:00:00+00:00"}
-        revised.save(update_fields=["pending_revision"])
+        store(make_technology(), PendingRevision.submitted({}))
         make_need()  # open, on the matching board
         licensing.send_request(
             make_member(), make_technology(), kind=LicenceRequest.Kind.LICENCE, message="Hi"

@@ -89,12 +89,12 @@ def test_an_approved_revision_of_the_fields_is_what_the_filter_sees(client):
     """A revision applies `fields.set()` and then saves the whole listing: the saved instance
     must not write its earlier copy of the field ids back."""
     from listings.lifecycle import Action
+    from listings.revisions import PendingRevision, store
     from listings.services import apply_revision, transition
     from tests.factories import make_staff
 
     technology = make_technology(title="Moving solar", fields=("solar",))
-    technology.pending_revision = {"state": "submitted", "data": {"fields": ["desalination"]}}
-    technology.save()
+    store(technology, PendingRevision.submitted({"fields": ["desalination"]}))
     transition(technology, Action.APPROVE, make_staff())
     assert stored(technology) == ids("desalination", "water")
     response = client.get("/technologies/", {"field": "water"})

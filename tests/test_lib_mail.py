@@ -11,9 +11,9 @@ from django.utils import translation
 
 from accounts import services as account_services
 from accounts.models import Membership, Organization
+from bundles import importer
 from licensing import services as licensing_services
 from licensing.models import LicenceRequest
-from listings import bundles
 from listings import services as listing_services
 from listings.lifecycle import Action, Status
 from matching import services as matching_services
@@ -128,7 +128,7 @@ def test_match_introduction_keeps_titles_and_note_as_typed(sent, parties):
 
 def test_import_mail_to_staff_keeps_titles_as_typed(sent, parties):
     make_staff()
-    messages = sent(bundles.notify_staff, [parties["technology"]], parties["owner"])
+    messages = sent(importer.notify_staff, [parties["technology"]], parties["owner"])
     assert_as_typed(messages, TYPED, 'Smith & O\'Brien "Labs"')
 
 

@@ -174,7 +174,7 @@ def test_edit_of_published_need_by_unverified_org_becomes_a_revision(client):
     assert response.status_code == 302
     need.refresh_from_db()
     assert need.title == "Original title"
-    assert need.pending_revision["data"]["title"] == "Changed title"
+    assert need.revision.data["title"] == "Changed title"
 
 
 def test_other_organisation_member_gets_404_on_edit(client):
@@ -209,11 +209,11 @@ def test_edit_of_published_need_with_a_deadline_is_held_for_review(client):
     assert response.status_code == 302
     need.refresh_from_db()
     assert need.deadline == datetime.date(2099, 1, 31)
-    assert need.pending_revision["data"]["deadline"] == "2099-06-30"
+    assert need.revision.data["deadline"] == "2099-06-30"
     transition(need, Action.APPROVE, make_staff())
     need.refresh_from_db()
     assert need.deadline == datetime.date(2099, 6, 30)
-    assert need.pending_revision is None
+    assert need.revision is None
 
 
 def test_verified_organisation_edit_of_published_need_applies_at_once(client):

@@ -235,14 +235,14 @@ def test_edit_of_a_published_technology_waits_for_review_and_the_old_version_sta
     edit(technology, member, title="Edited title")
     technology.refresh_from_db()
     assert technology.title == "Original title"
-    assert technology.pending_revision["data"]["title"] == "Edited title"
+    assert technology.revision.data["title"] == "Edited title"
     public = client.get(technology.get_absolute_url()).content.decode()
     assert "Original title" in public and "Edited title" not in public
 
     services.transition(technology, Action.APPROVE, staff)
     technology.refresh_from_db()
     assert technology.title == "Edited title"
-    assert technology.pending_revision is None
+    assert technology.revision is None
     assert technology.status == Status.PUBLISHED
     assert technology in Technology.objects.published().search("edited")
 
@@ -255,7 +255,7 @@ def test_rejected_revision_keeps_the_published_version(staff):
     technology.refresh_from_db()
     assert technology.title == "Original title"
     assert technology.status == Status.PUBLISHED
-    assert technology.pending_revision is None
+    assert technology.revision is None
 
 
 def test_a_decided_revision_cannot_be_decided_twice(staff):
@@ -278,6 +278,6 @@ def test_edit_by_a_verified_organisation_is_applied_at_once_and_staff_recheck(
         edit(technology, member, title="Edited title")
     technology.refresh_from_db()
     assert technology.title == "Edited title"
-    assert technology.pending_revision is None
+    assert technology.revision is None
     assert ModerationEvent.objects.for_listing(technology).first().action == Action.EDIT
     assert any(staff.email in m.to for m in mail.outbox)

@@ -4,7 +4,9 @@ from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
 
-from listings import bundles
+from bundles.files import BundleFormatError, load_json
+from bundles.importer import import_bundle
+from bundles.validation import BundleInvalid
 
 
 class Command(BaseCommand):
@@ -29,8 +31,8 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
         try:
-            bundle = bundles.load_json(raw)
-        except bundles.BundleFormatError as exc:
+            bundle = load_json(raw)
+        except BundleFormatError as exc:
             raise CommandError(f"{path}: {exc}") from exc
 
         self.stdout.write(
@@ -40,15 +42,16 @@ class Command(BaseCommand):
         done = {}
 
         def progress(item):
-            done[item.kind.section] = done.get(item.kind.section, 0) + 1
+            section = item.section.name
+            done[section] = done.get(section, 0) + 1
             if verbosity >= 2:
-                self.stdout.write(f"  {item.kind.section}: {item.key} {item.action}")
-            elif done[item.kind.section] % 25 == 0:
-                self.stdout.write(f"  {item.kind.section}: {done[item.kind.section]} done")
+                self.stdout.write(f"  {section}: {item.key} {item.action}")
+            elif done[section] % 25 == 0:
+                self.stdout.write(f"  {section}: {done[section]} done")
 
         try:
-            plan = bundles.import_bundle(bundle, publish=publish, progress=progress)
-        except bundles.BundleInvalid as exc:
+            plan = import_bundle(bundle, publish=publish, progress=progress)
+        except BundleInvalid as exc:
             for error in exc.errors:
                 self.stderr.write(f"  {error}")
             raise CommandError(

@@ -7,18 +7,19 @@ validated again when confirmed, against the database as it is then.
 import secrets
 from functools import wraps
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import bundles
+from . import files
+from .forms import BundleUploadForm
+from .importer import import_bundle
+from .validation import BundleInvalid, prepare
 
-SESSION_KEY = "listings.bundle_upload"
+SESSION_KEY = "bundles.upload"
 
 
 def uploader_required(view):
@@ -37,115 +38,72 @@ def uploader_required(view):
     return wrapper
 
 
-class BundleUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("JSON bundle or CSV file"),
-        help_text=gettext_lazy("At most 5 MB, UTF-8."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,application/json,text/csv"}),
-    )
-    publish = forms.BooleanField(
-        label=gettext_lazy("Publish directly instead of sending to the moderation queue"),
-        required=False,
-    )
-
-    def __init__(self, *args, staff=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not staff:
-            del self.fields["publish"]
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > bundles.MAX_BUNDLE_BYTES:
-            raise forms.ValidationError(
-                _("The file is too large; the limit is %(mb)s MB.")
-                % {"mb": bundles.MAX_BUNDLE_BYTES // 2**20}
-            )
-        raw = upload.read(bundles.MAX_BUNDLE_BYTES + 1)
-        name = (upload.name or "").lower()
-        try:
-            if name.endswith(".csv"):
-                self.bundle = bundles.load_csv(raw)
-            elif name.endswith(".json") or raw.lstrip()[:1] == b"{":
-                self.bundle = bundles.load_json(raw)
-            else:
-                raise forms.ValidationError(_("Upload a JSON bundle (.json) or a CSV file (.csv)."))
-        except bundles.BundleFormatError as error:
-            raise forms.ValidationError(str(error)) from error
-        return upload
-
-
 def _scope(user):
     """Staff import for any organisation named in the bundle; a TLO only for its own."""
     return None if user.is_moderator else user.organization
 
 
 @uploader_required
-def bundle_upload(request):
+def upload(request):
     """JPO staff and verified organisation members: upload a bundle or CSV for a preview."""
     staff = request.user.is_moderator
     form = BundleUploadForm(request.POST or None, request.FILES or None, staff=staff)
-    context = {
-        "form": form,
-        "csv_columns": bundles.CSV_COLUMNS,
-        "csv_required": bundles.CSV_REQUIRED,
-    }
+    context = {"form": form, "csv_columns": files.CSV_COLUMNS, "csv_required": files.CSV_REQUIRED}
     if request.method != "POST":
-        return render(request, "listings/bundle_upload.html", context)
+        return render(request, "bundles/upload.html", context)
     if not form.is_valid():
-        return render(request, "listings/bundle_upload.html", context, status=400)
+        return render(request, "bundles/upload.html", context, status=400)
     publish = staff and form.cleaned_data.get("publish", False)
-    plan = bundles.prepare(
+    plan = prepare(
         form.bundle, user=request.user, organization=_scope(request.user), publish=publish
     )
     if not plan.is_valid:
         context["errors"] = plan.errors
-        return render(request, "listings/bundle_upload.html", context, status=400)
+        return render(request, "bundles/upload.html", context, status=400)
     request.session[SESSION_KEY] = {
         "token": secrets.token_urlsafe(16),
         "bundle": form.bundle,
         "publish": publish,
         "name": form.cleaned_data["file"].name[:120],
     }
-    return redirect("listings:bundle_preview")
+    return redirect("bundles:preview")
 
 
 @uploader_required
-def bundle_preview(request):
+def preview(request):
     """The uploader: what the upload will create or change, and the confirm button."""
     upload = request.session.get(SESSION_KEY)
     if not upload:
         messages.info(request, _("There is no upload waiting for confirmation."))
-        return redirect("listings:bundle_upload")
-    plan = bundles.prepare(
+        return redirect("bundles:upload")
+    plan = prepare(
         upload["bundle"],
         user=request.user,
         organization=_scope(request.user),
         publish=upload["publish"],
     )
     context = {"plan": plan, "upload": upload, "errors": plan.errors}
-    return render(
-        request, "listings/bundle_preview.html", context, status=200 if plan.is_valid else 400
-    )
+    return render(request, "bundles/preview.html", context, status=200 if plan.is_valid else 400)
 
 
 @require_POST
 @uploader_required
-def bundle_confirm(request):
+def confirm(request):
     """The uploader: import the previewed upload (validated again, all or nothing)."""
     upload = request.session.get(SESSION_KEY)
     if not upload or request.POST.get("token") != upload["token"]:
         messages.warning(request, _("This upload was already imported or has expired."))
-        return redirect("listings:bundle_upload")
+        return redirect("bundles:upload")
     try:
-        plan = bundles.import_bundle(
+        plan = import_bundle(
             upload["bundle"],
             user=request.user,
             organization=_scope(request.user),
             publish=upload["publish"],
         )
-    except bundles.BundleInvalid as invalid:
+    except BundleInvalid as invalid:
         context = {"plan": None, "upload": upload, "errors": invalid.errors}
-        return render(request, "listings/bundle_preview.html", context, status=400)
+        return render(request, "bundles/preview.html", context, status=400)
     del request.session[SESSION_KEY]
     messages.success(request, plan.summary())
     if not upload["publish"]:
@@ -155,8 +113,8 @@ def bundle_confirm(request):
 
 @require_POST
 @uploader_required
-def bundle_cancel(request):
+def cancel(request):
     """The uploader: drop the upload waiting for confirmation."""
     request.session.pop(SESSION_KEY, None)
     messages.info(request, _("The upload was discarded; nothing was imported."))
-    return redirect("listings:bundle_upload")
+    return redirect("bundles:upload")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
 
-from listings import bundles
+from bundles.exporter import export_bundle
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", help="File to write (default: standard output).")
 
     def handle(self, *args, out=None, **options):
-        bundle = bundles.export_bundle()
+        bundle = export_bundle()
         text = json.dumps(bundle, ensure_ascii=False, indent=2) + "\n"
         counts = ", ".join(f"{len(items)} {name}" for name, items in bundle.items())
         if out:
