@@ -230,16 +230,17 @@ def test_crash_half_way_then_rerun_sends_each_listing_once(user, monkeypatch):
     first = save(user, name="first", query="q=solar", frequency=Frequency.INSTANT)
     second = save(make_user(), name="second", query="q=solar+cells", frequency=Frequency.INSTANT)
     solar("Solar crash")
-    real = services._new_matches
+    real = services.NewListings.select
     calls = []
 
-    def crash_on_second(key, candidates, text_matches):
+    def crash_on_second(self, key, listed):
         calls.append(key[1])
         if key[1] == second.query:
             raise RuntimeError("the machine stops here")
-        return real(key, candidates, text_matches)
+        return real(self, key, listed)
 
-    with mock.patch.object(services, "_new_matches", crash_on_second), pytest.raises(RuntimeError):
+    crash = mock.patch.object(services.NewListings, "select", crash_on_second)
+    with crash, pytest.raises(RuntimeError):
         digest()
     assert calls == [first.query, second.query]
     assert len(mail.outbox) == 1  # the first search's mail left; the second rolled back
@@ -309,34 +310,37 @@ def test_unsubscribe_works_signed_out_and_refuses_a_forged_token(client, user):
 # --- queries per saved search ---------------------------------------------------------------
 
 
-def test_queries_per_saved_search_are_constant():
-    """A batch costs a fixed number of queries plus one per distinct list query: at most
-    one query per saved search, however many listings match."""
+def test_queries_grow_with_new_filter_values_not_with_saved_searches():
+    """A digest run costs a fixed number of queries per batch plus one per filter value it
+    meets first: saved searches combining the same few values add no query at all, so the
+    queries per saved search stay constant (and fall as saved searches grow)."""
     for n in range(5):
         solar(f"Solar {n}", trl=n + 3)
     make_need(title="Need solar", description="solar")
 
-    def run(count, same_query=False):
+    def run(queries):
         SavedSearch.objects.all().delete()
-        for n in range(count):
-            query = (
-                "q=solar"
-                if same_query
-                else f"q=solar&trl_min={n % 5 + 1}&since=2020-01-0{n % 9 + 1}"
-            )
+        for n, query in enumerate(queries):
             save(make_user(), name=f"s{n}", query=query, frequency=Frequency.INSTANT)
         save(make_user(), name="needs", list="needs", query="q=solar&field=solar")
         mail.outbox.clear()
-        with CaptureQueriesContext(connection) as queries:
+        with CaptureQueriesContext(connection) as queries_run:
             digest()
-        assert len(mail.outbox) == count + 1
-        return len(queries)
+        assert len(mail.outbox) == len(queries) + 1
+        return len(queries_run)
 
-    small, large = run(2), run(6)
-    assert large - small == 4  # one query per distinct list query
-    assert run(9) - large == 3
-    # Saved searches that share a query share its query too.
-    assert run(2, same_query=True) == run(8, same_query=True)
+    # Seven filter values: two search words, three TRL floors, two dates.
+    few = ["q=solar&trl_min=3&since=2020-01-01", "q=perovskite&trl_min=4&since=2020-01-02"]
+    few.append("trl_min=5")
+    every_combination = [
+        f"q={q}&trl_min={trl}&since=2020-01-0{day}"
+        for q in ("solar", "perovskite")
+        for trl in (3, 4, 5)
+        for day in (1, 2)
+    ]
+    baseline = run(few)
+    assert run(every_combination * 2) == baseline
+    assert run([*few, "q=solar&country=JP"]) == baseline + 1  # one new value: one query
 
 
 # --- private feed ----------------------------------------------------------------------------
