@@ -306,6 +306,7 @@ class NewListings:
         self.words = {name: {} for name in ids}  # search text -> ids it matches
         self.values = {}  # (list, filter, values) -> ids it selects, None if invalid
         self.together = {}  # (list, ((filter, values), ...)) -> valid?
+        self.texts = {}  # (list, pk, language) -> the listing's lines in a digest
 
     def _filterset(self, list_name, data):
         source = listing_sources()[list_name]
@@ -353,6 +354,19 @@ class NewListings:
                 data.setlist(name, list(values))
             self.together[key] = self._filterset(list_name, data).is_valid()
         return self.together[key]
+
+    def texts_of(self, list_name, pks, language) -> list[str]:
+        """The listings' lines in a digest, each rendered once per language in a run (one
+        listing is in thousands of digests)."""
+        missing = [pk for pk in pks if (list_name, pk, language) not in self.texts]
+        model = listing_sources()[list_name].model
+        found = model.objects.filter(pk__in=missing).select_related("organization")
+        for listing in found if missing else []:
+            context = {"item": listing, "url": absolute(listing.get_absolute_url())}
+            self.texts[(list_name, listing.pk, language)] = mail.render_text(
+                "alerts/emails/digest_item.txt", context, language
+            ).strip("\n")
+        return [self.texts[(list_name, pk, language)] for pk in pks]
 
     def select(self, key, listed: dict) -> list[tuple[int, object]]:
         """(pk, published_at) of the listed new listings a saved list query selects, newest
@@ -417,29 +431,23 @@ def digest_batch(pks: list[int], now, new: NewListings) -> tuple[int, int]:
                 for pk, published_at in matches[(item.list, item.query)]
                 if published_at > since and (item.pk, pk) not in sent_before
             ][:MAX_ITEMS]
-        listings = {}
-        for list_name, source in listing_sources().items():
-            ids = {pk for item in searches if item.list == list_name for pk in chosen[item.pk]}
-            if ids:
-                for listing in source.model.objects.filter(pk__in=ids).select_related(
-                    "organization"
-                ):
-                    listings[(list_name, listing.pk)] = listing
         log, mails = [], []
         manage_url = absolute(reverse("alerts:saved_search_list"))
         for item in searches:
             if not chosen[item.pk]:
                 continue
-            key = "technology" if item.list == SearchList.TECHNOLOGIES else "need"
-            items = [listings[(item.list, pk)] for pk in chosen[item.pk]]
-            log += [SentListing(saved_search=item, **{key: x}, sent_at=now) for x in items]
+            key = "technology_id" if item.list == SearchList.TECHNOLOGIES else "need_id"
+            log += [
+                SentListing(saved_search=item, **{key: pk}, sent_at=now) for pk in chosen[item.pk]
+            ]
             token = unsubscribe_token("search", item.pk)
+            language = mail.language_of(item.user)
             mails.append(
                 AlertMail(
                     template="alerts/emails/digest",
                     context={
                         "saved_search": item,
-                        "items": items,
+                        "items": new.texts_of(item.list, chosen[item.pk], language),
                         "list_url": absolute(item.get_list_url()),
                         "manage_url": manage_url,
                     },
