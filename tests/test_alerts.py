@@ -19,7 +19,14 @@ from listings import services as listing_services
 from listings.lifecycle import Action
 from listings.lifecycle import Status as ListingStatus
 from tests import migration_data
-from tests.factories import make_member, make_need, make_staff, make_technology, make_user
+from tests.factories import (
+    make_member,
+    make_need,
+    make_organization,
+    make_staff,
+    make_technology,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -285,6 +292,55 @@ def test_digest_is_in_the_users_language_with_list_unsubscribe(user):
     assert header.strip("<>") in message.body
 
 
+def test_two_users_with_the_same_search_each_get_their_mail_in_their_language():
+    """The listing's lines are rendered once per language and shared: each reader still gets
+    them, and the organisation's name, in their own language."""
+    english = make_user(language="en")
+    japanese = make_user(language="ja")
+    for reader in (english, japanese):
+        save(reader, name="Solar", frequency=Frequency.INSTANT)
+    solar("Solar shared", organization=make_organization(name="Kyoto Lab", name_ja="京都研究所"))
+    digest()
+    mails = {message.to[0]: message for message in mail.outbox}
+    assert len(mails) == 2
+    en, ja = mails[english.email], mails[japanese.email]
+    assert "1 new match for “Solar”" in en.subject and "件" in ja.subject
+    assert "Solar shared (Kyoto Lab)" in en.body and "Solar shared (京都研究所)" in ja.body
+    assert "Dear " + english.full_name in en.body
+    assert en.extra_headers["List-Unsubscribe"] != ja.extra_headers["List-Unsubscribe"]
+
+
+def test_search_matching_none_of_the_new_listings_sends_nothing(user):
+    saved = save(user, query="q=wind", frequency=Frequency.INSTANT)
+    make_technology(title="Wind old", summary="Wind.", published_at=timezone.now() - timedelta(30))
+    solar("Solar new")
+    summary = digest()
+    assert (summary.searches, summary.mails, summary.listings) == (1, 0, 0)
+    assert mail.outbox == [] and not SentListing.objects.exists()
+    saved.refresh_from_db()
+    assert saved.checked_at > timezone.now() - timedelta(minutes=1)  # checked all the same
+
+
+def test_listing_withdrawn_while_the_run_goes_on_is_not_sent(monkeypatch):
+    monkeypatch.setattr(services, "BATCH", 1)  # one saved search per transaction
+    first = save(make_user(), name="first", frequency=Frequency.INSTANT)
+    second = save(make_user(), name="second", frequency=Frequency.INSTANT)
+    technology = solar("Solar withdrawn mid-run")
+    real = services.digest_batch
+
+    def withdraw_after_first(pks, now, new):
+        sent = real(pks, now, new)
+        if pks == [first.pk]:
+            listing_services.transition(technology, Action.WITHDRAW, make_staff())
+        return sent
+
+    monkeypatch.setattr(services, "digest_batch", withdraw_after_first)
+    digest()
+    digested = [m for m in mail.outbox if "Solar withdrawn mid-run" in m.body]
+    assert [m.to for m in digested] == [[first.user.email]]
+    assert not SentListing.objects.filter(saved_search=second).exists()
+
+
 def test_unsubscribe_works_signed_out_and_refuses_a_forged_token(client, user):
     saved = save(user, frequency=Frequency.INSTANT)
     solar("Solar bye")
@@ -440,6 +496,13 @@ def test_digest_selects_exactly_what_the_list_query_selects():
         "trl_min=7",
         "q=solar+OR+wind&sort=trl_desc",
         "q=-solar",
+        # Filters validated together, and values that are no longer valid: nothing selected.
+        "q=solar&trl_min=3&trl_max=8",
+        "trl_min=7&trl_max=3",
+        "field=no-such-field",
+        "q=solar&country=XX",
+        "q=solar&org_kind=university&since=2020-01-01",
+        "q=solar&trl_min=3&trl_min=8",
     ]
     searches = [
         save(make_user(), name=f"s{n}", query=query, frequency=Frequency.INSTANT)
@@ -451,3 +514,9 @@ def test_digest_selects_exactly_what_the_list_query_selects():
             SentListing.objects.filter(saved_search=saved).values_list("technology_id", flat=True)
         )
         assert sent == set(services.matching(saved).values_list("pk", flat=True)), saved.query
+    count = {
+        saved.query: SentListing.objects.filter(saved_search=saved).count() for saved in searches
+    }
+    assert count["q=solar&trl_min=3&trl_max=8"] == count["q=solar"] > 0
+    assert count["trl_min=7&trl_max=3"] == count["field=no-such-field"] == 0
+    assert count["q=solar&trl_min=3&trl_min=8"] == 0  # the last value counts, as on the list
