@@ -438,7 +438,8 @@ def digest_batch(pks: list[int], now, new: NewListings) -> tuple[int, int]:
                 continue
             key = "technology_id" if item.list == SearchList.TECHNOLOGIES else "need_id"
             log += [
-                SentListing(saved_search=item, **{key: pk}, sent_at=now) for pk in chosen[item.pk]
+                SentListing(saved_search_id=item.pk, **{key: pk}, sent_at=now)
+                for pk in chosen[item.pk]
             ]
             token = unsubscribe_token("search", item.pk)
             language = mail.language_of(item.user)
