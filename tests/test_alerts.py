@@ -261,7 +261,7 @@ def test_crash_in_a_batch_sends_nothing_of_it_and_rerun_sends_all_once(user):
     save(user, name="first", frequency=Frequency.INSTANT)
     save(make_user(), name="second", frequency=Frequency.INSTANT)
     solar("Solar crash")
-    crash = mock.patch.object(services.SentListing.objects, "bulk_create", side_effect=OSError)
+    crash = mock.patch.object(services, "log_sent", side_effect=OSError)
     with crash, pytest.raises(OSError):
         digest()
     assert mail.outbox == [] and not SentListing.objects.exists()
