@@ -359,13 +359,13 @@ class NewListings:
         """The listings' lines in a digest, each rendered once per language in a run (one
         listing is in thousands of digests)."""
         missing = [pk for pk in pks if (list_name, pk, language) not in self.texts]
-        model = listing_sources()[list_name].model
-        found = model.objects.filter(pk__in=missing).select_related("organization")
-        for listing in found if missing else []:
-            context = {"item": listing, "url": absolute(listing.get_absolute_url())}
-            self.texts[(list_name, listing.pk, language)] = mail.render_text(
-                "alerts/emails/digest_item.txt", context, language
-            ).strip("\n")
+        if missing:
+            model = listing_sources()[list_name].model
+            for listing in model.objects.filter(pk__in=missing).select_related("organization"):
+                context = {"item": listing, "url": absolute(listing.get_absolute_url())}
+                self.texts[(list_name, listing.pk, language)] = mail.render_text(
+                    "alerts/emails/digest_item.txt", context, language
+                ).strip("\n")
         return [self.texts[(list_name, pk, language)] for pk in pks]
 
     def select(self, key, listed: dict) -> list[tuple[int, object]]:
