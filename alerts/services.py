@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import QueryDict
 from django.urls import reverse
@@ -248,8 +248,8 @@ def new_listing_ids(now) -> dict[str, list[int]]:
 
 
 def _text_matches(list_name: str, words: set[str], candidates: list[int]) -> dict[str, set]:
-    """Which candidates each distinct search text matches, in one query for a whole batch: each
-    listing's (long, out-of-line) search vector is read once, not once per saved search."""
+    """Which candidates each search text matches, in one query for many texts: each listing's
+    (long, out-of-line) search vector is read once, not once per saved search."""
     words = sorted(w for w in words if w)
     if not words or not candidates:
         return {}
@@ -273,7 +273,7 @@ _digest_filtersets = {}
 
 
 def _digest_filterset_class(list_name):
-    """The list's own FilterSet, with its search words answered from the batch's text matches
+    """The list's own FilterSet, with its search words answered from the run's text matches
     (every other filter runs unchanged, in SQL, over the new listings only)."""
     if list_name not in _digest_filtersets:
         base = listing_sources()[list_name].filterset_class
@@ -289,29 +289,139 @@ def _digest_filterset_class(list_name):
     return _digest_filtersets[list_name]
 
 
-def _new_matches(key, candidates, text_matches) -> list[tuple[int, object]]:
-    """(pk, published_at) of the candidates one list query selects, newest first."""
-    list_name, query = key
-    if not candidates:
-        return []
-    source = listing_sources()[list_name]
-    filterset = _digest_filterset_class(list_name)(
-        QueryDict(query) or None,
-        queryset=source.model.objects.published().filter(pk__in=candidates),
+class NewListings:
+    """A digest run's new listings, and what each saved list query selects among them.
+
+    10,000 saved queries are combinations of a few hundred filter values (a search word, a TRL
+    floor, a field group, a country). Rather than one FilterSet and one query per distinct saved
+    query, each distinct filter value is validated and run once per digest run (the list's own
+    filter, in SQL, over the new listings only), and a saved query selects the intersection of
+    its values' listings. That is exactly what the list selects: FilterSet.filter_queryset
+    chains the filters, each a condition on the listing alone; the filters that `is_valid`
+    checks against each other (ListingFilterSet.CHECKED_TOGETHER) are validated together.
+    """
+
+    def __init__(self, ids: dict[str, list[int]]):
+        self.ids = ids
+        self.words = {name: {} for name in ids}  # search text -> ids it matches
+        self.values = {}  # (list, filter, values) -> ids it selects, None if invalid
+        self.together = {}  # (list, ((filter, values), ...)) -> valid?
+        self.texts = {}  # (list, pk, language) -> the listing's lines in a digest
+
+    def _filterset(self, list_name, data):
+        source = listing_sources()[list_name]
+        filterset = _digest_filterset_class(list_name)(
+            data,
+            queryset=source.model.objects.published().filter(pk__in=self.ids.get(list_name, [])),
+        )
+        filterset.text_matches = self.words[list_name]
+        return filterset
+
+    def listed(self, list_name) -> dict:
+        """{pk: published_at} of the new listings the list shows now (one query per batch: a
+        listing withdrawn while the run goes on drops out)."""
+        if not self.ids.get(list_name):
+            return {}
+        return dict(self._filterset(list_name, None).qs.values_list("pk", "published_at"))
+
+    def prepare(self, keys) -> None:
+        """Match the batch's search texts not seen yet in this run (one query per list)."""
+        for list_name in {name for name, _query in keys}:
+            texts = {
+                QueryDict(query).get("q", "").strip() for name, query in keys if name == list_name
+            }
+            texts -= set(self.words[list_name])
+            self.words[list_name].update(
+                _text_matches(list_name, texts, self.ids.get(list_name, []))
+            )
+
+    def _selected_by(self, list_name, name, values) -> set | None:
+        key = (list_name, name, values)
+        if key not in self.values:
+            data = QueryDict(mutable=True)
+            data.setlist(name, list(values))
+            filterset = self._filterset(list_name, data)
+            self.values[key] = (
+                set(filterset.qs.values_list("pk", flat=True)) if filterset.is_valid() else None
+            )
+        return self.values[key]
+
+    def _valid_together(self, list_name, pairs) -> bool:
+        key = (list_name, pairs)
+        if key not in self.together:
+            data = QueryDict(mutable=True)
+            for name, values in pairs:
+                data.setlist(name, list(values))
+            self.together[key] = self._filterset(list_name, data).is_valid()
+        return self.together[key]
+
+    def texts_of(self, list_name, pks, language) -> list[str]:
+        """The listings' lines in a digest, each rendered once per language in a run (one
+        listing is in thousands of digests)."""
+        missing = [pk for pk in pks if (list_name, pk, language) not in self.texts]
+        if missing:
+            model = listing_sources()[list_name].model
+            for listing in model.objects.filter(pk__in=missing).select_related("organization"):
+                context = {"item": listing, "url": absolute(listing.get_absolute_url())}
+                self.texts[(list_name, listing.pk, language)] = mail.render_text(
+                    "alerts/emails/digest_item.txt", context, language
+                ).strip("\n")
+        return [self.texts[(list_name, pk, language)] for pk in pks]
+
+    def select(self, key, listed: dict) -> list[tuple[int, object]]:
+        """(pk, published_at) of the listed new listings a saved list query selects, newest
+        first (none when the query is no longer valid)."""
+        list_name, query = key
+        params = QueryDict(query)
+        filters = _digest_filterset_class(list_name).base_filters
+        ids = set(listed)
+        for name in params:
+            if name not in filters or not ids:
+                continue
+            selected = self._selected_by(list_name, name, tuple(params.getlist(name)))
+            if selected is None:
+                return []
+            ids &= selected
+        checked = tuple(
+            (name, tuple(params.getlist(name)))
+            for name in _digest_filterset_class(list_name).CHECKED_TOGETHER
+            if name in params
+        )
+        if len(checked) > 1 and not self._valid_together(list_name, checked):
+            return []
+        return sorted(((pk, listed[pk]) for pk in ids), key=lambda x: (x[1], x[0]), reverse=True)
+
+
+def log_sent(rows: list[tuple[int, str, int]], now) -> None:
+    """Write a batch's sent-log, (saved search, "technology" or "need", listing) rows, in one
+    statement from three arrays: a batch logs thousands of rows, and building and preparing a
+    model instance for each cost more than the insert itself."""
+    if not rows:
+        return
+    meta = SentListing._meta
+    saved_search, technology, need, sent_at = (
+        meta.get_field(name).column for name in ("saved_search", "technology", "need", "sent_at")
     )
-    filterset.text_matches = text_matches
-    if filterset.is_bound and not filterset.is_valid():
-        return []
-    return list(filterset.qs.order_by("-published_at", "-pk").values_list("pk", "published_at"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {meta.db_table} ({saved_search}, {technology}, {need}, {sent_at}) "
+            "SELECT s, t, n, %s FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS r(s, t, n)",
+            [
+                now,
+                [search for search, _kind, _pk in rows],
+                [pk if kind == "technology" else None for _search, kind, pk in rows],
+                [pk if kind == "need" else None for _search, kind, pk in rows],
+            ],
+        )
 
 
-def digest_batch(pks: list[int], now, candidates: dict[str, list[int]]) -> tuple[int, int]:
+def digest_batch(pks: list[int], now, new: NewListings) -> tuple[int, int]:
     """Send the new matches of a batch of saved searches; returns (mails, listings).
 
     One transaction per batch: the rows are locked (skip_locked: a parallel run leaves them to
     the one holding them), the listings already logged are excluded, and the sent-log and the
-    check times commit before any mail leaves. Saved searches with the same list query share
-    one query, so a batch costs a few queries plus one per distinct query."""
+    check times commit before any mail leaves. A batch costs a fixed number of queries, plus
+    one per filter value the run has not met before (NewListings), whatever its saved queries."""
     with transaction.atomic():
         searches = [
             item
@@ -326,28 +436,16 @@ def digest_batch(pks: list[int], now, candidates: dict[str, list[int]]) -> tuple
         sent_before = set(
             SentListing.objects.filter(saved_search__in=searches)
             .filter(
-                Q(technology_id__in=candidates.get(SearchList.TECHNOLOGIES, []))
-                | Q(need_id__in=candidates.get(SearchList.NEEDS, []))
+                Q(technology_id__in=new.ids.get(SearchList.TECHNOLOGIES, []))
+                | Q(need_id__in=new.ids.get(SearchList.NEEDS, []))
             )
             .values_list("saved_search_id", "technology_id", "need_id")
         )
         sent_before = {(search, tech or need) for search, tech, need in sent_before}
         keys = {(item.list, item.query) for item in searches}
-        text_matches = {
-            list_name: _text_matches(
-                list_name,
-                {
-                    QueryDict(query).get("q", "").strip()
-                    for name, query in keys
-                    if name == list_name
-                },
-                candidates.get(list_name, []),
-            )
-            for list_name in {name for name, _query in keys}
-        }
-        matches = {
-            key: _new_matches(key, candidates.get(key[0], []), text_matches[key[0]]) for key in keys
-        }
+        listed = {name: new.listed(name) for name in {name for name, _query in keys}}
+        new.prepare(keys)
+        matches = {key: new.select(key, listed[key[0]]) for key in keys}
         chosen = {}
         for item in searches:
             since = (item.checked_at or item.created_at) - GRACE
@@ -356,29 +454,21 @@ def digest_batch(pks: list[int], now, candidates: dict[str, list[int]]) -> tuple
                 for pk, published_at in matches[(item.list, item.query)]
                 if published_at > since and (item.pk, pk) not in sent_before
             ][:MAX_ITEMS]
-        listings = {}
-        for list_name, source in listing_sources().items():
-            ids = {pk for item in searches if item.list == list_name for pk in chosen[item.pk]}
-            if ids:
-                for listing in source.model.objects.filter(pk__in=ids).select_related(
-                    "organization"
-                ):
-                    listings[(list_name, listing.pk)] = listing
         log, mails = [], []
         manage_url = absolute(reverse("alerts:saved_search_list"))
         for item in searches:
             if not chosen[item.pk]:
                 continue
             key = "technology" if item.list == SearchList.TECHNOLOGIES else "need"
-            items = [listings[(item.list, pk)] for pk in chosen[item.pk]]
-            log += [SentListing(saved_search=item, **{key: x}, sent_at=now) for x in items]
+            log += [(item.pk, key, pk) for pk in chosen[item.pk]]
             token = unsubscribe_token("search", item.pk)
+            language = mail.language_of(item.user)
             mails.append(
                 AlertMail(
                     template="alerts/emails/digest",
                     context={
                         "saved_search": item,
-                        "items": items,
+                        "items": new.texts_of(item.list, chosen[item.pk], language),
                         "list_url": absolute(item.get_list_url()),
                         "manage_url": manage_url,
                     },
@@ -386,7 +476,7 @@ def digest_batch(pks: list[int], now, candidates: dict[str, list[int]]) -> tuple
                     unsubscribe_url=absolute(reverse("alerts:unsubscribe", args=[token])),
                 )
             )
-        SentListing.objects.bulk_create(log)
+        log_sent(log, now)
         SavedSearch.objects.filter(pk__in=[item.pk for item in searches]).update(checked_at=now)
         send_alert_mails(mails)
     return len(mails), len(log)
@@ -504,11 +594,11 @@ def send_digests(now=None, progress=None) -> DigestSummary:
     news. Safe to run at any time and as often as wanted (cron: every few minutes)."""
     now = now or timezone.now()
     summary = DigestSummary()
-    candidates = new_listing_ids(now)
+    new = NewListings(new_listing_ids(now))
     due = list(due_searches(now).values_list("pk", flat=True))
     for start in range(0, len(due), BATCH):
         batch = due[start : start + BATCH]
-        mails, listings = digest_batch(batch, now, candidates)
+        mails, listings = digest_batch(batch, now, new)
         summary.searches += len(batch)
         summary.mails += mails
         summary.listings += listings

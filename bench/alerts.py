@@ -4,8 +4,8 @@ with the queries per saved search constant).
 
 `prepare` creates the saved searches (ALERTS_BENCH_SEARCHES, default 10,000; five per bench
 user, each a list query like the search scenarios': a term, a TRL floor, often a field group,
-sometimes a country), all last checked a day ago, and marks 300 published technologies as
-published within the last day. The scenario runs `send_digests` once, as the cron job would
+sometimes a country), all last checked a day ago, and marks ALERTS_BENCH_NEW_LISTINGS (default
+300) published technologies as published within the last day. The scenario runs `send_digests` once, as the cron job would
 (mail through the in-memory backend: rendering counted, no SMTP), and prints the queries per
 saved search.
 """
@@ -25,13 +25,16 @@ from alerts.models import Frequency, SavedSearch, SearchList, SentListing
 from bench.scenarios import scenario
 from listings.models import Technology
 
-NEW_LISTINGS = 300
 PER_USER = 5
 EMAIL_DOMAIN = "alerts-bench.invalid"
 
 
 def _searches() -> int:
     return int(os.environ.get("ALERTS_BENCH_SEARCHES", "10000"))
+
+
+def _new_listings() -> int:
+    return int(os.environ.get("ALERTS_BENCH_NEW_LISTINGS", "300"))
 
 
 def _out(message: str) -> None:
@@ -67,15 +70,16 @@ def prepare(ctx) -> None:
             )
         )
     SavedSearch.objects.bulk_create(searches, batch_size=2000)
-    # A day's new listings: 300 published technologies moved into the last 24 hours (the rest
-    # are older than every saved search's last check).
+    # A day's new listings (300 by default) moved into the last 24 hours (the rest are older
+    # than every saved search's last check).
     Technology.objects.published().filter(published_at__gt=now - timedelta(days=2)).update(
         published_at=now - timedelta(days=40)
     )
-    fresh = ctx.rng.sample(ctx.published_ids, min(NEW_LISTINGS, len(ctx.published_ids)))
+    fresh = ctx.rng.sample(ctx.published_ids, min(_new_listings(), len(ctx.published_ids)))
+    step = max(1, 23 * 60 // max(len(fresh), 1))  # minutes apart, all within the last day
     for offset, pk in enumerate(fresh):
         Technology.objects.filter(pk=pk).update(
-            published_at=now - timedelta(minutes=1 + offset * 4)
+            published_at=now - timedelta(minutes=1 + offset * step)
         )
     _out(f"    {count:,} saved searches of {len(users):,} users; {len(fresh)} new listings.")
 

@@ -157,8 +157,6 @@ def count_http_queries(result: Result, paths: list[str]) -> None:
 
 def run_call(result: Result, ctx: Context, requests: int, warmup: int, out) -> None:
     function = result.scenario.function
-    if result.scenario.runs:
-        requests, warmup = result.scenario.runs, 0
     for i in range(warmup):
         started = time.perf_counter()
         function(ctx)
@@ -207,8 +205,11 @@ def run(ctx: Context, requests: int, warmup: int, out=print, only=None) -> list[
             count_http_queries(result, replay[result.scenario.name])
     for result in results:
         if result.scenario.kind == "call":
-            out(f"  {result.scenario.name}: {warmup} warm-up + {requests} calls (in-process)")
-            run_call(result, ctx, requests, warmup, out)
+            # A batch job (`runs`) is timed as a whole that many times, without warm-up.
+            runs = result.scenario.runs
+            calls, first = (runs, 0) if runs else (requests, warmup)
+            out(f"  {result.scenario.name}: {first} warm-up + {calls} calls (in-process)")
+            run_call(result, ctx, calls, first, out)
     return results
 
 

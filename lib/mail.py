@@ -41,6 +41,13 @@ def render(template: str, context: dict, language: str) -> tuple[str, str]:
     return subject, body
 
 
+def render_text(template: str, context: dict, language: str) -> str:
+    """One template of the mail engine in `language`: a piece that many messages share (e.g.
+    one listing's lines in thousands of digests), rendered once and passed to `render`."""
+    with translation.override(language):
+        return engines[ENGINE].get_template(template).render(context)
+
+
 def language_of(user) -> str:
     supported = {code for code, _name in settings.LANGUAGES}
     language = getattr(user, "language", "") or ""

@@ -15,6 +15,9 @@ class ListingFilterSet(django_filters.FilterSet):
     """Search, field (a group includes its sub-fields), country, organisation kind, date, sort."""
 
     SORT_CHOICES = [("relevance", _("Relevance")), ("newest", _("Newest"))]
+    # The filters `is_valid` checks against each other; every other one is valid or not on its
+    # own (the digests validate a saved query one filter value at a time, and these together).
+    CHECKED_TOGETHER = ("trl_min", "trl_max")
 
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -62,6 +65,15 @@ class ListingFilterSet(django_filters.FilterSet):
         self.filters["field"].field.label_from_instance = lambda f: (
             f"{f.parent.name} › {f.name}" if f.parent_id else f.name
         )
+
+    def is_valid(self):
+        valid = super().is_valid()
+        data = self.form.cleaned_data if hasattr(self.form, "cleaned_data") else {}
+        low, high = data.get("trl_min"), data.get("trl_max")
+        if valid and low and high and low > high:
+            self.form.add_error("trl_max", _("The upper TRL must not be below the lower one."))
+            return False
+        return valid
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
@@ -140,16 +152,3 @@ class TechnologyFilterSet(ListingFilterSet):
 
     def extra_ordering(self, sort):
         return {"trl_desc": ["-trl", "-pk"], "trl_asc": ["trl", "-pk"]}.get(sort)
-
-    def is_valid(self):
-        valid = super().is_valid()
-        data = self.form.cleaned_data if hasattr(self.form, "cleaned_data") else {}
-        if (
-            valid
-            and data.get("trl_min")
-            and data.get("trl_max")
-            and data["trl_min"] > data["trl_max"]
-        ):
-            self.form.add_error("trl_max", _("The upper TRL must not be below the lower one."))
-            return False
-        return valid

@@ -50,12 +50,3 @@ class NeedFilterSet(ListingFilterSet):
         if sort == "deadline":
             return [F("deadline").asc(nulls_last=True), "-pk"]
         return None
-
-    def is_valid(self):
-        valid = super().is_valid()
-        data = self.form.cleaned_data if hasattr(self.form, "cleaned_data") else {}
-        low, high = data.get("trl_min"), data.get("trl_max")
-        if valid and low and high and low > high:
-            self.form.add_error("trl_max", _("The upper TRL must not be below the lower one."))
-            return False
-        return valid

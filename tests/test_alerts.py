@@ -19,7 +19,14 @@ from listings import services as listing_services
 from listings.lifecycle import Action
 from listings.lifecycle import Status as ListingStatus
 from tests import migration_data
-from tests.factories import make_member, make_need, make_staff, make_technology, make_user
+from tests.factories import (
+    make_member,
+    make_need,
+    make_organization,
+    make_staff,
+    make_technology,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -230,16 +237,17 @@ def test_crash_half_way_then_rerun_sends_each_listing_once(user, monkeypatch):
     first = save(user, name="first", query="q=solar", frequency=Frequency.INSTANT)
     second = save(make_user(), name="second", query="q=solar+cells", frequency=Frequency.INSTANT)
     solar("Solar crash")
-    real = services._new_matches
+    real = services.NewListings.select
     calls = []
 
-    def crash_on_second(key, candidates, text_matches):
+    def crash_on_second(self, key, listed):
         calls.append(key[1])
         if key[1] == second.query:
             raise RuntimeError("the machine stops here")
-        return real(key, candidates, text_matches)
+        return real(self, key, listed)
 
-    with mock.patch.object(services, "_new_matches", crash_on_second), pytest.raises(RuntimeError):
+    crash = mock.patch.object(services.NewListings, "select", crash_on_second)
+    with crash, pytest.raises(RuntimeError):
         digest()
     assert calls == [first.query, second.query]
     assert len(mail.outbox) == 1  # the first search's mail left; the second rolled back
@@ -253,7 +261,7 @@ def test_crash_in_a_batch_sends_nothing_of_it_and_rerun_sends_all_once(user):
     save(user, name="first", frequency=Frequency.INSTANT)
     save(make_user(), name="second", frequency=Frequency.INSTANT)
     solar("Solar crash")
-    crash = mock.patch.object(services.SentListing.objects, "bulk_create", side_effect=OSError)
+    crash = mock.patch.object(services, "log_sent", side_effect=OSError)
     with crash, pytest.raises(OSError):
         digest()
     assert mail.outbox == [] and not SentListing.objects.exists()
@@ -284,6 +292,55 @@ def test_digest_is_in_the_users_language_with_list_unsubscribe(user):
     assert header.strip("<>") in message.body
 
 
+def test_two_users_with_the_same_search_each_get_their_mail_in_their_language():
+    """The listing's lines are rendered once per language and shared: each reader still gets
+    them, and the organisation's name, in their own language."""
+    english = make_user(language="en")
+    japanese = make_user(language="ja")
+    for reader in (english, japanese):
+        save(reader, name="Solar", frequency=Frequency.INSTANT)
+    solar("Solar shared", organization=make_organization(name="Kyoto Lab", name_ja="京都研究所"))
+    digest()
+    mails = {message.to[0]: message for message in mail.outbox}
+    assert len(mails) == 2
+    en, ja = mails[english.email], mails[japanese.email]
+    assert "1 new match for “Solar”" in en.subject and "件" in ja.subject
+    assert "Solar shared (Kyoto Lab)" in en.body and "Solar shared (京都研究所)" in ja.body
+    assert "Dear " + english.full_name in en.body
+    assert en.extra_headers["List-Unsubscribe"] != ja.extra_headers["List-Unsubscribe"]
+
+
+def test_search_matching_none_of_the_new_listings_sends_nothing(user):
+    saved = save(user, query="q=wind", frequency=Frequency.INSTANT)
+    make_technology(title="Wind old", summary="Wind.", published_at=timezone.now() - timedelta(30))
+    solar("Solar new")
+    summary = digest()
+    assert (summary.searches, summary.mails, summary.listings) == (1, 0, 0)
+    assert mail.outbox == [] and not SentListing.objects.exists()
+    saved.refresh_from_db()
+    assert saved.checked_at > timezone.now() - timedelta(minutes=1)  # checked all the same
+
+
+def test_listing_withdrawn_while_the_run_goes_on_is_not_sent(monkeypatch):
+    monkeypatch.setattr(services, "BATCH", 1)  # one saved search per transaction
+    first = save(make_user(), name="first", frequency=Frequency.INSTANT)
+    second = save(make_user(), name="second", frequency=Frequency.INSTANT)
+    technology = solar("Solar withdrawn mid-run")
+    real = services.digest_batch
+
+    def withdraw_after_first(pks, now, new):
+        sent = real(pks, now, new)
+        if pks == [first.pk]:
+            listing_services.transition(technology, Action.WITHDRAW, make_staff())
+        return sent
+
+    monkeypatch.setattr(services, "digest_batch", withdraw_after_first)
+    digest()
+    digested = [m for m in mail.outbox if "Solar withdrawn mid-run" in m.body]
+    assert [m.to for m in digested] == [[first.user.email]]
+    assert not SentListing.objects.filter(saved_search=second).exists()
+
+
 def test_unsubscribe_works_signed_out_and_refuses_a_forged_token(client, user):
     saved = save(user, frequency=Frequency.INSTANT)
     solar("Solar bye")
@@ -309,34 +366,37 @@ def test_unsubscribe_works_signed_out_and_refuses_a_forged_token(client, user):
 # --- queries per saved search ---------------------------------------------------------------
 
 
-def test_queries_per_saved_search_are_constant():
-    """A batch costs a fixed number of queries plus one per distinct list query: at most
-    one query per saved search, however many listings match."""
+def test_queries_grow_with_new_filter_values_not_with_saved_searches():
+    """A digest run costs a fixed number of queries per batch plus one per filter value it
+    meets first: saved searches combining the same few values add no query at all, so the
+    queries per saved search stay constant (and fall as saved searches grow)."""
     for n in range(5):
         solar(f"Solar {n}", trl=n + 3)
     make_need(title="Need solar", description="solar")
 
-    def run(count, same_query=False):
+    def run(queries):
         SavedSearch.objects.all().delete()
-        for n in range(count):
-            query = (
-                "q=solar"
-                if same_query
-                else f"q=solar&trl_min={n % 5 + 1}&since=2020-01-0{n % 9 + 1}"
-            )
+        for n, query in enumerate(queries):
             save(make_user(), name=f"s{n}", query=query, frequency=Frequency.INSTANT)
         save(make_user(), name="needs", list="needs", query="q=solar&field=solar")
         mail.outbox.clear()
-        with CaptureQueriesContext(connection) as queries:
+        with CaptureQueriesContext(connection) as queries_run:
             digest()
-        assert len(mail.outbox) == count + 1
-        return len(queries)
+        assert len(mail.outbox) == len(queries) + 1
+        return len(queries_run)
 
-    small, large = run(2), run(6)
-    assert large - small == 4  # one query per distinct list query
-    assert run(9) - large == 3
-    # Saved searches that share a query share its query too.
-    assert run(2, same_query=True) == run(8, same_query=True)
+    # Seven filter values: two search words, three TRL floors, two dates.
+    few = ["q=solar&trl_min=3&since=2020-01-01", "q=perovskite&trl_min=4&since=2020-01-02"]
+    few.append("trl_min=5")
+    every_combination = [
+        f"q={q}&trl_min={trl}&since=2020-01-0{day}"
+        for q in ("solar", "perovskite")
+        for trl in (3, 4, 5)
+        for day in (1, 2)
+    ]
+    baseline = run(few)
+    assert run(every_combination * 2) == baseline
+    assert run([*few, "q=solar&country=JP"]) == baseline + 1  # one new value: one query
 
 
 # --- private feed ----------------------------------------------------------------------------
@@ -436,6 +496,13 @@ def test_digest_selects_exactly_what_the_list_query_selects():
         "trl_min=7",
         "q=solar+OR+wind&sort=trl_desc",
         "q=-solar",
+        # Filters validated together, and values that are no longer valid: nothing selected.
+        "q=solar&trl_min=3&trl_max=8",
+        "trl_min=7&trl_max=3",
+        "field=no-such-field",
+        "q=solar&country=XX",
+        "q=solar&org_kind=university&since=2020-01-01",
+        "q=solar&trl_min=3&trl_min=8",
     ]
     searches = [
         save(make_user(), name=f"s{n}", query=query, frequency=Frequency.INSTANT)
@@ -447,3 +514,9 @@ def test_digest_selects_exactly_what_the_list_query_selects():
             SentListing.objects.filter(saved_search=saved).values_list("technology_id", flat=True)
         )
         assert sent == set(services.matching(saved).values_list("pk", flat=True)), saved.query
+    count = {
+        saved.query: SentListing.objects.filter(saved_search=saved).count() for saved in searches
+    }
+    assert count["q=solar&trl_min=3&trl_max=8"] == count["q=solar"] > 0
+    assert count["trl_min=7&trl_max=3"] == count["field=no-such-field"] == 0
+    assert count["q=solar&trl_min=3&trl_min=8"] == 0  # the last value counts, as on the list
