@@ -11,12 +11,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views import i18n
 from django.views.decorators.http import require_POST
 
-from portal import hooks
-
 from . import services
 from .access import organization_admin_required
 from .forms import LoginForm, MemberRoleForm, OrganizationForm, ProfileForm, SignupForm
-from .models import Membership, Organization
+from .models import Membership
 from .throttling import SignupThrottle
 
 # Why a visitor sent to sign in from a page is asked to: by the page's URL name.
@@ -159,13 +157,6 @@ def organization_edit(request):
         {"form": form, "organization": organization},
         status=400 if form.errors else 200,
     )
-
-
-def organization_detail(request, slug):
-    """Anyone: an organisation's public profile."""
-    organization = get_object_or_404(Organization, slug=slug)
-    context = {"organization": organization, **hooks.collect("organization", organization)}
-    return render(request, "accounts/organization_detail.html", context)
 
 
 @organization_admin_required

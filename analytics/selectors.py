@@ -9,10 +9,12 @@ from datetime import date, timedelta
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Follow, SentListing
 from licensing.models import Agreement, LicenceRequest
+from listings.lifecycle import Actor
 from listings.models import Technology
 from matching.models import Match
 from needs.models import Need
@@ -188,3 +190,10 @@ def of_organization(organization):
         Technology.objects.filter(organization=organization),
         Need.objects.filter(organization=organization),
     )
+
+
+def detail_link(listing, actor) -> dict:
+    """The listing's organisation and staff see a link to its analytics (on its detail page)."""
+    if actor not in (Actor.OWNER, Actor.STAFF):
+        return {}
+    return {"analytics_url": reverse(f"analytics:{listing._meta.model_name}", args=[listing.pk])}

@@ -1,14 +1,15 @@
-"""Reads shared by several pages: home sections, dashboards, moderation queue, related items."""
+"""Reads shared by several pages: home sections, dashboards, moderation queue, related items.
+
+The home page, dashboard and organisation profile are composed by `portal.views`, which calls
+the `*_sections` functions of every app by name.
+"""
 
 from django.db.models import Exists, OuterRef
-
-from portal import hooks
 
 from .models import ModerationEvent, Technology
 from .registry import listing_models
 
 
-@hooks.register("home")
 def home_sections() -> dict:
     return {
         "new_technologies": list(
@@ -18,7 +19,6 @@ def home_sections() -> dict:
     }
 
 
-@hooks.register("dashboard")
 def dashboard_sections(user) -> dict:
     context = {"technologies_by_status": []}
     if user.organization is not None:
@@ -37,7 +37,6 @@ def dashboard_sections(user) -> dict:
     return context
 
 
-@hooks.register("organization")
 def organization_sections(organization) -> dict:
     return {
         "technologies": list(

@@ -11,7 +11,6 @@ urlpatterns = [
     path("technologies/import/preview/", views_bundles.bundle_preview, name="bundle_preview"),
     path("technologies/import/confirm/", views_bundles.bundle_confirm, name="bundle_confirm"),
     path("technologies/import/cancel/", views_bundles.bundle_cancel, name="bundle_cancel"),
-    path("technologies/<int:pk>/", views.technology_detail, name="technology_detail"),
     path("technologies/<int:pk>/edit/", views.technology_edit, name="technology_edit"),
     path("technologies/<int:pk>/images/", views.technology_images, name="technology_images"),
     path(

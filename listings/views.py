@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import member_required, moderator_required
-from portal import hooks
 
 from . import search, selectors, services
 from .filters import TechnologyFilterSet
@@ -85,19 +84,6 @@ def technology_list(request):
     )
 
 
-def technology_detail(request, pk):
-    """Anyone for a published technology; its organisation's members and staff otherwise."""
-    technology = get_object_or_404(
-        Technology.objects.visible_to(request.user)
-        .select_related("organization", "author")
-        .prefetch_related("fields__parent", "patents", "images"),
-        pk=pk,
-    )
-    context = detail_context(request, technology)
-    count_view(request, technology, context["actor"])
-    return render(request, "listings/technology_detail.html", context)
-
-
 def count_view(request, listing, actor) -> None:
     """A view of a public listing by someone outside its organisation is appended to the
     analytics log; the listing's own row is never written on a page view."""
@@ -106,6 +92,8 @@ def count_view(request, listing, actor) -> None:
 
 
 def detail_context(request, listing) -> dict:
+    """What a listing's detail and review pages show of the listing itself; the sections other
+    apps add (licence requests, suggestions, follows, analytics) are composed by `portal.views`."""
     actor = services.actor_for(listing, request.user)
     can_manage = actor in (Actor.OWNER, Actor.STAFF)
     return {
@@ -121,8 +109,6 @@ def detail_context(request, listing) -> dict:
         "related": selectors.related_technologies(listing)
         if isinstance(listing, Technology)
         else [],
-        # Other apps add to detail pages: the licence-request button, matching suggestions.
-        **hooks.collect(f"{listing._meta.model_name}_detail", request, listing, actor),
     }
 
 
