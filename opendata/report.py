@@ -86,7 +86,7 @@ def totals(data: dict) -> list[tuple[str, int | None]]:
         "matches",
         "agreements",
     ]
-    return [(labels[name], data["totals"][name]) for name in order if name in data["totals"]]
+    return [(labels[name], data["totals"][name]) for name in order]
 
 
 def sections(data: dict) -> list[Section]:
@@ -155,10 +155,8 @@ def sections(data: dict) -> list[Section]:
         ),
     ]
     out.append(months_section(data["months"]))
-    if "agreements_by_field" in data:
-        out += agreement_sections(data, ja)
-    if "decline_reasons_by_field" in data:
-        out.append(decline_reasons_section(data["decline_reasons_by_field"], ja))
+    out += agreement_sections(data, ja)
+    out.append(decline_reasons_section(data["decline_reasons_by_field"], ja))
     return out
 
 
