@@ -200,10 +200,11 @@ def member_approve(request, pk):
 @organization_admin_required
 def member_remove(request, pk):
     membership = _own_membership(request, pk)
-    if membership.user_id == request.user.pk:
-        messages.error(request, _("You cannot remove yourself."))
+    try:
+        services.remove_membership(membership, by=request.user)
+    except services.MembershipError as error:
+        messages.error(request, str(error))
         return redirect("accounts:members")
-    services.remove_membership(membership, by=request.user)
     messages.success(request, _("%(name)s was removed.") % {"name": membership.user})
     return redirect("accounts:members")
 
@@ -213,10 +214,14 @@ def member_remove(request, pk):
 def member_role(request, pk):
     membership = _own_membership(request, pk)
     form = MemberRoleForm(request.POST)
-    if not form.is_valid() or membership.user_id == request.user.pk:
+    if not form.is_valid():
         messages.error(request, _("This role change is not possible."))
         return redirect("accounts:members")
-    services.set_role(membership, form.cleaned_data["role"])
+    try:
+        services.set_role(membership, form.cleaned_data["role"], by=request.user)
+    except services.MembershipError as error:
+        messages.error(request, str(error))
+        return redirect("accounts:members")
     messages.success(request, _("The role of %(name)s was changed.") % {"name": membership.user})
     return redirect("accounts:members")
 

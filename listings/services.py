@@ -282,3 +282,10 @@ def add_image(technology, image_file, caption: str = ""):
     image.thumbnail.save(f"thumb-{image_file.name.rsplit('.', 1)[0]}.jpg", thumbnail, save=False)
     image.save()
     return image
+
+
+def remove_image(image) -> None:
+    """Remove one image of a gallery: its file, its thumbnail and its row."""
+    image.image.delete(save=False)
+    image.thumbnail.delete(save=False)
+    image.delete()
