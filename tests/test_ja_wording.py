@@ -172,7 +172,7 @@ def test_join_list_follows_the_active_language():
 
 
 def test_join_list_filter_escapes_each_item():
-    template = Template("{% load portal_tags %}{{ items|join_list }}")
+    template = Template("{% load lib_tags %}{{ items|join_list }}")
     with translation.override("ja"):
         html = template.render(Context({"items": ["<b>a</b>", "b"]}))
     assert html == "&lt;b&gt;a&lt;/b&gt;、b"
