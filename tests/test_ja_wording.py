@@ -16,7 +16,6 @@ from licensing.models import LicenceRequest
 from listings.lifecycle import Status
 from matching.reasons import describe
 from opendata import stats
-from tests import migration_data
 from tests.factories import make_member, make_need, make_staff, make_technology
 from tests.test_technology_lifecycle import edit
 
@@ -25,11 +24,6 @@ pytestmark = pytest.mark.django_db
 JA = {"HTTP_ACCEPT_LANGUAGE": "ja"}
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 DEC_2 = datetime.datetime(2026, 12, 2, 10, 5, tzinfo=ZoneInfo("Asia/Tokyo"))
-
-
-@pytest.fixture(autouse=True)
-def _taxonomy(db):
-    migration_data.restore()
 
 
 def page(client, url, headers=JA) -> str:

@@ -14,15 +14,9 @@ from licensing.models import LicenceRequest
 from listings.lifecycle import Status
 from matching.models import Match
 from opendata import stats
-from tests import migration_data
 from tests.factories import make_need, make_organization, make_technology, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _taxonomy():
-    migration_data.restore()  # the fields of technology, should a transactional test have flushed them
 
 
 @pytest.fixture(autouse=True)

@@ -15,15 +15,9 @@ from listings import services as listing_services
 from listings.filters import TechnologyFilterSet
 from listings.lifecycle import Status
 from listings.models import Technology, TechnologyImage
-from tests import migration_data
 from tests.factories import make_member, make_staff, make_technology, make_user, png_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    migration_data.restore()
 
 
 # --- An organisation keeps an administrator ------------------------------------------------
