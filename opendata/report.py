@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from accounts.models import Organization
+from licensing.models import DeclineReason
 from listings.models import TRL, IPStatus
 
 from .charts import Series, bar_chart, column_chart
@@ -211,8 +212,6 @@ def agreement_sections(data: dict, ja: bool) -> list[Section]:
 
 def decline_reasons_section(rows: list[dict], ja: bool) -> Section:
     """Why organisations passed, by field group: a table (one column per reason)."""
-    from licensing.models import DeclineReason
-
     section = Section(
         "decline-reasons",
         _("Why organisations passed, by field"),

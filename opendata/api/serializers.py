@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import Organization
 from lib.urls import absolute_url
+from licensing.models import DeclineReason
 from listings.models import Field, Patent, Technology
 from needs.models import Need
 
@@ -190,8 +191,6 @@ class AgreementMonthRowSerializer(serializers.Serializer):
 
 
 def _decline_reason_row_serializer():
-    from licensing.models import DeclineReason
-
     fields = {
         "slug": serializers.CharField(),
         "name_en": serializers.CharField(),
