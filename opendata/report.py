@@ -130,7 +130,7 @@ def sections(data: dict) -> list[Section]:
             ),
             pgettext("field of technology", "Field"),
             data["fields"],
-            [row["name_ja"] if ja and row["name_ja"] else row["name_en"] for row in data["fields"]],
+            [_field_name(row, ja) for row in data["fields"]],
             ["technologies", "needs"],
             "technologies",
         ),
