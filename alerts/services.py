@@ -330,8 +330,47 @@ def digest_batch(pks: list[int], now, candidates: dict[str, list[int]]) -> tuple
         ]
         if not searches:
             return 0, 0
-        chosen = _chosen_listing_ids(searches, candidates)
-        listings = _listings_by_key(searches, chosen)
+        sent_before = set(
+            SentListing.objects.filter(saved_search__in=searches)
+            .filter(
+                Q(technology_id__in=candidates.get(SearchList.TECHNOLOGIES, []))
+                | Q(need_id__in=candidates.get(SearchList.NEEDS, []))
+            )
+            .values_list("saved_search_id", "technology_id", "need_id")
+        )
+        sent_before = {(search, tech or need) for search, tech, need in sent_before}
+        keys = {(item.list, item.query) for item in searches}
+        text_matches = {
+            list_name: _text_matches(
+                list_name,
+                {
+                    QueryDict(query).get("q", "").strip()
+                    for name, query in keys
+                    if name == list_name
+                },
+                candidates.get(list_name, []),
+            )
+            for list_name in {name for name, _query in keys}
+        }
+        matches = {
+            key: _new_matches(key, candidates.get(key[0], []), text_matches[key[0]]) for key in keys
+        }
+        chosen = {}
+        for item in searches:
+            since = (item.checked_at or item.created_at) - GRACE
+            chosen[item.pk] = [
+                pk
+                for pk, published_at in matches[(item.list, item.query)]
+                if published_at > since and (item.pk, pk) not in sent_before
+            ][:MAX_ITEMS]
+        listings = {}
+        for list_name, source in listing_sources().items():
+            ids = {pk for item in searches if item.list == list_name for pk in chosen[item.pk]}
+            if ids:
+                for listing in source.model.objects.filter(pk__in=ids).select_related(
+                    "organization"
+                ):
+                    listings[(list_name, listing.pk)] = listing
         log, mails = [], []
         manage_url = absolute(reverse("alerts:saved_search_list"))
         for item in searches:
@@ -340,72 +379,24 @@ def digest_batch(pks: list[int], now, candidates: dict[str, list[int]]) -> tuple
             key = "technology" if item.list == SearchList.TECHNOLOGIES else "need"
             items = [listings[(item.list, pk)] for pk in chosen[item.pk]]
             log += [SentListing(saved_search=item, **{key: x}, sent_at=now) for x in items]
-            mails.append(_digest_mail(item, items, manage_url))
+            token = unsubscribe_token("search", item.pk)
+            mails.append(
+                AlertMail(
+                    template="alerts/emails/digest",
+                    context={
+                        "saved_search": item,
+                        "items": items,
+                        "list_url": absolute(item.get_list_url()),
+                        "manage_url": manage_url,
+                    },
+                    recipient=item.user,
+                    unsubscribe_url=absolute(reverse("alerts:unsubscribe", args=[token])),
+                )
+            )
         SentListing.objects.bulk_create(log)
         SavedSearch.objects.filter(pk__in=[item.pk for item in searches]).update(checked_at=now)
         send_alert_mails(mails)
     return len(mails), len(log)
-
-
-def _chosen_listing_ids(searches, candidates: dict[str, list[int]]) -> dict[int, list[int]]:
-    """Per saved search: the ids of its new matches published since its last check and not
-    sent before, at most MAX_ITEMS. One query per distinct list query."""
-    sent_before = set(
-        SentListing.objects.filter(saved_search__in=searches)
-        .filter(
-            Q(technology_id__in=candidates.get(SearchList.TECHNOLOGIES, []))
-            | Q(need_id__in=candidates.get(SearchList.NEEDS, []))
-        )
-        .values_list("saved_search_id", "technology_id", "need_id")
-    )
-    sent_before = {(search, tech or need) for search, tech, need in sent_before}
-    keys = {(item.list, item.query) for item in searches}
-    text_matches = {
-        list_name: _text_matches(
-            list_name,
-            {QueryDict(query).get("q", "").strip() for name, query in keys if name == list_name},
-            candidates.get(list_name, []),
-        )
-        for list_name in {name for name, _query in keys}
-    }
-    matches = {
-        key: _new_matches(key, candidates.get(key[0], []), text_matches[key[0]]) for key in keys
-    }
-    chosen = {}
-    for item in searches:
-        since = (item.checked_at or item.created_at) - GRACE
-        chosen[item.pk] = [
-            pk
-            for pk, published_at in matches[(item.list, item.query)]
-            if published_at > since and (item.pk, pk) not in sent_before
-        ][:MAX_ITEMS]
-    return chosen
-
-
-def _listings_by_key(searches, chosen: dict[int, list[int]]) -> dict[tuple[str, int], object]:
-    """The chosen listings, one query per list, keyed by (list, pk)."""
-    listings = {}
-    for list_name, source in listing_sources().items():
-        ids = {pk for item in searches if item.list == list_name for pk in chosen[item.pk]}
-        if ids:
-            for listing in source.model.objects.filter(pk__in=ids).select_related("organization"):
-                listings[(list_name, listing.pk)] = listing
-    return listings
-
-
-def _digest_mail(saved_search, items, manage_url: str) -> AlertMail:
-    token = unsubscribe_token("search", saved_search.pk)
-    return AlertMail(
-        template="alerts/emails/digest",
-        context={
-            "saved_search": saved_search,
-            "items": items,
-            "list_url": absolute(saved_search.get_list_url()),
-            "manage_url": manage_url,
-        },
-        recipient=saved_search.user,
-        unsubscribe_url=absolute(reverse("alerts:unsubscribe", args=[token])),
-    )
 
 
 def follow_events(follows) -> dict[int, list[dict]]:
