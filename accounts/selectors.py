@@ -1,11 +1,8 @@
-"""Accounts in the site-wide pages: the dashboard."""
-
-from portal import hooks
+"""Accounts in the site-wide pages: the dashboard (composed by `portal.views.dashboard`)."""
 
 from .models import Membership
 
 
-@hooks.register("dashboard")
 def dashboard_sections(user) -> dict:
     """Organisation administrators see how many people wait to join."""
     membership = user.active_membership
@@ -15,5 +12,4 @@ def dashboard_sections(user) -> dict:
         "join_request_count": Membership.objects.pending()
         .filter(organization_id=membership.organization_id)
         .count(),
-        "dashboard_templates": ["accounts/includes/dashboard_join_requests.html"],
     }

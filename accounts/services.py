@@ -6,6 +6,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from lib.mail import send_after_commit
 from lib.urls import absolute_url
@@ -14,6 +15,12 @@ from . import recipients
 from .models import Membership, Organization, User
 
 VERIFY_SALT = "accounts.verify-email"
+
+
+class MembershipError(Exception):
+    """A membership change that would break a rule; the message says which, for the user."""
+
+
 VERIFY_MAX_AGE = 60 * 60 * 24 * 3
 
 
@@ -124,9 +131,18 @@ def approve_membership(membership: Membership, by: User) -> None:
     )
 
 
+def _keep_an_administrator(membership: Membership, by: User, message: str) -> None:
+    # An organisation keeps an administrator: the one acting may change anyone but themselves,
+    # so after any change they are still there.
+    if membership.user_id == by.pk:
+        raise MembershipError(message)
+
+
 @transaction.atomic
 def remove_membership(membership: Membership, by: User) -> None:
-    """Remove a member (or refuse a join request) and tell the person."""
+    """Remove a member (or refuse a join request) and tell the person. An administrator cannot
+    remove themselves: the organisation keeps an administrator."""
+    _keep_an_administrator(membership, by, _("You cannot remove yourself."))
     user, organization = membership.user, membership.organization
     membership.delete()
     send_after_commit(
@@ -141,7 +157,9 @@ def set_language(user: User, language: str) -> None:
         user.save(update_fields=["language"])
 
 
-def set_role(membership: Membership, role: str) -> None:
-    """Make a member an organisation administrator or a plain member (callers keep one admin)."""
+def set_role(membership: Membership, role: str, by: User) -> None:
+    """Make a member an organisation administrator or a plain member. An administrator cannot
+    change their own role: the organisation keeps an administrator."""
+    _keep_an_administrator(membership, by, _("This role change is not possible."))
     membership.role = role
     membership.save(update_fields=["role"])

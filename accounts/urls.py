@@ -88,5 +88,4 @@ urlpatterns = [
     path("organisation/members/<int:pk>/approve/", views.member_approve, name="member_approve"),
     path("organisation/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("organisation/members/<int:pk>/role/", views.member_role, name="member_role"),
-    path("organisations/<str:slug>/", views.organization_detail, name="organization"),
 ]

@@ -11,12 +11,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views import i18n
 from django.views.decorators.http import require_POST
 
-from portal import hooks
-
 from . import services
 from .access import organization_admin_required
 from .forms import LoginForm, MemberRoleForm, OrganizationForm, ProfileForm, SignupForm
-from .models import Membership, Organization
+from .models import Membership
 from .throttling import SignupThrottle
 
 # Why a visitor sent to sign in from a page is asked to: by the page's URL name.
@@ -161,13 +159,6 @@ def organization_edit(request):
     )
 
 
-def organization_detail(request, slug):
-    """Anyone: an organisation's public profile."""
-    organization = get_object_or_404(Organization, slug=slug)
-    context = {"organization": organization, **hooks.collect("organization", organization)}
-    return render(request, "accounts/organization_detail.html", context)
-
-
 @organization_admin_required
 def members(request):
     """Organisation administrators: members and join requests of their organisation."""
@@ -209,10 +200,11 @@ def member_approve(request, pk):
 @organization_admin_required
 def member_remove(request, pk):
     membership = _own_membership(request, pk)
-    if membership.user_id == request.user.pk:
-        messages.error(request, _("You cannot remove yourself."))
+    try:
+        services.remove_membership(membership, by=request.user)
+    except services.MembershipError as error:
+        messages.error(request, str(error))
         return redirect("accounts:members")
-    services.remove_membership(membership, by=request.user)
     messages.success(request, _("%(name)s was removed.") % {"name": membership.user})
     return redirect("accounts:members")
 
@@ -222,10 +214,14 @@ def member_remove(request, pk):
 def member_role(request, pk):
     membership = _own_membership(request, pk)
     form = MemberRoleForm(request.POST)
-    if not form.is_valid() or membership.user_id == request.user.pk:
+    if not form.is_valid():
         messages.error(request, _("This role change is not possible."))
         return redirect("accounts:members")
-    services.set_role(membership, form.cleaned_data["role"])
+    try:
+        services.set_role(membership, form.cleaned_data["role"], by=request.user)
+    except services.MembershipError as error:
+        messages.error(request, str(error))
+        return redirect("accounts:members")
     messages.success(request, _("The role of %(name)s was changed.") % {"name": membership.user})
     return redirect("accounts:members")
 

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class AdvisersConfig(AppConfig):
     name = "advisers"
     verbose_name = _("IP advisers")
-
-    def ready(self):
-        from . import selectors  # noqa: F401  (registers the page sections)

@@ -99,17 +99,30 @@ def _requester_counts(technology, field_ids, group_ids):
 
 def find_partners(technology, *, limit: int = 30) -> list[Candidate]:
     """Ranked partner candidates for a technology (never its own organisation)."""
-    owner_id = technology.organization_id
     candidates: dict[int, Candidate] = {}
+    _add_need_posters(candidates, technology)
+    field_ids, group_ids = _field_ids(technology)
+    _add_requesters(candidates, technology, field_ids, group_ids)
+    for organization_id, n in follower_counts(technology, field_ids, group_ids).items():
+        entry = _entry(candidates, organization_id)
+        entry.score += POINTS_FOLLOW
+        entry.reasons.append(_("Follows %(n)s listings in these fields") % {"n": n})
+    organizations = _add_target_countries(candidates, technology)
+    candidates.pop(technology.organization_id, None)
+    return _ranked(candidates, organizations, technology)[:limit]
 
-    def candidate(organization_id) -> Candidate:
-        return candidates.setdefault(organization_id, Candidate(organization=None))
 
+def _entry(candidates: dict, organization_id) -> Candidate:
+    return candidates.setdefault(organization_id, Candidate(organization=None))
+
+
+def _add_need_posters(candidates: dict, technology) -> None:
+    """Organisations whose needs matching ranks for the technology."""
     for suggestion in suggested_needs(technology, limit=NEEDS_CONSIDERED, for_owner=False):
         need = suggestion.listing
-        if need.organization_id == owner_id:
+        if need.organization_id == technology.organization_id:
             continue
-        entry = candidate(need.organization_id)
+        entry = _entry(candidates, need.organization_id)
         entry.organization = need.organization
         entry.score += POINTS_NEED * min(max(suggestion.score, 0.0), 1.0) + POINTS_NEED / 2
         entry.reasons.append(
@@ -117,11 +130,12 @@ def find_partners(technology, *, limit: int = 30) -> list[Candidate]:
             % {"title": need.title}
         )
 
-    field_ids, group_ids = _field_ids(technology)
-    for organization_id, (same, neighbour) in _requester_counts(
-        technology, field_ids, group_ids
-    ).items():
-        entry = candidate(organization_id)
+
+def _add_requesters(candidates: dict, technology, field_ids, group_ids) -> None:
+    """Organisations that requested licences for technologies in the same or a nearby field."""
+    counts = _requester_counts(technology, field_ids, group_ids)
+    for organization_id, (same, neighbour) in counts.items():
+        entry = _entry(candidates, organization_id)
         if same:
             entry.score += POINTS_SAME_FIELD_REQUEST
             entry.reasons.append(
@@ -134,16 +148,14 @@ def find_partners(technology, *, limit: int = 30) -> list[Candidate]:
                 % {"n": neighbour}
             )
 
-    for organization_id, n in follower_counts(technology, field_ids, group_ids).items():
-        entry = candidate(organization_id)
-        entry.score += POINTS_FOLLOW
-        entry.reasons.append(_("Follows %(n)s listings in these fields") % {"n": n})
 
-    # One query loads the candidates found so far and the companies in the target countries.
+def _add_target_countries(candidates: dict, technology) -> dict:
+    """Companies in the countries where the technology is offered. One query loads them and the
+    candidates found so far; returns those organisations by pk."""
     targets = list(technology.countries or [])
     in_targets = (
         Organization.objects.filter(country__in=targets, kind__in=PARTNER_KINDS)
-        .exclude(pk=owner_id)
+        .exclude(pk=technology.organization_id)
         .order_by("name", "pk")
         .values("pk")[:COUNTRY_CANDIDATES]
     )
@@ -153,14 +165,17 @@ def find_partners(technology, *, limit: int = 30) -> list[Candidate]:
     organizations = {o.pk: o for o in Organization.objects.filter(condition)}
     for organization in organizations.values():
         if organization.country.code in targets:
-            entry = candidate(organization.pk)
+            entry = _entry(candidates, organization.pk)
             entry.score += POINTS_COUNTRY
             entry.reasons.append(
                 _("Based in %(country)s, where the technology is offered")
                 % {"country": country_names.name(organization.country.code)}
             )
+    return organizations
 
-    candidates.pop(owner_id, None)
+
+def _ranked(candidates: dict, organizations: dict, technology) -> list[Candidate]:
+    """Best first, marked when already on the technology's shortlist."""
     shortlisted = set(
         ShortlistEntry.objects.filter(technology=technology).values_list("partner_id", flat=True)
     )
@@ -173,4 +188,4 @@ def find_partners(technology, *, limit: int = 30) -> list[Candidate]:
         entry.score = round(entry.score, 1)
         ranked.append(entry)
     ranked.sort(key=lambda c: (-c.score, c.organization.name, c.organization.pk))
-    return ranked[:limit]
+    return ranked

@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from accounts.models import Organization
 from listings.models import Technology
-from portal import hooks
 
 from .models import AdviserAssignment, Proposal
 
@@ -78,28 +77,20 @@ def seeds(organization):
     )
 
 
-@hooks.register("dashboard")
 def dashboard_sections(user) -> dict:
     assignments = list(
         AdviserAssignment.objects.current().filter(adviser=user).select_related("organization")
     )
     if not assignments:
         return {}
-    return {
-        "adviser_assignments": assignments,
-        "adviser_dashboard_templates": ["advisers/includes/dashboard.html"],
-    }
+    return {"adviser_assignments": assignments}
 
 
-@hooks.register("technology_detail")
 def technology_detail(request, technology, actor) -> dict:
     """A link to the workbench for the organisation's members and staff."""
     if actor not in ("owner", "staff"):
         return {}
-    return {
-        "workbench_url": reverse("advisers:technology", args=[technology.pk]),
-        "detail_extra_templates": ["advisers/includes/detail_link.html"],
-    }
+    return {"workbench_url": reverse("advisers:technology", args=[technology.pk])}
 
 
 def _display(model_field, value):

@@ -1,6 +1,7 @@
 """State changes of the adviser programme: assignments, proposed edits, comments, notes and the
 partner shortlist. Each runs in a transaction and is logged or mailed where it concerns others."""
 
+import csv
 import datetime
 
 from django.db import transaction
@@ -185,8 +186,6 @@ def annotate(entry, note: str) -> ShortlistEntry:
 
 def write_shortlist_csv(entries, out) -> None:
     """The shortlist as CSV: partner, country, kind, why it was found, note, who added it."""
-    import csv
-
     writer = csv.writer(out)
     writer.writerow(
         [_("partner"), _("country"), _("kind"), _("why"), _("note"), _("added by"), _("added on")]

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class AlertsConfig(AppConfig):
     name = "alerts"
     verbose_name = _("Saved searches and alerts")
-
-    def ready(self):
-        from . import selectors  # noqa: F401  (registers the page sections)

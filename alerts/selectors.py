@@ -1,27 +1,24 @@
-"""Saved searches and follows in the site-wide pages: dashboard and detail pages."""
-
-from portal import hooks
+"""Saved searches and follows in the site-wide pages: dashboard and detail pages (composed by
+`portal.views`)."""
 
 from .models import Follow, SavedSearch
 
 DASHBOARD_ROWS = 10
 
 
-@hooks.register("dashboard")
 def dashboard_sections(user) -> dict:
     return {
         "alert_searches": list(SavedSearch.objects.owned_by(user)[:DASHBOARD_ROWS]),
         "alert_follows": list(
             Follow.objects.filter(user=user).select_related("technology", "need")[:DASHBOARD_ROWS]
         ),
-        "dashboard_user_templates": ["alerts/includes/dashboard_alerts.html"],
     }
 
 
 def _follow_context(request, listing, kind) -> dict:
     if not listing.is_public:
         return {}
-    context = {"follow_kind": kind, "detail_aside_templates": ["alerts/includes/follow.html"]}
+    context = {"follow_kind": kind}
     if request.user.is_authenticated:
         context["is_following"] = Follow.objects.filter(
             user=request.user, **{kind: listing}
@@ -29,11 +26,9 @@ def _follow_context(request, listing, kind) -> dict:
     return context
 
 
-@hooks.register("technology_detail")
 def technology_detail(request, technology, actor) -> dict:
     return _follow_context(request, technology, "technology")
 
 
-@hooks.register("need_detail")
 def need_detail(request, need, actor) -> dict:
     return _follow_context(request, need, "need")

@@ -24,10 +24,19 @@ from lib.urls import absolute_url as absolute
 from listings import search
 from listings.lifecycle import Status
 from listings.models import ModerationEvent, Technology
+from matching.models import Match
 from needs.models import Need
 from opendata.sources import listing_sources
 
-from .models import Follow, FollowNotice, Frequency, SavedSearch, SearchList, SentListing
+from .models import (
+    Follow,
+    FollowNotice,
+    Frequency,
+    SavedSearch,
+    SearchList,
+    SentListing,
+    new_feed_token,
+)
 
 UNSUBSCRIBE_SALT = "alerts.unsubscribe"
 # How far back a digest looks before its last check: a listing approved in a transaction that
@@ -116,8 +125,6 @@ def update_search(saved_search, *, name, frequency, language) -> SavedSearch:
 
 def revoke_feed(saved_search) -> SavedSearch:
     """Give the saved search a new private feed address; the old one stops working."""
-    from .models import new_feed_token
-
     saved_search.feed_token = new_feed_token()
     saved_search.save(update_fields=["feed_token"])
     return saved_search
@@ -485,8 +492,6 @@ def digest_batch(pks: list[int], now, new: NewListings) -> tuple[int, int]:
 def follow_events(follows) -> dict[int, list[dict]]:
     """What happened to followed listings since each follow began: revisions approved,
     withdrawal, expiry (the moderation log) and confirmed matches. Keyed by follow pk."""
-    from matching.models import Match
-
     by_listing = {}
     for item in follows:
         by_listing.setdefault((item.technology_id and "technology", item.listing.pk), []).append(

@@ -8,4 +8,4 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self):
-        from . import hooks  # noqa: F401  (registers the detail-page links)
+        from . import hooks  # noqa: F401  (connects the signal receivers)

@@ -1,33 +1,11 @@
-"""How analytics plugs into the rest of the site: counting views and appearances in
-suggestions, links from detail pages and the dashboard."""
+"""How analytics hears of the rest of the site: views of listings and their appearances in
+suggestions are counted as they happen."""
 
 from django.dispatch import receiver
-from django.urls import reverse
 
-from listings.lifecycle import Actor
 from listings.signals import listing_viewed, listings_suggested
-from portal import hooks
 
 from . import services
-
-
-@hooks.register("technology_detail")
-@hooks.register("need_detail")
-def analytics_link(request, listing, actor):
-    """The listing's organisation and staff see a link to its analytics."""
-    if actor not in (Actor.OWNER, Actor.STAFF):
-        return {}
-    return {
-        "analytics_url": reverse(f"analytics:{listing._meta.model_name}", args=[listing.pk]),
-        "detail_aside_templates": ["analytics/includes/detail_link.html"],
-    }
-
-
-@hooks.register("dashboard")
-def organization_link(user):
-    if user.organization is None:
-        return {}
-    return {"dashboard_templates": ["analytics/includes/dashboard_link.html"]}
 
 
 @receiver(listing_viewed)

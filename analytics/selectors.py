@@ -9,10 +9,12 @@ from datetime import date, timedelta
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Follow, SentListing
 from licensing.models import Agreement, LicenceRequest
+from listings.lifecycle import Actor
 from listings.models import Technology
 from matching.models import Match
 from needs.models import Need
@@ -71,28 +73,37 @@ def analytics(technologies, needs, *, start: date, end: date) -> Analytics:
     result.by_day = {day: dict.fromkeys(KEYS, 0) for day in days}
     technology_ids = technologies.values("pk")
     need_ids = needs.values("pk")
+    for rows, keys in _view_rows(technology_ids, need_ids, start, end):
+        _add(result, rows, keys)
+    for rows, keys in _interest_rows(technology_ids, need_ids, start, end):
+        _add(result, rows, keys)
+    return result
 
-    def add(rows, *keys):
-        for row in rows:
-            day = row["day"]
-            if day in result.by_day:
-                for key in keys:
-                    result.by_day[day][key] += row[key] or 0
 
+def _add(result: Analytics, rows, keys) -> None:
+    for row in rows:
+        day = row["day"]
+        if day in result.by_day:
+            for key in keys:
+                result.by_day[day][key] += row[key] or 0
+
+
+def _view_rows(technology_ids, need_ids, start: date, end: date):
+    """(rows by day, keys) of views, visitors and appearances in suggestions: the folded daily
+    counts, then the events not folded yet."""
+    keys = ("views", "visitors", "suggestions")
     listing_scope = Q(kind=ListingKind.TECHNOLOGY, listing_id__in=technology_ids) | Q(
         kind=ListingKind.NEED, listing_id__in=need_ids
     )
-    add(
+    yield (
         ListingDailyStats.objects.filter(listing_scope, day__range=(start, end))
         .values("day")
         .annotate(views=Sum("views"), visitors=Sum("visitors"), suggestions=Sum("suggestions")),
-        "views",
-        "visitors",
-        "suggestions",
+        keys,
     )
     # Events not folded yet (today's, or days fold_views has not reached): counted live.
     is_view, is_suggestion = Q(event=Event.VIEW), Q(event=Event.SUGGESTION)
-    add(
+    yield (
         ListingEvent.objects.filter(listing_scope, day__range=(start, end))
         .values("day", "kind", "listing_id")
         .annotate(
@@ -101,10 +112,13 @@ def analytics(technologies, needs, *, start: date, end: date) -> Analytics:
             suggestions=Count("visitor", filter=is_suggestion, distinct=True),
         )
         .values("day", "views", "visitors", "suggestions"),
-        "views",
-        "visitors",
-        "suggestions",
+        keys,
     )
+
+
+def _interest_rows(technology_ids, need_ids, start: date, end: date):
+    """(rows by day, keys) of follows, saves in alerts, requests and proposals, confirmed
+    matches and agreements."""
 
     def by_day(queryset, moment: str, **counts):
         return (
@@ -114,50 +128,29 @@ def analytics(technologies, needs, *, start: date, end: date) -> Analytics:
             .annotate(**counts)
         )
 
-    add(
-        by_day(
-            Follow.objects.filter(Q(technology__in=technology_ids) | Q(need__in=need_ids)),
-            "created_at",
-            follows=Count("pk"),
-        ),
-        "follows",
-    )
+    listings = Q(technology__in=technology_ids) | Q(need__in=need_ids)
+    yield by_day(Follow.objects.filter(listings), "created_at", follows=Count("pk")), ["follows"]
     # A saved search sends a listing once (sent-log): a row is one alert that carried it.
-    add(
-        by_day(
-            SentListing.objects.filter(Q(technology__in=technology_ids) | Q(need__in=need_ids)),
-            "sent_at",
-            saves=Count("pk"),
-        ),
-        "saves",
-    )
+    yield by_day(SentListing.objects.filter(listings), "sent_at", saves=Count("pk")), ["saves"]
     Kind = LicenceRequest.Kind
-    add(
+    yield (
         by_day(
-            LicenceRequest.objects.filter(
-                Q(technology__in=technology_ids)
-                | Q(need__in=need_ids)
-                | Q(proposed_technology__in=technology_ids)
-            ),
+            LicenceRequest.objects.filter(listings | Q(proposed_technology__in=technology_ids)),
             "created_at",
             requests=Count("pk", filter=~Q(kind=Kind.PROPOSAL)),
             proposals=Count("pk", filter=Q(kind=Kind.PROPOSAL)),
         ),
-        "requests",
-        "proposals",
+        ["requests", "proposals"],
     )
-    add(
+    yield (
         by_day(
-            Match.objects.filter(confirmed=True).filter(
-                Q(technology__in=technology_ids) | Q(need__in=need_ids)
-            ),
+            Match.objects.filter(confirmed=True).filter(listings),
             "confirmed_at",
             matches=Count("pk"),
         ),
-        "matches",
+        ["matches"],
     )
-    add(agreements_by_day(technology_ids, need_ids, start=start, end=end), "agreements")
-    return result
+    yield agreements_by_day(technology_ids, need_ids, start=start, end=end), ["agreements"]
 
 
 def agreements_by_day(technology_ids, need_ids, *, start: date, end: date):
@@ -188,3 +181,10 @@ def of_organization(organization):
         Technology.objects.filter(organization=organization),
         Need.objects.filter(organization=organization),
     )
+
+
+def detail_link(listing, actor) -> dict:
+    """The listing's organisation and staff see a link to its analytics (on its detail page)."""
+    if actor not in (Actor.OWNER, Actor.STAFF):
+        return {}
+    return {"analytics_url": reverse(f"analytics:{listing._meta.model_name}", args=[listing.pk])}

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import django
 from django.conf import settings
 from django.db import connection
 from django.test import Client
@@ -228,8 +229,6 @@ def machine() -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg = cursor.fetchone()[0]
-    import django
-
     return {
         "CPU": f"{first('/proc/cpuinfo', 'model name')} × {os.cpu_count()} (nproc)",
         "memory": memory,

@@ -3,7 +3,7 @@ of an area is listed in `runner.discover`)::
 
     from bench.scenarios import scenario
 
-    @scenario("needs search", target_p95_ms=150, available=lambda: url_exists("/needs/"))
+    @scenario("needs search", target_p95_ms=150)
     def needs_search(ctx):
         return f"/needs/?q={ctx.term()}"
 
@@ -17,8 +17,6 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
-
-from django.urls import Resolver404, resolve
 
 from . import vocabulary as vocab
 
@@ -88,14 +86,6 @@ def scenario(
     return decorator
 
 
-def url_exists(path: str) -> bool:
-    try:
-        resolve(path)
-    except Resolver404:
-        return False
-    return True
-
-
 def list_query(ctx: Context, q: str) -> str:
     params = {"q": q, "trl_min": ctx.rng.randint(3, 6), "field": ctx.rng.choice(ctx.groups)}
     return "/technologies/?" + urlencode(params)
@@ -119,7 +109,7 @@ def technology_detail(ctx):
     return f"/technologies/{ctx.rng.choice(ctx.published_ids)}/"
 
 
-@scenario("statistics", available=lambda: url_exists("/statistics/"))
+@scenario("statistics")
 def statistics(ctx):
     """The public statistics page (opendata app; cached aggregates)."""
     return "/statistics/"

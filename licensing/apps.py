@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class LicensingConfig(AppConfig):
     name = "licensing"
     verbose_name = _("Licence requests")
-
-    def ready(self):
-        from . import selectors  # noqa: F401  (registers the page sections)

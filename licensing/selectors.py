@@ -1,11 +1,11 @@
-"""Licence requests in the site-wide pages: technology page, dashboards, navigation."""
+"""Licence requests in the site-wide pages: technology page, dashboards, navigation (composed
+by `portal.views` and `portal.context_processors`)."""
 
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from listings.lifecycle import Actor
-from portal import hooks
 
 from . import services
 from .models import NEVER, DeclineFeedback, DeclineReason, LicenceRequest, Side
@@ -43,36 +43,24 @@ def unread_count(organization) -> int:
     return sum(counts.values())
 
 
-@hooks.register("navigation")
-def navigation(user) -> dict:
-    return {"nav_unread": unread_count(user.organization)}
-
-
-@hooks.register("technology_detail")
 def technology_detail(request, technology, actor) -> dict:
     if services.refusal(request.user, technology):
         return {}
     return {"licence_request_url": reverse("licensing:request_create", args=[technology.pk])}
 
 
-@hooks.register("need_detail")
 def need_detail(request, need, actor) -> dict:
     """The call to action for everyone; the proposals themselves for the need's organisation
     and staff only; the public sees how many were received."""
     proposals = LicenceRequest.objects.filter(need=need)
-    context = {
-        "proposal_count": proposals.count(),
-        "detail_cta_templates": ["licensing/includes/need_cta.html"],
-    }
+    context = {"proposal_count": proposals.count()}
     if actor in (Actor.OWNER, Actor.STAFF):
         context["need_proposals"] = list(proposals.for_lists().with_unread(Side.OWNER))
-        context["detail_extra_templates"] = ["licensing/includes/need_proposals.html"]
     if not services.proposal_refusal(request.user, need):
         context["proposal_url"] = reverse("licensing:proposal_create", args=[need.pk])
     return context
 
 
-@hooks.register("dashboard")
 def dashboard_sections(user) -> dict:
     context = {}
     organization = user.organization
@@ -86,15 +74,10 @@ def dashboard_sections(user) -> dict:
                 "sent_requests": list(sent.requests()[:DASHBOARD_ROWS]),
                 "received_proposals": list(received.proposals()[:DASHBOARD_ROWS]),
                 "sent_proposals": list(sent.proposals()[:DASHBOARD_ROWS]),
-                "dashboard_templates": [
-                    "licensing/includes/dashboard_requests.html",
-                    "licensing/includes/dashboard_proposals.html",
-                ],
             }
         )
     if user.is_moderator:
         context["open_request_count"] = LicenceRequest.objects.requests().open().count()
-        context["staff_dashboard_templates"] = ["licensing/includes/staff_dashboard.html"]
     return context
 
 

@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import member_required, moderator_required
+from lib.pagination import paginate
 from listings.models import Technology
 from needs.models import Need
 
@@ -22,10 +22,6 @@ from .forms import (
 from .models import Agreement, Attachment, LicenceRequest, Side
 
 PAGE_SIZE = 25
-
-
-def paginate(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @member_required
@@ -104,7 +100,7 @@ def _box(request, requests, side, box):
     return render(
         request,
         "licensing/request_list.html",
-        {"page_obj": paginate(request, requests), "box": box},
+        {"page_obj": paginate(requests, request.GET.get("page"), PAGE_SIZE), "box": box},
     )
 
 
@@ -133,7 +129,7 @@ def staff_list(request):
         request,
         "licensing/request_list.html",
         {
-            "page_obj": paginate(request, requests),
+            "page_obj": paginate(requests, request.GET.get("page"), PAGE_SIZE),
             "box": "all",
             "status": status,
             "statuses": LicenceRequest.Status.choices,

@@ -13,4 +13,3 @@ class ListingsConfig(AppConfig):
 
         register(Technology)
         fieldindex.connect(Technology)
-        from . import selectors  # noqa: F401  (registers the page sections)

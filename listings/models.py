@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from . import search
-from .lifecycle import Status
+from .lifecycle import Action, Status
 from .revisions import PendingRevision
 
 
@@ -441,8 +441,6 @@ class ModerationEvent(models.Model):
         return f"{self.action}: {self.from_status} → {self.to_status}"
 
     def get_action_display(self) -> str:
-        from .lifecycle import Action
-
         labels = dict(Action.choices)
         if self.action.startswith("revision_"):
             label = labels.get(self.action.removeprefix("revision_"), self.action)

@@ -1,14 +1,23 @@
-"""Reads shared by several pages: home sections, dashboards, moderation queue, related items."""
+"""Reads shared by several pages: home sections, dashboards, moderation queue, related items.
 
+The home page, dashboard and organisation profile are composed by `portal.views`, which calls
+the `*_sections` functions of every app by name.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchHeadline
+from django.core.paginator import Page
 from django.db.models import Exists, OuterRef
+from django_filters import FilterSet
 
-from portal import hooks
+from lib.pagination import paginate
 
+from . import search
 from .models import ModerationEvent, Technology
 from .registry import listing_models
 
 
-@hooks.register("home")
 def home_sections() -> dict:
     return {
         "new_technologies": list(
@@ -18,7 +27,6 @@ def home_sections() -> dict:
     }
 
 
-@hooks.register("dashboard")
 def dashboard_sections(user) -> dict:
     context = {"technologies_by_status": []}
     if user.organization is not None:
@@ -37,13 +45,18 @@ def dashboard_sections(user) -> dict:
     return context
 
 
-@hooks.register("organization")
 def organization_sections(organization) -> dict:
     return {
         "technologies": list(
             Technology.objects.published().for_cards().filter(organization=organization)[:50]
         )
     }
+
+
+def shows_contact_email(listing, user) -> bool:
+    """A technology's contact e-mail is shown to signed-in users only (kept from crawlers and
+    address harvesters)."""
+    return user.is_authenticated and bool(getattr(listing, "contact_email", ""))
 
 
 def group_by_status(listings) -> list[tuple[str, list]]:
@@ -81,3 +94,68 @@ def related_technologies(technology, limit=4):
 
 def moderation_log(listing):
     return list(ModerationEvent.objects.for_listing(listing))
+
+
+# The public lists of technologies and needs.
+
+
+@dataclass
+class ListingSearch:
+    filterset: FilterSet
+    page: Page
+    query: str  # the words searched for ("" without a search)
+    similar: bool  # nothing matched the words: the page holds titles that look like them
+    valid: bool  # False when the filters were invalid (the page is then empty)
+
+
+def search_listings(model, filterset_class, data, page_number) -> ListingSearch:
+    """One page of published technologies or needs, filtered, searched and sorted as `data`
+    (the list's query string) asks, with highlighted snippets of the matched words. When
+    nothing matches the words, the same filters find titles that look like them instead
+    (typo tolerance)."""
+    base = model.objects.published().for_cards()
+    filterset = filterset_class(data or None, queryset=base)
+    valid = not filterset.is_bound or filterset.is_valid()
+    queryset = filterset.qs if valid else base.none()
+    query = filterset.form.cleaned_data.get("q", "") if valid and filterset.is_bound else ""
+    page = paginate(with_headline(queryset, query, model.headline_field), page_number)
+    if query and page.paginator.count == 0:
+        page = paginate(_similar_titles(filterset_class, base, data, query), page_number)
+        return ListingSearch(filterset, page, query, page.paginator.count > 0, valid)
+    if query:
+        _clean_headlines(page, query)
+    return ListingSearch(filterset, page, query, False, valid)
+
+
+def _similar_titles(filterset_class, base, data, query):
+    """The other filters kept, titles that look like the query."""
+    data = data.copy()
+    data.pop("q", None)
+    unfiltered = filterset_class(data, queryset=base)
+    return unfiltered.qs.similar_titles(query) if unfiltered.is_valid() else base.none()
+
+
+def _clean_headlines(page, query: str) -> None:
+    # The snippets are HTML PostgreSQL built from the listing's text: only our marks survive.
+    page.object_list = list(page.object_list)
+    marks = search.highlight_terms(query)
+    for listing in page.object_list:
+        listing.headline = search.safe_headline(listing.headline, marks)
+
+
+def with_headline(queryset, query: str, field: str = "summary"):
+    """Highlighted snippets of the matched words (computed for the page's rows only)."""
+    if not query:
+        return queryset
+    ts_query = search.cross_language_query(query)
+    return queryset.annotate(
+        headline=SearchHeadline(
+            field,
+            ts_query,
+            config=search.SEARCH_CONFIG,
+            start_sel=search.MARK_START,
+            stop_sel=search.MARK_STOP,
+            max_words=40,
+            min_words=20,
+        )
+    )

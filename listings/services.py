@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 
 from accounts import recipients
 from lib.mail import send_after_commit
+from lib.uploads import make_thumbnail
 from lib.urls import absolute_url
 
 from . import search
 from .lifecycle import REVISION_ACTIONS, TRANSITIONS, Action, Actor, Status
-from .models import Field, ModerationEvent
+from .models import Field, ModerationEvent, TechnologyImage
 from .revisions import PendingRevision
 from .revisions import store as store_revision
 from .signals import listing_changed
@@ -317,10 +318,6 @@ def notify(listing, event: ModerationEvent) -> None:
 @transaction.atomic
 def add_image(technology, image_file, caption: str = ""):
     """Store a validated, re-encoded image and its thumbnail in the technology's gallery."""
-    from lib.uploads import make_thumbnail
-
-    from .models import TechnologyImage
-
     image_file.seek(0)
     thumbnail = make_thumbnail(image_file.read(), size=TechnologyImage.THUMBNAIL_WIDTH)
     image_file.seek(0)
@@ -330,3 +327,10 @@ def add_image(technology, image_file, caption: str = ""):
     image.thumbnail.save(f"thumb-{image_file.name.rsplit('.', 1)[0]}.jpg", thumbnail, save=False)
     image.save()
     return image
+
+
+def remove_image(image) -> None:
+    """Remove one image of a gallery: its file, its thumbnail and its row."""
+    image.image.delete(save=False)
+    image.thumbnail.delete(save=False)
+    image.delete()

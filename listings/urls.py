@@ -7,7 +7,6 @@ app_name = "listings"
 urlpatterns = [
     path("technologies/", views.technology_list, name="technology_list"),
     path("technologies/new/", views.technology_create, name="technology_create"),
-    path("technologies/<int:pk>/", views.technology_detail, name="technology_detail"),
     path("technologies/<int:pk>/edit/", views.technology_edit, name="technology_edit"),
     path("technologies/<int:pk>/images/", views.technology_images, name="technology_images"),
     path(

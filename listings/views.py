@@ -1,16 +1,12 @@
 from django.contrib import messages
-from django.contrib.postgres.search import SearchHeadline
-from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import member_required, moderator_required
-from portal import hooks
 
-from . import search, selectors, services
+from . import selectors, services
 from .filters import TechnologyFilterSet
 from .forms import DecisionForm, ImageForm, PatentFormSet, TechnologyForm
 from .lifecycle import Actor, Status, allowed_actions
@@ -18,61 +14,19 @@ from .models import Technology, TechnologyImage
 from .registry import listing_model, listing_models
 from .signals import listing_viewed
 
-PAGE_SIZE = 20
 
-
-def paginate(request, queryset, size=PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
-
-
-def with_headline(queryset, query: str, field: str = "summary"):
-    """Highlighted snippets of the matched words (computed for the page's rows only)."""
-    if not query:
-        return queryset
-    ts_query = search.cross_language_query(query)
-    return queryset.annotate(
-        headline=SearchHeadline(
-            field,
-            ts_query,
-            config=search.SEARCH_CONFIG,
-            start_sel=search.MARK_START,
-            stop_sel=search.MARK_STOP,
-            max_words=40,
-            min_words=20,
-        )
-    )
-
-
-def listing_list(request, *, model, filterset_class, template, extra=None):
+def listing_list(request, *, model, filterset_class, template):
     """The public list shared by technologies and needs: filters, search, sort, pages."""
-    base = model.objects.published().for_cards()
-    filterset = filterset_class(request.GET or None, queryset=base)
-    valid = not filterset.is_bound or filterset.is_valid()
-    queryset = filterset.qs if valid else base.none()
-    query = filterset.form.cleaned_data.get("q", "") if valid and filterset.is_bound else ""
-    page = paginate(request, with_headline(queryset, query, model.headline_field))
-    similar = False
-    if query and page.paginator.count == 0:
-        # Typo tolerance: nothing matched the words, so offer titles that look like the query.
-        data = request.GET.copy()
-        data.pop("q", None)
-        unfiltered = filterset_class(data, queryset=base)
-        queryset = unfiltered.qs.similar_titles(query) if unfiltered.is_valid() else base.none()
-        page = paginate(request, queryset)
-        similar = page.paginator.count > 0
-    elif query:
-        page.object_list = list(page.object_list)
-        marks = search.highlight_terms(query)
-        for listing in page.object_list:
-            listing.headline = search.safe_headline(listing.headline, marks)
+    results = selectors.search_listings(
+        model, filterset_class, request.GET, request.GET.get("page")
+    )
     context = {
-        "filter": filterset,
-        "page_obj": page,
-        "query": query,
-        "similar": similar,
-        **(extra or {}),
+        "filter": results.filterset,
+        "page_obj": results.page,
+        "query": results.query,
+        "similar": results.similar,
     }
-    return render(request, template, context, status=200 if valid else 400)
+    return render(request, template, context, status=200 if results.valid else 400)
 
 
 def technology_list(request):
@@ -85,19 +39,6 @@ def technology_list(request):
     )
 
 
-def technology_detail(request, pk):
-    """Anyone for a published technology; its organisation's members and staff otherwise."""
-    technology = get_object_or_404(
-        Technology.objects.visible_to(request.user)
-        .select_related("organization", "author")
-        .prefetch_related("fields__parent", "patents", "images"),
-        pk=pk,
-    )
-    context = detail_context(request, technology)
-    count_view(request, technology, context["actor"])
-    return render(request, "listings/technology_detail.html", context)
-
-
 def count_view(request, listing, actor) -> None:
     """A view of a public listing by someone outside its organisation is appended to the
     analytics log; the listing's own row is never written on a page view."""
@@ -106,6 +47,8 @@ def count_view(request, listing, actor) -> None:
 
 
 def detail_context(request, listing) -> dict:
+    """What a listing's detail and review pages show of the listing itself; the sections other
+    apps add (licence requests, suggestions, follows, analytics) are composed by `portal.views`."""
     actor = services.actor_for(listing, request.user)
     can_manage = actor in (Actor.OWNER, Actor.STAFF)
     return {
@@ -121,8 +64,7 @@ def detail_context(request, listing) -> dict:
         "related": selectors.related_technologies(listing)
         if isinstance(listing, Technology)
         else [],
-        # Other apps add to detail pages: the licence-request button, matching suggestions.
-        **hooks.collect(f"{listing._meta.model_name}_detail", request, listing, actor),
+        "show_contact_email": selectors.shows_contact_email(listing, request.user),
     }
 
 
@@ -150,13 +92,9 @@ def technology_form(request, technology):
     )
     formset = PatentFormSet(request.POST or None, instance=technology, prefix="patents")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        if is_new:
-            technology.organization = request.user.organization
-            technology.author = request.user
-        with transaction.atomic():
-            technology = services.save_listing(
-                technology, form, request.user, extra_save=lambda t: _save_patents(formset, t)
-            )
+        technology = services.save_listing(
+            technology, form, request.user, extra_save=lambda t: _save_patents(formset, t)
+        )
         if editing_published and technology.revision:
             messages.success(
                 request,
@@ -204,9 +142,7 @@ def technology_image_delete(request, pk, image_pk):
     """Members of the owner organisation: remove one image."""
     technology = get_object_or_404(Technology.objects.owned_by(request.user), pk=pk)
     image = get_object_or_404(TechnologyImage, pk=image_pk, technology=technology)
-    image.image.delete(save=False)
-    image.thumbnail.delete(save=False)
-    image.delete()
+    services.remove_image(image)
     messages.success(request, _("The image was removed."))
     return redirect("listings:technology_images", pk=technology.pk)
 

@@ -7,4 +7,4 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self):
-        from . import hooks  # noqa: F401  (registers the page sections)
+        from . import hooks  # noqa: F401  (connects the signal receivers)

@@ -1,4 +1,5 @@
-"""How matching plugs into the rest of the site: derived data on save, and page sections."""
+"""How matching plugs into the rest of the site: derived data on save, and the page sections
+that `portal.views` shows (suggestions on detail pages, confirmed matches on the dashboard)."""
 
 from django.conf import settings
 from django.db.models.signals import post_delete
@@ -9,7 +10,6 @@ from listings.lifecycle import Actor
 from listings.models import Technology
 from listings.signals import listing_changed, listings_bulk_changed, listings_suggested
 from needs.models import Need
-from portal import hooks
 from tasks import jobs, queue
 
 from . import bulk, selectors
@@ -42,7 +42,6 @@ def _refresh_bulk(sender, listings, **kwargs):
             bulk.rebuild(kind, ids, workers=2 if len(ids) > 2000 else 1)
 
 
-@hooks.register("need_detail")
 def need_suggestions(request, need, actor):
     """The need's organisation and staff see suggested technologies."""
     if actor not in (Actor.OWNER, Actor.STAFF):
@@ -54,11 +53,9 @@ def need_suggestions(request, need, actor):
         "suggestions": suggestions,
         "suggestion_kind": "technology",
         "decline_reasons": DeclineReason.choices,
-        "detail_extra_templates": ["matching/includes/suggestions.html"],
     }
 
 
-@hooks.register("technology_detail")
 def technology_suggestions(request, technology, actor):
     """The technology's organisation and staff see suggested needs."""
     if actor not in (Actor.OWNER, Actor.STAFF):
@@ -70,7 +67,6 @@ def technology_suggestions(request, technology, actor):
         "suggestions": suggestions,
         "suggestion_kind": "need",
         "decline_reasons": DeclineReason.choices,
-        "detail_extra_templates": ["matching/includes/suggestions.html"],
     }
 
 
@@ -82,12 +78,10 @@ def _shown(request, kind, suggestions):
     )
 
 
-@hooks.register("dashboard")
 def confirmed_matches(user):
     context = (
         {
             "board_need_count": Need.objects.open().count(),
-            "staff_dashboard_templates": ["matching/includes/staff_dashboard.html"],
         }
         if user.is_moderator
         else {}
@@ -95,8 +89,4 @@ def confirmed_matches(user):
     if user.organization is None:
         return context
     matches = list(selectors.confirmed_matches_for(user.organization)[:20])
-    return {
-        **context,
-        "confirmed_matches": matches,
-        "dashboard_templates": ["matching/includes/dashboard_matches.html"],
-    }
+    return {**context, "confirmed_matches": matches}

@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from listings.models import Technology
+from needs.models import Need
 
 from . import engine, labels
 from .models import Match
@@ -62,8 +65,6 @@ def suggested_technologies(need, *, limit=10, for_owner=True) -> list[Suggestion
 
 def suggested_needs(technology, *, limit=10, for_owner=True) -> list[Suggestion]:
     """Open needs for a technology, best first, without those its owner dismissed."""
-    from needs.models import Need
-
     matches = {m.need_id: m for m in Match.objects.filter(technology=technology)}
     hidden = (
         [nid for nid, m in matches.items() if m.dismissed_by_technology_owner] if for_owner else []
@@ -82,8 +83,6 @@ def suggested_needs(technology, *, limit=10, for_owner=True) -> list[Suggestion]
 
 def confirmed_matches_for(organization):
     """Confirmed matches where the organisation owns the need or the technology."""
-    from django.db.models import Q
-
     return (
         Match.objects.filter(confirmed=True)
         .filter(Q(need__organization=organization) | Q(technology__organization=organization))

@@ -8,8 +8,11 @@ from django.utils.translation import gettext as _
 from accounts import recipients
 from lib.mail import send_after_commit
 from lib.urls import absolute_url
+from licensing.models import DeclineFeedback
+from licensing.services import RequestError, record_decline
 
 from . import scoring
+from .engine import _repr, fit_attributes
 from .models import Kind, Match, Profile, Term
 from .representation import corpus_size, refresh_representation
 
@@ -20,8 +23,6 @@ class MatchError(Exception):
 
 def score_pair(need, technology) -> tuple[float, list]:
     """The engine's score and reasons for one pair (used when staff confirm a match)."""
-    from .engine import _repr, fit_attributes
-
     profiles = {}
     for listing in (need, technology):
         kind = Kind.NEED if listing is need else Kind.TECHNOLOGY
@@ -71,9 +72,6 @@ def confirm_match(need, technology, by, note: str = "") -> Match:
 def dismiss(need, technology, user, *, reason: str, note: str = "", share_name=False) -> Match:
     """Hide a suggestion from the dismissing party's side (the other party still sees it), with
     a reason from the fixed list that the other listing's organisation hears of."""
-    from licensing.models import DeclineFeedback
-    from licensing.services import RequestError, record_decline
-
     organization = user.organization if user.is_authenticated else None
     if organization is None:
         raise MatchError(_("Only the organisations concerned may dismiss a suggestion."))

@@ -1,11 +1,11 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import member_required, moderator_required
+from lib.pagination import paginate
 from listings.models import Technology
 from needs.filters import NeedFilterSet
 from needs.models import Need
@@ -25,7 +25,7 @@ def board(request):
     )
     valid = not filterset.is_bound or filterset.is_valid()
     needs = filterset.qs if valid else Need.objects.none()
-    page = Paginator(needs, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(needs, request.GET.get("page"), BOARD_PAGE_SIZE)
     rows = [
         (
             need,

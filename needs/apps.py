@@ -10,7 +10,6 @@ class NeedsConfig(AppConfig):
         from listings import fieldindex
         from listings.registry import register
 
-        from . import selectors  # noqa: F401  (registers the page sections)
         from .models import Need
 
         register(Need)

@@ -7,6 +7,5 @@ app_name = "needs"
 urlpatterns = [
     path("needs/", views.need_list, name="need_list"),
     path("needs/new/", views.need_create, name="need_create"),
-    path("needs/<int:pk>/", views.need_detail, name="need_detail"),
     path("needs/<int:pk>/edit/", views.need_edit, name="need_edit"),
 ]

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from accounts.access import member_required
 from listings import services
 from listings.lifecycle import Status
-from listings.views import count_view, detail_context, listing_list
+from listings.views import listing_list
 
 from .filters import NeedFilterSet
 from .forms import NeedForm
@@ -17,19 +17,6 @@ def need_list(request):
     return listing_list(
         request, model=Need, filterset_class=NeedFilterSet, template="needs/need_list.html"
     )
-
-
-def need_detail(request, pk):
-    """Anyone for a published need; its organisation's members and staff otherwise."""
-    need = get_object_or_404(
-        Need.objects.visible_to(request.user)
-        .select_related("organization", "author")
-        .prefetch_related("fields__parent"),
-        pk=pk,
-    )
-    context = detail_context(request, need)
-    count_view(request, need, context["actor"])
-    return render(request, "needs/need_detail.html", context)
 
 
 @member_required

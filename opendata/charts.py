@@ -129,20 +129,7 @@ def column_chart(
     slot = (WIDTH - left - 4) / max(len(labels), 1)
     width = max((slot - 4) / max(len(series), 1), 2)
     parts = [_open(chart_id, title, description, height, "chart chart-columns")]
-    for k, s in enumerate(series):  # legend, one series a line
-        y = GAP + k * LINE
-        parts.append(
-            format_html(
-                '<rect class="chart-bar series-{}" x="{}" y="{}" width="12" height="12" rx="2"></rect>'
-                '<text class="chart-label" x="{}" y="{}">{}</text>',
-                k,
-                left,
-                y + 2,
-                left + 18,
-                y + 13,
-                s.name,
-            )
-        )
+    parts += _legend(series, left)
     parts.append(
         format_html(
             '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}"></line>'
@@ -178,24 +165,49 @@ def column_chart(
                     figure(value),
                 )
             )
-        year, _sep, month = label.partition("-")
-        centre = round(x0 + slot / 2 - 2, 1)
-        parts.append(
-            format_html(
-                '<text class="chart-label chart-tick" x="{}" y="{}" text-anchor="middle">{}</text>',
-                centre,
-                baseline + LINE,
-                month or label,
-            )
-        )
-        if month and (i == 0 or month == "01"):
-            parts.append(
-                format_html(
-                    '<text class="chart-value" x="{}" y="{}" text-anchor="middle">{}</text>',
-                    centre,
-                    baseline + 2 * LINE,
-                    year,
-                )
-            )
+        parts += _tick(label, first=i == 0, centre=round(x0 + slot / 2 - 2, 1), baseline=baseline)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every piece above is escaped by format_html
+
+
+def _legend(series: list[Series], left: int) -> list[str]:
+    """One series a line, above the plot."""
+    parts = []
+    for k, s in enumerate(series):
+        y = GAP + k * LINE
+        parts.append(
+            format_html(
+                '<rect class="chart-bar series-{}" x="{}" y="{}" width="12" height="12" rx="2"></rect>'
+                '<text class="chart-label" x="{}" y="{}">{}</text>',
+                k,
+                left,
+                y + 2,
+                left + 18,
+                y + 13,
+                s.name,
+            )
+        )
+    return parts
+
+
+def _tick(label: str, *, first: bool, centre: float, baseline: float) -> list[str]:
+    """A month's tick, and its year under the first month and under each January."""
+    year, _sep, month = label.partition("-")
+    parts = [
+        format_html(
+            '<text class="chart-label chart-tick" x="{}" y="{}" text-anchor="middle">{}</text>',
+            centre,
+            baseline + LINE,
+            month or label,
+        )
+    ]
+    if month and (first or month == "01"):
+        parts.append(
+            format_html(
+                '<text class="chart-value" x="{}" y="{}" text-anchor="middle">{}</text>',
+                centre,
+                baseline + 2 * LINE,
+                year,
+            )
+        )
+    return parts

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef
 
+from licensing.models import DeclineReason
 from listings.models import Field
 
 CHUNK_SIZE = 2000
@@ -139,16 +140,14 @@ def agreement_rows(data: dict) -> Iterator[list]:
         ("country", "agreements_by_country", "country"),
         ("month", "agreements_by_month", "month"),
     ):
-        for row in data.get(section, []):
+        for row in data[section]:
             yield [breakdown, row[key], row["agreements"]]
 
 
 def decline_reason_rows(data: dict) -> Iterator[list]:
     """field, then one count per reason (empty: given by fewer than three organisations)."""
-    from licensing.models import DeclineReason
-
     yield ["field", *DeclineReason.values]
-    for row in data.get("decline_reasons_by_field", []):
+    for row in data["decline_reasons_by_field"]:
         yield [row["slug"], *(row[reason] for reason in DeclineReason.values)]
 
 

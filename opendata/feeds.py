@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from lib.urls import absolute_url
 from listings.filters import TechnologyFilterSet
 from listings.models import Technology
-
-from .sources import listing_sources
+from needs.filters import NeedFilterSet
+from needs.models import Need
 
 FEED_SIZE = 50
 
@@ -115,19 +115,11 @@ class TechnologyFeed(ListingFeed):
     pass
 
 
-def need_feed_class():
-    """The needs feed, once the needs app is installed (None before)."""
-    source = listing_sources().get("needs")
-    if source is None:
-        return None
+class NeedFeed(ListingFeed):
+    model = Need
+    filterset_class = NeedFilterSet
+    list_url_name = "needs:need_list"
+    kind = "needs"
 
-    class NeedFeed(ListingFeed):
-        model = source.model
-        filterset_class = source.filterset_class
-        list_url_name = source.list_url_name
-        kind = "needs"
-
-        def heading(self):
-            return _("New needs")
-
-    return NeedFeed
+    def heading(self):
+        return _("New needs")

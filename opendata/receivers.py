@@ -4,11 +4,11 @@ A listing that changes state (published, withdrawn, expired, deleted) or is edit
 and countries are counted too) clears the cache once the transaction commits; the next read
 recomputes it. Reads stay cached."""
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from licensing.models import Agreement
 from listings.models import Technology
 from listings.signals import listing_changed, listings_bulk_changed
 from needs.models import Need
@@ -30,20 +30,7 @@ def _listing_deleted(sender, **kwargs) -> None:
     _clear_after_commit()
 
 
+@receiver(post_save, sender=Agreement, dispatch_uid="opendata.stats.agreement_saved")
 def _agreement_saved(sender, instance, **kwargs) -> None:
     # An agreement confirmed or corrected moves the published agreement figures at once.
     _clear_after_commit()
-
-
-def connect_optional() -> None:
-    """Receivers for optional apps (licensing's agreements), connected when installed."""
-    try:
-        agreement = apps.get_model("licensing", "Agreement")
-    except LookupError:
-        return
-    post_save.connect(
-        _agreement_saved, sender=agreement, dispatch_uid="opendata.stats.agreement_saved"
-    )
-
-
-connect_optional()

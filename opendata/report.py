@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from accounts.models import Organization
+from licensing.models import DeclineReason
 from listings.models import TRL, IPStatus
 
 from .charts import Series, bar_chart, column_chart
@@ -86,7 +87,7 @@ def totals(data: dict) -> list[tuple[str, int | None]]:
         "matches",
         "agreements",
     ]
-    return [(labels[name], data["totals"][name]) for name in order if name in data["totals"]]
+    return [(labels[name], data["totals"][name]) for name in order]
 
 
 def sections(data: dict) -> list[Section]:
@@ -129,7 +130,7 @@ def sections(data: dict) -> list[Section]:
             ),
             pgettext("field of technology", "Field"),
             data["fields"],
-            [row["name_ja"] if ja and row["name_ja"] else row["name_en"] for row in data["fields"]],
+            [_field_name(row, ja) for row in data["fields"]],
             ["technologies", "needs"],
             "technologies",
         ),
@@ -155,10 +156,8 @@ def sections(data: dict) -> list[Section]:
         ),
     ]
     out.append(months_section(data["months"]))
-    if "agreements_by_field" in data:
-        out += agreement_sections(data, ja)
-    if "decline_reasons_by_field" in data:
-        out.append(decline_reasons_section(data["decline_reasons_by_field"], ja))
+    out += agreement_sections(data, ja)
+    out.append(decline_reasons_section(data["decline_reasons_by_field"], ja))
     return out
 
 
@@ -213,8 +212,6 @@ def agreement_sections(data: dict, ja: bool) -> list[Section]:
 
 def decline_reasons_section(rows: list[dict], ja: bool) -> Section:
     """Why organisations passed, by field group: a table (one column per reason)."""
-    from licensing.models import DeclineReason
-
     section = Section(
         "decline-reasons",
         _("Why organisations passed, by field"),

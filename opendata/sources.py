@@ -1,16 +1,15 @@
-"""The public lists that open data serves: technologies always, needs once that app exists.
+"""The public lists that open data serves: technologies and needs.
 
 One entry per list ties together the model, its FilterSet (the one the HTML list uses) and the
 list's URL name, so feeds, CSV exports, the sitemap and the API all read the same filters.
 """
 
 from dataclasses import dataclass
-from importlib import import_module
 
 from listings.filters import TechnologyFilterSet
 from listings.models import Technology
-
-from .stats import need_model
+from needs.filters import NeedFilterSet
+from needs.models import Need
 
 
 @dataclass(frozen=True)
@@ -21,11 +20,7 @@ class Source:
 
 
 def listing_sources() -> dict[str, Source]:
-    sources = {
+    return {
         "technologies": Source(Technology, TechnologyFilterSet, "listings:technology_list"),
+        "needs": Source(Need, NeedFilterSet, "needs:need_list"),
     }
-    Need = need_model()
-    if Need is not None:
-        filters = import_module("needs.filters")
-        sources["needs"] = Source(Need, filters.NeedFilterSet, "needs:need_list")
-    return sources

@@ -19,7 +19,6 @@ set), so the page and the API stay fast at 100,000 technologies.
 
 import datetime
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef
@@ -27,8 +26,11 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
+from licensing.models import Agreement, DeclineFeedback, DeclineReason, LicenceRequest
 from listings.lifecycle import Status
 from listings.models import TRL, Field, IPStatus, Technology
+from matching.models import Match
+from needs.models import Need
 
 THRESHOLD = 3
 MONTHS = 12
@@ -54,38 +56,9 @@ def clear_cache() -> None:
     cache.delete(CACHE_KEY)
 
 
-# Optional apps: counted only once they are installed.
-
-
-def optional_model(app_label: str, model_name: str):
-    """The model if its app is installed, else None (needs, licensing and matching are optional)."""
-    try:
-        return apps.get_model(app_label, model_name)
-    except LookupError:
-        return None
-
-
-def need_model():
-    return optional_model("needs", "Need")
-
-
 def licence_requests():
-    """(queryset, date field) of all licence requests ever sent, or None."""
-    model = optional_model("licensing", "LicenceRequest")
-    if model is None:
-        return None
-    return model.objects.requests(), "created_at"
-
-
-def confirmed_agreements():
-    """Agreements both organisations confirmed (the only ones that count), or None."""
-    model = optional_model("licensing", "Agreement")
-    return None if model is None else model.objects.confirmed()
-
-
-def decline_feedback():
-    model = optional_model("licensing", "DeclineFeedback")
-    return None if model is None else model.objects.all()
+    """(queryset, date field) of all licence requests ever sent."""
+    return LicenceRequest.objects.requests(), "created_at"
 
 
 def _groups(prefixes: list[str]):
@@ -148,8 +121,6 @@ def agreement_figures(agreements, starts, groups) -> dict:
 def decline_reasons_by_field(feedback, groups) -> list[dict]:
     """Decline reasons per field group of the listing passed on: each cell holds the count and
     how many distinct organisations gave it (the privacy rule counts organisations): one query."""
-    from licensing.models import DeclineReason
-
     rows = (
         feedback.annotate(group=_groups(["technology", "need"]))
         .values("group", "reason", "decliner_organization")
@@ -176,24 +147,8 @@ def decline_reasons_by_field(feedback, groups) -> list[dict]:
 
 
 def confirmed_matches():
-    """(queryset, date field) of the matches JPO staff confirmed, or None."""
-    model = optional_model("matching", "Match")
-    if model is None:
-        return None
-    names = {f.name for f in model._meta.get_fields()}
-    queryset = model.objects.all()
-    if callable(getattr(queryset, "confirmed", None)):
-        queryset = queryset.confirmed()
-    elif "confirmed" in names:
-        queryset = queryset.filter(confirmed=True)
-    elif "confirmed_at" in names:
-        queryset = queryset.filter(confirmed_at__isnull=False)
-    elif "status" in names:
-        queryset = queryset.filter(status="confirmed")
-    else:
-        return None
-    date_field = next((n for n in ("confirmed_at", "updated_at", "created_at") if n in names), None)
-    return (queryset, date_field) if date_field else None
+    """(queryset, date field) of the matches JPO staff confirmed."""
+    return Match.objects.filter(confirmed=True), "confirmed_at"
 
 
 # What may be counted (rule 1).
@@ -213,9 +168,7 @@ def counted_organizations():
     """Organisations with a published listing or an active, verified member."""
     condition = Exists(counted_memberships().filter(organization=OuterRef("pk")))
     condition |= Exists(Technology.objects.published().filter(organization=OuterRef("pk")))
-    Need = need_model()
-    if Need is not None:
-        condition |= Exists(Need.objects.published().filter(organization=OuterRef("pk")))
+    condition |= Exists(Need.objects.published().filter(organization=OuterRef("pk")))
     return Organization.objects.filter(condition)
 
 
@@ -267,96 +220,88 @@ def by_field_group(model) -> dict[int, int]:
 def compute_statistics(now=None) -> dict:
     """Raw figures (privacy rule 1 applied, rule 2 not yet): a few aggregate queries."""
     technologies = Technology.objects.published()
+    needs = Need.objects.published()
     organizations = counted_organizations()
     memberships = counted_memberships()
     starts = month_starts(now)
-    Need = need_model()
-    needs = Need.objects.published() if Need is not None else None
     requests = licence_requests()
     matches = confirmed_matches()
-    agreements = confirmed_agreements()
-    feedback = decline_feedback()
+    groups = list(Field.objects.groups().order_by("position", "slug"))
+    agreements = agreement_figures(Agreement.objects.confirmed(), starts, groups)
 
     totals = {
         "technologies": technologies.count(),
         "organizations": organizations.count(),
         "users": counted_users().count(),
+        "needs": needs.count(),
+        "licence_requests": requests[0].count(),
+        "matches": matches[0].count(),
+        "agreements": agreements["total"],
     }
-    if needs is not None:
-        totals["needs"] = needs.count()
-    if requests is not None:
-        totals["licence_requests"] = requests[0].count()
-    if matches is not None:
-        totals["matches"] = matches[0].count()
-
-    # Country ranking: listings by their organisation's country, users by their organisation's.
-    country_columns = {
-        "technologies": grouped(technologies, "organization__country"),
-        "organizations": grouped(organizations, "country"),
-        "users": grouped(memberships, "organization__country", count="user_id"),
-    }
-    if needs is not None:
-        country_columns["needs"] = grouped(needs, "organization__country")
-    countries = table(country_columns, key="country")
-    countries.sort(
-        key=lambda r: (-r["technologies"], -r.get("needs", 0), -r["organizations"], r["country"])
-    )
-
-    kind_columns = {
-        "organizations": grouped(organizations, "kind"),
-        "technologies": grouped(technologies, "organization__kind"),
-    }
-    if needs is not None:
-        kind_columns["needs"] = grouped(needs, "organization__kind")
-    kinds = table(kind_columns, key="kind", keys=list(Organization.Kind.values))
-
-    groups = list(Field.objects.groups().order_by("position", "slug"))
-    field_columns = {"technologies": by_field_group(Technology)}
-    if Need is not None:
-        field_columns["needs"] = by_field_group(Need)
-    fields = [
-        {"slug": g.slug, "name_en": g.name_en, "name_ja": g.name_ja}
-        | {name: column.get(g.pk, 0) for name, column in field_columns.items()}
-        for g in groups
-    ]
-
-    trl = table({"technologies": grouped(technologies, "trl")}, key="trl", keys=list(TRL.values))
-    ip_status = table(
-        {"technologies": grouped(technologies, "ip_status")},
-        key="ip_status",
-        keys=list(IPStatus.values),
-    )
-
-    month_columns = {"technologies": by_month(technologies, "published_at", starts)}
-    if needs is not None:
-        month_columns["needs"] = by_month(needs, "published_at", starts)
-    if requests is not None:
-        month_columns["licence_requests"] = by_month(*requests, starts)
-    if matches is not None:
-        month_columns["matches"] = by_month(*matches, starts)
-    months = table(month_columns, key="month", keys=[s.strftime("%Y-%m") for s in starts])
-
-    extra = {}
-    if agreements is not None:
-        figures = agreement_figures(agreements, starts, groups)
-        totals["agreements"] = figures["total"]
-        extra["agreements_by_field"] = figures["by_field"]
-        extra["agreements_by_country"] = figures["by_country"]
-        extra["agreements_by_month"] = figures["by_month"]
-    if feedback is not None:
-        extra["decline_reasons_by_field"] = decline_reasons_by_field(feedback, groups)
-
-    return extra | {
+    return {
+        "agreements_by_field": agreements["by_field"],
+        "agreements_by_country": agreements["by_country"],
+        "agreements_by_month": agreements["by_month"],
+        "decline_reasons_by_field": decline_reasons_by_field(DeclineFeedback.objects.all(), groups),
         "generated_at": timezone.now().isoformat(),
         "threshold": THRESHOLD,
         "totals": totals,
-        "countries": countries,
-        "organization_kinds": kinds,
-        "fields": fields,
-        "trl": trl,
-        "ip_status": ip_status,
-        "months": months,
+        "countries": _countries(technologies, needs, organizations, memberships),
+        "organization_kinds": table(
+            {
+                "organizations": grouped(organizations, "kind"),
+                "technologies": grouped(technologies, "organization__kind"),
+                "needs": grouped(needs, "organization__kind"),
+            },
+            key="kind",
+            keys=list(Organization.Kind.values),
+        ),
+        "fields": _fields(groups),
+        "trl": table(
+            {"technologies": grouped(technologies, "trl")}, key="trl", keys=list(TRL.values)
+        ),
+        "ip_status": table(
+            {"technologies": grouped(technologies, "ip_status")},
+            key="ip_status",
+            keys=list(IPStatus.values),
+        ),
+        "months": table(
+            {
+                "technologies": by_month(technologies, "published_at", starts),
+                "needs": by_month(needs, "published_at", starts),
+                "licence_requests": by_month(*requests, starts),
+                "matches": by_month(*matches, starts),
+            },
+            key="month",
+            keys=[s.strftime("%Y-%m") for s in starts],
+        ),
     }
+
+
+def _countries(technologies, needs, organizations, memberships) -> list[dict]:
+    """Country ranking: listings by their organisation's country, users by their organisation's."""
+    countries = table(
+        {
+            "technologies": grouped(technologies, "organization__country"),
+            "organizations": grouped(organizations, "country"),
+            "users": grouped(memberships, "organization__country", count="user_id"),
+            "needs": grouped(needs, "organization__country"),
+        },
+        key="country",
+    )
+    countries.sort(
+        key=lambda r: (-r["technologies"], -r["needs"], -r["organizations"], r["country"])
+    )
+    return countries
+
+
+def _fields(groups) -> list[dict]:
+    columns = {"technologies": by_field_group(Technology), "needs": by_field_group(Need)}
+    return [
+        {"slug": g.slug, "name_en": g.name_en, "name_ja": g.name_ja}
+        | {name: column.get(g.pk, 0) for name, column in columns.items()}
+        for g in groups
+    ]
 
 
 def table(columns: dict[str, dict], *, key: str, keys: list | None = None) -> list[dict]:
@@ -398,18 +343,14 @@ def apply_privacy_rule(data: dict) -> dict:
             for row in data[section]
         ]
     for section in AGREEMENT_SECTIONS:
-        if section in data:
-            out[section] = [
-                row | {"agreements": suppress(row["agreements"])} for row in data[section]
-            ]
-    if "decline_reasons_by_field" in data:
-        out["decline_reasons_by_field"] = [
-            {
-                name: suppress_by_organizations(value) if isinstance(value, dict) else value
-                for name, value in row.items()
-            }
-            for row in data["decline_reasons_by_field"]
-        ]
+        out[section] = [row | {"agreements": suppress(row["agreements"])} for row in data[section]]
+    out["decline_reasons_by_field"] = [
+        {
+            name: suppress_by_organizations(value) if isinstance(value, dict) else value
+            for name, value in row.items()
+        }
+        for row in data["decline_reasons_by_field"]
+    ]
     return out
 
 

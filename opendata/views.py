@@ -13,7 +13,7 @@ from lib.urls import origin_of, site_url
 
 from . import report, stats
 from .exports import STATISTICS_TABLES, columns_for, csv_lines, table_lines
-from .feeds import TechnologyFeed, need_feed_class
+from .feeds import NeedFeed, TechnologyFeed
 from .sitemaps import sitemaps
 from .sources import listing_sources
 
@@ -78,9 +78,7 @@ def listing_csv(request, kind):
 
 def listing_feed(request, kind):
     """Anyone: an Atom feed of the newest published listings, filtered like the list."""
-    feed_class = TechnologyFeed if kind == "technologies" else need_feed_class()
-    if feed_class is None:
-        raise Http404
+    feed_class = TechnologyFeed if kind == "technologies" else NeedFeed
     return feed_class()(request)
 
 

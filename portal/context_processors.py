@@ -1,8 +1,7 @@
 from django.conf import settings
 
 from lib.urls import site_url
-
-from . import hooks
+from licensing.selectors import unread_count
 
 
 def site(request):
@@ -16,6 +15,6 @@ def site(request):
         "current_organization": membership.organization if membership else None,
     }
     if membership is not None:
-        # Apps add navigation badges (e.g. `nav_unread`: unread licence-request messages).
-        context.update(hooks.collect("navigation", user))
+        # The navigation's badge: unread licence-request and proposal messages.
+        context["nav_unread"] = unread_count(membership.organization)
     return context

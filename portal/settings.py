@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "axes",
+    "lib",
     "portal",
     "accounts",
     "listings",

@@ -3,24 +3,48 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+import accounts.urls
+import listings.urls
+import needs.urls
 from accounts import views as account_views
 
 from . import views
+
+
+def _with_pages(app_urls, *pages):
+    """An app's URL patterns with the pages composed here that keep the app's URL names."""
+    return include((app_urls.urlpatterns + list(pages), app_urls.app_name))
+
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("accounts/", include("accounts.urls")),
+    path(
+        "accounts/",
+        _with_pages(
+            accounts.urls,
+            path("organisations/<str:slug>/", views.organization_detail, name="organization"),
+        ),
+    ),
     # Before Django's own: a signed-in user's choice is stored for their e-mails.
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("opendata.urls")),
     path("api/", include("opendata.api.urls")),
-    path("", include("listings.urls")),
-    path("", include("needs.urls")),
+    path(
+        "",
+        _with_pages(
+            listings.urls,
+            path("technologies/<int:pk>/", views.technology_detail, name="technology_detail"),
+        ),
+    ),
+    path(
+        "",
+        _with_pages(needs.urls, path("needs/<int:pk>/", views.need_detail, name="need_detail")),
+    ),
     path("", include("bundles.urls")),
     path("requests/", include("licensing.urls")),
     path("matching/", include("matching.urls")),

@@ -4,6 +4,8 @@ from django.core.management import call_command
 
 from matching import bulk
 
+from .mail import requeue_unsent
+
 
 def send_digests() -> None:
     """The saved-search alerts and followers' news that are due (idempotent: alerts' sent-log)."""
@@ -20,6 +22,4 @@ def refresh_matching(kind: int, ids: list[int]) -> int:
 
 
 def requeue_unsent_mail() -> int:
-    from .mail import requeue_unsent
-
     return requeue_unsent()

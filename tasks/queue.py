@@ -14,6 +14,8 @@ from functools import cache
 
 from django.conf import settings
 from django.db import transaction
+from redis import Redis
+from rq import Queue, Retry
 
 QUEUE_NAME = "portal"
 #: Waits (seconds) before each retry of a failed job.
@@ -26,9 +28,6 @@ def broker_configured() -> bool:
 
 @cache
 def queue():
-    from redis import Redis
-    from rq import Queue
-
     return Queue(QUEUE_NAME, connection=Redis.from_url(settings.TASKS_REDIS_URL))
 
 
@@ -36,8 +35,6 @@ def enqueue_now(func, *args, job_id: str | None = None):
     """Queue `func(*args)` on the broker at once (retried on failure), or run it inline."""
     if not broker_configured():
         return func(*args)
-    from rq import Retry
-
     intervals = settings.TASKS_RETRY_INTERVALS
     return queue().enqueue(
         func,

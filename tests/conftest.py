@@ -36,6 +36,22 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    """Every test that uses the database finds the rows data migrations create (taxonomy, staff
+    group): a transactional test ends with a flush that removes them, and `--reuse-db` keeps
+    that database for the next run. Cheap when the rows are there."""
+    uses_database = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
+    )
+    if not uses_database:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from tests import migration_data
+
+    migration_data.restore()
+
+
 @pytest.fixture
 def staff(db):
     from tests.factories import make_staff

@@ -1,8 +1,9 @@
 """Rows that data migrations create (taxonomy, staff group), restored when missing.
 
 A transactional test (browser journeys, concurrent moderators) ends with a flush that removes
-them, and `--reuse-db` keeps that database for the next run; tests that need them call
-`restore()` (cheap when the rows are there).
+them, and `--reuse-db` keeps that database for the next run; the `_migration_data` fixture of
+tests/conftest.py calls `restore()` before every test that uses the database (cheap when the
+rows are there).
 """
 
 from importlib import import_module

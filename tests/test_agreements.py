@@ -12,16 +12,10 @@ from accounts.models import Organization
 from licensing import services
 from licensing.models import Agreement, LicenceRequest
 from opendata import stats
-from tests import migration_data
 from tests.factories import make_member, make_need, make_staff, make_technology
 
 pytestmark = pytest.mark.django_db
 Kind = Agreement.Kind
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    migration_data.restore()
 
 
 @pytest.fixture

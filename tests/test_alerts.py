@@ -18,7 +18,6 @@ from alerts.models import Follow, FollowNotice, Frequency, SavedSearch, SentList
 from listings import services as listing_services
 from listings.lifecycle import Action
 from listings.lifecycle import Status as ListingStatus
-from tests import migration_data
 from tests.factories import (
     make_member,
     make_need,
@@ -29,11 +28,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    migration_data.restore()
 
 
 _capture = {}

@@ -14,18 +14,12 @@ from PIL import Image
 from accounts.models import Organization
 from licensing import services
 from licensing.models import Attachment, LicenceRequest
-from tests import migration_data
 from tests.factories import make_member, make_staff, make_technology, make_user, png_bytes
 from tests.test_uploads import bomb_png, jpeg_with_exif
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n<<>>\nendobj\n"
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    migration_data.restore()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests import migration_data
 from tests.browser import sign_in
 from tests.factories import PASSWORD, make_member, make_need, make_technology
 
@@ -17,11 +16,6 @@ AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = (1280, 390)
 LANGUAGES = ("en", "ja")
 SHOTS = Path("/tmp/axe-failures")
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(transactional_db):
-    migration_data.restore()
 
 
 @pytest.fixture

@@ -9,16 +9,10 @@ from django.utils import timezone
 from accounts.models import Membership, Organization
 from advisers.models import Proposal
 from listings.lifecycle import Status
-from tests import migration_data
 from tests.browser import sign_in
 from tests.factories import PASSWORD, make_organization, make_staff, make_technology, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(transactional_db):
-    migration_data.restore()
 
 
 def new_page(browser, live_server):

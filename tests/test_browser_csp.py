@@ -7,7 +7,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from listings import services as listing_services
-from tests import migration_data
 from tests.browser import sign_in
 from tests.factories import PASSWORD, make_member, make_need, make_technology, png_bytes
 
@@ -24,11 +23,6 @@ PUBLIC_PAGES = [
     "/accounts/signup/",
     "/no-such-page/",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(transactional_db):
-    migration_data.restore()
 
 
 @pytest.fixture

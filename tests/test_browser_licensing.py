@@ -5,17 +5,10 @@ import pytest
 
 from accounts.models import Organization
 from licensing.models import LicenceRequest
-from tests import migration_data
 from tests.browser import sign_in
 from tests.factories import PASSWORD, make_member, make_technology
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(transactional_db):
-    # The taxonomy and staff group may be gone after a transactional test with --reuse-db.
-    migration_data.restore()
 
 
 def test_company_requests_licence_and_reads_university_reply(page, browser, live_server):

@@ -10,18 +10,12 @@ import pytest
 from accounts.models import Organization
 from licensing import services
 from licensing.models import Agreement, LicenceRequest
-from tests import migration_data
 from tests.browser import sign_in
 from tests.factories import PASSWORD, make_member, make_technology
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n<<>>\nendobj\n"
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(transactional_db):
-    migration_data.restore()
 
 
 def test_term_sheet_agreement_and_decline_reason(page, browser, live_server, tmp_path):

@@ -14,7 +14,6 @@ from accounts.models import Organization
 from lib.uploads import clean_image
 from licensing import services as licensing
 from listings import services
-from tests import migration_data
 from tests.browser import sign_in
 from tests.factories import PASSWORD, make_member, make_need, make_technology, png_bytes
 
@@ -22,11 +21,6 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(transactional_db):
-    migration_data.restore()
 
 
 @pytest.fixture

@@ -4,16 +4,10 @@ import pytest
 
 from listings.lifecycle import Status
 from listings.models import Technology
-from tests import migration_data
 from tests.browser import sign_in
 from tests.factories import PASSWORD, make_member, make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(transactional_db):
-    migration_data.restore()
 
 
 def new_page(browser, live_server):

@@ -10,15 +10,9 @@ from licensing import services as licensing
 from licensing.models import LicenceRequest
 from listings.lifecycle import Status
 from listings.revisions import PendingRevision, store
-from tests import migration_data
 from tests.factories import make_member, make_need, make_technology, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    migration_data.restore()
 
 
 def test_staff_profile_says_jpo_staff_not_awaiting_approval(client, staff):

@@ -10,17 +10,11 @@ from licensing import services
 from licensing.models import DeclineFeedback, DeclineReason, LicenceRequest
 from matching.models import Match
 from opendata import stats
-from tests import migration_data
 from tests.factories import make_member, make_need, make_staff, make_technology
 
 pytestmark = pytest.mark.django_db
 Status = LicenceRequest.Status
 Path = DeclineFeedback.Path
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    migration_data.restore()
 
 
 @pytest.fixture

@@ -6,15 +6,9 @@ import pytest
 from listings import fieldindex
 from listings.models import Field, Technology
 from needs.models import Need
-from tests import migration_data
 from tests.factories import make_need, make_technology
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    migration_data.restore()
 
 
 def ids(*slugs) -> list[int]:

@@ -7,16 +7,10 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from tests import migration_data
 from tests.factories import PASSWORD, make_member
 from tests.test_technology_views import technology_post_data
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    migration_data.restore()
 
 
 def described_ids_missing(html: str) -> list[str]:

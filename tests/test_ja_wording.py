@@ -16,7 +16,6 @@ from licensing.models import LicenceRequest
 from listings.lifecycle import Status
 from matching.reasons import describe
 from opendata import stats
-from tests import migration_data
 from tests.factories import make_member, make_need, make_staff, make_technology
 from tests.test_technology_lifecycle import edit
 
@@ -25,11 +24,6 @@ pytestmark = pytest.mark.django_db
 JA = {"HTTP_ACCEPT_LANGUAGE": "ja"}
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 DEC_2 = datetime.datetime(2026, 12, 2, 10, 5, tzinfo=ZoneInfo("Asia/Tokyo"))
-
-
-@pytest.fixture(autouse=True)
-def _taxonomy(db):
-    migration_data.restore()
 
 
 def page(client, url, headers=JA) -> str:
@@ -172,7 +166,7 @@ def test_join_list_follows_the_active_language():
 
 
 def test_join_list_filter_escapes_each_item():
-    template = Template("{% load portal_tags %}{{ items|join_list }}")
+    template = Template("{% load lib_tags %}{{ items|join_list }}")
     with translation.override("ja"):
         html = template.render(Context({"items": ["<b>a</b>", "b"]}))
     assert html == "&lt;b&gt;a&lt;/b&gt;、b"

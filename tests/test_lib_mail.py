@@ -17,7 +17,6 @@ from licensing.models import LicenceRequest
 from listings import services as listing_services
 from listings.lifecycle import Action, Status
 from matching import services as matching_services
-from tests import migration_data
 from tests.factories import (
     make_member,
     make_need,
@@ -31,11 +30,6 @@ pytestmark = pytest.mark.django_db
 
 TYPED = 'We\'re keen — R&D says "yes" <now>'
 ESCAPES = re.compile(r"&(amp|quot|lt|gt|#x27|#39);")
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    migration_data.restore()
 
 
 @pytest.fixture
@@ -145,7 +139,6 @@ def test_password_reset_mail_keeps_the_name_as_typed(client, parties):
 
 @pytest.mark.django_db(transaction=True)
 def test_rolled_back_work_sends_nothing_and_committed_work_sends_once():
-    migration_data.restore()
     member = make_member()
     make_staff()
     technology = make_technology(member.organization, status=Status.DRAFT, author=member)

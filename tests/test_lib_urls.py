@@ -16,7 +16,6 @@ from django.urls import reverse
 
 from accounts.models import Membership
 from listings.lifecycle import Status
-from tests import migration_data
 from tests.factories import make_member, make_organization, make_staff, make_technology, make_user
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +29,6 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 @pytest.fixture(autouse=True)
 def _setup(db):
-    migration_data.restore()
     cache.clear()
     yield
     cache.clear()

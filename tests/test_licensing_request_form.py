@@ -8,15 +8,9 @@ from django.urls import reverse
 from accounts.models import Organization
 from licensing import services
 from licensing.models import LicenceRequest
-from tests import migration_data
 from tests.factories import make_member, make_technology
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    migration_data.restore()
 
 
 @pytest.fixture

@@ -10,16 +10,9 @@ from licensing.forms import LicenceRequestForm
 from licensing.models import LicenceRequest, RequestMessage
 from licensing.selectors import unread_count
 from listings.lifecycle import Status as ListingStatus
-from tests import migration_data
 from tests.factories import make_member, make_staff, make_technology, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    # The taxonomy and staff group may be gone after a transactional test with --reuse-db.
-    migration_data.restore()
 
 
 Status = LicenceRequest.Status

@@ -9,15 +9,9 @@ from django.urls import reverse
 from accounts.models import Organization
 from listings.models import Field, Technology
 from listings.widgets import CountryCheckboxes, FieldCheckboxes
-from tests import migration_data
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    migration_data.restore()
 
 
 def technology_data(**changes) -> dict:

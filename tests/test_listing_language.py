@@ -9,17 +9,11 @@ from django.urls import reverse
 from licensing import services as licensing
 from licensing.models import LicenceRequest
 from listings.lifecycle import Status
-from tests import migration_data
 from tests.factories import make_member, make_technology
 
 pytestmark = pytest.mark.django_db
 
 EN_TITLE, JA_TITLE = "Perovskite film", "有機薄膜太陽電池"
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    migration_data.restore()
 
 
 def marked(html: str, title: str) -> str | None:

@@ -15,15 +15,9 @@ from lib.uploads import clean_image
 from listings import services
 from listings.lifecycle import Status
 from listings.models import Technology, TechnologyImage
-from tests import migration_data
 from tests.factories import make_member, make_organization, make_technology, png_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    migration_data.restore()
 
 
 def add_picture(technology, caption="", color=(200, 30, 30)):

@@ -6,15 +6,9 @@ import pytest
 from django.urls import reverse
 
 from listings.lifecycle import Status
-from tests import migration_data
 from tests.factories import make_need, make_technology
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    migration_data.restore()
 
 
 def decision_forms(html: str) -> list[str]:

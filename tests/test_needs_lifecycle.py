@@ -15,16 +15,10 @@ from listings.lifecycle import Action, Status
 from listings.models import ModerationEvent
 from listings.services import TransitionError, transition
 from needs.models import Need
-from tests import factories, migration_data
+from tests import factories
 from tests.factories import make_member, make_staff, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    # The taxonomy and staff group may be gone after a transactional test with --reuse-db.
-    migration_data.restore()
 
 
 NEED_DEFAULTS = {

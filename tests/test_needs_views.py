@@ -11,17 +11,10 @@ from analytics.models import ListingEvent
 from listings.lifecycle import Action, Status
 from listings.services import transition
 from needs.models import Need
-from tests import migration_data
 from tests.factories import make_member, make_staff
 from tests.test_needs_lifecycle import make_need
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    # The taxonomy and staff group may be gone after a transactional test with --reuse-db.
-    migration_data.restore()
 
 
 def titles(response) -> list[str]:

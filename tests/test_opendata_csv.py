@@ -10,15 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from listings.lifecycle import Status
 from opendata.exports import NEED_COLUMNS, TECHNOLOGY_COLUMNS, neutralise
-from tests import migration_data
 from tests.factories import make_need, make_organization, make_technology
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _taxonomy():
-    migration_data.restore()  # the fields of technology, should a transactional test have flushed them
 
 
 def download(client, url) -> list[dict]:

@@ -7,15 +7,9 @@ from django.core.cache import cache
 
 from accounts.models import Organization
 from listings.lifecycle import Status
-from tests import migration_data
 from tests.factories import make_need, make_organization, make_technology
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _taxonomy():
-    migration_data.restore()  # the fields of technology, should a transactional test have flushed them
 
 
 ATOM = "{http://www.w3.org/2005/Atom}"

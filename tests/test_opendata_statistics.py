@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,17 +10,13 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Organization
+from licensing.models import LicenceRequest
 from listings.lifecycle import Status
+from matching.models import Match
 from opendata import stats
-from tests import migration_data
 from tests.factories import make_need, make_organization, make_technology, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _taxonomy():
-    migration_data.restore()  # the fields of technology, should a transactional test have flushed them
 
 
 @pytest.fixture(autouse=True)
@@ -190,9 +185,6 @@ def test_unverified_account_never_moves_a_public_figure(known):
 
 
 def test_private_match_never_moves_a_public_figure(known):
-    Match = stats.optional_model("matching", "Match")
-    if Match is None:
-        pytest.skip("matching is not installed")
     before = figures()
     assert before["totals"]["matches"] is None
     need = make_need()
@@ -206,9 +198,6 @@ def test_private_match_never_moves_a_public_figure(known):
 
 
 def test_matches_show_from_the_threshold_up():
-    Match = stats.optional_model("matching", "Match")
-    if Match is None:
-        pytest.skip("matching is not installed")
     for _ in range(stats.THRESHOLD):
         Match.objects.create(
             need=make_need(),
@@ -225,9 +214,6 @@ def test_matches_show_from_the_threshold_up():
 
 
 def test_private_licence_request_never_moves_a_public_figure(known):
-    if not apps.is_installed("licensing"):
-        pytest.skip("licensing is not installed")
-    LicenceRequest = apps.get_model("licensing", "LicenceRequest")
     before = figures()
     assert before["totals"]["licence_requests"] is None
     requester = make_user(organization=make_organization(kind="company"))

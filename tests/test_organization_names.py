@@ -6,17 +6,11 @@ from django.utils import translation
 
 from accounts.models import Membership
 from listings.lifecycle import Status
-from tests import migration_data
 from tests.factories import make_member, make_technology
 
 pytestmark = pytest.mark.django_db
 
 EN, JA = "Kanto Tech Institute", "関東工業大学"
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    migration_data.restore()
 
 
 @pytest.fixture

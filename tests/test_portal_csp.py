@@ -6,7 +6,6 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests import migration_data
 from tests.factories import make_member, make_need, make_technology
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +19,6 @@ SITE_POLICY = (
 
 @pytest.fixture(autouse=True)
 def _production(settings):
-    migration_data.restore()
     settings.DEBUG = False
 
 

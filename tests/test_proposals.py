@@ -11,16 +11,10 @@ from accounts.models import Organization
 from licensing import services
 from licensing.models import LicenceRequest
 from listings.lifecycle import Status as ListingStatus
-from tests import migration_data
 from tests.factories import make_member, make_need, make_staff, make_technology, make_user
 
 pytestmark = pytest.mark.django_db
 Status = LicenceRequest.Status
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    migration_data.restore()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from django.urls import reverse
 from analytics.models import Event, ListingEvent
 from listings.lifecycle import Status
 from listings.models import Technology
-from tests import migration_data
 from tests.factories import make_member, make_technology
 from tests.servers import Replica, app_server, sign_in, wait_until
 
@@ -41,8 +40,7 @@ def server(replica, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _taxonomy(replica):
-    migration_data.restore()
+def _replica_caught_up(replica):
     replica.catch_up()
     yield
     with contextlib.suppress(psycopg2.OperationalError):  # the replica was stopped by the test

@@ -11,7 +11,6 @@ from PIL import Image
 
 from listings.lifecycle import Status
 from listings.models import TechnologyImage
-from tests import migration_data
 from tests.factories import (
     make_member,
     make_organization,
@@ -57,7 +56,6 @@ def servers(django_db_setup, django_db_blocker, media_root):
 
 @pytest.fixture(autouse=True)
 def _clean_state(servers):
-    migration_data.restore()
     redis_or_skip().flushdb()
 
 

@@ -19,7 +19,6 @@ from matching.models import Kind, Profile
 from tasks import mail as task_mail
 from tasks import queue
 from tasks.models import OutgoingMail
-from tests import migration_data
 from tests.factories import make_technology, make_user
 from tests.servers import BASE_DIR, database_url, wait_until
 
@@ -41,7 +40,6 @@ def broker(settings):
     settings.TASKS_REDIS_URL = TASKS_REDIS_URL
     settings.MAIL_DISPATCH = "tasks.mail.dispatch"
     settings.TASKS_RETRY_INTERVALS = [1, 1, 1]
-    migration_data.restore()
     yield client
     client.flushdb()
     queue.queue.cache_clear()

@@ -11,15 +11,9 @@ from listings import services
 from listings.forms import PatentFormSet, TechnologyForm
 from listings.lifecycle import Action, Status
 from listings.models import ModerationEvent, Technology
-from tests import migration_data
 from tests.factories import make_member, make_staff, make_technology
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    migration_data.restore()
 
 
 def action_url(technology):

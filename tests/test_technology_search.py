@@ -8,17 +8,11 @@ from django.utils import timezone
 from accounts.models import Organization
 from listings.lifecycle import Status
 from listings.models import Technology
-from tests import migration_data
 from tests.factories import make_organization, make_technology
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/technologies/"
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    migration_data.restore()
 
 
 def titles(response) -> list[str]:

@@ -10,15 +10,9 @@ from PIL import Image
 from analytics.models import ListingEvent
 from listings.lifecycle import Status
 from listings.models import MAX_IMAGES, Technology, TechnologyImage
-from tests import migration_data
 from tests.factories import make_member, make_organization, make_technology, png_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(db):
-    migration_data.restore()
 
 
 # --- Visibility ----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django import template
-from django.utils import translation
 
+from lib.i18n import join_list
 from listings.models import Technology
 
 from .. import quality
@@ -17,12 +17,6 @@ def listing_quality(listing):
 
 
 @register.filter
-def join_words(items) -> str:
-    """Join in the page's language: “a, b” in English, “a、b” in Japanese."""
-    separator = "、" if translation.get_language() == "ja" else ", "
-    return separator.join(str(item) for item in items)
-
-
-@register.filter
 def join_labels(rules) -> str:
-    return join_words(rule.label for rule in rules)
+    """The rules' labels as the page's language lists them."""
+    return join_list(rule.label for rule in rules)

@@ -33,11 +33,13 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import json
 import os
 import re
 import sqlite3
-from collections import defaultdict
+import sys
+from collections import Counter, defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 #: a synonym pair needs this many JMdict entries whose first sense glosses both words.
@@ -124,10 +126,7 @@ def build_jmdict(db_path: str, out_path: str) -> int:
 
 def build_synonyms(db_path: str, out_path: str) -> int:
     """English near-synonyms from JMdict first senses (see the module docstring)."""
-    import itertools
-    import sys
-    from collections import Counter
-
+    # A script run from anywhere: the project goes on the path before the engine is imported.
     sys.path.insert(0, os.path.join(HERE, "..", ".."))
     from matching.analysis import analyse_english  # the engine's own stems
 
@@ -191,8 +190,6 @@ def build_taxonomy(tax_path: str, out_path: str) -> int:
 
 def build_en_ja(gloss_path: str, out_path: str) -> int:
     """English stems -> Japanese headwords, from the gloss table (see the module docstring)."""
-    import sys
-
     sys.path.insert(0, os.path.join(HERE, "..", ".."))
     from matching.analysis import STOPWORDS, WORD_RE, stem  # the engine's own stems
 

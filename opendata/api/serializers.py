@@ -6,7 +6,9 @@ from rest_framework import serializers
 
 from accounts.models import Organization
 from lib.urls import absolute_url
+from licensing.models import DeclineReason
 from listings.models import Field, Patent, Technology
+from needs.models import Need
 
 
 class OrganizationSummarySerializer(serializers.ModelSerializer):
@@ -99,29 +101,24 @@ class TechnologySerializer(ListingSerializer):
         ]
 
 
-def need_serializer_class(model):
-    """The needs serializer, built once the needs app is installed."""
-
-    class NeedSerializer(ListingSerializer):
-        partnerships = serializers.ListField(
-            child=serializers.ChoiceField(
-                choices=model._meta.get_field("partnerships").base_field.choices
-            )
+class NeedSerializer(ListingSerializer):
+    partnerships = serializers.ListField(
+        child=serializers.ChoiceField(
+            choices=Need._meta.get_field("partnerships").base_field.choices
         )
+    )
 
-        class Meta:
-            fields = [
-                *ListingSerializer.common_fields,
-                "description",
-                "solution",
-                "trl_min",
-                "trl_max",
-                "partnerships",
-                "deadline",
-            ]
-
-    NeedSerializer.Meta.model = model
-    return NeedSerializer
+    class Meta:
+        model = Need
+        fields = [
+            *ListingSerializer.common_fields,
+            "description",
+            "solution",
+            "trl_min",
+            "trl_max",
+            "partnerships",
+            "deadline",
+        ]
 
 
 class FigureField(serializers.IntegerField):
@@ -194,8 +191,6 @@ class AgreementMonthRowSerializer(serializers.Serializer):
 
 
 def _decline_reason_row_serializer():
-    from licensing.models import DeclineReason
-
     fields = {
         "slug": serializers.CharField(),
         "name_en": serializers.CharField(),

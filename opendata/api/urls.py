@@ -12,8 +12,7 @@ app_name = "api"
 router = DefaultRouter()
 router.include_format_suffixes = False
 router.register("technologies", views.TechnologyViewSet, basename="technology")
-if (NeedViewSet := views.need_viewset_class()) is not None:
-    router.register("needs", NeedViewSet, basename="need")
+router.register("needs", views.NeedViewSet, basename="need")
 router.register("organisations", views.OrganizationViewSet, basename="organization")
 router.register("fields", views.FieldViewSet, basename="field")
 

@@ -16,17 +16,18 @@ from rest_framework.views import APIView
 
 from listings.filters import TechnologyFilterSet
 from listings.models import Field, Technology
+from needs.filters import NeedFilterSet
+from needs.models import Need
 
 from .. import stats
 from ..sitemaps import organizations_with_listings
-from ..stats import need_model
 from .serializers import (
     ErrorSerializer,
     FieldSerializer,
+    NeedSerializer,
     OrganizationSerializer,
     StatisticsSerializer,
     TechnologySerializer,
-    need_serializer_class,
 )
 
 # ETag from the rendered body; If-None-Match answered with 304 (Django's own middleware,
@@ -92,33 +93,22 @@ class TechnologyViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = NewestFirst
 
 
-def need_viewset_class():
-    """The needs endpoint, once the needs app is installed (None before)."""
-    Need = need_model()
-    if Need is None:
-        return None
-    from needs.filters import NeedFilterSet
+@conditional
+@listing_schema("needs", NeedSerializer)
+class NeedViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published needs whose deadline has not passed (as on the HTML list)."""
 
-    serializer = need_serializer_class(Need)
-
-    @conditional
-    @listing_schema("needs", serializer)
-    class NeedViewSet(viewsets.ReadOnlyModelViewSet):
-        """Published needs whose deadline has not passed (as on the HTML list)."""
-
-        queryset = (
-            Need.objects.open()
-            .select_related("organization")
-            .prefetch_related("fields")
-            .defer("search_vector", "pending_revision")
-        )
-        serializer_class = serializer
-        lookup_value_regex = "[^/]+"
-        filter_backends = [DjangoFilterBackend]
-        filterset_class = NeedFilterSet
-        pagination_class = NewestFirst
-
-    return NeedViewSet
+    queryset = (
+        Need.objects.open()
+        .select_related("organization")
+        .prefetch_related("fields")
+        .defer("search_vector", "pending_revision")
+    )
+    serializer_class = NeedSerializer
+    lookup_value_regex = "[^/]+"
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = NeedFilterSet
+    pagination_class = NewestFirst
 
 
 @conditional

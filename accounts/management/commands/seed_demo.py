@@ -161,8 +161,5 @@ class Command(BaseCommand):
         )
 
     def load_listings(self):
-        from django.core.management import get_commands
-
-        if "import_bundle" in get_commands():
-            bundle = settings.BASE_DIR / "data" / "matching-dev.json"
-            call_command("import_bundle", str(bundle), "--publish", stdout=self.stdout)
+        bundle = settings.BASE_DIR / "data" / "matching-dev.json"
+        call_command("import_bundle", str(bundle), "--publish", stdout=self.stdout)

@@ -28,12 +28,14 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg2
 from django.conf import settings
 from django.contrib.postgres.search import SearchRank
 from django.core.management import BaseCommand, CommandError, call_command
 from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models import F
 
 from listings import search
@@ -157,8 +159,6 @@ class Command(BaseCommand):
             self.stdout.write(f"dropped {name}")
 
     def evaluate_and_roll_back(self, path, data, folds, flags):
-        from django.db.migrations.executor import MigrationExecutor
-
         executor = MigrationExecutor(connection)
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError(
@@ -377,8 +377,6 @@ def _connect(db, dbname):
 
 
 def _url(db, name):
-    from urllib.parse import quote
-
     user = quote(db.get("USER") or "")
     password = quote(db.get("PASSWORD") or "")
     auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")

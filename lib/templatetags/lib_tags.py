@@ -1,3 +1,5 @@
+"""Template tags every app's templates use: query strings, localised names, lists, form errors."""
+
 import django_filters
 from django import template
 from django.forms import BaseForm, BaseFormSet
