@@ -11,7 +11,7 @@ from contextlib import contextmanager, nullcontext
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import analysis
+from . import text
 from .models import Kind, Posting
 from .options import DEFAULT, Options
 from .representation import NEED_PARTS, TECHNOLOGY_PARTS, recompute_norms
@@ -21,7 +21,7 @@ CHUNK = 2000
 
 def _vector(row: tuple) -> dict[str, float]:
     parts, language, options = row
-    return analysis.document_vector(parts, language or None, options)
+    return text.document_vector(parts, language or None, options)
 
 
 def _rows(kind: int, ids: list[int] | None):

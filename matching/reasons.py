@@ -9,7 +9,7 @@ from django_countries import countries
 from lib.i18n import join_list
 from listings.models import Field, Offer
 
-from . import analysis
+from .text import term_words
 
 
 def describe(reasons: list, field_names: dict[str, str] | None = None, texts=()) -> list[str]:
@@ -99,7 +99,7 @@ def matched_words(terms: list[str], texts) -> list[str]:
 
 @lru_cache(maxsize=512)
 def _term_words(text: str, language: str | None) -> dict[str, str]:
-    return analysis.term_words(text, language)
+    return term_words(text, language)
 
 
 def listing_text(listing) -> str:

@@ -5,7 +5,7 @@ import math
 from django.db import connection, transaction
 from django.db.models import F
 
-from . import analysis
+from . import text
 from .models import Kind, Posting, Profile, Term
 
 TECHNOLOGY_PARTS = ("title", "summary", "description", "benefits", "keywords")
@@ -36,7 +36,7 @@ def listing_vector(listing) -> dict[str, float]:
         texts["description"] = "\n".join(
             filter(None, [texts["description"], texts.pop("solution")])
         )
-    return analysis.document_vector(texts, listing.language or None)
+    return text.document_vector(texts, listing.language or None)
 
 
 def field_slugs(listing) -> tuple[list[str], list[str]]:
@@ -45,7 +45,7 @@ def field_slugs(listing) -> tuple[list[str], list[str]]:
 
 
 def idf(df: int, n_docs: int) -> float:
-    return analysis.idf(df, n_docs)
+    return text.idf(df, n_docs)
 
 
 def corpus_size() -> int:

@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import math
 
-from .analysis import idf
 from .options import DEFAULT, Options
+from .text import idf
 
 #: credit for sharing only the top-level group (a shared sub-field counts 1).
 GROUP_CREDIT = 0.5

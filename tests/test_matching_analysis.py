@@ -4,9 +4,9 @@ from collections import Counter
 
 import pytest
 
-from matching import analysis, scoring
-from matching.analysis import analyse, detect_language, document_vector
+from matching import scoring
 from matching.options import DEFAULT
+from matching.text import analyse, detect_language, dictionary, document_vector, japanese, phonetic
 
 PARENTS = {
     "sensors-iot": "ict",
@@ -44,8 +44,8 @@ def test_detect_language():
 def test_katakana_loanword_maps_to_english_term():
     # in the dictionary: フィルタ -> filter; not in it: phonetic skeleton shared with English
     assert "filter" in analyse("フィルタ", "ja")
-    assert analysis.katakana_skeleton("カルマン") == analysis.english_skeleton("kalman")
-    assert analysis.katakana_skeleton("グルコシダーゼ") == analysis.english_skeleton("glucosidase")
+    assert phonetic.katakana_skeleton("カルマン") == phonetic.english_skeleton("kalman")
+    assert phonetic.katakana_skeleton("グルコシダーゼ") == phonetic.english_skeleton("glucosidase")
     ja = analyse("ザクロマイシンの合成", "ja")  # invented name, surely not in JMdict
     en = analyse("synthesis of zakuromycins", "en")
     assert set(k for k in ja if k.startswith("~")) & set(k for k in en if k.startswith("~"))
@@ -202,7 +202,7 @@ def test_reasons_are_structured_and_score_symmetric_in_text():
 
 
 def test_near_synonyms_are_added_at_low_weight_when_the_vector_is_built():
-    table = analysis._synonyms()
+    table = dictionary.synonyms()
     assert "evalu" in table["estim"]  # estimation / evaluation share JMdict entries
     vector = document_vector({"title": "Estimation of bearing life"}, "en")
     assert "evalu" not in analyse("Estimation of bearing life", "en")  # document level only
@@ -217,7 +217,7 @@ def test_near_synonyms_are_added_at_low_weight_when_the_vector_is_built():
 def test_parts_of_a_known_compound_count_less_than_the_compound():
     terms = analyse("省エネルギー", "ja")  # energy conservation; 省 alone: ministry
     assert terms["conserv"] == pytest.approx(1.0)
-    assert terms["ministri"] == pytest.approx(analysis.COVERED_W)
+    assert terms["ministri"] == pytest.approx(japanese.COVERED_W)
     unknown = analyse("転がり軸受", "ja")  # not a headword: its parts keep full weight
     assert unknown["bear"] == pytest.approx(1.0)
 

@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from accounts.models import Membership
-from matching import analysis, engine, labels, selectors
+from matching import engine, labels, selectors, text
 from matching.reasons import describe, matched_words
 from tests.factories import make_need, make_organization, make_technology, make_user
 
@@ -107,7 +107,7 @@ JAPANESE_TECHNOLOGY = ("鋼橋の腐食を防ぐ防錆塗料。錆の発生を�
 
 
 def test_shared_terms_are_shown_as_the_listings_words_not_stems():
-    terms = [analysis.stem("corrosion"), analysis.stem("rusting")]
+    terms = [text.stem("corrosion"), text.stem("rusting")]
     english_tech = ("Corrosion protection against rust for steel.", "en")
     with translation.override("en"):
         words = matched_words(terms, [ENGLISH_NEED, english_tech])
@@ -116,13 +116,13 @@ def test_shared_terms_are_shown_as_the_listings_words_not_stems():
 
 
 def test_english_page_shows_the_english_listings_word_for_a_japanese_match():
-    terms = [analysis.stem("corrosion")]
+    terms = [text.stem("corrosion")]
     with translation.override("en"):
         assert matched_words(terms, [ENGLISH_NEED, JAPANESE_TECHNOLOGY]) == ["corrosion"]
 
 
 def test_japanese_page_shows_the_japanese_listings_own_term():
-    terms = [analysis.stem("corrosion")]
+    terms = [text.stem("corrosion")]
     with translation.override("ja"):
         assert matched_words(terms, [ENGLISH_NEED, JAPANESE_TECHNOLOGY]) == ["腐食"]
         reasons = describe(
@@ -133,9 +133,9 @@ def test_japanese_page_shows_the_japanese_listings_own_term():
 
 def test_dictionary_noise_is_not_shown_as_a_shared_term():
     # "shrewd" reaches the English side only as a near-synonym, never as its own word
-    noise = analysis.stem("shrewd")
+    noise = text.stem("shrewd")
     with translation.override("en"):
-        words = matched_words([noise, analysis.stem("corrosion")], [ENGLISH_NEED, ENGLISH_NEED])
+        words = matched_words([noise, text.stem("corrosion")], [ENGLISH_NEED, ENGLISH_NEED])
     assert words == ["corrosion"]
 
 

@@ -2,7 +2,7 @@
 
     python manage.py matching_rebuild [--workers N] [--kind technology|need]
 
-Run after a change to the text analysis or its glossaries (matching/analysis.py,
+Run after a change to the text analysis or its glossaries (matching/text/,
 matching/data/): stored vectors, postings, document frequencies and norms are rebuilt with
 matching.bulk.rebuild (worker processes, COPY). Prints progress per chunk and a one-line summary.
 """
