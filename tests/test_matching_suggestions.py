@@ -6,6 +6,7 @@ from django.utils import translation
 from accounts.models import Membership
 from matching import engine, labels, selectors, text
 from matching.reasons import describe, matched_words
+from matching.scoring import FieldsReason, TermsReason
 from tests.factories import make_need, make_organization, make_technology, make_user
 
 pytestmark = pytest.mark.django_db
@@ -125,9 +126,7 @@ def test_japanese_page_shows_the_japanese_listings_own_term():
     terms = [text.stem("corrosion")]
     with translation.override("ja"):
         assert matched_words(terms, [ENGLISH_NEED, JAPANESE_TECHNOLOGY]) == ["腐食"]
-        reasons = describe(
-            [{"kind": "terms", "terms": terms}], {}, [ENGLISH_NEED, JAPANESE_TECHNOLOGY]
-        )
+        reasons = describe([TermsReason(terms)], {}, [ENGLISH_NEED, JAPANESE_TECHNOLOGY])
     assert reasons and "腐食" in reasons[0] and "corros" not in reasons[0]
 
 
@@ -144,5 +143,5 @@ def test_field_names_in_reasons_follow_the_page_language():
 
     with translation.override("ja"):
         names = field_name_map()
-        text = describe([{"kind": "fields", "sub_fields": ["solar"], "groups": []}], names)
+        text = describe([FieldsReason(["solar"], [])], names)
     assert text and "Solar" not in text[0] and names["solar"] in text[0]

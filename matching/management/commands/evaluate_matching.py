@@ -48,7 +48,7 @@ from matching.metrics import (
     recall_at,
     threshold_for,
 )
-from matching.models import Kind
+from matching.models import ListingKind
 from matching.options import ANALYSIS_PARTS, DEFAULT, PARTS, Options
 from needs.models import Need
 
@@ -222,7 +222,7 @@ class Command(BaseCommand):
 
     def rebuild(self, options: Options):
         started = time.monotonic()
-        for kind in (Kind.TECHNOLOGY, Kind.NEED):
+        for kind in (ListingKind.TECHNOLOGY, ListingKind.NEED):
             bulk.rebuild(kind, options=options)
         self.stdout.write(f"  representations rebuilt in {time.monotonic() - started:.1f} s")
 

@@ -12,9 +12,9 @@ import time
 from django.core.management import BaseCommand
 
 from matching import bulk
-from matching.models import Kind
+from matching.models import ListingKind
 
-KINDS = {"technology": Kind.TECHNOLOGY, "need": Kind.NEED}
+KINDS = {"technology": ListingKind.TECHNOLOGY, "need": ListingKind.NEED}
 
 
 class Command(BaseCommand):
