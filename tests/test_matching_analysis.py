@@ -238,3 +238,16 @@ def test_matching_rebuild_recomputes_every_representation():
     assert "corros" in tech_vector and "evalu" in tech_vector  # synonym of estim
     assert "rust" in need_vector
     assert out.getvalue().strip().splitlines()[-1].startswith("Rebuilt 1 technology")
+
+
+@pytest.mark.django_db
+def test_representation_rename_leaves_the_database_as_it_was():
+    """Profile was renamed Representation in the code only: the migration emits no SQL."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("sqlmigrate", "matching", "0003", stdout=out)
+    statements = [line for line in out.getvalue().splitlines() if not line.startswith("--")]
+    assert statements == ["BEGIN;", "COMMIT;"]
