@@ -238,7 +238,7 @@ def score(
 
     ``df``: document frequency of each term over all stored technologies and needs; ``n_docs``:
     their number. Reasons (structured, for display): a :class:`FieldsReason`, a
-    :class:`TermsReason` (top matched terms, phonetic skeletons shown as ``~krmn``), then the
+    :class:`TermsReason` (top matched terms), then the
     TRL / partnership / country fit reasons.
     For needs of a technology call it the same way (need first): the score is the same."""
     total, reasons, _text = score_parts(need, tech, df, n_docs, options=options)

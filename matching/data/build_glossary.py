@@ -148,7 +148,7 @@ def build_synonyms(db_path: str, out_path: str) -> int:
     for sid in first_sense.values():
         words = set()
         for gloss in glosses[sid]:
-            terms = analyse_english(clean(gloss), phonetic=False)
+            terms = analyse_english(clean(gloss))
             if len(terms) == 1:  # one-word glosses only: phrases are not synonyms of a word
                 words.add(next(iter(terms)))
         support.update(itertools.combinations(sorted(words), 2))

@@ -8,11 +8,11 @@ Term space (language-independent):
 * ``roll``, ``bear`` ... -- Snowball stems of English words (:mod:`.english`). Japanese text is
   segmented with SudachiPy and every content word is mapped to English through the dictionary
   tables (:mod:`.japanese`, :mod:`.dictionary`).
-* ``~krmn`` -- consonant skeletons that let katakana loanwords meet their English source
-  (:mod:`.phonetic`).
 
-The modules, lowest first: ``scripts`` (character classes, language detection), ``phonetic``,
-``english``, ``dictionary`` (the tables, loaded lazily), ``japanese``, ``document`` (the
+(Katakana/English consonant skeletons, ``~krmn``, were removed: by cross-validation they lowered
+every fold's nDCG@10 or left it equal, see docs/matching.md.)
+
+The modules, lowest first: ``scripts`` (character classes, language detection), ``english``, ``dictionary`` (the tables, loaded lazily), ``japanese``, ``document`` (the
 document vector, idf, matched words) and ``search`` (cross-language search queries). This
 package exports what the rest of the project uses.
 """

@@ -112,21 +112,18 @@ def gloss_terms(
     """English terms of a Japanese headword, or None if unknown."""
     t = tables()
     if taxonomy and head in t.taxonomy:
-        return tuple(
-            WeightedTerm(term, PRIMARY_W)
-            for term in analyse_english(t.taxonomy[head], phonetic=False)
-        )
+        return tuple(WeightedTerm(term, PRIMARY_W) for term in analyse_english(t.taxonomy[head]))
     gloss = t.glosses.get(head)
     if gloss is None:
         return None
     out: dict[str, float] = {}
     for i, g in enumerate(gloss.first_sense):
-        for term in analyse_english(g, phonetic=False):
+        for term in analyse_english(g):
             w = PRIMARY_W if i == 0 else OTHER_PRIMARY_W
             out[term] = max(out.get(term, 0.0), w)
     if secondary:
         for g in gloss.later_senses:
-            for term in analyse_english(g, phonetic=False):
+            for term in analyse_english(g):
                 out[term] = max(out.get(term, 0.0), SECONDARY_W)
     return tuple(WeightedTerm(*item) for item in out.items()) if out else None
 

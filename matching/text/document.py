@@ -10,7 +10,6 @@ from ..options import DEFAULT, Options
 from .dictionary import synonyms
 from .english import analyse_english, english_words
 from .japanese import analyse_japanese, japanese_surface_terms, japanese_words
-from .phonetic import PREFIX
 from .scripts import JA_RE, detect_language
 
 #: near-synonym expansion (``data/en_synonyms.tsv.gz``, from JMdict): every stem of a document
@@ -34,8 +33,8 @@ def _is_japanese(text: str, language: str | None) -> bool:
 
 
 def analyse(text: str, language: str | None = None, options: Options = DEFAULT) -> Counter:
-    """Map EN or JA text to a Counter of language-independent terms (English stems, ``~``
-    phonetic skeletons). ``language`` is detected when missing. Japanese-language documents
+    """Map EN or JA text to a Counter of language-independent terms (English stems).
+    ``language`` is detected when missing. Japanese-language documents
     often contain Latin words (``MOF``, ``AI``): those are analysed as English."""
     if not text:
         return Counter()
@@ -82,8 +81,7 @@ def document_vector(
         text = value if isinstance(value, str) else " ; ".join(value)
         for t, n in analyse(text, language, options).items():
             tf[t] += pw * n
-            if not t.startswith(PREFIX):
-                length += pw * n
+            length += pw * n
     if options.synonyms:
         expand_synonyms(tf)  # not counted in the length: the document did not get longer
     norm = 1 - B + B * (length / AVG_LEN)
@@ -98,7 +96,7 @@ def idf(df: int, n_docs: int) -> float:
 def term_words(text: str, language: str | None = None) -> dict[str, str]:
     """``{term: the word of text it comes from}``, to show matched terms in human words.
 
-    English words by their stem (and loanword skeleton); Japanese words, and compounds found
+    English words by their stem; Japanese words, and compounds found
     whole, by the terms of their first gloss only, so a term reached only through a later sense
     or a near-synonym (dictionary noise such as "shrewd" for a word meaning "clever") has no
     word here and is not shown."""

@@ -1,13 +1,10 @@
-"""English text to terms: words, stop words, Snowball stems (PyStemmer) and the loanword
-skeleton each longer word would have in katakana."""
+"""English text to terms: words, stop words and Snowball stems (PyStemmer)."""
 
 import re
 from collections import Counter
 from functools import lru_cache
 
 import Stemmer
-
-from .phonetic import PHONETIC_EN_W, PREFIX, english_skeleton, singular, skeleton_term
 
 _STOP_TEXT = """
 a about above after again against all also am an and any are as at be because been before
@@ -44,20 +41,11 @@ def _content_tokens(text: str):
         yield token, lower
 
 
-def _has_skeleton(lower: str) -> bool:
-    return lower.isalpha() and len(lower) >= 5
-
-
-def analyse_english(text: str, phonetic: bool = True) -> Counter:
-    """Counter of the stems of ``text`` (and, with ``phonetic``, loanword skeletons at
-    ``PHONETIC_EN_W``)."""
+def analyse_english(text: str) -> Counter:
+    """Counter of the stems of ``text``."""
     c: Counter = Counter()
     for _token, lower in _content_tokens(text):
         c[stem(lower)] += 1.0
-        if phonetic and _has_skeleton(lower):
-            term = skeleton_term(english_skeleton(singular(lower)))
-            if term:
-                c[term] += PHONETIC_EN_W
     return c
 
 
@@ -66,6 +54,4 @@ def english_words(text: str) -> dict[str, str]:
     words: dict[str, str] = {}
     for token, lower in _content_tokens(text):
         words.setdefault(stem(lower), lower if not token.isupper() else token)
-        if _has_skeleton(lower):
-            words.setdefault(PREFIX + english_skeleton(singular(lower)), lower)
     return words

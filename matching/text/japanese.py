@@ -4,8 +4,6 @@ English stems through the dictionary tables (:mod:`.dictionary`).
 Compounds are looked up whole (adjacent nouns joined, longest match first) *and* part by part,
 so ``転がり軸受`` gives ``roll`` + ``bear`` even though the compound is not in the dictionary.
 Unknown kanji compounds (``火点``) fall back to their single characters at a lower weight.
-Katakana words the tables do not know meet English through their consonant skeleton
-(:mod:`.phonetic`).
 """
 
 from __future__ import annotations
@@ -16,8 +14,7 @@ from typing import NamedTuple
 from ..options import DEFAULT, Options
 from .dictionary import PRIMARY_W, WeightedTerm, lookup, tokenize
 from .english import STOPWORDS, analyse_english, english_words
-from .phonetic import PHONETIC_EN_W, PREFIX, katakana_skeleton, skeleton_term
-from .scripts import JA_RE, KANJI_RE, KATAKANA_RE, LATIN_WORD_RE
+from .scripts import JA_RE, KANJI_RE, LATIN_WORD_RE
 
 #: weight of glosses of single kanji used when a kanji compound is unknown.
 CHAR_FALLBACK_W = 0.4
@@ -67,43 +64,20 @@ def _add(counts: Counter, terms: tuple[WeightedTerm, ...], weight: float) -> Non
             counts[term] += weight * term_weight
 
 
-def _add_skeleton(counts: Counter, katakana: str, weight: float) -> None:
-    term = skeleton_term(katakana_skeleton(katakana))
-    if term:
-        counts[term] += weight
-
-
 def _surfaces(span: list[Token]) -> str:
     return "".join(t.surface for t in span)
 
 
 def analyse_japanese(text: str, options: Options = DEFAULT) -> Counter:
-    """Counter of the English terms (and skeletons) of Japanese ``text``."""
+    """Counter of the English terms of Japanese ``text``."""
     toks = tokens(text)
     counts: Counter = Counter()
-    if options.katakana:
-        _add_unknown_katakana_runs(toks, counts, options)
     covered = (
         _add_whole_compounds(toks, counts, options) if options.compounds else [False] * len(toks)
     )
     for token, in_compound in zip(toks, covered, strict=True):
         _add_word(token, in_compound, counts, options)
     return counts
-
-
-def _add_unknown_katakana_runs(toks: list[Token], counts: Counter, options: Options) -> None:
-    """A katakana word split by the analyser into known parts (ザクロ+マイシン) may still be one
-    loanword: when the whole run is not in the dictionary, also add its skeleton."""
-    i, n = 0, len(toks)
-    while i < n:
-        j = i
-        while j < n and KATAKANA_RE.match(toks[j].surface):
-            j += 1
-        if j - i >= 2:
-            word = _surfaces(toks[i:j])
-            if lookup([word], options) is None:
-                _add_skeleton(counts, word, 1.0)
-        i = max(j, i + 1)
 
 
 def _add_whole_compounds(toks: list[Token], counts: Counter, options: Options) -> list[bool]:
@@ -133,7 +107,7 @@ def _add_whole_compounds(toks: list[Token], counts: Counter, options: Options) -
 
 def _add_word(token: Token, in_compound: bool, counts: Counter, options: Options) -> None:
     """One content word's terms: a Latin word as English, a known word by its glosses, an
-    unknown katakana word by its skeleton, an unknown kanji compound by its characters."""
+    unknown kanji compound by its characters (an unknown katakana word has none)."""
     surface = token.surface
     if not token.content:
         return
@@ -145,12 +119,6 @@ def _add_word(token: Token, in_compound: bool, counts: Counter, options: Options
     terms = lookup([surface, token.lemma, token.normalized], options)
     if terms is not None:
         _add(counts, terms, COVERED_W if in_compound else 1.0)
-        if options.katakana and KATAKANA_RE.match(surface) and len(surface) >= 3:
-            _add_skeleton(counts, surface, PHONETIC_EN_W)
-        return
-    if KATAKANA_RE.match(surface):
-        if options.katakana:
-            _add_skeleton(counts, surface, 1.0)
         return
     if options.compounds and KANJI_RE.match(surface) and len(surface) >= 2:
         for ch in surface:  # unknown kanji compound: its characters, at a lower weight
@@ -190,8 +158,6 @@ def japanese_words(text: str) -> dict[str, str]:
                 words.setdefault(term, word)
         elif JA_RE.search(surface) and len(surface) >= 2 or KANJI_RE.match(surface):
             _add_first_gloss_words(words, surface, [surface, token.lemma])
-            if KATAKANA_RE.match(surface):
-                words.setdefault(PREFIX + katakana_skeleton(surface), surface)
     return words
 
 
