@@ -70,6 +70,8 @@ def describe(
                 )
             else:
                 out.append(_("No country in common"))
+        else:
+            raise TypeError(f"not a matching.scoring reason: {reason!r}")
     return out
 
 

@@ -145,3 +145,11 @@ def test_field_names_in_reasons_follow_the_page_language():
         names = field_name_map()
         text = describe([FieldsReason(["solar"], [])], names)
     assert text and "Solar" not in text[0] and names["solar"] in text[0]
+
+
+def test_reasons_are_typed_values_not_dicts():
+    """The engine's reasons are matching.scoring dataclasses; a stored dict (Match.reasons) is
+    refused loudly instead of being rendered as nothing."""
+    with pytest.raises(TypeError):
+        describe([{"kind": "terms", "terms": []}], {})
+    assert TermsReason(["corros"]).as_json() == {"kind": "terms", "terms": ["corros"]}
