@@ -33,7 +33,7 @@ from listings import fieldindex
 from listings.lifecycle import Status
 from listings.models import Field, Language, Offer, Technology
 from matching import bulk, engine
-from matching.models import Kind, Profile
+from matching.models import ListingKind, Representation
 from needs.models import Need
 
 NEEDS = 200
@@ -150,15 +150,15 @@ def prepare(ctx) -> None:
         _out(f"  {make_needs():,} published needs created")
     technologies = Technology.objects.count()
     needs = Need.objects.count()
-    have_tech = Profile.objects.filter(kind=Kind.TECHNOLOGY).count()
-    have_needs = Profile.objects.filter(kind=Kind.NEED).count()
+    have_tech = Representation.objects.filter(kind=ListingKind.TECHNOLOGY).count()
+    have_needs = Representation.objects.filter(kind=ListingKind.NEED).count()
     if have_tech != technologies or have_needs != needs:
         _out(f"  matching representations of {technologies:,} technologies and {needs:,} needs…")
         # Needs first: each full rebuild ends with a full recompute of frequencies and norms
         # (minutes at 100,000 technologies), which is cheap while only the needs are indexed;
         # the technologies' rebuild then recomputes everything once, needs included.
-        _rebuild(Kind.NEED, "needs", needs)
-        _rebuild(Kind.TECHNOLOGY, "technologies", technologies)
+        _rebuild(ListingKind.NEED, "needs", needs)
+        _rebuild(ListingKind.TECHNOLOGY, "technologies", technologies)
         # Bulk-load practice, as after the generation: the visibility map, so the postings'
         # index-only scans need no heap fetches (autovacuum would do it later).
         with connection.cursor() as cursor:

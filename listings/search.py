@@ -19,7 +19,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from matching.analysis import translate_query
+from matching.text import translate_query
 
 CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f々〆ー]+")
 SEARCH_CONFIG = "english"
@@ -84,7 +84,7 @@ class ListingSearchQuery(SearchQuery):
 
 def cross_language_query(query: str) -> SearchQuery:
     """The query in both languages: every word, or one of its spellings in the other language
-    (matching.analysis.translate_query: the glossary the matching engine uses). Expanded once
+    (matching.text.translate_query: the glossary the matching engine uses). Expanded once
     per query, so the GIN-indexed search vector is searched as before; a query in search
     syntax (quotes, OR, -word) is taken as typed."""
     words = translate_query(query)

@@ -11,8 +11,8 @@ from contextlib import contextmanager, nullcontext
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import analysis
-from .models import Kind, Posting
+from . import text
+from .models import ListingKind, Posting
 from .options import DEFAULT, Options
 from .representation import NEED_PARTS, TECHNOLOGY_PARTS, recompute_norms
 
@@ -21,12 +21,12 @@ CHUNK = 2000
 
 def _vector(row: tuple) -> dict[str, float]:
     parts, language, options = row
-    return analysis.document_vector(parts, language or None, options)
+    return text.document_vector(parts, language or None, options)
 
 
 def _rows(kind: int, ids: list[int] | None):
     """(pk, parts, language, public, field slugs, group slugs) for listings of one kind."""
-    if kind == Kind.TECHNOLOGY:
+    if kind == ListingKind.TECHNOLOGY:
         from listings.models import Technology as model
 
         names, public_q = TECHNOLOGY_PARTS, model.objects.published()
@@ -148,7 +148,7 @@ def _write_chunk(
     terms = sorted({t for vector in vectors for t in vector})
     with connection.cursor() as cursor:
         # A full rebuild deleted everything first (_bulk_load); only listings saved since then
-        # have rows (found through the profiles' unique index, then their postings).
+        # have rows (found through the representations' unique index, then their postings).
         cursor.execute(
             "DELETE FROM matching_profile WHERE kind = %s AND listing_id = ANY(%s) RETURNING listing_id",
             [kind, listing_ids],
@@ -168,11 +168,11 @@ def _write_chunk(
         term_ids = dict(cursor.fetchall())
         touched.update(term_ids.values())
         now = timezone.now().isoformat()
-        profiles, postings = io.StringIO(), io.StringIO()
+        representations, postings = io.StringIO(), io.StringIO()
         for (pk, _parts, language, public, fields, groups), vector in zip(
             chunk, vectors, strict=True
         ):
-            profiles.write(
+            representations.write(
                 "\t".join(
                     [
                         str(kind),
@@ -191,12 +191,12 @@ def _write_chunk(
             if public:
                 for term, weight in vector.items():
                     postings.write(f"{term_ids[term]}\t{kind}\t{pk}\t{weight}\n")
-        profiles.seek(0)
+        representations.seek(0)
         postings.seek(0)
         raw = cursor.cursor
         raw.copy_expert(
             "COPY matching_profile (kind, listing_id, vector, norm, language, fields, groups, public, updated_at) FROM STDIN",
-            profiles,
+            representations,
         )
         raw.copy_expert(
             "COPY matching_posting (term_id, kind, listing_id, weight) FROM STDIN", postings

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from . import scoring
-from .models import Kind, Profile, Term
+from .models import ListingKind, Representation, Term
 from .options import DEFAULT, Options
 from .representation import corpus_size, idf, kind_of, norm
 
@@ -63,14 +63,16 @@ def rank(listing, *, limit: int = 10, exclude_ids=(), options: Options = DEFAULT
     """Rank the public listings of the other kind for one technology or need. ``options``:
     which parts of the engine take part (pages use the default; the evaluation varies it)."""
     query_kind = kind_of(listing)
-    target_kind = Kind.NEED if query_kind == Kind.TECHNOLOGY else Kind.TECHNOLOGY
-    profile = Profile.objects.filter(kind=query_kind, listing_id=listing.pk).first()
-    if profile is None:
+    target_kind = (
+        ListingKind.NEED if query_kind == ListingKind.TECHNOLOGY else ListingKind.TECHNOLOGY
+    )
+    representation = Representation.objects.filter(kind=query_kind, listing_id=listing.pk).first()
+    if representation is None:
         from .representation import refresh_representation
 
-        profile = refresh_representation(listing)
-    return rank_profile(
-        profile,
+        representation = refresh_representation(listing)
+    return rank_representation(
+        representation,
         target_kind,
         query_attrs=fit_attributes(listing),
         limit=limit,
@@ -79,12 +81,18 @@ def rank(listing, *, limit: int = 10, exclude_ids=(), options: Options = DEFAULT
     )
 
 
-def rank_profile(
-    profile, target_kind, *, query_attrs, limit=10, exclude_ids=(), options: Options = DEFAULT
+def rank_representation(
+    representation,
+    target_kind,
+    *,
+    query_attrs,
+    limit=10,
+    exclude_ids=(),
+    options: Options = DEFAULT,
 ) -> list[Ranked]:
-    """Rank for a stored profile: one candidate pass, a bounded number of SQL queries that does
+    """Rank for a stored representation: one candidate pass, a bounded number of SQL queries that does
     not grow with the corpus."""
-    vector = profile.vector
+    vector = representation.vector
     n_docs = max(corpus_size(), 1)
     terms, df = _term_stats(vector)
     chosen = query_terms(vector, df, n_docs)
@@ -92,28 +100,32 @@ def rank_profile(
     if not weights:
         return []
     exclude = [int(x) for x in exclude_ids] + (
-        [profile.listing_id] if profile.kind == target_kind else []
+        [representation.listing_id] if representation.kind == target_kind else []
     )
     retrieval = {terms[t]: weights[terms[t]] for t in chosen}
     with connection.cursor() as cursor:
         scored = _scored_candidates(cursor, target_kind, retrieval, weights, exclude)
     if not scored:
         return []
-    query_repr = _repr(
+    query_features = _features(
         vector,
         norm(vector, df, n_docs),
-        profile.fields,
-        profile.groups,
-        profile.language,
+        representation.fields,
+        representation.groups,
+        representation.language,
         query_attrs,
     )
-    query_is_need = target_kind == Kind.TECHNOLOGY
+    query_is_need = target_kind == ListingKind.TECHNOLOGY
     by_id = {term_id: text for text, term_id in terms.items()}
-    candidates = _candidate_reprs(target_kind, scored, by_id)
-    rows = scoring.score_rows(query_repr, candidates, df, n_docs, query_is_need, options=options)
+    candidates = _candidate_features(target_kind, scored, by_id)
+    rows = scoring.score_rows(
+        query_features, candidates, df, n_docs, query_is_need, options=options
+    )
     scoring.calibrate(rows, options)
-    rows.sort(key=lambda r: (-r[0], r[1]))
-    return [Ranked(listing_id=r[1], score=round(r[0], 4), reasons=r[2]) for r in rows[:limit]]
+    rows.sort(key=scoring.ScoredRow.order)
+    return [
+        Ranked(listing_id=r.key, score=round(r.score, 4), reasons=r.reasons) for r in rows[:limit]
+    ]
 
 
 def _term_stats(texts) -> tuple[dict[str, int], dict[str, int]]:
@@ -122,13 +134,13 @@ def _term_stats(texts) -> tuple[dict[str, int], dict[str, int]]:
     return {t: pk for t, pk, _ in rows}, {t: d for t, _, d in rows}
 
 
-def _candidate_reprs(kind, scored, by_id) -> dict:
-    """Reprs of the still-public candidates, with their dot products from SQL instead of a
+def _candidate_features(kind, scored, by_id) -> dict:
+    """Features of the still-public candidates, with their dot products from SQL instead of a
     vector (scoring.text_part)."""
     new_ids = list(scored)
-    profiles = {
+    representations = {
         p.listing_id: p
-        for p in Profile.objects.filter(kind=kind, listing_id__in=new_ids).only(
+        for p in Representation.objects.filter(kind=kind, listing_id__in=new_ids).only(
             "listing_id", "norm", "language", "fields", "groups"
         )
     }
@@ -136,11 +148,11 @@ def _candidate_reprs(kind, scored, by_id) -> dict:
     out = {}
     for listing_id in sorted(scored):
         dot, top_terms = scored[listing_id]
-        p = profiles.get(listing_id)
+        p = representations.get(listing_id)
         if p is None or listing_id not in attrs:
             continue
-        cand = _repr({}, p.norm, p.fields, p.groups, p.language, attrs[listing_id])
-        cand.update(dot=dot, terms=[by_id[t] for t in top_terms if t in by_id])
+        cand = _features({}, p.norm, p.fields, p.groups, p.language, attrs[listing_id])
+        cand.dot, cand.terms = dot, [by_id[t] for t in top_terms if t in by_id]
         out[listing_id] = cand
     return out
 
@@ -208,19 +220,19 @@ def _scored_candidates(
     return {listing_id: (dot or 0.0, list(top or [])) for listing_id, dot, top in cursor.fetchall()}
 
 
-def _repr(vector, norm_value, fields, groups, language, attrs) -> dict:
-    return {
-        "vector": vector,
-        "norm": norm_value,
-        "fields": list(fields),
-        "groups": list(groups),
-        "language": language,
+def _features(vector, norm_value, fields, groups, language, attrs) -> scoring.Features:
+    return scoring.Features(
+        vector=vector,
+        norm=norm_value,
+        fields=list(fields),
+        groups=list(groups),
+        language=language,
         **attrs,
-    }
+    )
 
 
 def fit_attributes(listing) -> dict:
-    if kind_of(listing) == Kind.TECHNOLOGY:
+    if kind_of(listing) == ListingKind.TECHNOLOGY:
         return {"trl": listing.trl, "countries": listing.countries, "offers": listing.offers}
     return {
         "trl_min": listing.trl_min,
@@ -235,7 +247,7 @@ def candidate_attributes(kind, ids) -> dict[int, dict]:
     from listings.models import Technology
     from needs.models import Need
 
-    if kind == Kind.TECHNOLOGY:
+    if kind == ListingKind.TECHNOLOGY:
         rows = (
             Technology.objects.published()
             .filter(pk__in=ids)

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 TARGETS = {"strong": (0.7, 2), "good": (0.5, 1), "worth a look": (0.25, 1)}
 
 #: score thresholds (evaluate_matching on the development set, all folds; see docs/matching.md).
-#: On held-out folds, "strong" suggestions were judged good or excellent 50-100 % of the time,
-#: "good" and above relevant 33-71 %, "worth a look" and above relevant 21-35 %.
-STRONG = 0.29
+#: On held-out folds, "strong" suggestions were judged good or excellent 47-100 % of the time,
+#: "good" and above relevant 32-71 %, "worth a look" and above relevant 21-37 %.
+STRONG = 0.30
 GOOD = 0.23
 MINIMUM = 0.11
 

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
-class Kind(models.IntegerChoices):
+class ListingKind(models.IntegerChoices):
+    """Which kind of listing a representation or posting belongs to."""
+
     TECHNOLOGY = 1, _("technology")
     NEED = 2, _("need")
 
@@ -24,10 +26,12 @@ class Term(models.Model):
         return self.text
 
 
-class Profile(models.Model):
-    """One listing's representation: its term vector, norm and what fit is judged on."""
+class Representation(models.Model):
+    """One listing's representation: its term vector, norm and what fit is judged on.
 
-    kind = models.PositiveSmallIntegerField(choices=Kind.choices)
+    The table keeps its first name (``matching_profile``), as do its constraint and index."""
+
+    kind = models.PositiveSmallIntegerField(choices=ListingKind.choices)
     listing_id = models.BigIntegerField()
     vector = models.JSONField(default=dict)
     norm = models.FloatField(default=1.0)
@@ -38,6 +42,7 @@ class Profile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "matching_profile"
         constraints = [
             models.UniqueConstraint(fields=["kind", "listing_id"], name="profile_unique_listing")
         ]
@@ -51,7 +56,7 @@ class Posting(models.Model):
     """Inverted index: a term's weight in one public listing."""
 
     term = models.ForeignKey(Term, on_delete=models.CASCADE, db_constraint=False)
-    kind = models.PositiveSmallIntegerField(choices=Kind.choices)
+    kind = models.PositiveSmallIntegerField(choices=ListingKind.choices)
     listing_id = models.BigIntegerField()
     weight = models.FloatField()
 

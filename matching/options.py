@@ -14,8 +14,6 @@ class Options:
     crosslang: bool = True
     #: Japanese compounds looked up whole, and unknown kanji compounds by single characters.
     compounds: bool = True
-    #: katakana loanwords missing from the dictionary meet English through consonant skeletons.
-    katakana: bool = True
     #: the taxonomy's EN/JA field names take precedence over the dictionary.
     taxonomy: bool = True
     #: glosses of a word's later senses, at a low weight.
@@ -47,6 +45,6 @@ class Options:
 #: the parts that `--ablate` switches off one at a time.
 PARTS = tuple(f.name for f in fields(Options) if f.type in (bool, "bool"))
 #: the parts whose change needs the stored representations rebuilt.
-ANALYSIS_PARTS = ("crosslang", "compounds", "katakana", "taxonomy", "secondary", "synonyms")
+ANALYSIS_PARTS = ("crosslang", "compounds", "taxonomy", "secondary", "synonyms")
 
 DEFAULT = Options()

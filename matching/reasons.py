@@ -9,11 +9,21 @@ from django_countries import countries
 from lib.i18n import join_list
 from listings.models import Field, Offer
 
-from . import analysis
+from .scoring import (
+    CountryReason,
+    FieldsReason,
+    PartnershipReason,
+    Reason,
+    TermsReason,
+    TrlReason,
+)
+from .text import term_words
 
 
-def describe(reasons: list, field_names: dict[str, str] | None = None, texts=()) -> list[str]:
-    """Turn the engine's structured reasons into short sentences in the page's language.
+def describe(
+    reasons: list[Reason], field_names: dict[str, str] | None = None, texts=()
+) -> list[str]:
+    """Turn the engine's reasons (matching.scoring) into short sentences in the page's language.
 
     ``texts``: the text of each listing of the pair, as ``(text, language)`` or plain text;
     matched terms are shown as the listings' own words (:func:`matched_words`)."""
@@ -21,46 +31,47 @@ def describe(reasons: list, field_names: dict[str, str] | None = None, texts=())
     offers = dict(Offer.choices)
     out = []
     for reason in reasons:
-        kind = reason.get("kind")
-        if kind == "fields":
-            if reason.get("sub_fields"):
+        if isinstance(reason, FieldsReason):
+            if reason.sub_fields:
                 out.append(
                     _("Same field: %(fields)s")
-                    % {"fields": join_words(names.get(s, s) for s in reason["sub_fields"])}
+                    % {"fields": join_words(names.get(s, s) for s in reason.sub_fields)}
                 )
-            if reason.get("groups"):
+            if reason.groups:
                 out.append(
                     _("Neighbouring field in %(groups)s")
-                    % {"groups": join_words(names.get(s, s) for s in reason["groups"])}
+                    % {"groups": join_words(names.get(s, s) for s in reason.groups)}
                 )
-        elif kind == "terms":
-            words = matched_words(reason.get("terms", []), texts)
+        elif isinstance(reason, TermsReason):
+            words = matched_words(reason.terms, texts)
             if words:
                 out.append(_("Shared terms: %(terms)s") % {"terms": join_words(words)})
-        elif kind == "trl":
-            values = {"trl": reason["trl"], "low": reason["range"][0], "high": reason["range"][1]}
-            if reason["fit"] == "within":
+        elif isinstance(reason, TrlReason):
+            values = {"trl": reason.trl, "low": reason.low, "high": reason.high}
+            if reason.fit == "within":
                 out.append(_("TRL %(trl)s is within the wanted range %(low)s–%(high)s") % values)
-            elif reason["fit"] == "below":
+            elif reason.fit == "below":
                 out.append(_("TRL %(trl)s is below the wanted range %(low)s–%(high)s") % values)
             else:
                 out.append(_("TRL %(trl)s is above the wanted range %(low)s–%(high)s") % values)
-        elif kind == "partnership":
-            if reason.get("common"):
+        elif isinstance(reason, PartnershipReason):
+            if reason.common:
                 out.append(
                     _("Offers what is sought: %(kinds)s")
-                    % {"kinds": join_words(str(offers.get(k, k)) for k in reason["common"])}
+                    % {"kinds": join_words(str(offers.get(k, k)) for k in reason.common)}
                 )
             else:
                 out.append(_("Offers none of the partnership kinds sought"))
-        elif kind == "country":
-            if reason.get("common"):
+        elif isinstance(reason, CountryReason):
+            if reason.common:
                 out.append(
                     _("Country in common: %(countries)s")
-                    % {"countries": join_words(countries.name(c) for c in reason["common"])}
+                    % {"countries": join_words(countries.name(c) for c in reason.common)}
                 )
             else:
                 out.append(_("No country in common"))
+        else:
+            raise TypeError(f"not a matching.scoring reason: {reason!r}")
     return out
 
 
@@ -99,7 +110,7 @@ def matched_words(terms: list[str], texts) -> list[str]:
 
 @lru_cache(maxsize=512)
 def _term_words(text: str, language: str | None) -> dict[str, str]:
-    return analysis.term_words(text, language)
+    return term_words(text, language)
 
 
 def listing_text(listing) -> str:

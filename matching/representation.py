@@ -5,15 +5,15 @@ import math
 from django.db import connection, transaction
 from django.db.models import F
 
-from . import analysis
-from .models import Kind, Posting, Profile, Term
+from . import text
+from .models import ListingKind, Posting, Representation, Term
 
 TECHNOLOGY_PARTS = ("title", "summary", "description", "benefits", "keywords")
 NEED_PARTS = ("title", "description", "solution", "keywords")
 
 
 def kind_of(listing) -> int:
-    return Kind.TECHNOLOGY if listing._meta.model_name == "technology" else Kind.NEED
+    return ListingKind.TECHNOLOGY if listing._meta.model_name == "technology" else ListingKind.NEED
 
 
 def is_matchable(listing) -> bool:
@@ -29,14 +29,14 @@ def is_matchable(listing) -> bool:
 
 
 def listing_vector(listing) -> dict[str, float]:
-    parts = TECHNOLOGY_PARTS if kind_of(listing) == Kind.TECHNOLOGY else NEED_PARTS
+    parts = TECHNOLOGY_PARTS if kind_of(listing) == ListingKind.TECHNOLOGY else NEED_PARTS
     texts = {name: getattr(listing, name, "") for name in parts}
     # The analyser weighs parts by name; a need's wanted solution reads like a description.
     if "solution" in texts:
         texts["description"] = "\n".join(
             filter(None, [texts["description"], texts.pop("solution")])
         )
-    return analysis.document_vector(texts, listing.language or None)
+    return text.document_vector(texts, listing.language or None)
 
 
 def field_slugs(listing) -> tuple[list[str], list[str]]:
@@ -45,11 +45,11 @@ def field_slugs(listing) -> tuple[list[str], list[str]]:
 
 
 def idf(df: int, n_docs: int) -> float:
-    return analysis.idf(df, n_docs)
+    return text.idf(df, n_docs)
 
 
 def corpus_size() -> int:
-    return Profile.objects.filter(public=True).count()
+    return Representation.objects.filter(public=True).count()
 
 
 def norm(vector: dict[str, float], df: dict[str, int], n_docs: int) -> float:
@@ -57,28 +57,30 @@ def norm(vector: dict[str, float], df: dict[str, int], n_docs: int) -> float:
 
 
 @transaction.atomic
-def refresh_representation(listing) -> Profile:
+def refresh_representation(listing) -> Representation:
     """Recompute one listing's vector, fields and norm; sync its postings and the term counts."""
     kind = kind_of(listing)
     vector = listing_vector(listing)
     fields, groups = field_slugs(listing)
     public = is_matchable(listing)
-    profile = Profile.objects.select_for_update().filter(kind=kind, listing_id=listing.pk).first()
-    was_public = profile is not None and profile.public
+    representation = (
+        Representation.objects.select_for_update().filter(kind=kind, listing_id=listing.pk).first()
+    )
+    was_public = representation is not None and representation.public
     if was_public:
         _remove_postings(kind, listing.pk)
-    profile = profile or Profile(kind=kind, listing_id=listing.pk)
-    profile.vector, profile.fields, profile.groups = vector, fields, groups
-    profile.language, profile.public = listing.language or "en", public
+    representation = representation or Representation(kind=kind, listing_id=listing.pk)
+    representation.vector, representation.fields, representation.groups = vector, fields, groups
+    representation.language, representation.public = listing.language or "en", public
     if public:
         _add_postings(kind, listing.pk, vector)
     df = dict(Term.objects.filter(text__in=vector).values_list("text", "df"))
-    # The corpus with this listing in it (corpus_size() counts the profile's saved state, which
+    # The corpus with this listing in it (corpus_size() counts the representation's saved state, which
     # a listing just published is not yet part of: its df was raised above already).
     n_docs = corpus_size() + (0 if was_public else 1)
-    profile.norm = norm(vector, df, max(n_docs, 1))
-    profile.save()
-    return profile
+    representation.norm = norm(vector, df, max(n_docs, 1))
+    representation.save()
+    return representation
 
 
 def refresh_many(listings) -> int:
@@ -93,12 +95,12 @@ def refresh_many(listings) -> int:
 
 
 def remove_representation(kind: int, listing_id: int) -> None:
-    profile = Profile.objects.filter(kind=kind, listing_id=listing_id).first()
-    if profile is None:
+    representation = Representation.objects.filter(kind=kind, listing_id=listing_id).first()
+    if representation is None:
         return
-    if profile.public:
+    if representation.public:
         _remove_postings(kind, listing_id)
-    profile.delete()
+    representation.delete()
 
 
 def _remove_postings(kind: int, listing_id: int) -> None:
@@ -124,7 +126,7 @@ def _add_postings(kind: int, listing_id: int, vector: dict[str, float]) -> None:
 
 
 def recompute_norms(listings: dict[int, list[int]] | None = None, term_ids=None) -> None:
-    """Recompute document frequencies from the postings, then norms of public profiles.
+    """Recompute document frequencies from the postings, then norms of public representations.
 
     Without arguments everything is recomputed (a periodic job and full rebuilds: idf drifts as
     listings come and go). After an import, ``term_ids`` (the terms it touched) and

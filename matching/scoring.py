@@ -1,14 +1,8 @@
 """Scoring a (need, technology) pair: pure functions, no Django.
 
-A *repr* is a plain dict computed when the item is saved (see :func:`make_repr`)::
-
-    {"vector": {term: weight}, "norm": float | None,
-     "fields": [slug, ...], "groups": [group slug, ...],   # aligned: group of each field
-     "trl": int | None,                                     # technology
-     "trl_min": int | None, "trl_max": int | None,          # need
-     "countries": [ISO2, ...],
-     "offers": [...]  (technology)  /  "partnerships": [...]  (need),
-     "language": "en" | "ja"}
+What the score reads of each listing is a :class:`Features` value: its stored representation
+(vector, norm, fields and their groups, language) and the structured data fit is judged on
+(TRL or TRL range, countries, partnership kinds offered or sought).
 
 The score is symmetric in its text and field parts, so the same function ranks technologies
 for a need and needs for a technology::
@@ -33,9 +27,10 @@ for a need and needs for a technology::
 from __future__ import annotations
 
 import math
+from dataclasses import asdict, dataclass, field
 
-from .analysis import idf
 from .options import DEFAULT, Options
+from .text import idf
 
 #: credit for sharing only the top-level group (a shared sub-field counts 1).
 GROUP_CREDIT = 0.5
@@ -49,25 +44,93 @@ W_COUNTRY = 0.02
 N_REASON_TERMS = 5
 
 
-def make_repr(item: dict, vector: dict, parents: dict[str, str | None]) -> dict:
-    """Build a repr from a bundle-style technology/need dict and its document vector.
+@dataclass
+class Features:
+    """What the score reads of one listing (``fields[i]`` belongs to top-level ``groups[i]``).
+
+    Technologies set ``trl`` and ``offers``, needs ``trl_min``/``trl_max`` and ``partnerships``.
+    A candidate found by the engine carries no vector: its dot product with the query
+    (``dot``) and the heaviest terms they share (``terms``) come from SQL instead."""
+
+    vector: dict = field(default_factory=dict)
+    norm: float | None = None
+    fields: list = field(default_factory=list)
+    groups: list = field(default_factory=list)
+    language: str | None = None
+    trl: int | None = None
+    trl_min: int | None = None
+    trl_max: int | None = None
+    countries: list = field(default_factory=list)
+    offers: list = field(default_factory=list)
+    partnerships: list = field(default_factory=list)
+    dot: float | None = None
+    terms: list = field(default_factory=list)
+
+
+def features_of(item: dict, vector: dict, parents: dict[str, str | None]) -> Features:
+    """The features of a bundle-style technology/need dict and its document vector.
 
     ``parents`` maps each field slug to its parent slug (None for a top-level group)."""
     fields = list(dict.fromkeys(item.get("fields") or []))
-    groups = [parents.get(f) or f for f in fields]
-    return {
-        "vector": vector,
-        "norm": None,
-        "fields": fields,
-        "groups": groups,
-        "trl": item.get("trl"),
-        "trl_min": item.get("trl_min"),
-        "trl_max": item.get("trl_max"),
-        "countries": list(item.get("countries") or []),
-        "offers": list(item.get("offers") or []),
-        "partnerships": list(item.get("partnerships") or []),
-        "language": item.get("language"),
-    }
+    return Features(
+        vector=vector,
+        fields=fields,
+        groups=[parents.get(f) or f for f in fields],
+        trl=item.get("trl"),
+        trl_min=item.get("trl_min"),
+        trl_max=item.get("trl_max"),
+        countries=list(item.get("countries") or []),
+        offers=list(item.get("offers") or []),
+        partnerships=list(item.get("partnerships") or []),
+        language=item.get("language"),
+    )
+
+
+# --- reasons: why a pair scores as it does (rendered by matching.reasons.describe) ---------
+@dataclass(frozen=True)
+class Reason:
+    kind = ""
+
+    def as_json(self) -> dict:
+        """The stored form (``Match.reasons``): ``{"kind": ..., <fields>}``."""
+        return {"kind": self.kind, **asdict(self)}
+
+
+@dataclass(frozen=True)
+class FieldsReason(Reason):
+    kind = "fields"
+    sub_fields: list
+    groups: list
+
+
+@dataclass(frozen=True)
+class TermsReason(Reason):
+    kind = "terms"
+    terms: list
+
+
+@dataclass(frozen=True)
+class TrlReason(Reason):
+    kind = "trl"
+    fit: str  # "below", "within" or "above" the need's range
+    trl: int
+    low: int
+    high: int
+
+    def as_json(self) -> dict:
+        return {"kind": self.kind, "fit": self.fit, "trl": self.trl, "range": [self.low, self.high]}
+
+
+@dataclass(frozen=True)
+class PartnershipReason(Reason):
+    kind = "partnership"
+    common: list  # partnership kinds both sides name (empty: none in common)
+
+
+@dataclass(frozen=True)
+class CountryReason(Reason):
+    kind = "country"
+    common: list  # countries both sides name (empty: none in common)
 
 
 class IdfTable(dict):
@@ -90,11 +153,16 @@ def vector_norm(vector: dict, df: dict, n_docs: int, idfs: IdfTable | None = Non
 
 
 def text_score(
-    a: dict, b: dict, df: dict, n_docs: int, idfs: IdfTable | None = None, cosine: bool = True
+    a: Features,
+    b: Features,
+    df: dict,
+    n_docs: int,
+    idfs: IdfTable | None = None,
+    cosine: bool = True,
 ):
-    """(cosine, [(term, contribution), ...]) of two reprs' vectors."""
+    """(cosine, [(term, contribution), ...]) of two listings' vectors."""
     idfs = IdfTable(df, n_docs) if idfs is None else idfs
-    va, vb = a["vector"], b["vector"]
+    va, vb = a.vector, b.vector
     if len(va) > len(vb):
         va, vb = vb, va
     contrib = []
@@ -104,22 +172,22 @@ def text_score(
             contrib.append((t, w * w2 * idfs[t]))
     dot = sum(c for _, c in contrib)
     if cosine:
-        na = a.get("norm") or vector_norm(a["vector"], df, n_docs, idfs)
-        nb = b.get("norm") or vector_norm(b["vector"], df, n_docs, idfs)
+        na = a.norm or vector_norm(a.vector, df, n_docs, idfs)
+        nb = b.norm or vector_norm(b.vector, df, n_docs, idfs)
         dot /= na * nb
     contrib.sort(key=lambda x: -x[1])
     return dot, contrib
 
 
-def field_overlap(a: dict, b: dict):
+def field_overlap(a: Features, b: Features):
     """(overlap 0..1, shared sub-fields, groups shared without a common slug).
 
-    ``fields`` and ``groups`` of a repr are aligned lists (``groups[i]`` is the top-level group
-    of ``fields[i]``: its parent, or the slug itself when it is a group)."""
-    fa, fb = a.get("fields") or [], b.get("fields") or []
+    ``fields`` and ``groups`` are aligned lists (``groups[i]`` is the top-level group of
+    ``fields[i]``: its parent, or the slug itself when it is a group)."""
+    fa, fb = a.fields or [], b.fields or []
     if not fa or not fb:
         return 0.0, [], []
-    ga, gb = a.get("groups") or fa, b.get("groups") or fb
+    ga, gb = a.groups or fa, b.groups or fb
     exact = [f for f in fa if f in fb]
     total, group_only = 0.0, set()
     for fields, groups, other, other_groups in ((fa, ga, fb, set(gb)), (fb, gb, fa, set(ga))):
@@ -132,69 +200,71 @@ def field_overlap(a: dict, b: dict):
     return total / (len(fa) + len(fb)), exact, sorted(group_only)
 
 
-def fit_score(need: dict, tech: dict):
+def fit_score(need: Features, tech: Features) -> tuple[float, list[Reason]]:
     """(bonus, reasons) from TRL, partnership and country fit -- see module docstring."""
     reasons, s = [], 0.0
-    trl, lo, hi = tech.get("trl"), need.get("trl_min"), need.get("trl_max")
+    trl, lo, hi = tech.trl, need.trl_min, need.trl_max
     if trl is not None and (lo is not None or hi is not None):
         lo = lo if lo is not None else 1
         hi = hi if hi is not None else 9
         if trl < lo:
             gap = lo - trl
             s -= W_TRL * min(gap, 3) / 3
-            reasons.append({"kind": "trl", "fit": "below", "trl": trl, "range": [lo, hi]})
+            reasons.append(TrlReason("below", trl, lo, hi))
         elif trl > hi:
             s -= 0.5 * W_TRL * min(trl - hi, 3) / 3
-            reasons.append({"kind": "trl", "fit": "above", "trl": trl, "range": [lo, hi]})
+            reasons.append(TrlReason("above", trl, lo, hi))
         else:
-            reasons.append({"kind": "trl", "fit": "within", "trl": trl, "range": [lo, hi]})
-    want, offer = need.get("partnerships") or [], tech.get("offers") or []
+            reasons.append(TrlReason("within", trl, lo, hi))
+    want, offer = need.partnerships or [], tech.offers or []
     if want and offer:
         common = [p for p in want if p in offer]
         if not common:
             s -= W_PARTNER
-        reasons.append({"kind": "partnership", "common": common})
-    nc, tc = need.get("countries") or [], tech.get("countries") or []
+        reasons.append(PartnershipReason(common))
+    nc, tc = need.countries or [], tech.countries or []
     if nc and tc:
         common = [c for c in nc if c in tc]
         if common:
             s += W_COUNTRY
-        reasons.append({"kind": "country", "common": common})
+        reasons.append(CountryReason(common))
     return s, reasons
 
 
 def score(
-    need_repr: dict, tech_repr: dict, df: dict[str, int], n_docs: int, options: Options = DEFAULT
-):
+    need: Features, tech: Features, df: dict[str, int], n_docs: int, options: Options = DEFAULT
+) -> tuple[float, list[Reason]]:
     """Score one (need, technology) pair. Returns ``(score, reasons)``.
 
     ``df``: document frequency of each term over all stored technologies and needs; ``n_docs``:
-    their number. Reasons (structured, for display): ``{"kind": "fields", "sub_fields": [...],
-    "groups": [...]}``, ``{"kind": "terms", "terms": [...]}`` (top matched terms, phonetic
-    skeletons shown as ``~krmn``), then the ``trl`` / ``partnership`` / ``country`` fit entries.
+    their number. Reasons (structured, for display): a :class:`FieldsReason`, a
+    :class:`TermsReason` (top matched terms), then the
+    TRL / partnership / country fit reasons.
     For needs of a technology call it the same way (need first): the score is the same."""
-    total, reasons, _text = score_parts(need_repr, tech_repr, df, n_docs, options=options)
+    total, reasons, _text = score_parts(need, tech, df, n_docs, options=options)
     return total, reasons
 
 
-def text_part(query: dict, cand: dict, df: dict, n_docs: int, idfs=None, options=DEFAULT):
-    """``(cosine, matched terms, heaviest first)`` of a query and a candidate repr.
+def text_part(
+    query: Features, cand: Features, df: dict, n_docs: int, idfs=None, options=DEFAULT
+) -> tuple[float, list[str]]:
+    """``(cosine, matched terms, heaviest first)`` of a query and a candidate.
 
-    The engine computes the candidate's dot product with the query in SQL (``cand["dot"]``,
-    the same sum over shared terms as :func:`text_score`, and ``cand["terms"]``). Without them
-    (plain reprs, as in tests) the vectors are compared here."""
-    if "dot" not in cand:
+    The engine computes the candidate's dot product with the query in SQL (``cand.dot``, the
+    same sum over shared terms as :func:`text_score`, and ``cand.terms``). Without them (full
+    vectors, as in tests) the vectors are compared here."""
+    if cand.dot is None:
         text, contrib = text_score(query, cand, df, n_docs, idfs, options.cosine)
         return text, [t for t, _ in contrib[:N_REASON_TERMS]]
-    dot = cand["dot"]
+    dot = cand.dot
     if options.cosine:
-        dot /= (query.get("norm") or 1.0) * (cand.get("norm") or 1.0)
-    return dot, cand.get("terms", [])
+        dot /= (query.norm or 1.0) * (cand.norm or 1.0)
+    return dot, cand.terms
 
 
 def score_parts(
-    need_repr: dict,
-    tech_repr: dict,
+    need: Features,
+    tech: Features,
     df: dict[str, int],
     n_docs: int,
     idfs=None,
@@ -204,18 +274,18 @@ def score_parts(
     """``(score, reasons, text)``: :func:`score` and its text part (the cosine). ``text``: the
     ``(cosine, matched terms)`` pair when it is already known (:func:`text_part`)."""
     if text is None:
-        text = text_part(need_repr, tech_repr, df, n_docs, idfs, options=options)
+        text = text_part(need, tech, df, n_docs, idfs, options=options)
     text, matched = text
     total = text
     reasons = []
     if options.fields:
-        f, exact, groups = field_overlap(need_repr, tech_repr)
+        f, exact, groups = field_overlap(need, tech)
         total += options.field_weight * f
         if exact or groups:
-            reasons.append({"kind": "fields", "sub_fields": exact, "groups": groups})
-    reasons.append({"kind": "terms", "terms": matched[:N_REASON_TERMS]})
+            reasons.append(FieldsReason(exact, groups))
+    reasons.append(TermsReason(matched[:N_REASON_TERMS]))
     if options.fit:
-        fit, fr = fit_score(need_repr, tech_repr)
+        fit, fr = fit_score(need, tech)
         total += fit
         reasons.extend(fr)
     return total, reasons, text
@@ -227,16 +297,31 @@ def score_parts(
 CALIBRATION_K = 10
 
 
+@dataclass
+class ScoredRow:
+    """One candidate's score for a query, with what calibration and the order need."""
+
+    key: object  # the candidate's key (a listing id in the engine)
+    score: float
+    reasons: list[Reason]
+    text: float  # the text part (cosine) before calibration
+    language: str | None
+
+    def order(self):
+        """Sort key: best first, ties by key."""
+        return (-self.score, self.key)
+
+
 def rank(
-    query_repr: dict,
+    query: Features,
     candidates: dict,
     df: dict[str, int],
     n_docs: int,
     query_is_need: bool = True,
     limit: int | None = None,
     options: Options = DEFAULT,
-):
-    """Rank ``candidates`` ({key: repr}) for one query repr; returns [(score, key, reasons)].
+) -> list[ScoredRow]:
+    """Rank ``candidates`` ({key: Features}) for one query, best first.
 
     Same score as :func:`score`, plus a per-language calibration of the text part: the term
     vectors of Japanese documents come through a dictionary, so a Japanese need shares more
@@ -246,30 +331,31 @@ def rank(
     retrieval); calibration applies only when each language has at least ``CALIBRATION_K``
     candidates. In SQL: a window ``avg() over (partition by language)`` on the top candidates.
     """
-    rows = score_rows(query_repr, candidates, df, n_docs, query_is_need, options=options)
+    rows = score_rows(query, candidates, df, n_docs, query_is_need, options=options)
     calibrate(rows, options)
-    rows.sort(key=lambda r: (-r[0], r[1]))
-    out = [(r[0], r[1], r[2]) for r in rows]
-    return out[:limit] if limit else out
+    rows.sort(key=ScoredRow.order)
+    return rows[:limit] if limit else rows
 
 
-def score_rows(query_repr, candidates, df, n_docs, query_is_need=True, options=DEFAULT) -> list:
-    """Rows ``[score, key, reasons, text, language]`` for each candidate ({key: repr}).
+def score_rows(
+    query: Features, candidates: dict, df, n_docs, query_is_need=True, options=DEFAULT
+) -> list[ScoredRow]:
+    """A :class:`ScoredRow` for each candidate ({key: Features}).
 
     A candidate's vector may be restricted to the terms it shares with the query, provided
     its ``norm`` is set."""
     rows = []
     idfs = IdfTable(df, n_docs)
     for key, cand in candidates.items():
-        need, tech = (query_repr, cand) if query_is_need else (cand, query_repr)
-        text = text_part(query_repr, cand, df, n_docs, idfs, options=options)
+        need, tech = (query, cand) if query_is_need else (cand, query)
+        text = text_part(query, cand, df, n_docs, idfs, options=options)
         s, reasons, text = score_parts(need, tech, df, n_docs, idfs, text=text, options=options)
-        rows.append([s, key, reasons, text, cand.get("language")])
+        rows.append(ScoredRow(key, s, reasons, text, cand.language))
     return rows
 
 
-def calibrate(rows: list, options: Options = DEFAULT) -> None:
-    """Language calibration of ranked rows ``[score, key, reasons, text, language]``, in place.
+def calibrate(rows: list[ScoredRow], options: Options = DEFAULT) -> None:
+    """Language calibration of scored rows, in place.
 
     Each row's text part is divided by the mean of the top ``CALIBRATION_K`` text scores of its
     language and multiplied by the mean of those means; applies only when every language
@@ -278,8 +364,8 @@ def calibrate(rows: list, options: Options = DEFAULT) -> None:
         return
     by_lang: dict = {}
     for r in rows:
-        if r[3] > 0:  # only candidates sharing a term count, as in the engine (all do there)
-            by_lang.setdefault(r[4], []).append(r[3])
+        if r.text > 0:  # only candidates sharing a term count, as in the engine (all do there)
+            by_lang.setdefault(r.language, []).append(r.text)
     if len(by_lang) < 2 or not all(len(v) >= CALIBRATION_K for v in by_lang.values()):
         return
     means = {
@@ -288,6 +374,6 @@ def calibrate(rows: list, options: Options = DEFAULT) -> None:
     }
     ref = sum(means.values()) / len(means)
     for r in rows:
-        m = means.get(r[4], 0.0)
+        m = means.get(r.language, 0.0)
         if m > 0:
-            r[0] += r[3] * ((ref / m) ** options.calibration_strength - 1.0)
+            r.score += r.text * ((ref / m) ** options.calibration_strength - 1.0)

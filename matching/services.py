@@ -12,8 +12,8 @@ from licensing.models import DeclineFeedback
 from licensing.services import RequestError, record_decline
 
 from . import scoring
-from .engine import _repr, fit_attributes
-from .models import Kind, Match, Profile, Term
+from .engine import _features, fit_attributes
+from .models import ListingKind, Match, Representation, Term
 from .representation import corpus_size, refresh_representation
 
 
@@ -22,21 +22,23 @@ class MatchError(Exception):
 
 
 def score_pair(need, technology) -> tuple[float, list]:
-    """The engine's score and reasons for one pair (used when staff confirm a match)."""
-    profiles = {}
+    """The engine's score and reasons (stored form) for one pair (when staff confirm a match)."""
+    representations = {}
     for listing in (need, technology):
-        kind = Kind.NEED if listing is need else Kind.TECHNOLOGY
-        profiles[kind] = Profile.objects.filter(
+        kind = ListingKind.NEED if listing is need else ListingKind.TECHNOLOGY
+        representations[kind] = Representation.objects.filter(
             kind=kind, listing_id=listing.pk
         ).first() or refresh_representation(listing)
-    n, t = profiles[Kind.NEED], profiles[Kind.TECHNOLOGY]
+    n, t = representations[ListingKind.NEED], representations[ListingKind.TECHNOLOGY]
     terms = set(n.vector) | set(t.vector)
     df = dict(Term.objects.filter(text__in=terms).values_list("text", "df"))
     n_docs = max(corpus_size(), 1)
-    need_repr = _repr(n.vector, None, n.fields, n.groups, n.language, fit_attributes(need))
-    tech_repr = _repr(t.vector, None, t.fields, t.groups, t.language, fit_attributes(technology))
-    total, reasons = scoring.score(need_repr, tech_repr, df, n_docs)
-    return round(total, 4), reasons
+    need_features = _features(n.vector, None, n.fields, n.groups, n.language, fit_attributes(need))
+    tech_features = _features(
+        t.vector, None, t.fields, t.groups, t.language, fit_attributes(technology)
+    )
+    total, reasons = scoring.score(need_features, tech_features, df, n_docs)
+    return round(total, 4), [reason.as_json() for reason in reasons]
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from licensing import services as licensing_services
 from licensing.models import LicenceRequest
 from listings.lifecycle import Status
 from matching.reasons import describe
+from matching.scoring import CountryReason, FieldsReason, PartnershipReason
 from opendata import stats
 from tests.factories import make_member, make_need, make_staff, make_technology
 from tests.test_technology_lifecycle import edit
@@ -184,9 +185,9 @@ def test_technology_page_lists_keywords_and_fields_with_the_japanese_comma(clien
 
 def test_match_reasons_list_with_the_japanese_comma():
     reasons = [
-        {"kind": "fields", "sub_fields": ["solar", "wind"]},
-        {"kind": "partnership", "common": ["exclusive_licence", "technical_assistance"]},
-        {"kind": "country", "common": ["JP", "KR"]},
+        FieldsReason(["solar", "wind"], []),
+        PartnershipReason(["exclusive_licence", "technical_assistance"]),
+        CountryReason(["JP", "KR"]),
     ]
     names = {"solar": "太陽光", "wind": "風力"}
     with translation.override("ja"):

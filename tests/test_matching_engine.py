@@ -3,7 +3,7 @@
 import pytest
 
 from matching import engine
-from matching.models import Profile
+from matching.models import Representation
 from matching.options import DEFAULT
 from matching.reasons import describe
 from matching.representation import recompute_norms
@@ -157,7 +157,7 @@ def test_unpublished_technologies_are_never_suggested(corrosion_case):
     owner = make_user(organization=japanese.organization)
     transition(japanese, Action.WITHDRAW, owner)
     assert japanese.title not in ranked_titles(need)
-    assert not Profile.objects.get(kind=1, listing_id=japanese.pk).public
+    assert not Representation.objects.get(kind=1, listing_id=japanese.pk).public
 
 
 def test_scores_summed_in_sql_equal_the_documented_formula(corrosion_case):
@@ -170,20 +170,22 @@ def test_scores_summed_in_sql_equal_the_documented_formula(corrosion_case):
     recompute_norms()
     options = DEFAULT.without("calibrate")
     ranked = {r.listing_id: r for r in engine.rank(need, options=options)}
-    profiles = {(p.kind, p.listing_id): p for p in Profile.objects.all()}
+    representations = {(p.kind, p.listing_id): p for p in Representation.objects.all()}
     df = dict(engine.Term.objects.values_list("text", "df"))
 
-    def full_repr(listing, kind):
-        p = profiles[(kind, listing.pk)]
-        return engine._repr(
+    def full_features(listing, kind):
+        p = representations[(kind, listing.pk)]
+        return engine._features(
             p.vector, p.norm, p.fields, p.groups, p.language, engine.fit_attributes(listing)
         )
 
     for tech in (japanese, distractor):
-        expected, reasons = scoring.score(full_repr(need, 2), full_repr(tech, 1), df, corpus_size())
+        expected, reasons = scoring.score(
+            full_features(need, 2), full_features(tech, 1), df, corpus_size()
+        )
         assert ranked[tech.pk].score == pytest.approx(expected, abs=1e-4)
-        terms = next(r["terms"] for r in ranked[tech.pk].reasons if r["kind"] == "terms")
-        assert set(terms) == set(next(r["terms"] for r in reasons if r["kind"] == "terms"))
+        terms = next(r.terms for r in ranked[tech.pk].reasons if r.kind == "terms")
+        assert set(terms) == set(next(r.terms for r in reasons if r.kind == "terms"))
 
 
 def test_retrieval_reads_only_each_terms_heaviest_postings(monkeypatch):
@@ -213,13 +215,13 @@ def test_retrieval_reads_only_each_terms_heaviest_postings(monkeypatch):
 
 @pytest.mark.parametrize("kind", ["technology", "need"])
 def test_deleted_listing_leaves_the_index_at_once(kind):
-    from matching.models import Kind, Posting, Term
+    from matching.models import ListingKind, Posting, Term
 
     make = make_technology if kind == "technology" else make_need
     listing = make(title="Zeolite membrane for hydrogen separation", keywords=["zeolite"])
     other = make(title="Zeolite catalyst for refining", keywords=["zeolite"])
-    model_kind = Kind.TECHNOLOGY if kind == "technology" else Kind.NEED
-    assert Profile.objects.filter(kind=model_kind, listing_id=listing.pk).exists()
+    model_kind = ListingKind.TECHNOLOGY if kind == "technology" else ListingKind.NEED
+    assert Representation.objects.filter(kind=model_kind, listing_id=listing.pk).exists()
     terms = Posting.objects.filter(kind=model_kind, listing_id=listing.pk).values("term")
     shared = Term.objects.filter(pk__in=terms).filter(
         pk__in=Posting.objects.filter(kind=model_kind, listing_id=other.pk).values("term")
@@ -230,8 +232,8 @@ def test_deleted_listing_leaves_the_index_at_once(kind):
     pk = listing.pk
     listing.delete()
 
-    assert not Profile.objects.filter(kind=model_kind, listing_id=pk).exists()
+    assert not Representation.objects.filter(kind=model_kind, listing_id=pk).exists()
     assert not Posting.objects.filter(kind=model_kind, listing_id=pk).exists()
     after = dict(Term.objects.filter(text__in=counts).values_list("text", "df"))
     assert after == {text: df - 1 for text, df in counts.items()}
-    assert Profile.objects.filter(kind=model_kind, listing_id=other.pk).exists()
+    assert Representation.objects.filter(kind=model_kind, listing_id=other.pk).exists()

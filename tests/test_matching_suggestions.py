@@ -4,8 +4,9 @@ import pytest
 from django.utils import translation
 
 from accounts.models import Membership
-from matching import analysis, engine, labels, selectors
+from matching import engine, labels, selectors, text
 from matching.reasons import describe, matched_words
+from matching.scoring import FieldsReason, TermsReason
 from tests.factories import make_need, make_organization, make_technology, make_user
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +108,7 @@ JAPANESE_TECHNOLOGY = ("鋼橋の腐食を防ぐ防錆塗料。錆の発生を�
 
 
 def test_shared_terms_are_shown_as_the_listings_words_not_stems():
-    terms = [analysis.stem("corrosion"), analysis.stem("rusting")]
+    terms = [text.stem("corrosion"), text.stem("rusting")]
     english_tech = ("Corrosion protection against rust for steel.", "en")
     with translation.override("en"):
         words = matched_words(terms, [ENGLISH_NEED, english_tech])
@@ -116,26 +117,24 @@ def test_shared_terms_are_shown_as_the_listings_words_not_stems():
 
 
 def test_english_page_shows_the_english_listings_word_for_a_japanese_match():
-    terms = [analysis.stem("corrosion")]
+    terms = [text.stem("corrosion")]
     with translation.override("en"):
         assert matched_words(terms, [ENGLISH_NEED, JAPANESE_TECHNOLOGY]) == ["corrosion"]
 
 
 def test_japanese_page_shows_the_japanese_listings_own_term():
-    terms = [analysis.stem("corrosion")]
+    terms = [text.stem("corrosion")]
     with translation.override("ja"):
         assert matched_words(terms, [ENGLISH_NEED, JAPANESE_TECHNOLOGY]) == ["腐食"]
-        reasons = describe(
-            [{"kind": "terms", "terms": terms}], {}, [ENGLISH_NEED, JAPANESE_TECHNOLOGY]
-        )
+        reasons = describe([TermsReason(terms)], {}, [ENGLISH_NEED, JAPANESE_TECHNOLOGY])
     assert reasons and "腐食" in reasons[0] and "corros" not in reasons[0]
 
 
 def test_dictionary_noise_is_not_shown_as_a_shared_term():
     # "shrewd" reaches the English side only as a near-synonym, never as its own word
-    noise = analysis.stem("shrewd")
+    noise = text.stem("shrewd")
     with translation.override("en"):
-        words = matched_words([noise, analysis.stem("corrosion")], [ENGLISH_NEED, ENGLISH_NEED])
+        words = matched_words([noise, text.stem("corrosion")], [ENGLISH_NEED, ENGLISH_NEED])
     assert words == ["corrosion"]
 
 
@@ -144,5 +143,13 @@ def test_field_names_in_reasons_follow_the_page_language():
 
     with translation.override("ja"):
         names = field_name_map()
-        text = describe([{"kind": "fields", "sub_fields": ["solar"], "groups": []}], names)
+        text = describe([FieldsReason(["solar"], [])], names)
     assert text and "Solar" not in text[0] and names["solar"] in text[0]
+
+
+def test_reasons_are_typed_values_not_dicts():
+    """The engine's reasons are matching.scoring dataclasses; a stored dict (Match.reasons) is
+    refused loudly instead of being rendered as nothing."""
+    with pytest.raises(TypeError):
+        describe([{"kind": "terms", "terms": []}], {})
+    assert TermsReason(["corros"]).as_json() == {"kind": "terms", "terms": ["corros"]}

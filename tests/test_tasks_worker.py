@@ -15,7 +15,7 @@ from django.db import transaction
 from lib.mail import send_after_commit
 from listings.models import Technology
 from listings.signals import listings_bulk_changed
-from matching.models import Kind, Profile
+from matching.models import ListingKind, Representation
 from tasks import mail as task_mail
 from tasks import queue
 from tasks.models import OutgoingMail
@@ -140,16 +140,20 @@ def run_command(*args, **env) -> str:
 def test_a_large_import_refreshes_matching_in_the_background(broker, settings):
     settings.TASKS_BULK_THRESHOLD = 3
     technologies = [make_technology(title=f"Imported solar cell {n}") for n in range(3)]
-    Profile.objects.filter(kind=Kind.TECHNOLOGY).delete()
+    Representation.objects.filter(kind=ListingKind.TECHNOLOGY).delete()
     with transaction.atomic():
         listings_bulk_changed.send(sender=Technology, listings=technologies)
-    assert not Profile.objects.exists()  # not inline: queued for the worker
+    assert not Representation.objects.exists()  # not inline: queued for the worker
     assert queue.queue().count == 1
     output = run_command("run_worker", "--burst")
     assert "after 1 job(s)" in output
     ids = {t.pk for t in technologies}
     assert (
-        set(Profile.objects.filter(kind=Kind.TECHNOLOGY).values_list("listing_id", flat=True))
+        set(
+            Representation.objects.filter(kind=ListingKind.TECHNOLOGY).values_list(
+                "listing_id", flat=True
+            )
+        )
         == ids
     )
 

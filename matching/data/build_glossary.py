@@ -1,4 +1,4 @@
-"""Build the compact Japanese -> English gloss table used by matching.analysis.
+"""Build the compact Japanese -> English gloss table used by matching.text.
 
 Run by a developer, never at install time or at run time:
 
@@ -16,7 +16,7 @@ Writes, next to this script:
   * ``en_synonyms.tsv.gz`` -- ``stem<TAB>stem|stem|...``: English near-synonyms, two one-word
     glosses of the first sense of one JMdict entry (``corrosion``/``erosion``), kept when at least
     ``SYN_SUPPORT`` entries agree, at most ``SYN_PER_TERM`` per stem (most supported first). The
-    stems are those of matching.analysis (rebuild if its stemmer changes).
+    stems are those of matching.text (rebuild if its stemmer changes).
   * ``en_ja_index.tsv.gz`` -- ``stem[ stem]<TAB>headword|headword|...``: the other way round, for
     cross-language search (an English query word -> Japanese words): every headword of the gloss
     table whose first gloss is one or two English words, under those words' stems (built from
@@ -128,7 +128,7 @@ def build_synonyms(db_path: str, out_path: str) -> int:
     """English near-synonyms from JMdict first senses (see the module docstring)."""
     # A script run from anywhere: the project goes on the path before the engine is imported.
     sys.path.insert(0, os.path.join(HERE, "..", ".."))
-    from matching.analysis import analyse_english  # the engine's own stems
+    from matching.text import analyse_english  # the engine's own stems
 
     con = sqlite3.connect(db_path)
     first_sense: dict[int, int] = {}
@@ -147,7 +147,7 @@ def build_synonyms(db_path: str, out_path: str) -> int:
     for sid in first_sense.values():
         words = set()
         for gloss in glosses[sid]:
-            terms = analyse_english(clean(gloss), phonetic=False)
+            terms = analyse_english(clean(gloss))
             if len(terms) == 1:  # one-word glosses only: phrases are not synonyms of a word
                 words.add(next(iter(terms)))
         support.update(itertools.combinations(sorted(words), 2))
@@ -191,7 +191,7 @@ def build_taxonomy(tax_path: str, out_path: str) -> int:
 def build_en_ja(gloss_path: str, out_path: str) -> int:
     """English stems -> Japanese headwords, from the gloss table (see the module docstring)."""
     sys.path.insert(0, os.path.join(HERE, "..", ".."))
-    from matching.analysis import STOPWORDS, WORD_RE, stem  # the engine's own stems
+    from matching.text import STOPWORDS, WORD_RE, stem  # the engine's own stems
 
     index = defaultdict(list)
     with gzip.open(gloss_path, "rt", encoding="utf-8") as f:

@@ -2,7 +2,7 @@
 
     python manage.py matching_rebuild [--workers N] [--kind technology|need]
 
-Run after a change to the text analysis or its glossaries (matching/analysis.py,
+Run after a change to the text analysis or its glossaries (matching/text/,
 matching/data/): stored vectors, postings, document frequencies and norms are rebuilt with
 matching.bulk.rebuild (worker processes, COPY). Prints progress per chunk and a one-line summary.
 """
@@ -12,9 +12,9 @@ import time
 from django.core.management import BaseCommand
 
 from matching import bulk
-from matching.models import Kind
+from matching.models import ListingKind
 
-KINDS = {"technology": Kind.TECHNOLOGY, "need": Kind.NEED}
+KINDS = {"technology": ListingKind.TECHNOLOGY, "need": ListingKind.NEED}
 
 
 class Command(BaseCommand):
