@@ -12,16 +12,23 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from . import analysis
-from .models import Kind, Posting
+from .models import Kind
 from .options import DEFAULT, Options
-from .representation import NEED_PARTS, TECHNOLOGY_PARTS, recompute_norms
+from .representation import (
+    NEED_PARTS,
+    TECHNOLOGY_PARTS,
+    bounded,
+    posting_weight,
+    recompute_norms,
+    remove_postings,
+)
 
 CHUNK = 2000
 
 
 def _vector(row: tuple) -> dict[str, float]:
     parts, language, options = row
-    return analysis.document_vector(parts, language or None, options)
+    return bounded(analysis.document_vector(parts, language or None, options), options)
 
 
 def _rows(kind: int, ids: list[int] | None):
@@ -91,12 +98,12 @@ def rebuild(
             for row in _rows(kind, ids):
                 chunk.append(row)
                 if len(chunk) >= CHUNK:
-                    done += _write_chunk(kind, chunk, executor, touched, not full, options)
+                    done += _write_chunk(kind, chunk, executor, touched, options)
                     chunk = []
                     if progress:
                         progress(done)
             if chunk:
-                done += _write_chunk(kind, chunk, executor, touched, not full, options)
+                done += _write_chunk(kind, chunk, executor, touched, options)
                 if progress:
                     progress(done)
     finally:
@@ -114,30 +121,25 @@ def rebuild(
 
 @contextmanager
 def _bulk_load(kind: int):
-    """Delete a kind's representations, load without the postings' indexes, index once."""
-    indexes = Posting._meta.indexes
+    """Delete a kind's representations, load without the postings' index (their primary key),
+    index once."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM matching_posting WHERE kind = %s", [kind])
         cursor.execute("DELETE FROM matching_profile WHERE kind = %s", [kind])
-    with connection.schema_editor(atomic=False) as editor:
-        for index in indexes:
-            editor.remove_index(Posting, index)
+        cursor.execute("ALTER TABLE matching_posting DROP CONSTRAINT matching_posting_pkey")
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SET maintenance_work_mem = '512MB'")
-        with connection.schema_editor(atomic=False) as editor:
-            for index in indexes:
-                editor.add_index(Posting, index)
-        with connection.cursor() as cursor:
-            cursor.execute("RESET maintenance_work_mem")
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            cursor.execute(
+                "ALTER TABLE matching_posting ADD CONSTRAINT matching_posting_pkey "
+                "PRIMARY KEY (term_id, kind, weight, listing_id)"
+            )
 
 
 @transaction.atomic
-def _write_chunk(
-    kind: int, chunk: list, executor, touched: set[int], replace=True, options=DEFAULT
-) -> int:
+def _write_chunk(kind: int, chunk: list, executor, touched: set[int], options=DEFAULT) -> int:
     inputs = [(parts, language, options) for _pk, parts, language, *_rest in chunk]
     vectors = (
         list(executor.map(_vector, inputs, chunksize=64))
@@ -148,18 +150,12 @@ def _write_chunk(
     terms = sorted({t for vector in vectors for t in vector})
     with connection.cursor() as cursor:
         # A full rebuild deleted everything first (_bulk_load); only listings saved since then
-        # have rows (found through the profiles' unique index, then their postings).
+        # have rows. Postings go first: they are found from the stored vectors.
+        touched.update(remove_postings(cursor, kind, listing_ids))
         cursor.execute(
-            "DELETE FROM matching_profile WHERE kind = %s AND listing_id = ANY(%s) RETURNING listing_id",
+            "DELETE FROM matching_profile WHERE kind = %s AND listing_id = ANY(%s)",
             [kind, listing_ids],
         )
-        stale = [row[0] for row in cursor.fetchall()]
-        if replace or stale:
-            cursor.execute(
-                "DELETE FROM matching_posting WHERE kind = %s AND listing_id = ANY(%s) RETURNING term_id",
-                [kind, listing_ids if replace else stale],
-            )
-            touched.update(row[0] for row in cursor.fetchall())
         cursor.execute(
             "INSERT INTO matching_term (text, df) SELECT unnest(%s::text[]), 0 ON CONFLICT (text) DO NOTHING",
             [terms],
@@ -190,7 +186,7 @@ def _write_chunk(
             )
             if public:
                 for term, weight in vector.items():
-                    postings.write(f"{term_ids[term]}\t{kind}\t{pk}\t{weight}\n")
+                    postings.write(f"{term_ids[term]}\t{kind}\t{pk}\t{posting_weight(weight)}\n")
         profiles.seek(0)
         postings.seek(0)
         raw = cursor.cursor

@@ -95,8 +95,9 @@ def rank_profile(
         [profile.listing_id] if profile.kind == target_kind else []
     )
     retrieval = {terms[t]: weights[terms[t]] for t in chosen}
+    by_id = {term_id: text for text, term_id in terms.items()}
     with connection.cursor() as cursor:
-        scored = _scored_candidates(cursor, target_kind, retrieval, weights, exclude)
+        scored = _scored_candidates(cursor, target_kind, retrieval, weights, by_id, exclude)
     if not scored:
         return []
     query_repr = _repr(
@@ -108,7 +109,6 @@ def rank_profile(
         query_attrs,
     )
     query_is_need = target_kind == Kind.TECHNOLOGY
-    by_id = {term_id: text for text, term_id in terms.items()}
     candidates = _candidate_reprs(target_kind, scored, by_id)
     rows = scoring.score_rows(query_repr, candidates, df, n_docs, query_is_need, options=options)
     scoring.calibrate(rows, options)
@@ -146,23 +146,23 @@ def _candidate_reprs(kind, scored, by_id) -> dict:
 
 
 def _scored_candidates(
-    cursor, kind, rank_weights, score_weights, exclude
+    cursor, kind, rank_weights, score_weights, texts, exclude
 ) -> dict[int, tuple[float, list[int]]]:
     """Candidates and their exact dot products, in one query.
 
     Candidates are the top ``CANDIDATES`` listings by partial dot product over
     ``rank_weights``, read from each term's ``POSTINGS_PER_TERM`` heaviest postings (an
-    index-only scan of the (term, kind, weight desc) index). For each, every posting among the
-    query's terms is read (index-only, one candidate at a time) and summed in SQL: the dot
-    product with ``score_weights`` (query weight x idf) and the query terms that contribute
-    most (the reasons). With few public listings every one sharing a term is a candidate, so
-    small exchanges (and the evaluation) are ranked exactly.
-    Returns ``{listing_id: (dot, [term ids, heaviest first])}``."""
+    index-only, backward scan of the postings' primary key). For each, every query term
+    found in its stored vector (its profile, one row by the unique index) is summed in SQL:
+    the dot product with ``score_weights`` (query weight x idf, by term id; ``texts`` gives
+    each id's term) and the query terms that contribute most (the reasons). With few public
+    listings every one sharing a term is a candidate, so small exchanges (and the evaluation)
+    are ranked exactly. Returns ``{listing_id: (dot, [term ids, heaviest first])}``."""
     term_ids = sorted(score_weights)
     cursor.execute(
         """
         WITH q AS MATERIALIZED (
-            SELECT * FROM unnest(%s::bigint[], %s::float8[]) AS q(term_id, w)
+            SELECT * FROM unnest(%s::bigint[], %s::text[], %s::float8[]) AS q(term_id, text, w)
         ),
         cand AS (
             SELECT p.listing_id
@@ -177,22 +177,20 @@ def _scored_candidates(
             GROUP BY p.listing_id
             ORDER BY sum(p.weight * r.w) DESC, p.listing_id
             LIMIT %s
+        ),
+        shared AS (
+            SELECT cand.listing_id, q.term_id, (pr.vector ->> q.text)::float8 * q.w AS part
+            FROM cand
+            JOIN matching_profile pr ON pr.kind = %s AND pr.listing_id = cand.listing_id
+            JOIN q ON pr.vector ? q.text
         )
-        -- LATERAL: the candidates' own postings through the (kind, listing_id) index, one
-        -- candidate at a time; a hash join here read every posting of every query term.
-        SELECT cand.listing_id, sum(po.weight * q.w),
-               (array_agg(po.term_id ORDER BY po.weight * q.w DESC, po.term_id))[1:%s]
-        FROM cand CROSS JOIN LATERAL (
-            SELECT p2.term_id, p2.weight FROM matching_posting p2
-            WHERE p2.kind = %s AND p2.listing_id = cand.listing_id
-              AND p2.term_id = ANY(%s::bigint[])
-            OFFSET 0
-        ) po
-        JOIN q ON q.term_id = po.term_id
-        GROUP BY cand.listing_id
+        SELECT listing_id, sum(part), (array_agg(term_id ORDER BY part DESC, term_id))[1:%s]
+        FROM shared
+        GROUP BY listing_id
         """,
         [
             term_ids,
+            [texts[t] for t in term_ids],
             [score_weights[t] for t in term_ids],
             list(rank_weights),
             list(rank_weights.values()),
@@ -200,9 +198,8 @@ def _scored_candidates(
             list(exclude),
             POSTINGS_PER_TERM,
             CANDIDATES,
-            scoring.N_REASON_TERMS,
             kind,
-            term_ids,
+            scoring.N_REASON_TERMS,
         ],
     )
     return {listing_id: (dot or 0.0, list(top or [])) for listing_id, dot, top in cursor.fetchall()}

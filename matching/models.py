@@ -17,6 +17,8 @@ class Kind(models.IntegerChoices):
 class Term(models.Model):
     """A term of the shared EN/JA term space, with its document frequency over public listings."""
 
+    # Four bytes: every posting carries one (a few hundred thousand terms, never billions).
+    id = models.AutoField(primary_key=True)
     text = models.CharField(max_length=100, unique=True)
     df = models.PositiveIntegerField(default=0)
 
@@ -47,31 +49,30 @@ class Profile(models.Model):
         return f"{self.get_kind_display()} {self.listing_id}"
 
 
+#: Posting weights are stored as whole numbers of this unit (document vectors are rounded to
+#: four decimals, and no weight reaches 3.3: a two-byte integer holds them exactly).
+WEIGHT_UNIT = 1e-4
+
+
 class Posting(models.Model):
-    """Inverted index: a term's weight in one public listing."""
+    """Inverted index: a term's weight in one public listing (candidate retrieval only).
 
-    term = models.ForeignKey(Term, on_delete=models.CASCADE, db_constraint=False)
-    kind = models.PositiveSmallIntegerField(choices=Kind.choices)
-    listing_id = models.BigIntegerField()
-    weight = models.FloatField()
+    Compact by design (issue 18): no surrogate id, four- and two-byte columns, and a single
+    access path. The primary key *is* the impact-ordered index: read backwards for one
+    (term, kind), it yields the term's heaviest postings first, index-only, and retrieval stops
+    after engine.POSTINGS_PER_TERM of them. A listing's postings are found (to be replaced)
+    from its stored vector, i.e. by the full key, so no second index by listing is needed; the
+    candidates' exact scores come from their profiles' vectors."""
 
-    class Meta:
-        indexes = [
-            # Candidate retrieval reads each query term's heaviest postings (impact order): an
-            # index-only scan that stops after engine.POSTINGS_PER_TERM entries.
-            models.Index(
-                fields=["term", "kind", "-weight"], include=["listing_id"], name="posting_impact"
-            ),
-            # The candidates' shared terms, one candidate at a time: index-only too.
-            models.Index(
-                fields=["kind", "listing_id"],
-                include=["term", "weight"],
-                name="posting_listing_terms",
-            ),
-        ]
+    pk = models.CompositePrimaryKey("term_id", "kind", "weight", "listing_id")
+    term = models.ForeignKey(Term, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False)
+    kind = models.SmallIntegerField(choices=Kind.choices)
+    #: in WEIGHT_UNITs
+    weight = models.SmallIntegerField()
+    listing_id = models.IntegerField()
 
     def __str__(self):
-        return f"{self.term_id}:{self.kind}:{self.listing_id}={self.weight:.3f}"
+        return f"{self.term_id}:{self.kind}:{self.listing_id}={self.weight * WEIGHT_UNIT:.4f}"
 
 
 class Match(models.Model):

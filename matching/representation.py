@@ -6,7 +6,8 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from . import analysis
-from .models import Kind, Posting, Profile, Term
+from .models import WEIGHT_UNIT, Kind, Posting, Profile, Term
+from .options import DEFAULT, Options
 
 TECHNOLOGY_PARTS = ("title", "summary", "description", "benefits", "keywords")
 NEED_PARTS = ("title", "description", "solution", "keywords")
@@ -28,6 +29,18 @@ def is_matchable(listing) -> bool:
     return True
 
 
+def bounded(vector: dict[str, float], options: Options = DEFAULT) -> dict[str, float]:
+    """The listing's ``options.terms_per_listing`` heaviest terms (all with 0): the low-weight
+    tail (a word said once in a long description, a near-synonym) costs postings in every
+    listing and barely moves a cosine; the bound was chosen by cross-validation
+    (docs/matching.md, "Compact representation")."""
+    limit = options.terms_per_listing
+    if not limit or len(vector) <= limit:
+        return vector
+    kept = sorted(vector.items(), key=lambda tw: (-tw[1], tw[0]))[:limit]
+    return dict(kept)
+
+
 def listing_vector(listing) -> dict[str, float]:
     parts = TECHNOLOGY_PARTS if kind_of(listing) == Kind.TECHNOLOGY else NEED_PARTS
     texts = {name: getattr(listing, name, "") for name in parts}
@@ -36,7 +49,7 @@ def listing_vector(listing) -> dict[str, float]:
         texts["description"] = "\n".join(
             filter(None, [texts["description"], texts.pop("solution")])
         )
-    return analysis.document_vector(texts, listing.language or None)
+    return bounded(analysis.document_vector(texts, listing.language or None))
 
 
 def field_slugs(listing) -> tuple[list[str], list[str]]:
@@ -66,7 +79,8 @@ def refresh_representation(listing) -> Profile:
     profile = Profile.objects.select_for_update().filter(kind=kind, listing_id=listing.pk).first()
     was_public = profile is not None and profile.public
     if was_public:
-        _remove_postings(kind, listing.pk)
+        with connection.cursor() as cursor:
+            _remove_postings(cursor, kind, [listing.pk])
     profile = profile or Profile(kind=kind, listing_id=listing.pk)
     profile.vector, profile.fields, profile.groups = vector, fields, groups
     profile.language, profile.public = listing.language or "en", public
@@ -97,16 +111,41 @@ def remove_representation(kind: int, listing_id: int) -> None:
     if profile is None:
         return
     if profile.public:
-        _remove_postings(kind, listing_id)
+        with connection.cursor() as cursor:
+            _remove_postings(cursor, kind, [listing_id])
     profile.delete()
 
 
-def _remove_postings(kind: int, listing_id: int) -> None:
-    term_ids = list(
-        Posting.objects.filter(kind=kind, listing_id=listing_id).values_list("term_id", flat=True)
+def remove_postings(cursor, kind: int, listing_ids: list[int]) -> list[int]:
+    """Delete the postings of public listings, found by their full key from the stored vectors
+    (the postings' only index); returns the term id of every deleted posting."""
+    cursor.execute(
+        """
+        DELETE FROM matching_posting p
+        USING (
+            SELECT pr.listing_id, t.id AS term_id, round(e.value::numeric / %s)::int AS weight
+            FROM matching_profile pr
+            CROSS JOIN LATERAL jsonb_each(pr.vector) e
+            JOIN matching_term t ON t.text = e.key
+            WHERE pr.kind = %s AND pr.listing_id = ANY(%s::bigint[]) AND pr.public
+        ) old
+        WHERE p.term_id = old.term_id AND p.kind = %s AND p.weight = old.weight
+          AND p.listing_id = old.listing_id
+        RETURNING p.term_id
+        """,
+        [WEIGHT_UNIT, kind, list(listing_ids), kind],
     )
-    Posting.objects.filter(kind=kind, listing_id=listing_id).delete()
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _remove_postings(cursor, kind: int, listing_ids: list[int]) -> None:
+    term_ids = remove_postings(cursor, kind, listing_ids)
     Term.objects.filter(pk__in=term_ids).update(df=F("df") - 1)
+
+
+def posting_weight(weight: float) -> int:
+    """A vector weight in the postings' unit (exact: vectors are rounded to four decimals)."""
+    return round(weight / WEIGHT_UNIT)
 
 
 def _add_postings(kind: int, listing_id: int, vector: dict[str, float]) -> None:
@@ -116,7 +155,7 @@ def _add_postings(kind: int, listing_id: int, vector: dict[str, float]) -> None:
     ids = dict(Term.objects.filter(text__in=vector).values_list("text", "pk"))
     Posting.objects.bulk_create(
         [
-            Posting(term_id=ids[t], kind=kind, listing_id=listing_id, weight=w)
+            Posting(term_id=ids[t], kind=kind, listing_id=listing_id, weight=posting_weight(w))
             for t, w in vector.items()
         ]
     )
@@ -161,12 +200,12 @@ def recompute_norms(listings: dict[int, list[int]] | None = None, term_ids=None)
             where = (
                 "" if kind is None else "WHERE po.kind = %s AND po.listing_id = ANY(%s::bigint[])"
             )
-            params = [n_docs] + ([] if kind is None else [kind, list(ids)])
+            params = [WEIGHT_UNIT, n_docs] + ([] if kind is None else [kind, list(ids)])
             cursor.execute(
                 f"""
                 WITH s AS MATERIALIZED (
                     SELECT po.kind, po.listing_id,
-                           sqrt(sum(po.weight * po.weight * ln(1 + (%s - t.df + 0.5) / (t.df + 0.5)))) AS norm
+                           sqrt(sum((po.weight * %s) ^ 2 * ln(1 + (%s - t.df + 0.5) / (t.df + 0.5)))) AS norm
                     FROM matching_posting po JOIN matching_term t ON t.id = po.term_id
                     {where}
                     GROUP BY po.kind, po.listing_id
