@@ -4,6 +4,7 @@ frequencies and norms recomputed once at the end (set-based SQL)."""
 
 import io
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, nullcontext
@@ -17,6 +18,7 @@ from .options import DEFAULT, Options
 from .representation import (
     NEED_PARTS,
     TECHNOLOGY_PARTS,
+    apply_df_changes,
     bounded,
     posting_weight,
     recompute_norms,
@@ -28,7 +30,7 @@ CHUNK = 2000
 
 def _vector(row: tuple) -> dict[str, float]:
     parts, language, options = row
-    return bounded(analysis.document_vector(parts, language or None, options), options)
+    return analysis.document_vector(parts, language or None, options)
 
 
 def _rows(kind: int, ids: list[int] | None):
@@ -91,19 +93,19 @@ def rebuild(
     full = ids is None
     done = 0
     chunk: list = []
-    touched: set[int] = set()
+    df_changes: Counter = Counter()
     executor = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
     try:
         with _bulk_load(kind) if full else nullcontext():
             for row in _rows(kind, ids):
                 chunk.append(row)
                 if len(chunk) >= CHUNK:
-                    done += _write_chunk(kind, chunk, executor, touched, options)
+                    done += _write_chunk(kind, chunk, executor, df_changes, options)
                     chunk = []
                     if progress:
                         progress(done)
             if chunk:
-                done += _write_chunk(kind, chunk, executor, touched, options)
+                done += _write_chunk(kind, chunk, executor, df_changes, options)
                 if progress:
                     progress(done)
     finally:
@@ -115,7 +117,8 @@ def rebuild(
             cursor.execute("ANALYZE matching_term, matching_profile, matching_posting")
         recompute_norms()
     else:
-        recompute_norms({kind: ids}, touched)
+        apply_df_changes(df_changes)
+        recompute_norms({kind: ids})
     return done
 
 
@@ -139,7 +142,7 @@ def _bulk_load(kind: int):
 
 
 @transaction.atomic
-def _write_chunk(kind: int, chunk: list, executor, touched: set[int], options=DEFAULT) -> int:
+def _write_chunk(kind: int, chunk: list, executor, df_changes: Counter, options=DEFAULT) -> int:
     inputs = [(parts, language, options) for _pk, parts, language, *_rest in chunk]
     vectors = (
         list(executor.map(_vector, inputs, chunksize=64))
@@ -150,8 +153,15 @@ def _write_chunk(kind: int, chunk: list, executor, touched: set[int], options=DE
     terms = sorted({t for vector in vectors for t in vector})
     with connection.cursor() as cursor:
         # A full rebuild deleted everything first (_bulk_load); only listings saved since then
-        # have rows. Postings go first: they are found from the stored vectors.
-        touched.update(remove_postings(cursor, kind, listing_ids))
+        # have rows. Postings go first: they are found from the stored vectors, whose terms
+        # (all of them) leave the document frequencies.
+        cursor.execute(
+            "SELECT vector FROM matching_profile WHERE kind = %s AND listing_id = ANY(%s) AND public",
+            [kind, listing_ids],
+        )
+        for (old,) in cursor.fetchall():
+            df_changes.subtract(old.keys() if isinstance(old, dict) else json.loads(old).keys())
+        remove_postings(cursor, kind, listing_ids)
         cursor.execute(
             "DELETE FROM matching_profile WHERE kind = %s AND listing_id = ANY(%s)",
             [kind, listing_ids],
@@ -162,7 +172,6 @@ def _write_chunk(kind: int, chunk: list, executor, touched: set[int], options=DE
         )
         cursor.execute("SELECT text, id FROM matching_term WHERE text = ANY(%s)", [terms])
         term_ids = dict(cursor.fetchall())
-        touched.update(term_ids.values())
         now = timezone.now().isoformat()
         profiles, postings = io.StringIO(), io.StringIO()
         for (pk, _parts, language, public, fields, groups), vector in zip(
@@ -185,7 +194,8 @@ def _write_chunk(kind: int, chunk: list, executor, touched: set[int], options=DE
                 + "\n"
             )
             if public:
-                for term, weight in vector.items():
+                df_changes.update(vector.keys())
+                for term, weight in bounded(vector, options).items():
                     postings.write(f"{term_ids[term]}\t{kind}\t{pk}\t{posting_weight(weight)}\n")
         profiles.seek(0)
         postings.seek(0)

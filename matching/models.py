@@ -112,3 +112,69 @@ class Match(models.Model):
 
     def get_absolute_url(self):
         return self.need.get_absolute_url()
+
+
+class SuggestionQuerySet(models.QuerySet):
+    def listed(self):
+        """Entries whose two listings are both public now: the read-side guard, so a listing
+        withdrawn, expired or deleted never shows, whatever a refresh still has to do."""
+        from django.utils import timezone
+
+        from listings.lifecycle import Status
+
+        published = Status.PUBLISHED
+        return self.filter(technology__status=published, need__status=published).filter(
+            Q(need__deadline__isnull=True) | Q(need__deadline__gte=timezone.localdate())
+        )
+
+    def for_needs(self, need_ids):
+        """The stored lists of these needs (their suggested technologies), best first."""
+        return self.filter(for_need=True, need_id__in=need_ids).order_by("need_id", "rank")
+
+    def for_technologies(self, technology_ids):
+        """The stored lists of these technologies (their suggested needs), best first."""
+        return self.filter(for_need=False, technology_id__in=technology_ids).order_by(
+            "technology_id", "rank"
+        )
+
+
+class Suggestion(models.Model):
+    """One entry of a stored suggestion list, ready before anyone asks (issue 18).
+
+    A published need's list holds its best technologies (``for_need``); a published
+    technology's list holds its best needs. Each list is the engine's ranking of its listing
+    (``engine.rank``), refreshed when the listing or a listing in or near it changes
+    (matching.suggestions) and rebuilt nightly."""
+
+    need = models.ForeignKey("needs.Need", on_delete=models.CASCADE, related_name="+")
+    technology = models.ForeignKey(
+        "listings.Technology", on_delete=models.CASCADE, related_name="+"
+    )
+    #: whose list this entry belongs to: the need's (True) or the technology's (False)
+    for_need = models.BooleanField()
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+
+    objects = SuggestionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["need", "technology", "for_need"], name="suggestion_unique_entry"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["need", "rank"], condition=Q(for_need=True), name="suggestion_need_list"
+            ),
+            models.Index(
+                fields=["technology", "rank"],
+                condition=Q(for_need=False),
+                name="suggestion_technology_list",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.need_id} ↔ {self.technology_id} #{self.rank}"

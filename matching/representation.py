@@ -30,10 +30,11 @@ def is_matchable(listing) -> bool:
 
 
 def bounded(vector: dict[str, float], options: Options = DEFAULT) -> dict[str, float]:
-    """The listing's ``options.terms_per_listing`` heaviest terms (all with 0): the low-weight
-    tail (a word said once in a long description, a near-synonym) costs postings in every
-    listing and barely moves a cosine; the bound was chosen by cross-validation
-    (docs/matching.md, "Compact representation")."""
+    """The terms of a listing that get a posting: its ``options.terms_per_listing`` heaviest
+    (all with 0). The low-weight tail (a word said once in a long description, a
+    near-synonym) is most of every listing's postings and rarely what makes it a candidate;
+    candidates are still scored on their whole stored vector. The bound was chosen by
+    cross-validation (docs/matching.md, "Compact representation")."""
     limit = options.terms_per_listing
     if not limit or len(vector) <= limit:
         return vector
@@ -49,7 +50,7 @@ def listing_vector(listing) -> dict[str, float]:
         texts["description"] = "\n".join(
             filter(None, [texts["description"], texts.pop("solution")])
         )
-    return bounded(analysis.document_vector(texts, listing.language or None))
+    return analysis.document_vector(texts, listing.language or None)
 
 
 def field_slugs(listing) -> tuple[list[str], list[str]]:
@@ -79,8 +80,7 @@ def refresh_representation(listing) -> Profile:
     profile = Profile.objects.select_for_update().filter(kind=kind, listing_id=listing.pk).first()
     was_public = profile is not None and profile.public
     if was_public:
-        with connection.cursor() as cursor:
-            _remove_postings(cursor, kind, [listing.pk])
+        _remove_postings(kind, listing.pk, profile.vector)
     profile = profile or Profile(kind=kind, listing_id=listing.pk)
     profile.vector, profile.fields, profile.groups = vector, fields, groups
     profile.language, profile.public = listing.language or "en", public
@@ -111,8 +111,7 @@ def remove_representation(kind: int, listing_id: int) -> None:
     if profile is None:
         return
     if profile.public:
-        with connection.cursor() as cursor:
-            _remove_postings(cursor, kind, [listing_id])
+        _remove_postings(kind, listing_id, profile.vector)
     profile.delete()
 
 
@@ -138,9 +137,12 @@ def remove_postings(cursor, kind: int, listing_ids: list[int]) -> list[int]:
     return [row[0] for row in cursor.fetchall()]
 
 
-def _remove_postings(cursor, kind: int, listing_ids: list[int]) -> None:
-    term_ids = remove_postings(cursor, kind, listing_ids)
-    Term.objects.filter(pk__in=term_ids).update(df=F("df") - 1)
+def _remove_postings(kind: int, listing_id: int, vector: dict[str, float]) -> None:
+    """A public listing leaves the index: its postings, and its terms' document frequencies
+    (which count every term of its vector, not only the posted ones)."""
+    with connection.cursor() as cursor:
+        remove_postings(cursor, kind, [listing_id])
+    Term.objects.filter(text__in=list(vector)).update(df=F("df") - 1)
 
 
 def posting_weight(weight: float) -> int:
@@ -156,62 +158,69 @@ def _add_postings(kind: int, listing_id: int, vector: dict[str, float]) -> None:
     Posting.objects.bulk_create(
         [
             Posting(term_id=ids[t], kind=kind, listing_id=listing_id, weight=posting_weight(w))
-            for t, w in vector.items()
+            for t, w in bounded(vector).items()
         ]
     )
     Term.objects.filter(pk__in=ids.values()).update(df=F("df") + 1)
 
 
-def recompute_norms(listings: dict[int, list[int]] | None = None, term_ids=None) -> None:
-    """Recompute document frequencies from the postings, then norms of public profiles.
-
-    Without arguments everything is recomputed (a periodic job and full rebuilds: idf drifts as
-    listings come and go). After an import, ``term_ids`` (the terms it touched) and
-    ``listings`` ({kind: [ids]}) limit the work to what changed. Aggregates are materialised
-    first so the plan never repeats them per row."""
+def apply_df_changes(changes: dict[str, int]) -> None:
+    """Add ``{term: change}`` to the terms' document frequencies (one statement)."""
+    changes = {t: n for t, n in changes.items() if n}
+    if not changes:
+        return
     with connection.cursor() as cursor:
-        if term_ids is None:
+        cursor.execute(
+            """
+            UPDATE matching_term t SET df = t.df + c.n
+            FROM unnest(%s::text[], %s::int[]) AS c(text, n) WHERE t.text = c.text
+            """,
+            [list(changes), list(changes.values())],
+        )
+
+
+def recompute_norms(listings: dict[int, list[int]] | None = None) -> None:
+    """Recompute document frequencies from the stored vectors, then norms of public profiles.
+
+    Both come from the whole vectors (a listing's postings are only its heaviest terms).
+    Without arguments everything is recomputed (a periodic job and full rebuilds: idf drifts as
+    listings come and go); ``listings`` ({kind: [ids]}) limits the norms to those listings
+    (an import, whose frequencies were changed by :func:`apply_df_changes`). Aggregates are
+    materialised first so the plan never repeats them per row."""
+    with connection.cursor() as cursor:
+        if listings is None:
             cursor.execute(
                 """
-                UPDATE matching_term t SET df = c.n
-                FROM (SELECT term_id, count(*) AS n FROM matching_posting GROUP BY term_id) c
-                WHERE t.id = c.term_id AND t.df <> c.n
+                WITH c AS MATERIALIZED (
+                    SELECT k AS text, count(*) AS n
+                    FROM matching_profile p CROSS JOIN LATERAL jsonb_object_keys(p.vector) k
+                    WHERE p.public GROUP BY k
+                )
+                UPDATE matching_term t SET df = coalesce(c.n, 0)
+                FROM matching_term t2 LEFT JOIN c ON c.text = t2.text
+                WHERE t.id = t2.id AND t.df <> coalesce(c.n, 0)
                 """
-            )
-            cursor.execute(
-                """
-                UPDATE matching_term t SET df = 0
-                WHERE t.df <> 0 AND NOT EXISTS (SELECT 1 FROM matching_posting p WHERE p.term_id = t.id)
-                """
-            )
-        elif term_ids:
-            cursor.execute(
-                """
-                UPDATE matching_term t
-                SET df = (SELECT count(*) FROM matching_posting p WHERE p.term_id = t.id)
-                WHERE t.id = ANY(%s::bigint[])
-                """,
-                [list(term_ids)],
             )
         cursor.execute("SELECT count(*) FROM matching_profile WHERE public")
         n_docs = max(cursor.fetchone()[0], 1)
         batches = [(None, None)] if listings is None else list(listings.items())
         for kind, ids in batches:
-            where = (
-                "" if kind is None else "WHERE po.kind = %s AND po.listing_id = ANY(%s::bigint[])"
-            )
-            params = [WEIGHT_UNIT, n_docs] + ([] if kind is None else [kind, list(ids)])
+            where = "" if kind is None else "AND p.kind = %s AND p.listing_id = ANY(%s::bigint[])"
+            params = [n_docs] + ([] if kind is None else [kind, list(ids)])
             cursor.execute(
                 f"""
                 WITH s AS MATERIALIZED (
-                    SELECT po.kind, po.listing_id,
-                           sqrt(sum((po.weight * %s) ^ 2 * ln(1 + (%s - t.df + 0.5) / (t.df + 0.5)))) AS norm
-                    FROM matching_posting po JOIN matching_term t ON t.id = po.term_id
-                    {where}
-                    GROUP BY po.kind, po.listing_id
+                    SELECT p.id, sqrt(sum(
+                        (e.value::float8) ^ 2 * ln(1 + (%s - t.df + 0.5) / (t.df + 0.5))
+                    )) AS norm
+                    FROM matching_profile p
+                    CROSS JOIN LATERAL jsonb_each(p.vector) e
+                    JOIN matching_term t ON t.text = e.key
+                    WHERE p.public {where}
+                    GROUP BY p.id
                 )
                 UPDATE matching_profile p SET norm = GREATEST(s.norm, 1e-9)
-                FROM s WHERE p.kind = s.kind AND p.listing_id = s.listing_id
+                FROM s WHERE p.id = s.id
                 """,
                 params,
             )
