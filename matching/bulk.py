@@ -13,14 +13,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from . import analysis
-from .models import Kind
+from .models import WEIGHT_UNIT, Kind
 from .options import DEFAULT, Options
 from .representation import (
     NEED_PARTS,
     TECHNOLOGY_PARTS,
     apply_df_changes,
-    bounded,
-    posting_weight,
     recompute_norms,
     remove_postings,
 )
@@ -108,18 +106,31 @@ def rebuild(
                 done += _write_chunk(kind, chunk, executor, df_changes, options)
                 if progress:
                     progress(done)
+            if full:
+                # Every frequency and norm, then the postings (chosen by idf) before the
+                # postings' index is built.
+                _analyze()
+                recompute_norms()
+                write_postings(kind, None, options)
     finally:
         if executor:
             executor.shutdown()
-    if full or len(ids) > CHUNK:
-        # Large rebuild: refresh the planner's statistics, then every frequency and norm.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE matching_term, matching_profile, matching_posting")
-        recompute_norms()
+    if full:
+        _analyze()
+        return done
+    apply_df_changes(df_changes)
+    write_postings(kind, ids, options)
+    if len(ids) > CHUNK:
+        _analyze()
+        recompute_norms()  # a large import: every norm (the frequencies moved)
     else:
-        apply_df_changes(df_changes)
         recompute_norms({kind: ids})
     return done
+
+
+def _analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE matching_term, matching_profile, matching_posting")
 
 
 @contextmanager
@@ -170,10 +181,8 @@ def _write_chunk(kind: int, chunk: list, executor, df_changes: Counter, options=
             "INSERT INTO matching_term (text, df) SELECT unnest(%s::text[]), 0 ON CONFLICT (text) DO NOTHING",
             [terms],
         )
-        cursor.execute("SELECT text, id FROM matching_term WHERE text = ANY(%s)", [terms])
-        term_ids = dict(cursor.fetchall())
         now = timezone.now().isoformat()
-        profiles, postings = io.StringIO(), io.StringIO()
+        profiles = io.StringIO()
         for (pk, _parts, language, public, fields, groups), vector in zip(
             chunk, vectors, strict=True
         ):
@@ -195,19 +204,52 @@ def _write_chunk(kind: int, chunk: list, executor, df_changes: Counter, options=
             )
             if public:
                 df_changes.update(vector.keys())
-                for term, weight in bounded(vector, options).items():
-                    postings.write(f"{term_ids[term]}\t{kind}\t{pk}\t{posting_weight(weight)}\n")
         profiles.seek(0)
-        postings.seek(0)
-        raw = cursor.cursor
-        raw.copy_expert(
+        cursor.cursor.copy_expert(
             "COPY matching_profile (kind, listing_id, vector, norm, language, fields, groups, public, updated_at) FROM STDIN",
             profiles,
         )
-        raw.copy_expert(
-            "COPY matching_posting (term_id, kind, listing_id, weight) FROM STDIN", postings
-        )
     return len(chunk)
+
+
+#: A listing's postings chosen from its stored vector as representation.bounded does (its
+#: ``limit`` terms of most impact, w² · idf, ties by term), once the frequencies are known.
+POSTINGS_SQL = """
+    INSERT INTO matching_posting (term_id, kind, weight, listing_id)
+    SELECT term_id, kind, weight, listing_id FROM (
+        SELECT t.id AS term_id, p.kind, p.listing_id,
+               round(e.value::numeric / %(unit)s)::int AS weight,
+               row_number() OVER (
+                   PARTITION BY p.id
+                   ORDER BY (e.value::float8) ^ 2
+                            * ln(1 + (%(n_docs)s - t.df + 0.5) / (t.df + 0.5)) DESC,
+                            e.key COLLATE "C"
+               ) AS position
+        FROM matching_profile p
+        CROSS JOIN LATERAL jsonb_each(p.vector) e
+        JOIN matching_term t ON t.text = e.key
+        WHERE p.public AND p.kind = %(kind)s {only}
+    ) chosen
+    WHERE %(limit)s = 0 OR position <= %(limit)s
+"""
+
+
+def write_postings(kind: int, ids: list[int] | None, options: Options = DEFAULT) -> None:
+    """Post the public listings of a kind (or the given ids) from their stored vectors."""
+    only = "" if ids is None else "AND p.listing_id = ANY(%(ids)s::bigint[])"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM matching_profile WHERE public")
+        n_docs = max(cursor.fetchone()[0], 1)
+        cursor.execute(
+            POSTINGS_SQL.format(only=only),
+            {
+                "unit": WEIGHT_UNIT,
+                "n_docs": n_docs,
+                "kind": kind,
+                "limit": options.terms_per_listing,
+                "ids": list(ids or []),
+            },
+        )
 
 
 def _copy_text(value: str) -> str:

@@ -24,7 +24,7 @@ class Options:
     synonyms: bool = True
     #: each listing keeps only its heaviest terms (0: all); chosen by cross-validation
     #: (`evaluate_matching --terms-per-listing`), it bounds the postings per listing.
-    terms_per_listing: int = 0
+    terms_per_listing: int = 64
     # --- scoring ---
     #: field overlap added to the text score.
     fields: bool = True

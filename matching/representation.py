@@ -29,17 +29,21 @@ def is_matchable(listing) -> bool:
     return True
 
 
-def bounded(vector: dict[str, float], options: Options = DEFAULT) -> dict[str, float]:
-    """The terms of a listing that get a posting: its ``options.terms_per_listing`` heaviest
-    (all with 0). The low-weight tail (a word said once in a long description, a
-    near-synonym) is most of every listing's postings and rarely what makes it a candidate;
-    candidates are still scored on their whole stored vector. The bound was chosen by
-    cross-validation (docs/matching.md, "Compact representation")."""
+def bounded(
+    vector: dict[str, float], df: dict[str, int], n_docs: int, options: Options = DEFAULT
+) -> dict[str, float]:
+    """The terms of a listing that get a posting: its ``options.terms_per_listing`` terms of
+    most impact on a score, w² · idf (all with 0). The tail (a common word said once in a long
+    description, a near-synonym) is most of every listing's postings and rarely what makes it
+    a candidate; candidates are still scored on their whole stored vector. The bound was chosen
+    by cross-validation (docs/matching.md, "Compact representation"); bulk loads choose the
+    same terms in SQL (``bulk.POSTINGS_SQL``)."""
     limit = options.terms_per_listing
     if not limit or len(vector) <= limit:
         return vector
-    kept = sorted(vector.items(), key=lambda tw: (-tw[1], tw[0]))[:limit]
-    return dict(kept)
+    impact = {t: w * w * idf(df.get(t, 0), n_docs) for t, w in vector.items()}
+    kept = sorted(vector, key=lambda t: (-impact[t], t))[:limit]
+    return {t: vector[t] for t in kept}
 
 
 def listing_vector(listing) -> dict[str, float]:
@@ -84,13 +88,13 @@ def refresh_representation(listing) -> Profile:
     profile = profile or Profile(kind=kind, listing_id=listing.pk)
     profile.vector, profile.fields, profile.groups = vector, fields, groups
     profile.language, profile.public = listing.language or "en", public
-    if public:
-        _add_postings(kind, listing.pk, vector)
-    df = dict(Term.objects.filter(text__in=vector).values_list("text", "df"))
     # The corpus with this listing in it (corpus_size() counts the profile's saved state, which
-    # a listing just published is not yet part of: its df was raised above already).
-    n_docs = corpus_size() + (0 if was_public else 1)
-    profile.norm = norm(vector, df, max(n_docs, 1))
+    # a listing just published is not yet part of).
+    n_docs = max(corpus_size() + (0 if was_public else 1), 1)
+    if public:
+        _add_postings(kind, listing.pk, vector, n_docs)
+    df = dict(Term.objects.filter(text__in=vector).values_list("text", "df"))
+    profile.norm = norm(vector, df, n_docs)
     profile.save()
     return profile
 
@@ -150,15 +154,17 @@ def posting_weight(weight: float) -> int:
     return round(weight / WEIGHT_UNIT)
 
 
-def _add_postings(kind: int, listing_id: int, vector: dict[str, float]) -> None:
+def _add_postings(kind: int, listing_id: int, vector: dict[str, float], n_docs: int) -> None:
     if not vector:
         return
     Term.objects.bulk_create([Term(text=t) for t in vector], ignore_conflicts=True)
-    ids = dict(Term.objects.filter(text__in=vector).values_list("text", "pk"))
+    rows = Term.objects.filter(text__in=vector).values_list("text", "pk", "df")
+    ids = {t: pk for t, pk, _df in rows}
+    df = {t: d + 1 for t, _pk, d in rows}  # this listing included
     Posting.objects.bulk_create(
         [
             Posting(term_id=ids[t], kind=kind, listing_id=listing_id, weight=posting_weight(w))
-            for t, w in bounded(vector).items()
+            for t, w in bounded(vector, df, n_docs).items()
         ]
     )
     Term.objects.filter(pk__in=ids.values()).update(df=F("df") + 1)
