@@ -50,6 +50,7 @@ from matching.metrics import (
 )
 from matching.models import Kind
 from matching.options import ANALYSIS_PARTS, DEFAULT, PARTS, Options
+from matching.representation import recompute_norms
 from needs.models import Need
 
 TOP = 20
@@ -185,6 +186,10 @@ class Command(BaseCommand):
             call_command("migrate", verbosity=0)
         started = time.monotonic()
         call_command("import_bundle", str(path), "--publish", stdout=self.stdout)
+        # Every norm from the final frequencies, as after the nightly rebuild: an import sets
+        # the norms of each kind as it arrives (technologies before the needs were counted),
+        # which a rebuilt variant would not share.
+        recompute_norms()
         self.stdout.write(f"imported and represented in {time.monotonic() - started:.1f} s")
         folds = folds or {key: "all" for key in data["judgments"]}
         variants = [("full engine", DEFAULT)]
