@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass, field
 
-from . import labels
+from . import engine, labels
 from .models import Match
 from .models import Suggestion as StoredSuggestion
 from .reasons import describe, field_name_map, listing_text
+from .representation import is_matchable
+from .suggestions import public_listings
 
 
 @dataclass
@@ -74,10 +76,44 @@ def _stored(listings, *, for_need: bool, limit: int, for_owner: bool) -> dict:
     return out
 
 
+def _ranked_now(listing, *, for_need: bool, limit: int, for_owner: bool) -> list[Suggestion]:
+    """A listing that is not public has no stored list; its owner, staff and advisers still
+    see what it would meet (a draft being prepared): ranked on the spot, as few people ask."""
+    own, other = ("need", "technology") if for_need else ("technology", "need")
+    matches = {
+        getattr(m, f"{other}_id"): m for m in Match.objects.filter(**{f"{own}_id": listing.pk})
+    }
+    dismissed = "dismissed_by_need_owner" if for_need else "dismissed_by_technology_owner"
+    hidden = [pk for pk, m in matches.items() if getattr(m, dismissed)] if for_owner else []
+    ranked = [
+        r
+        for r in engine.rank(listing, limit=limit, exclude_ids=hidden)
+        if labels.strength(r.score) is not None
+    ]
+    listings = (
+        public_listings(not for_need)
+        .select_related("organization")
+        .defer(*UNSHOWN)
+        .in_bulk([r.listing_id for r in ranked])
+    )
+    shown = [
+        Suggestion(listings[r.listing_id], r.score, r.reasons, matches.get(r.listing_id))
+        for r in ranked
+        if r.listing_id in listings
+    ]
+    return with_reason_text(shown, listing)
+
+
+def _suggestions(listing, *, for_need: bool, limit: int, for_owner: bool) -> list[Suggestion]:
+    if not is_matchable(listing):
+        return _ranked_now(listing, for_need=for_need, limit=limit, for_owner=for_owner)
+    return _stored([listing], for_need=for_need, limit=limit, for_owner=for_owner)[listing.pk]
+
+
 def suggested_technologies(need, *, limit=10, for_owner=True) -> list[Suggestion]:
-    """Published technologies for a need, best first (its stored list), without those its
-    owner dismissed."""
-    return _stored([need], for_need=True, limit=limit, for_owner=for_owner)[need.pk]
+    """Published technologies for a need, best first (its stored list once it is public),
+    without those its owner dismissed."""
+    return _suggestions(need, for_need=True, limit=limit, for_owner=for_owner)
 
 
 def suggested_technologies_for(needs, *, limit=10) -> dict[int, list[Suggestion]]:
@@ -86,9 +122,9 @@ def suggested_technologies_for(needs, *, limit=10) -> dict[int, list[Suggestion]
 
 
 def suggested_needs(technology, *, limit=10, for_owner=True) -> list[Suggestion]:
-    """Open needs for a technology, best first (its stored list), without those its owner
-    dismissed."""
-    return _stored([technology], for_need=False, limit=limit, for_owner=for_owner)[technology.pk]
+    """Open needs for a technology, best first (its stored list once it is public), without
+    those its owner dismissed."""
+    return _suggestions(technology, for_need=False, limit=limit, for_owner=for_owner)
 
 
 def confirmed_matches_for(organization):
