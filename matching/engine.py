@@ -177,16 +177,19 @@ def _scored_candidates(
             GROUP BY p.listing_id
             ORDER BY sum(p.weight * r.w) DESC, p.listing_id
             LIMIT %s
-        ),
-        shared AS (
-            SELECT cand.listing_id, q.term_id, (pr.vector ->> q.text)::float8 * q.w AS part
-            FROM cand
-            JOIN matching_profile pr ON pr.kind = %s AND pr.listing_id = cand.listing_id
-            JOIN q ON pr.vector ? q.text
         )
-        SELECT listing_id, sum(part), (array_agg(term_id ORDER BY part DESC, term_id))[1:%s]
-        FROM shared
-        GROUP BY listing_id
+        -- Each candidate's stored vector is expanded once and joined with the query's terms
+        -- there (a lookup per query term would decompress the vector again for every term).
+        SELECT cand.listing_id, s.dot, s.top
+        FROM cand
+        JOIN matching_profile pr ON pr.kind = %s AND pr.listing_id = cand.listing_id
+        CROSS JOIN LATERAL (
+            SELECT sum(e.value::float8 * q.w) AS dot,
+                   (array_agg(q.term_id ORDER BY e.value::float8 * q.w DESC, q.term_id))[1:%s]
+                       AS top
+            FROM jsonb_each(pr.vector) e JOIN q ON q.text = e.key
+        ) s
+        WHERE s.dot IS NOT NULL
         """,
         [
             term_ids,
