@@ -32,8 +32,8 @@ from bench.scenarios import scenario
 from listings import fieldindex
 from listings.lifecycle import Status
 from listings.models import Field, Language, Offer, Technology
-from matching import bulk, engine
-from matching.models import ListingKind, Representation
+from matching import bulk, engine, suggestions
+from matching.models import ListingKind, Representation, Suggestion
 from needs.models import Need
 
 NEEDS = 200
@@ -166,6 +166,8 @@ def prepare(ctx) -> None:
     else:
         _out("  matching representations present: reusing them")
     ctx.extra["needs"] = list(bench_needs.order_by("pk"))
+    _store_need_lists(ctx.extra["needs"])
+    _out(f"  matching tables: {size_line()}")
     staff = User.objects.filter(email=STAFF_EMAIL).first() or User.objects.create_superuser(
         email=STAFF_EMAIL, password=None, full_name="Bench Staff"
     )
@@ -173,6 +175,42 @@ def prepare(ctx) -> None:
     client.force_login(staff)
     ctx.extra["staff_client"] = client
     _out(f"  matching prepared in {time.monotonic() - started:.0f} s")
+
+
+MATCHING_TABLES = ("matching_posting", "matching_profile", "matching_term", "matching_suggestion")
+
+
+def table_sizes() -> dict[str, int]:
+    """Bytes of each matching table, indexes and TOAST included (pg_total_relation_size)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, pg_total_relation_size(oid) FROM pg_class WHERE relname = ANY(%s)",
+            [list(MATCHING_TABLES)],
+        )
+        return dict(cursor.fetchall())
+
+
+def size_line() -> str:
+    sizes = table_sizes()
+    parts = ", ".join(
+        f"{name[9:]} {sizes.get(name, 0) / 2**20:,.0f} MB" for name in MATCHING_TABLES
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'matching_posting'")
+        postings = cursor.fetchone()[0]
+    return f"{sum(sizes.values()) / 2**30:.2f} GB ({parts}; ~{postings:,} postings)"
+
+
+def _store_need_lists(needs) -> None:
+    """The bench needs' stored suggestion lists (what their pages read), once."""
+    missing = [n for n in needs if not Suggestion.objects.for_needs([n.pk]).exists()]
+    started = time.monotonic()
+    for done, need in enumerate(missing, 1):
+        suggestions.store_list(need)
+        if done % 50 == 0 or done == len(missing):
+            _out(f"    stored suggestion lists: {done}/{len(missing)} needs")
+    if missing:
+        _out(f"    stored in {time.monotonic() - started:.0f} s")
 
 
 @scenario("match one need", kind="call", target_p95_ms=200, prepare=prepare)

@@ -4,6 +4,7 @@ frequencies and norms recomputed once at the end (set-based SQL)."""
 
 import io
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, nullcontext
@@ -12,9 +13,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from . import text
-from .models import ListingKind, Posting
+from .models import WEIGHT_UNIT, ListingKind
 from .options import DEFAULT, Options
-from .representation import NEED_PARTS, TECHNOLOGY_PARTS, recompute_norms
+from .representation import (
+    NEED_PARTS,
+    TECHNOLOGY_PARTS,
+    apply_df_changes,
+    recompute_norms,
+    remove_postings,
+)
 
 CHUNK = 2000
 
@@ -84,60 +91,69 @@ def rebuild(
     full = ids is None
     done = 0
     chunk: list = []
-    touched: set[int] = set()
+    df_changes: Counter = Counter()
     executor = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
     try:
         with _bulk_load(kind) if full else nullcontext():
             for row in _rows(kind, ids):
                 chunk.append(row)
                 if len(chunk) >= CHUNK:
-                    done += _write_chunk(kind, chunk, executor, touched, not full, options)
+                    done += _write_chunk(kind, chunk, executor, df_changes, options)
                     chunk = []
                     if progress:
                         progress(done)
             if chunk:
-                done += _write_chunk(kind, chunk, executor, touched, not full, options)
+                done += _write_chunk(kind, chunk, executor, df_changes, options)
                 if progress:
                     progress(done)
+            if full:
+                # Every frequency and norm, then the postings (chosen by idf) before the
+                # postings' index is built.
+                _analyze()
+                recompute_norms()
+                write_postings(kind, None, options)
     finally:
         if executor:
             executor.shutdown()
-    if full or len(ids) > CHUNK:
-        # Large rebuild: refresh the planner's statistics, then every frequency and norm.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE matching_term, matching_profile, matching_posting")
-        recompute_norms()
+    if full:
+        _analyze()
+        return done
+    apply_df_changes(df_changes)
+    write_postings(kind, ids, options)
+    if len(ids) > CHUNK:
+        _analyze()
+        recompute_norms()  # a large import: every norm (the frequencies moved)
     else:
-        recompute_norms({kind: ids}, touched)
+        recompute_norms({kind: ids})
     return done
+
+
+def _analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE matching_term, matching_profile, matching_posting")
 
 
 @contextmanager
 def _bulk_load(kind: int):
-    """Delete a kind's representations, load without the postings' indexes, index once."""
-    indexes = Posting._meta.indexes
+    """Delete a kind's representations, load without the postings' index (their primary key),
+    index once."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM matching_posting WHERE kind = %s", [kind])
         cursor.execute("DELETE FROM matching_profile WHERE kind = %s", [kind])
-    with connection.schema_editor(atomic=False) as editor:
-        for index in indexes:
-            editor.remove_index(Posting, index)
+        cursor.execute("ALTER TABLE matching_posting DROP CONSTRAINT matching_posting_pkey")
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SET maintenance_work_mem = '512MB'")
-        with connection.schema_editor(atomic=False) as editor:
-            for index in indexes:
-                editor.add_index(Posting, index)
-        with connection.cursor() as cursor:
-            cursor.execute("RESET maintenance_work_mem")
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            cursor.execute(
+                "ALTER TABLE matching_posting ADD CONSTRAINT matching_posting_pkey "
+                "PRIMARY KEY (term_id, kind, weight, listing_id)"
+            )
 
 
 @transaction.atomic
-def _write_chunk(
-    kind: int, chunk: list, executor, touched: set[int], replace=True, options=DEFAULT
-) -> int:
+def _write_chunk(kind: int, chunk: list, executor, df_changes: Counter, options=DEFAULT) -> int:
     inputs = [(parts, language, options) for _pk, parts, language, *_rest in chunk]
     vectors = (
         list(executor.map(_vector, inputs, chunksize=64))
@@ -148,27 +164,25 @@ def _write_chunk(
     terms = sorted({t for vector in vectors for t in vector})
     with connection.cursor() as cursor:
         # A full rebuild deleted everything first (_bulk_load); only listings saved since then
-        # have rows (found through the representations' unique index, then their postings).
+        # have rows. Postings go first: they are found from the stored vectors, whose terms
+        # (all of them) leave the document frequencies.
         cursor.execute(
-            "DELETE FROM matching_profile WHERE kind = %s AND listing_id = ANY(%s) RETURNING listing_id",
+            "SELECT vector FROM matching_profile WHERE kind = %s AND listing_id = ANY(%s) AND public",
             [kind, listing_ids],
         )
-        stale = [row[0] for row in cursor.fetchall()]
-        if replace or stale:
-            cursor.execute(
-                "DELETE FROM matching_posting WHERE kind = %s AND listing_id = ANY(%s) RETURNING term_id",
-                [kind, listing_ids if replace else stale],
-            )
-            touched.update(row[0] for row in cursor.fetchall())
+        for (old,) in cursor.fetchall():
+            df_changes.subtract(old.keys() if isinstance(old, dict) else json.loads(old).keys())
+        remove_postings(cursor, kind, listing_ids)
+        cursor.execute(
+            "DELETE FROM matching_profile WHERE kind = %s AND listing_id = ANY(%s)",
+            [kind, listing_ids],
+        )
         cursor.execute(
             "INSERT INTO matching_term (text, df) SELECT unnest(%s::text[]), 0 ON CONFLICT (text) DO NOTHING",
             [terms],
         )
-        cursor.execute("SELECT text, id FROM matching_term WHERE text = ANY(%s)", [terms])
-        term_ids = dict(cursor.fetchall())
-        touched.update(term_ids.values())
         now = timezone.now().isoformat()
-        representations, postings = io.StringIO(), io.StringIO()
+        representations = io.StringIO()
         for (pk, _parts, language, public, fields, groups), vector in zip(
             chunk, vectors, strict=True
         ):
@@ -189,19 +203,53 @@ def _write_chunk(
                 + "\n"
             )
             if public:
-                for term, weight in vector.items():
-                    postings.write(f"{term_ids[term]}\t{kind}\t{pk}\t{weight}\n")
+                df_changes.update(vector.keys())
         representations.seek(0)
-        postings.seek(0)
-        raw = cursor.cursor
-        raw.copy_expert(
+        cursor.cursor.copy_expert(
             "COPY matching_profile (kind, listing_id, vector, norm, language, fields, groups, public, updated_at) FROM STDIN",
             representations,
         )
-        raw.copy_expert(
-            "COPY matching_posting (term_id, kind, listing_id, weight) FROM STDIN", postings
-        )
     return len(chunk)
+
+
+#: A listing's postings chosen from its stored vector as representation.bounded does (its
+#: ``limit`` terms of most impact, w² · idf, ties by term), once the frequencies are known.
+POSTINGS_SQL = """
+    INSERT INTO matching_posting (term_id, kind, weight, listing_id)
+    SELECT term_id, kind, weight, listing_id FROM (
+        SELECT t.id AS term_id, p.kind, p.listing_id,
+               round(e.value::numeric / %(unit)s)::int AS weight,
+               row_number() OVER (
+                   PARTITION BY p.id
+                   ORDER BY (e.value::float8) ^ 2
+                            * ln(1 + (%(n_docs)s - t.df + 0.5) / (t.df + 0.5)) DESC,
+                            e.key COLLATE "C"
+               ) AS position
+        FROM matching_profile p
+        CROSS JOIN LATERAL jsonb_each(p.vector) e
+        JOIN matching_term t ON t.text = e.key
+        WHERE p.public AND p.kind = %(kind)s {only}
+    ) chosen
+    WHERE %(limit)s = 0 OR position <= %(limit)s
+"""
+
+
+def write_postings(kind: int, ids: list[int] | None, options: Options = DEFAULT) -> None:
+    """Post the public listings of a kind (or the given ids) from their stored vectors."""
+    only = "" if ids is None else "AND p.listing_id = ANY(%(ids)s::bigint[])"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM matching_profile WHERE public")
+        n_docs = max(cursor.fetchone()[0], 1)
+        cursor.execute(
+            POSTINGS_SQL.format(only=only),
+            {
+                "unit": WEIGHT_UNIT,
+                "n_docs": n_docs,
+                "kind": kind,
+                "limit": options.terms_per_listing,
+                "ids": list(ids or []),
+            },
+        )
 
 
 def _copy_text(value: str) -> str:

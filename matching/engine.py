@@ -103,8 +103,9 @@ def rank_representation(
         [representation.listing_id] if representation.kind == target_kind else []
     )
     retrieval = {terms[t]: weights[terms[t]] for t in chosen}
+    by_id = {term_id: term for term, term_id in terms.items()}
     with connection.cursor() as cursor:
-        scored = _scored_candidates(cursor, target_kind, retrieval, weights, exclude)
+        scored = _scored_candidates(cursor, target_kind, retrieval, weights, by_id, exclude)
     if not scored:
         return []
     query_features = _features(
@@ -116,7 +117,6 @@ def rank_representation(
         query_attrs,
     )
     query_is_need = target_kind == ListingKind.TECHNOLOGY
-    by_id = {term_id: text for text, term_id in terms.items()}
     candidates = _candidate_features(target_kind, scored, by_id)
     rows = scoring.score_rows(
         query_features, candidates, df, n_docs, query_is_need, options=options
@@ -158,23 +158,23 @@ def _candidate_features(kind, scored, by_id) -> dict:
 
 
 def _scored_candidates(
-    cursor, kind, rank_weights, score_weights, exclude
+    cursor, kind, rank_weights, score_weights, texts, exclude
 ) -> dict[int, tuple[float, list[int]]]:
     """Candidates and their exact dot products, in one query.
 
     Candidates are the top ``CANDIDATES`` listings by partial dot product over
     ``rank_weights``, read from each term's ``POSTINGS_PER_TERM`` heaviest postings (an
-    index-only scan of the (term, kind, weight desc) index). For each, every posting among the
-    query's terms is read (index-only, one candidate at a time) and summed in SQL: the dot
-    product with ``score_weights`` (query weight x idf) and the query terms that contribute
-    most (the reasons). With few public listings every one sharing a term is a candidate, so
-    small exchanges (and the evaluation) are ranked exactly.
-    Returns ``{listing_id: (dot, [term ids, heaviest first])}``."""
+    index-only, backward scan of the postings' primary key). For each, every query term
+    found in its stored vector (its profile, one row by the unique index) is summed in SQL:
+    the dot product with ``score_weights`` (query weight x idf, by term id; ``texts`` gives
+    each id's term) and the query terms that contribute most (the reasons). With few public
+    listings every one sharing a term is a candidate, so small exchanges (and the evaluation)
+    are ranked exactly. Returns ``{listing_id: (dot, [term ids, heaviest first])}``."""
     term_ids = sorted(score_weights)
     cursor.execute(
         """
         WITH q AS MATERIALIZED (
-            SELECT * FROM unnest(%s::bigint[], %s::float8[]) AS q(term_id, w)
+            SELECT * FROM unnest(%s::bigint[], %s::text[], %s::float8[]) AS q(term_id, text, w)
         ),
         cand AS (
             SELECT p.listing_id
@@ -190,21 +190,22 @@ def _scored_candidates(
             ORDER BY sum(p.weight * r.w) DESC, p.listing_id
             LIMIT %s
         )
-        -- LATERAL: the candidates' own postings through the (kind, listing_id) index, one
-        -- candidate at a time; a hash join here read every posting of every query term.
-        SELECT cand.listing_id, sum(po.weight * q.w),
-               (array_agg(po.term_id ORDER BY po.weight * q.w DESC, po.term_id))[1:%s]
-        FROM cand CROSS JOIN LATERAL (
-            SELECT p2.term_id, p2.weight FROM matching_posting p2
-            WHERE p2.kind = %s AND p2.listing_id = cand.listing_id
-              AND p2.term_id = ANY(%s::bigint[])
-            OFFSET 0
-        ) po
-        JOIN q ON q.term_id = po.term_id
-        GROUP BY cand.listing_id
+        -- Each candidate's stored vector is expanded once and joined with the query's terms
+        -- there (a lookup per query term would decompress the vector again for every term).
+        SELECT cand.listing_id, s.dot, s.top
+        FROM cand
+        JOIN matching_profile pr ON pr.kind = %s AND pr.listing_id = cand.listing_id
+        CROSS JOIN LATERAL (
+            SELECT sum(e.value::float8 * q.w) AS dot,
+                   (array_agg(q.term_id ORDER BY e.value::float8 * q.w DESC, q.term_id))[1:%s]
+                       AS top
+            FROM jsonb_each(pr.vector) e JOIN q ON q.text = e.key
+        ) s
+        WHERE s.dot IS NOT NULL
         """,
         [
             term_ids,
+            [texts[t] for t in term_ids],
             [score_weights[t] for t in term_ids],
             list(rank_weights),
             list(rank_weights.values()),
@@ -212,9 +213,8 @@ def _scored_candidates(
             list(exclude),
             POSTINGS_PER_TERM,
             CANDIDATES,
-            scoring.N_REASON_TERMS,
             kind,
-            term_ids,
+            scoring.N_REASON_TERMS,
         ],
     )
     return {listing_id: (dot or 0.0, list(top or [])) for listing_id, dot, top in cursor.fetchall()}

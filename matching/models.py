@@ -19,6 +19,8 @@ class ListingKind(models.IntegerChoices):
 class Term(models.Model):
     """A term of the shared EN/JA term space, with its document frequency over public listings."""
 
+    # Four bytes: every posting carries one (a few hundred thousand terms, never billions).
+    id = models.AutoField(primary_key=True)
     text = models.CharField(max_length=100, unique=True)
     df = models.PositiveIntegerField(default=0)
 
@@ -52,31 +54,30 @@ class Representation(models.Model):
         return f"{self.get_kind_display()} {self.listing_id}"
 
 
+#: Posting weights are stored as whole numbers of this unit (document vectors are rounded to
+#: four decimals, and no weight reaches 3.3: a two-byte integer holds them exactly).
+WEIGHT_UNIT = 1e-4
+
+
 class Posting(models.Model):
-    """Inverted index: a term's weight in one public listing."""
+    """Inverted index: a term's weight in one public listing (candidate retrieval only).
 
-    term = models.ForeignKey(Term, on_delete=models.CASCADE, db_constraint=False)
-    kind = models.PositiveSmallIntegerField(choices=ListingKind.choices)
-    listing_id = models.BigIntegerField()
-    weight = models.FloatField()
+    Compact by design (issue 18): no surrogate id, four- and two-byte columns, and a single
+    access path. The primary key *is* the impact-ordered index: read backwards for one
+    (term, kind), it yields the term's heaviest postings first, index-only, and retrieval stops
+    after engine.POSTINGS_PER_TERM of them. A listing's postings are found (to be replaced)
+    from its stored vector, i.e. by the full key, so no second index by listing is needed; the
+    candidates' exact scores come from their profiles' vectors."""
 
-    class Meta:
-        indexes = [
-            # Candidate retrieval reads each query term's heaviest postings (impact order): an
-            # index-only scan that stops after engine.POSTINGS_PER_TERM entries.
-            models.Index(
-                fields=["term", "kind", "-weight"], include=["listing_id"], name="posting_impact"
-            ),
-            # The candidates' shared terms, one candidate at a time: index-only too.
-            models.Index(
-                fields=["kind", "listing_id"],
-                include=["term", "weight"],
-                name="posting_listing_terms",
-            ),
-        ]
+    pk = models.CompositePrimaryKey("term_id", "kind", "weight", "listing_id")
+    term = models.ForeignKey(Term, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False)
+    kind = models.SmallIntegerField(choices=ListingKind.choices)
+    #: in WEIGHT_UNITs
+    weight = models.SmallIntegerField()
+    listing_id = models.IntegerField()
 
     def __str__(self):
-        return f"{self.term_id}:{self.kind}:{self.listing_id}={self.weight:.3f}"
+        return f"{self.term_id}:{self.kind}:{self.listing_id}={self.weight * WEIGHT_UNIT:.4f}"
 
 
 class Match(models.Model):
@@ -116,3 +117,69 @@ class Match(models.Model):
 
     def get_absolute_url(self):
         return self.need.get_absolute_url()
+
+
+class SuggestionQuerySet(models.QuerySet):
+    def listed(self):
+        """Entries whose two listings are both public now: the read-side guard, so a listing
+        withdrawn, expired or deleted never shows, whatever a refresh still has to do."""
+        from django.utils import timezone
+
+        from listings.lifecycle import Status
+
+        published = Status.PUBLISHED
+        return self.filter(technology__status=published, need__status=published).filter(
+            Q(need__deadline__isnull=True) | Q(need__deadline__gte=timezone.localdate())
+        )
+
+    def for_needs(self, need_ids):
+        """The stored lists of these needs (their suggested technologies), best first."""
+        return self.filter(for_need=True, need_id__in=need_ids).order_by("need_id", "rank")
+
+    def for_technologies(self, technology_ids):
+        """The stored lists of these technologies (their suggested needs), best first."""
+        return self.filter(for_need=False, technology_id__in=technology_ids).order_by(
+            "technology_id", "rank"
+        )
+
+
+class Suggestion(models.Model):
+    """One entry of a stored suggestion list, ready before anyone asks (issue 18).
+
+    A published need's list holds its best technologies (``for_need``); a published
+    technology's list holds its best needs. Each list is the engine's ranking of its listing
+    (``engine.rank``), refreshed when the listing or a listing in or near it changes
+    (matching.suggestions) and rebuilt nightly."""
+
+    need = models.ForeignKey("needs.Need", on_delete=models.CASCADE, related_name="+")
+    technology = models.ForeignKey(
+        "listings.Technology", on_delete=models.CASCADE, related_name="+"
+    )
+    #: whose list this entry belongs to: the need's (True) or the technology's (False)
+    for_need = models.BooleanField()
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+
+    objects = SuggestionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["need", "technology", "for_need"], name="suggestion_unique_entry"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["need", "rank"], condition=Q(for_need=True), name="suggestion_need_list"
+            ),
+            models.Index(
+                fields=["technology", "rank"],
+                condition=Q(for_need=False),
+                name="suggestion_technology_list",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.need_id} ↔ {self.technology_id} #{self.rank}"

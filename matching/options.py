@@ -20,6 +20,9 @@ class Options:
     secondary: bool = True
     #: salient words add their JMdict near-synonyms at a low weight.
     synonyms: bool = True
+    #: each listing keeps only its heaviest terms (0: all); chosen by cross-validation
+    #: (`evaluate_matching --terms-per-listing`), it bounds the postings per listing.
+    terms_per_listing: int = 64
     # --- scoring ---
     #: field overlap added to the text score.
     fields: bool = True
@@ -45,6 +48,13 @@ class Options:
 #: the parts that `--ablate` switches off one at a time.
 PARTS = tuple(f.name for f in fields(Options) if f.type in (bool, "bool"))
 #: the parts whose change needs the stored representations rebuilt.
-ANALYSIS_PARTS = ("crosslang", "compounds", "taxonomy", "secondary", "synonyms")
+ANALYSIS_PARTS = (
+    "crosslang",
+    "compounds",
+    "taxonomy",
+    "secondary",
+    "synonyms",
+    "terms_per_listing",
+)
 
 DEFAULT = Options()

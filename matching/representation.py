@@ -6,7 +6,8 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from . import text
-from .models import ListingKind, Posting, Representation, Term
+from .models import WEIGHT_UNIT, ListingKind, Posting, Representation, Term
+from .options import DEFAULT, Options
 
 TECHNOLOGY_PARTS = ("title", "summary", "description", "benefits", "keywords")
 NEED_PARTS = ("title", "description", "solution", "keywords")
@@ -26,6 +27,23 @@ def is_matchable(listing) -> bool:
 
         return deadline >= timezone.localdate()
     return True
+
+
+def bounded(
+    vector: dict[str, float], df: dict[str, int], n_docs: int, options: Options = DEFAULT
+) -> dict[str, float]:
+    """The terms of a listing that get a posting: its ``options.terms_per_listing`` terms of
+    most impact on a score, w² · idf (all with 0). The tail (a common word said once in a long
+    description, a near-synonym) is most of every listing's postings and rarely what makes it
+    a candidate; candidates are still scored on their whole stored vector. The bound was chosen
+    by cross-validation (docs/matching.md, "Compact representation"); bulk loads choose the
+    same terms in SQL (``bulk.POSTINGS_SQL``)."""
+    limit = options.terms_per_listing
+    if not limit or len(vector) <= limit:
+        return vector
+    impact = {t: w * w * idf(df.get(t, 0), n_docs) for t, w in vector.items()}
+    kept = sorted(vector, key=lambda t: (-impact[t], t))[:limit]
+    return {t: vector[t] for t in kept}
 
 
 def listing_vector(listing) -> dict[str, float]:
@@ -68,17 +86,17 @@ def refresh_representation(listing) -> Representation:
     )
     was_public = representation is not None and representation.public
     if was_public:
-        _remove_postings(kind, listing.pk)
+        _remove_postings(kind, listing.pk, representation.vector)
     representation = representation or Representation(kind=kind, listing_id=listing.pk)
     representation.vector, representation.fields, representation.groups = vector, fields, groups
     representation.language, representation.public = listing.language or "en", public
-    if public:
-        _add_postings(kind, listing.pk, vector)
-    df = dict(Term.objects.filter(text__in=vector).values_list("text", "df"))
     # The corpus with this listing in it (corpus_size() counts the representation's saved state, which
-    # a listing just published is not yet part of: its df was raised above already).
-    n_docs = corpus_size() + (0 if was_public else 1)
-    representation.norm = norm(vector, df, max(n_docs, 1))
+    # a listing just published is not yet part of).
+    n_docs = max(corpus_size() + (0 if was_public else 1), 1)
+    if public:
+        _add_postings(kind, listing.pk, vector, n_docs)
+    df = dict(Term.objects.filter(text__in=vector).values_list("text", "df"))
+    representation.norm = norm(vector, df, n_docs)
     representation.save()
     return representation
 
@@ -99,82 +117,118 @@ def remove_representation(kind: int, listing_id: int) -> None:
     if representation is None:
         return
     if representation.public:
-        _remove_postings(kind, listing_id)
+        _remove_postings(kind, listing_id, representation.vector)
     representation.delete()
 
 
-def _remove_postings(kind: int, listing_id: int) -> None:
-    term_ids = list(
-        Posting.objects.filter(kind=kind, listing_id=listing_id).values_list("term_id", flat=True)
+def remove_postings(cursor, kind: int, listing_ids: list[int]) -> list[int]:
+    """Delete the postings of public listings, found by their full key from the stored vectors
+    (the postings' only index); returns the term id of every deleted posting."""
+    cursor.execute(
+        """
+        DELETE FROM matching_posting p
+        USING (
+            SELECT pr.listing_id, t.id AS term_id, round(e.value::numeric / %s)::int AS weight
+            FROM matching_profile pr
+            CROSS JOIN LATERAL jsonb_each(pr.vector) e
+            JOIN matching_term t ON t.text = e.key
+            WHERE pr.kind = %s AND pr.listing_id = ANY(%s::bigint[]) AND pr.public
+        ) old
+        WHERE p.term_id = old.term_id AND p.kind = %s AND p.weight = old.weight
+          AND p.listing_id = old.listing_id
+        RETURNING p.term_id
+        """,
+        [WEIGHT_UNIT, kind, list(listing_ids), kind],
     )
-    Posting.objects.filter(kind=kind, listing_id=listing_id).delete()
-    Term.objects.filter(pk__in=term_ids).update(df=F("df") - 1)
+    return [row[0] for row in cursor.fetchall()]
 
 
-def _add_postings(kind: int, listing_id: int, vector: dict[str, float]) -> None:
+def _remove_postings(kind: int, listing_id: int, vector: dict[str, float]) -> None:
+    """A public listing leaves the index: its postings, and its terms' document frequencies
+    (which count every term of its vector, not only the posted ones)."""
+    with connection.cursor() as cursor:
+        remove_postings(cursor, kind, [listing_id])
+    Term.objects.filter(text__in=list(vector)).update(df=F("df") - 1)
+
+
+def posting_weight(weight: float) -> int:
+    """A vector weight in the postings' unit (exact: vectors are rounded to four decimals)."""
+    return round(weight / WEIGHT_UNIT)
+
+
+def _add_postings(kind: int, listing_id: int, vector: dict[str, float], n_docs: int) -> None:
     if not vector:
         return
     Term.objects.bulk_create([Term(text=t) for t in vector], ignore_conflicts=True)
-    ids = dict(Term.objects.filter(text__in=vector).values_list("text", "pk"))
+    rows = Term.objects.filter(text__in=vector).values_list("text", "pk", "df")
+    ids = {t: pk for t, pk, _df in rows}
+    df = {t: d + 1 for t, _pk, d in rows}  # this listing included
     Posting.objects.bulk_create(
         [
-            Posting(term_id=ids[t], kind=kind, listing_id=listing_id, weight=w)
-            for t, w in vector.items()
+            Posting(term_id=ids[t], kind=kind, listing_id=listing_id, weight=posting_weight(w))
+            for t, w in bounded(vector, df, n_docs).items()
         ]
     )
     Term.objects.filter(pk__in=ids.values()).update(df=F("df") + 1)
 
 
-def recompute_norms(listings: dict[int, list[int]] | None = None, term_ids=None) -> None:
-    """Recompute document frequencies from the postings, then norms of public representations.
-
-    Without arguments everything is recomputed (a periodic job and full rebuilds: idf drifts as
-    listings come and go). After an import, ``term_ids`` (the terms it touched) and
-    ``listings`` ({kind: [ids]}) limit the work to what changed. Aggregates are materialised
-    first so the plan never repeats them per row."""
+def apply_df_changes(changes: dict[str, int]) -> None:
+    """Add ``{term: change}`` to the terms' document frequencies (one statement)."""
+    changes = {t: n for t, n in changes.items() if n}
+    if not changes:
+        return
     with connection.cursor() as cursor:
-        if term_ids is None:
+        cursor.execute(
+            """
+            UPDATE matching_term t SET df = t.df + c.n
+            FROM unnest(%s::text[], %s::int[]) AS c(text, n) WHERE t.text = c.text
+            """,
+            [list(changes), list(changes.values())],
+        )
+
+
+def recompute_norms(listings: dict[int, list[int]] | None = None) -> None:
+    """Recompute document frequencies from the stored vectors, then norms of public profiles.
+
+    Both come from the whole vectors (a listing's postings are only its heaviest terms).
+    Without arguments everything is recomputed (a periodic job and full rebuilds: idf drifts as
+    listings come and go); ``listings`` ({kind: [ids]}) limits the norms to those listings
+    (an import, whose frequencies were changed by :func:`apply_df_changes`). Aggregates are
+    materialised first so the plan never repeats them per row."""
+    with connection.cursor() as cursor:
+        if listings is None:
             cursor.execute(
                 """
-                UPDATE matching_term t SET df = c.n
-                FROM (SELECT term_id, count(*) AS n FROM matching_posting GROUP BY term_id) c
-                WHERE t.id = c.term_id AND t.df <> c.n
+                WITH c AS MATERIALIZED (
+                    SELECT k AS text, count(*) AS n
+                    FROM matching_profile p CROSS JOIN LATERAL jsonb_object_keys(p.vector) k
+                    WHERE p.public GROUP BY k
+                )
+                UPDATE matching_term t SET df = coalesce(c.n, 0)
+                FROM matching_term t2 LEFT JOIN c ON c.text = t2.text
+                WHERE t.id = t2.id AND t.df <> coalesce(c.n, 0)
                 """
-            )
-            cursor.execute(
-                """
-                UPDATE matching_term t SET df = 0
-                WHERE t.df <> 0 AND NOT EXISTS (SELECT 1 FROM matching_posting p WHERE p.term_id = t.id)
-                """
-            )
-        elif term_ids:
-            cursor.execute(
-                """
-                UPDATE matching_term t
-                SET df = (SELECT count(*) FROM matching_posting p WHERE p.term_id = t.id)
-                WHERE t.id = ANY(%s::bigint[])
-                """,
-                [list(term_ids)],
             )
         cursor.execute("SELECT count(*) FROM matching_profile WHERE public")
         n_docs = max(cursor.fetchone()[0], 1)
         batches = [(None, None)] if listings is None else list(listings.items())
         for kind, ids in batches:
-            where = (
-                "" if kind is None else "WHERE po.kind = %s AND po.listing_id = ANY(%s::bigint[])"
-            )
+            where = "" if kind is None else "AND p.kind = %s AND p.listing_id = ANY(%s::bigint[])"
             params = [n_docs] + ([] if kind is None else [kind, list(ids)])
             cursor.execute(
                 f"""
                 WITH s AS MATERIALIZED (
-                    SELECT po.kind, po.listing_id,
-                           sqrt(sum(po.weight * po.weight * ln(1 + (%s - t.df + 0.5) / (t.df + 0.5)))) AS norm
-                    FROM matching_posting po JOIN matching_term t ON t.id = po.term_id
-                    {where}
-                    GROUP BY po.kind, po.listing_id
+                    SELECT p.id, sqrt(sum(
+                        (e.value::float8) ^ 2 * ln(1 + (%s - t.df + 0.5) / (t.df + 0.5))
+                    )) AS norm
+                    FROM matching_profile p
+                    CROSS JOIN LATERAL jsonb_each(p.vector) e
+                    JOIN matching_term t ON t.text = e.key
+                    WHERE p.public {where}
+                    GROUP BY p.id
                 )
                 UPDATE matching_profile p SET norm = GREATEST(s.norm, 1e-9)
-                FROM s WHERE p.kind = s.kind AND p.listing_id = s.listing_id
+                FROM s WHERE p.id = s.id
                 """,
                 params,
             )

@@ -133,6 +133,19 @@ class CountryReason(Reason):
     common: list  # countries both sides name (empty: none in common)
 
 
+REASON_TYPES = {
+    cls.kind: cls for cls in (FieldsReason, TermsReason, TrlReason, PartnershipReason, CountryReason)
+}
+
+
+def reason_from_json(data: dict) -> Reason:
+    """A stored reason (:meth:`Reason.as_json`, e.g. a stored suggestion's) as its typed value."""
+    values = {key: value for key, value in data.items() if key != "kind"}
+    if data["kind"] == TrlReason.kind:
+        values["low"], values["high"] = values.pop("range")
+    return REASON_TYPES[data["kind"]](**values)
+
+
 class IdfTable(dict):
     """{term: idf} for one corpus, each computed once: ranking one query scores hundreds of
     candidates over the same few hundred terms."""

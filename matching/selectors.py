@@ -4,12 +4,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from listings.models import Technology
-from needs.models import Need
-
-from . import engine, labels
+from . import engine, labels, scoring
 from .models import Match
+from .models import Suggestion as StoredSuggestion
 from .reasons import describe, field_name_map, listing_text
+from .representation import is_matchable
+from .suggestions import public_listings
 
 
 @dataclass
@@ -30,14 +30,10 @@ class Suggestion:
         return labels.LABELS.get(self.strength, "")
 
 
-def _worth_showing(ranked: list) -> list:
-    """Only suggestions at or above the minimum relevance (never a score of 0 or below)."""
-    return [r for r in ranked if labels.strength(r.score) is not None]
-
-
-def with_reason_text(suggestions: list[Suggestion], listing) -> list[Suggestion]:
-    """Reasons as sentences in the page's language, matched stems shown as words."""
-    names = field_name_map()
+def with_reason_text(suggestions: list[Suggestion], listing, names=None) -> list[Suggestion]:
+    """Reasons as sentences in the page's language, matched stems shown as words (``names``:
+    the field names, when the caller has them already)."""
+    names = field_name_map() if names is None else names
     own_text = (listing_text(listing), listing.language or None)
     for suggestion in suggestions:
         texts = (own_text, (listing_text(suggestion.listing), suggestion.listing.language or None))
@@ -45,40 +41,93 @@ def with_reason_text(suggestions: list[Suggestion], listing) -> list[Suggestion]
     return suggestions
 
 
-def suggested_technologies(need, *, limit=10, for_owner=True) -> list[Suggestion]:
-    """Published technologies for a need, best first, without those its owner dismissed."""
-    matches = {m.technology_id: m for m in Match.objects.filter(need=need)}
-    hidden = [tid for tid, m in matches.items() if m.dismissed_by_need_owner] if for_owner else []
-    ranked = _worth_showing(engine.rank(need, limit=limit, exclude_ids=hidden))
+#: the listings' columns a suggestion never shows (large: the search index's vectors)
+UNSHOWN = ("search_vector", "rank_vector")
+
+
+def _stored(listings, *, for_need: bool, limit: int, for_owner: bool) -> dict:
+    """{listing id: [Suggestion]} from the stored lists of several listings of one kind, in
+    a fixed number of queries: the entries with their counterparts (both still public), and
+    the pairs' match state. An owner does not see what their side dismissed."""
+    ids = [listing.pk for listing in listings]
+    own, other = ("need", "technology") if for_need else ("technology", "need")
+    entries = (
+        (
+            StoredSuggestion.objects.for_needs(ids)
+            if for_need
+            else StoredSuggestion.objects.for_technologies(ids)
+        )
+        .listed()
+        .select_related(f"{other}__organization")
+        .defer(*(f"{other}__{name}" for name in UNSHOWN))
+    )
+    matches = {
+        (m.need_id, m.technology_id): m for m in Match.objects.filter(**{f"{own}_id__in": ids})
+    }
+    dismissed = "dismissed_by_need_owner" if for_need else "dismissed_by_technology_owner"
+    out = {pk: [] for pk in ids}
+    for entry in entries:
+        match = matches.get((entry.need_id, entry.technology_id))
+        shown = out[getattr(entry, f"{own}_id")]
+        if (for_owner and match and getattr(match, dismissed)) or len(shown) >= limit:
+            continue
+        reasons = [scoring.reason_from_json(reason) for reason in entry.reasons]
+        shown.append(Suggestion(getattr(entry, other), entry.score, reasons, match))
+    names = field_name_map() if any(out.values()) else {}
+    for listing in listings:
+        with_reason_text(out[listing.pk], listing, names)
+    return out
+
+
+def _ranked_now(listing, *, for_need: bool, limit: int, for_owner: bool) -> list[Suggestion]:
+    """A listing that is not public has no stored list; its owner, staff and advisers still
+    see what it would meet (a draft being prepared): ranked on the spot, as few people ask."""
+    own, other = ("need", "technology") if for_need else ("technology", "need")
+    matches = {
+        getattr(m, f"{other}_id"): m for m in Match.objects.filter(**{f"{own}_id": listing.pk})
+    }
+    dismissed = "dismissed_by_need_owner" if for_need else "dismissed_by_technology_owner"
+    hidden = [pk for pk, m in matches.items() if getattr(m, dismissed)] if for_owner else []
+    ranked = [
+        r
+        for r in engine.rank(listing, limit=limit, exclude_ids=hidden)
+        if labels.strength(r.score) is not None
+    ]
     listings = (
-        Technology.objects.published()
+        public_listings(not for_need)
         .select_related("organization")
+        .defer(*UNSHOWN)
         .in_bulk([r.listing_id for r in ranked])
     )
-    suggestions = [
+    shown = [
         Suggestion(listings[r.listing_id], r.score, r.reasons, matches.get(r.listing_id))
         for r in ranked
         if r.listing_id in listings
     ]
-    return with_reason_text(suggestions, need)
+    return with_reason_text(shown, listing)
+
+
+def _suggestions(listing, *, for_need: bool, limit: int, for_owner: bool) -> list[Suggestion]:
+    if not is_matchable(listing):
+        return _ranked_now(listing, for_need=for_need, limit=limit, for_owner=for_owner)
+    return _stored([listing], for_need=for_need, limit=limit, for_owner=for_owner)[listing.pk]
+
+
+def suggested_technologies(need, *, limit=10, for_owner=True) -> list[Suggestion]:
+    """Published technologies for a need, best first (its stored list once it is public),
+    without those its owner dismissed."""
+    return _suggestions(need, for_need=True, limit=limit, for_owner=for_owner)
+
+
+def suggested_technologies_for(needs, *, limit=10) -> dict[int, list[Suggestion]]:
+    """{need id: its best technologies} for several needs at once (the staff board)."""
+    return _stored(list(needs), for_need=True, limit=limit, for_owner=False)
 
 
 def suggested_needs(technology, *, limit=10, for_owner=True) -> list[Suggestion]:
-    """Open needs for a technology, best first, without those its owner dismissed."""
-    matches = {m.need_id: m for m in Match.objects.filter(technology=technology)}
-    hidden = (
-        [nid for nid, m in matches.items() if m.dismissed_by_technology_owner] if for_owner else []
-    )
-    ranked = _worth_showing(engine.rank(technology, limit=limit, exclude_ids=hidden))
-    listings = (
-        Need.objects.open().select_related("organization").in_bulk([r.listing_id for r in ranked])
-    )
-    suggestions = [
-        Suggestion(listings[r.listing_id], r.score, r.reasons, matches.get(r.listing_id))
-        for r in ranked
-        if r.listing_id in listings
-    ]
-    return with_reason_text(suggestions, technology)
+    """Open needs for a technology, best first (its stored list once it is public), without
+    those its owner dismissed."""
+    return _suggestions(technology, for_need=False, limit=limit, for_owner=for_owner)
 
 
 def confirmed_matches_for(organization):

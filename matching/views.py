@@ -26,13 +26,8 @@ def board(request):
     valid = not filterset.is_bound or filterset.is_valid()
     needs = filterset.qs if valid else Need.objects.none()
     page = paginate(needs, request.GET.get("page"), BOARD_PAGE_SIZE)
-    rows = [
-        (
-            need,
-            selectors.suggested_technologies(need, limit=BOARD_CANDIDATES, for_owner=False),
-        )
-        for need in page
-    ]
+    candidates = selectors.suggested_technologies_for(page, limit=BOARD_CANDIDATES)
+    rows = [(need, candidates[need.pk]) for need in page]
     return render(
         request,
         "matching/board.html",

@@ -2,7 +2,8 @@
 
 from django.core.management import call_command
 
-from matching import bulk
+from matching import bulk, suggestions
+from matching.models import ListingKind
 
 from .mail import requeue_unsent
 
@@ -17,8 +18,22 @@ def expire_needs() -> None:
 
 
 def refresh_matching(kind: int, ids: list[int]) -> int:
-    """The matching representations of imported listings, with frequencies and norms once."""
-    return bulk.rebuild(kind, ids, workers=2 if len(ids) > 2000 else 1)
+    """The matching representations of imported listings, with frequencies and norms once,
+    then their stored suggestion lists and the lists they enter."""
+    count = bulk.rebuild(kind, ids, workers=2 if len(ids) > 2000 else 1)
+    suggestions.refresh(kind == ListingKind.NEED, ids)
+    return count
+
+
+def refresh_suggestions(is_need: bool, ids: list[int], held_by: list[int]) -> int:
+    """The stored suggestion lists of changed listings and of the lists they enter or leave
+    (``held_by``: lists that held a listing that has just left them)."""
+    return suggestions.refresh(is_need, ids, held_by)
+
+
+def rebuild_suggestions() -> None:
+    """Every stored suggestion list from scratch (the nightly safety net)."""
+    call_command("suggestions_rebuild")
 
 
 def requeue_unsent_mail() -> int:

@@ -52,6 +52,19 @@ def _migration_data(request):
     migration_data.restore()
 
 
+@pytest.fixture(autouse=True)
+def _suggestions_at_once(request, monkeypatch):
+    # Stored suggestion lists are re-ranked after commit, which a test's transaction never
+    # reaches: tests see them re-ranked at once instead. Tests of the after-commit path itself
+    # are marked `suggestions_after_commit`.
+    if request.node.get_closest_marker("suggestions_after_commit"):
+        return
+    from matching import hooks
+    from tasks import jobs
+
+    monkeypatch.setattr(hooks, "schedule_refresh", jobs.refresh_suggestions)
+
+
 @pytest.fixture
 def staff(db):
     from tests.factories import make_staff

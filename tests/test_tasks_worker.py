@@ -160,7 +160,29 @@ def test_a_large_import_refreshes_matching_in_the_background(broker, settings):
 
 def test_the_scheduler_queues_the_periodic_jobs_and_the_worker_runs_them(broker):
     output = run_command("run_scheduler", "--once")
-    assert "queued send_digests" in output and "Queued 3 periodic job(s)." in output
-    assert queue.queue().count == 3
-    assert "after 3 job(s)" in run_command("run_worker", "--burst")
+    assert "queued send_digests" in output and "Queued 4 periodic job(s)." in output
+    assert "queued rebuild_suggestions" in output
+    assert queue.queue().count == 4
+    assert "after 4 job(s)" in run_command("run_worker", "--burst")
     assert queue.queue().count == 0 and queue.queue().failed_job_registry.count == 0
+
+
+@pytest.mark.suggestions_after_commit
+def test_a_published_technology_enters_stored_suggestions_through_the_worker(broker):
+    from matching.models import Suggestion
+    from tests.factories import make_need
+
+    need = make_need(title="Hydrogen storage tank", fields=("hydrogen-fuel-cells",))
+    run_command("run_worker", "--burst")
+    technology = make_technology(
+        title="Hydrogen storage tank, composite",
+        summary="A light hydrogen storage tank.",
+        fields=("hydrogen-fuel-cells",),
+    )
+    assert not Suggestion.objects.exists()  # queued after commit, not run inline
+    assert queue.queue().count == 1
+    assert "after 1 job(s)" in run_command("run_worker", "--burst")
+    assert Suggestion.objects.filter(
+        need=need, technology=technology, for_need=True, rank=1
+    ).exists()
+    assert Suggestion.objects.filter(need=need, technology=technology, for_need=False).exists()

@@ -86,6 +86,11 @@ class Command(BaseCommand):
             help="Also measure the technologies search with each need's first keyword as query.",
         )
         parser.add_argument(
+            "--terms-per-listing",
+            help="Also measure with each listing bounded to this many terms (comma-separated "
+            "values, 0 = all; each rebuilds the representations).",
+        )
+        parser.add_argument(
             "--json", dest="json_out", help="Write the ranked technology keys per need."
         )
         parser.add_argument(
@@ -111,7 +116,9 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {options['folds']}")
         if among and options["ablate"]:
             raise CommandError("--ablate rebuilds every representation: not with --among")
-        flags = {k: options[k] for k in ("json_out", "ablate", "tune", "search")}
+        flags = {
+            k: options[k] for k in ("json_out", "ablate", "tune", "search", "terms_per_listing")
+        }
         flags["folds"] = str(folds_path) if folds else None
         if in_this_database == "rollback":
             return self.evaluate_and_roll_back(path, data, folds, flags)
@@ -140,6 +147,8 @@ class Command(BaseCommand):
         if flags["folds"]:
             args += ["--folds", flags["folds"]]
         args += [f"--{k}" for k in ("ablate", "tune", "search") if flags[k]]
+        if flags["terms_per_listing"]:
+            args += ["--terms-per-listing", flags["terms_per_listing"]]
         result = subprocess.run(args, env=env, cwd=settings.BASE_DIR, check=False)
         if result.returncode:
             raise CommandError("evaluation failed (see above)")
@@ -186,6 +195,10 @@ class Command(BaseCommand):
         variants = [("full engine", DEFAULT)]
         if flags["ablate"]:
             variants += [(f"no {part}", DEFAULT.without(part)) for part in PARTS]
+        for limit in _limits(flags["terms_per_listing"]):
+            variants.append(
+                (f"{limit or 'all'} terms per listing", DEFAULT.but(terms_per_listing=limit))
+            )
         built, rows, timings = DEFAULT, [], []
         for number, (label, options) in enumerate(variants, 1):
             analysis = _analysis_of(options)
@@ -332,6 +345,13 @@ def _line(cv) -> str:
         f"mean nDCG@10 {mean.ndcg:.3f} recall@10 {mean.recall:.3f}; "
         f"worst fold {worst.ndcg:.3f} / {worst.recall:.3f}"
     )
+
+
+def _limits(text: str | None) -> list[int]:
+    try:
+        return [int(v) for v in (text or "").split(",") if v.strip()]
+    except ValueError:
+        raise CommandError("--terms-per-listing: whole numbers, comma-separated") from None
 
 
 def _analysis_of(options: Options) -> Options:

@@ -2,7 +2,7 @@
 
 Every minute it queues (or, without a broker, runs) what is due: the digests every 5 minutes,
 unsent e-mail again every 30 minutes (a job lost with Redis is not a lost message), expired needs
-daily. Run exactly one scheduler; the jobs are idempotent, so a second one or a restart sends
+daily, and every stored suggestion list rebuilt daily (the safety net of the incremental refresh). Run exactly one scheduler; the jobs are idempotent, so a second one or a restart sends
 nothing twice. `matching_rebuild` stays a command for a quiet hour (see README).
 """
 
@@ -18,6 +18,7 @@ SCHEDULE = [
     (jobs.send_digests, 5 * 60),
     (jobs.requeue_unsent_mail, 30 * 60),
     (jobs.expire_needs, 24 * 3600),
+    (jobs.rebuild_suggestions, 24 * 3600),
 ]
 
 

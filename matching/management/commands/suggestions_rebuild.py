@@ -1,0 +1,65 @@
+"""Recompute every stored suggestion list: `python manage.py suggestions_rebuild [--compare]`.
+
+The nightly safety net of the incremental refresh (matching.suggestions; the scheduler runs it
+daily): document frequencies and norms are recomputed first (they drift as listings come and
+go), then each open need's and each published technology's list is stored again. Prints
+progress and a one-line summary. ``--compare`` writes nothing: it ranks every list afresh and
+reports how far the stored lists are from it (how stale the incremental refresh left them).
+"""
+
+import time
+
+from django.core.management import BaseCommand
+
+from matching import suggestions
+from matching.representation import recompute_norms
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute every stored suggestion list (or, with --compare, measure how stale they are)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--compare",
+            action="store_true",
+            help="Write nothing: compare the stored lists with a fresh ranking.",
+        )
+
+    def handle(self, compare=False, **options):
+        started = time.monotonic()
+        if compare:
+            return self.compare(started)
+        self.stdout.write("document frequencies and norms …")
+        recompute_norms()
+
+        def progress(name, done, total):
+            rate = done / max(time.monotonic() - started, 1e-6)
+            self.stdout.write(f"  {name}: {done:,}/{total:,} lists ({rate:,.1f}/s)")
+
+        counts = suggestions.rebuild_all(progress)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"suggestions_rebuild: {counts['needs']:,} need lists and "
+                f"{counts['technologies']:,} technology lists in "
+                f"{time.monotonic() - started:.1f} s."
+            )
+        )
+
+    def compare(self, started):
+        parts = []
+        for is_need, name in ((True, "need"), (False, "technology")):
+            f = suggestions.compare(is_need)
+            self.stdout.write(
+                f"  {name} lists: {f['lists']:,} compared, {f['differ']:,} differ; "
+                f"{f['missing']:,} entries missing, {f['extra']:,} stale entries, "
+                f"largest rank shift {f['max_shift']}"
+            )
+            parts.append(f"{name} lists {f['differ']:,}/{f['lists']:,} differ")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"suggestions_rebuild --compare: {'; '.join(parts)} "
+                f"({time.monotonic() - started:.1f} s, nothing written)."
+            )
+        )
