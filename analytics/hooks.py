@@ -15,7 +15,7 @@ from . import services
 @hooks.register("need_detail")
 def analytics_link(request, listing, actor):
     """The listing's organisation and staff see a link to its analytics."""
-    if actor not in (Actor.OWNER, Actor.STAFF):
+    if actor not in (Actor.OWNER, Actor.MODERATOR):
         return {}
     return {
         "analytics_url": reverse(f"analytics:{listing._meta.model_name}", args=[listing.pk]),

@@ -54,7 +54,7 @@ class Analytics:
 
 
 def analysable(model, user):
-    """The listings whose analytics the user may see: its organisation's, or all for staff."""
+    """The listings whose analytics the user may see: its organisation's, or all for moderators."""
     if user.is_authenticated and user.is_moderator:
         return model.objects.all()
     return model.objects.owned_by(user)

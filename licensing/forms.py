@@ -148,7 +148,7 @@ class MessageForm(forms.Form):
         label=_("Attach a file (optional)"),
         required=False,
         help_text=_(
-            "A PDF document or an image, up to 10 MB. Only the two organisations and JPO staff can open it."
+            "A PDF document or an image, up to 10 MB. Only the two organisations and JPO moderators can open it."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
     )

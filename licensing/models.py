@@ -23,7 +23,7 @@ class Side(models.TextChoices):
 
 class LicenceRequestQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Requests the user may read: their organisation's, sent or received; all for staff."""
+        """Requests the user may read: their organisation's, sent or received; all for moderators."""
         if not user.is_authenticated:
             return self.none()
         if user.is_moderator:
@@ -221,7 +221,7 @@ class LicenceRequest(models.Model):
         return self.status in self.OPEN_STATUSES
 
     def side_of(self, user) -> str | None:
-        """Which party the user belongs to (None for staff and everyone else)."""
+        """Which party the user belongs to (None for moderators and everyone else)."""
         organization = user.organization if user.is_authenticated else None
         if organization is None:
             return None
@@ -454,7 +454,7 @@ class AgreementQuerySet(models.QuerySet):
 
 class Agreement(models.Model):
     """A conversation ended in an agreement. Recorded by one side, it counts once the other
-    side confirms it; staff may correct the date and kind."""
+    side confirms it; moderators may correct the date and kind."""
 
     class Kind(models.TextChoices):
         LICENCE = "licence", _("Licence")

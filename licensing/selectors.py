@@ -58,13 +58,13 @@ def technology_detail(request, technology, actor) -> dict:
 @hooks.register("need_detail")
 def need_detail(request, need, actor) -> dict:
     """The call to action for everyone; the proposals themselves for the need's organisation
-    and staff only; the public sees how many were received."""
+    and moderators only; the public sees how many were received."""
     proposals = LicenceRequest.objects.filter(need=need)
     context = {
         "proposal_count": proposals.count(),
         "detail_cta_templates": ["licensing/includes/need_cta.html"],
     }
-    if actor in (Actor.OWNER, Actor.STAFF):
+    if actor in (Actor.OWNER, Actor.MODERATOR):
         context["need_proposals"] = list(proposals.for_lists().with_unread(Side.OWNER))
         context["detail_extra_templates"] = ["licensing/includes/need_proposals.html"]
     if not services.proposal_refusal(request.user, need):
@@ -98,7 +98,7 @@ def dashboard_sections(user) -> dict:
     return context
 
 
-# Why not: decline reasons as the provider and staff see them.
+# Why not: decline reasons as the provider and moderators see them.
 
 
 def _pivot(rows, key) -> list[dict]:
@@ -163,7 +163,7 @@ def feedback_report(organization) -> dict:
 
 
 def feedback_totals() -> dict:
-    """For staff: every decline reason given on the exchange, by path (one query)."""
+    """For moderators: every decline reason given on the exchange, by path (one query)."""
     rows = DeclineFeedback.objects.values("path", "reason").annotate(n=Count("pk")).order_by()
     paths = dict(DeclineFeedback.Path.choices)
     pivot = _pivot(rows, key=lambda r: r["path"])

@@ -301,7 +301,7 @@ def change_status(
 
 
 def mark_read(request, user) -> None:
-    """Record that the user's side has read the thread up to now (staff reads are not
+    """Record that the user's side has read the thread up to now (moderator reads are not
     recorded: they are not a party)."""
     side = request.side_of(user)
     if side is None:
@@ -424,10 +424,10 @@ def confirm_agreement(request, user) -> Agreement:
 
 @transaction.atomic
 def correct_agreement(agreement, user, *, kind: str, signed_on, confirmed: bool) -> Agreement:
-    """JPO staff correct an agreement's kind and date, or whether it counts (for instance
+    """JPO moderators correct an agreement's kind and date, or whether it counts (for instance
     when one organisation reports that the other's record is wrong)."""
     if not (user.is_authenticated and user.is_moderator):
-        raise RequestError(_("Only JPO staff may correct an agreement."))
+        raise RequestError(_("Only JPO moderators may correct an agreement."))
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     agreement.kind, agreement.signed_on = kind, signed_on
     if confirmed and not agreement.is_confirmed:

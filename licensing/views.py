@@ -123,8 +123,8 @@ def sent(request):
 
 
 @moderator_required
-def staff_list(request):
-    """JPO staff: every request, newest activity first."""
+def moderator_list(request):
+    """JPO moderators: every request, newest activity first."""
     requests = LicenceRequest.objects.for_lists()
     status = request.GET.get("status", "")
     if status in LicenceRequest.Status.values:
@@ -142,7 +142,7 @@ def staff_list(request):
 
 
 def get_visible(request, pk) -> LicenceRequest:
-    """The request if the user is a member of one of the two organisations or staff; else 404."""
+    """The request if the user is a member of one of the two organisations or a moderator; else 404."""
     return get_object_or_404(
         LicenceRequest.objects.visible_to(request.user).select_related(
             "technology",
@@ -210,7 +210,7 @@ def render_thread(
 
 
 def request_detail(request, pk):
-    """Members of the two organisations and JPO staff: the thread; others get 404."""
+    """Members of the two organisations and JPO moderators: the thread; others get 404."""
     licence_request = get_visible(request, pk)
     services.mark_read(licence_request, request.user)
     return render_thread(request, licence_request)
@@ -274,7 +274,7 @@ def request_status(request, pk):
 
 
 def attachment_download(request, pk, key):
-    """Members of the two organisations and JPO staff: one attachment, streamed as a download
+    """Members of the two organisations and JPO moderators: one attachment, streamed as a download
     (never from a public address); everyone else gets 404, whatever address they try."""
     licence_request = get_visible(request, pk)
     attachment = get_object_or_404(
@@ -329,7 +329,7 @@ def agreement_confirm(request, pk):
 @require_POST
 @moderator_required
 def agreement_correct(request, pk):
-    """JPO staff: correct an agreement's kind, date or whether it counts."""
+    """JPO moderators: correct an agreement's kind, date or whether it counts."""
     licence_request = get_visible(request, pk)
     agreement = get_object_or_404(Agreement, request=licence_request)
     form = AgreementCorrectionForm(request.POST)
@@ -346,11 +346,11 @@ def feedback(request):
     """Members of an organisation: why others passed on its listings, per technology and in
     total; names only where the decliner chose to share them."""
     report = selectors.feedback_report(request.user.organization)
-    return render(request, "licensing/feedback.html", {"report": report, "staff_view": False})
+    return render(request, "licensing/feedback.html", {"report": report, "moderator_view": False})
 
 
 @moderator_required
-def staff_feedback(request):
-    """JPO staff: decline reasons across the exchange, by path."""
+def moderator_feedback(request):
+    """JPO moderators: decline reasons across the exchange, by path."""
     report = selectors.feedback_totals()
-    return render(request, "licensing/feedback.html", {"report": report, "staff_view": True})
+    return render(request, "licensing/feedback.html", {"report": report, "moderator_view": True})

@@ -320,7 +320,7 @@ def prepare(bundle: dict, *, user=None, organization=None, publish: bool = False
 
     `organization` set (a TLO's web upload): every item belongs to it, the organisations section
     and the items' `organization` keys are ignored, and keys used by other organisations are
-    refused. Otherwise (the command, JPO staff) items name their organisation by key.
+    refused. Otherwise (the command, JPO moderators) items name their organisation by key.
     """
     plan = Plan(publish=publish)
     sections = {"organizations": ORGANIZATIONS} | {kind.section: kind for kind in listing_kinds()}
@@ -607,7 +607,7 @@ def import_bundle(
 
 
 def _save_listing(item, owner, user, publish) -> bool:
-    """Write one listing; return whether JPO staff should look at it (queue or re-check)."""
+    """Write one listing; return whether JPO moderators should look at it (queue or re-check)."""
     form, listing = item.form, item.instance
     now = timezone.now()
     before = Status.DRAFT if item.action == "create" else listing.status
@@ -680,14 +680,14 @@ def refresh_derived(items) -> None:
 
 
 def notify_staff(listings, user) -> None:
-    """One e-mail to JPO staff for a whole imported batch waiting in the queue (after commit)."""
+    """One e-mail to JPO moderators for a whole imported batch waiting in the queue (after commit)."""
     context = {
         "count": len(listings),
         "listings": listings[:20],
         "user": user,
         "queue_link": absolute_url(reverse("listings:moderation_queue")),
     }
-    send_after_commit("listings/bundle_submitted_email", recipients.staff(), context)
+    send_after_commit("listings/bundle_submitted_email", recipients.moderators(), context)
 
 
 # --- Export --------------------------------------------------------------------------------

@@ -124,7 +124,7 @@ class ListingQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED, pending_revision__state="submitted")
 
     def visible_to(self, user):
-        """Published listings, plus everything of the user's organisation, plus all for staff."""
+        """Published listings, plus everything of the user's organisation, plus all for moderators."""
         if user.is_authenticated and user.is_moderator:
             return self
         condition = Q(status=Status.PUBLISHED)

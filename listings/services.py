@@ -42,13 +42,13 @@ def after_save(listing) -> None:
 
 
 def actor_for(listing, user) -> str | None:
-    """The role a user plays towards a listing: staff, owner, or none."""
+    """The role a user plays towards a listing: moderator, owner, or none."""
     if user is None:
         return Actor.SYSTEM
     if not user.is_authenticated:
         return None
     if user.is_moderator:
-        return Actor.STAFF
+        return Actor.MODERATOR
     if user.can_post and user.organization.pk == listing.organization_id:
         return Actor.OWNER
     return None
@@ -64,11 +64,11 @@ def transition(listing, action: str, user, reason: str = "") -> ModerationEvent:
     model = type(listing)
     locked = model.objects.select_for_update().get(pk=listing.pk)
     reason = (reason or "").strip()
-    is_staff = user is not None and user.is_authenticated and user.is_moderator
+    is_moderator = user is not None and user.is_authenticated and user.is_moderator
     is_owner = user is not None and actor_for(locked, user) == Actor.OWNER
 
     if locked.status == Status.PUBLISHED and locked.pending_revision and action in REVISION_ACTIONS:
-        return _decide_revision(locked, action, user, reason, is_staff, listing)
+        return _decide_revision(locked, action, user, reason, is_moderator, listing)
 
     rule = TRANSITIONS.get(action)
     if rule is None:
@@ -78,9 +78,9 @@ def transition(listing, action: str, user, reason: str = "") -> ModerationEvent:
             _("This is no longer possible: the listing is now “%(status)s”.")
             % {"status": locked.get_status_display()}
         )
-    if rule.actor == Actor.STAFF and not is_staff:
-        raise TransitionError(_("Only JPO staff may do this."))
-    if rule.actor == Actor.OWNER and not (is_owner or (is_staff and action == Action.WITHDRAW)):
+    if rule.actor == Actor.MODERATOR and not is_moderator:
+        raise TransitionError(_("Only JPO moderators may do this."))
+    if rule.actor == Actor.OWNER and not (is_owner or (is_moderator and action == Action.WITHDRAW)):
         raise TransitionError(_("Only members of the owner organisation may do this."))
     if rule.needs_reason and not reason:
         raise TransitionError(_("Please give a reason: the owner will read it."))
@@ -103,9 +103,9 @@ def transition(listing, action: str, user, reason: str = "") -> ModerationEvent:
     return event
 
 
-def _decide_revision(locked, action, user, reason, is_staff, original) -> ModerationEvent:
-    if not is_staff:
-        raise TransitionError(_("Only JPO staff may do this."))
+def _decide_revision(locked, action, user, reason, is_moderator, original) -> ModerationEvent:
+    if not is_moderator:
+        raise TransitionError(_("Only JPO moderators may do this."))
     if locked.pending_revision.get("state") != "submitted":
         raise TransitionError(_("This revision has already been decided."))
     if action in (Action.REQUEST_CHANGES, Action.REJECT) and not reason:
@@ -149,7 +149,7 @@ def _log(listing, user, action, before, after, reason) -> ModerationEvent:
 @transaction.atomic
 def save_listing(listing, form, user, *, extra_save=None):
     """Save an owner's form. A published listing's edit becomes a revision for review (unless
-    the organisation is verified: then it is applied and staff are told to re-check it)."""
+    the organisation is verified: then it is applied and moderators are told to re-check it)."""
     if listing.pk and listing.status == Status.PUBLISHED:
         return save_revision(listing, form_revision(form), user, extra_save=extra_save)
     is_new = listing.pk is None
@@ -257,9 +257,9 @@ def notify(listing, event: ModerationEvent) -> None:
             reverse("listings:review", args=[listing._meta.model_name, listing.pk])
         ),
     }
-    to_staff = event.action in (Action.SUBMIT, Action.REVISE, Action.EDIT)
-    if to_staff:
-        people = recipients.staff()
+    to_moderators = event.action in (Action.SUBMIT, Action.REVISE, Action.EDIT)
+    if to_moderators:
+        people = recipients.moderators()
     else:
         owners = recipients.listing_owners(listing)
         people = recipients.without(owners, event.actor) or owners

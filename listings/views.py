@@ -86,7 +86,7 @@ def technology_list(request):
 
 
 def technology_detail(request, pk):
-    """Anyone for a published technology; its organisation's members and staff otherwise."""
+    """Anyone for a published technology; its organisation's members and moderators otherwise."""
     technology = get_object_or_404(
         Technology.objects.visible_to(request.user)
         .select_related("organization", "author")
@@ -101,19 +101,19 @@ def technology_detail(request, pk):
 def count_view(request, listing, actor) -> None:
     """A view of a public listing by someone outside its organisation is appended to the
     analytics log; the listing's own row is never written on a page view."""
-    if listing.is_public and actor not in (Actor.OWNER, Actor.STAFF):
+    if listing.is_public and actor not in (Actor.OWNER, Actor.MODERATOR):
         listing_viewed.send(sender=type(listing), request=request, listing=listing)
 
 
 def detail_context(request, listing) -> dict:
     actor = services.actor_for(listing, request.user)
-    can_manage = actor in (Actor.OWNER, Actor.STAFF)
+    can_manage = actor in (Actor.OWNER, Actor.MODERATOR)
     return {
         "listing": listing,
         "object": listing,
         "actor": actor,
         "is_owner": actor == Actor.OWNER,
-        "is_staff_view": actor == Actor.STAFF,
+        "is_moderator_view": actor == Actor.MODERATOR,
         "owner_actions": allowed_actions(listing.status, Actor.OWNER)
         if actor == Actor.OWNER
         else [],
@@ -213,7 +213,7 @@ def technology_image_delete(request, pk, image_pk):
 
 @require_POST
 def listing_action(request, kind, pk):
-    """Owners (submit, withdraw, reopen) and staff (approve, request changes, reject)."""
+    """Owners (submit, withdraw, reopen) and moderators (approve, request changes, reject)."""
     if not request.user.is_authenticated:
         raise Http404
     model = listing_model(kind)
@@ -242,7 +242,7 @@ def listing_action(request, kind, pk):
 
 @moderator_required
 def moderation_queue(request):
-    """JPO staff: submitted technologies and needs and pending revisions, oldest first."""
+    """JPO moderators: submitted technologies and needs and pending revisions, oldest first."""
     queues = [
         (model._meta.verbose_name_plural, selectors.moderation_queue(model))
         for model in listing_models()
@@ -252,7 +252,7 @@ def moderation_queue(request):
 
 @moderator_required
 def review(request, kind, pk):
-    """JPO staff: everything about one listing, what a revision changes, and the decision."""
+    """JPO moderators: everything about one listing, what a revision changes, and the decision."""
     model = listing_model(kind)
     listing = get_object_or_404(model.objects.select_related("organization", "author"), pk=pk)
     context = detail_context(request, listing)
@@ -265,7 +265,9 @@ def review(request, kind, pk):
             "decision_forms": [
                 DecisionForm(action=action)
                 for action in allowed_actions(
-                    listing.status, Actor.STAFF, has_revision=listing.revision_state == "submitted"
+                    listing.status,
+                    Actor.MODERATOR,
+                    has_revision=listing.revision_state == "submitted",
                 )
             ],
         }

@@ -22,7 +22,7 @@ SESSION_KEY = "listings.bundle_upload"
 
 
 def uploader_required(view):
-    """JPO staff, or a verified member of an organisation (its TLO)."""
+    """JPO moderators, or a verified member of an organisation (its TLO)."""
 
     @login_required
     @wraps(view)
@@ -48,9 +48,9 @@ class BundleUploadForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, staff=False, **kwargs):
+    def __init__(self, *args, moderator=False, **kwargs):
         super().__init__(*args, **kwargs)
-        if not staff:
+        if not moderator:
             del self.fields["publish"]
 
     def clean_file(self):
@@ -81,9 +81,9 @@ def _scope(user):
 
 @uploader_required
 def bundle_upload(request):
-    """JPO staff and verified organisation members: upload a bundle or CSV for a preview."""
-    staff = request.user.is_moderator
-    form = BundleUploadForm(request.POST or None, request.FILES or None, staff=staff)
+    """JPO moderators and verified organisation members: upload a bundle or CSV for a preview."""
+    moderator = request.user.is_moderator
+    form = BundleUploadForm(request.POST or None, request.FILES or None, moderator=moderator)
     context = {
         "form": form,
         "csv_columns": bundles.CSV_COLUMNS,
@@ -93,7 +93,7 @@ def bundle_upload(request):
         return render(request, "listings/bundle_upload.html", context)
     if not form.is_valid():
         return render(request, "listings/bundle_upload.html", context, status=400)
-    publish = staff and form.cleaned_data.get("publish", False)
+    publish = moderator and form.cleaned_data.get("publish", False)
     plan = bundles.prepare(
         form.bundle, user=request.user, organization=_scope(request.user), publish=publish
     )
@@ -149,7 +149,7 @@ def bundle_confirm(request):
     del request.session[SESSION_KEY]
     messages.success(request, plan.summary())
     if not upload["publish"]:
-        messages.info(request, _("The new and changed items wait for review by JPO staff."))
+        messages.info(request, _("The new and changed items wait for review by JPO moderators."))
     return redirect("dashboard")
 
 

@@ -45,7 +45,7 @@ def _refresh_bulk(sender, listings, **kwargs):
 @hooks.register("need_detail")
 def need_suggestions(request, need, actor):
     """The need's organisation and staff see suggested technologies."""
-    if actor not in (Actor.OWNER, Actor.STAFF):
+    if actor not in (Actor.OWNER, Actor.MODERATOR):
         return {}
     suggestions = selectors.suggested_technologies(need, for_owner=actor == Actor.OWNER)
     if actor == Actor.OWNER:
@@ -61,7 +61,7 @@ def need_suggestions(request, need, actor):
 @hooks.register("technology_detail")
 def technology_suggestions(request, technology, actor):
     """The technology's organisation and staff see suggested needs."""
-    if actor not in (Actor.OWNER, Actor.STAFF):
+    if actor not in (Actor.OWNER, Actor.MODERATOR):
         return {}
     suggestions = selectors.suggested_needs(technology, for_owner=actor == Actor.OWNER)
     if actor == Actor.OWNER:

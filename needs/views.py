@@ -20,7 +20,7 @@ def need_list(request):
 
 
 def need_detail(request, pk):
-    """Anyone for a published need; its organisation's members and staff otherwise."""
+    """Anyone for a published need; its organisation's members and moderators otherwise."""
     need = get_object_or_404(
         Need.objects.visible_to(request.user)
         .select_related("organization", "author")

@@ -176,7 +176,7 @@ def decline_reasons_by_field(feedback, groups) -> list[dict]:
 
 
 def confirmed_matches():
-    """(queryset, date field) of the matches JPO staff confirmed, or None."""
+    """(queryset, date field) of the matches JPO moderators confirmed, or None."""
     model = optional_model("matching", "Match")
     if model is None:
         return None

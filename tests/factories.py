@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from PIL import Image
 
-from accounts.models import STAFF_GROUP, Membership, Organization, User
+from accounts.models import MODERATOR_GROUP, Membership, Organization, User
 from listings.lifecycle import Status
 from listings.models import Field, Technology
 from listings.services import after_save
@@ -51,7 +51,7 @@ def make_member(
 
 def make_staff(**kwargs) -> User:
     user = make_user(**kwargs)
-    user.groups.add(Group.objects.get(name=STAFF_GROUP))
+    user.groups.add(Group.objects.get(name=MODERATOR_GROUP))
     return user
 
 

@@ -237,9 +237,9 @@ def test_staff_see_totals_and_members_may_not(client, provider, technology):
     give(make_member(kind=Organization.Kind.COMPANY), technology, "terms")
     give(make_member(kind=Organization.Kind.COMPANY), technology, "other")
     client.force_login(provider)
-    assert client.get(reverse("licensing:staff_feedback")).status_code == 403
+    assert client.get(reverse("licensing:moderator_feedback")).status_code == 403
     client.force_login(make_staff())
-    response = client.get(reverse("licensing:staff_feedback"))
+    response = client.get(reverse("licensing:moderator_feedback"))
     assert response.status_code == 200
     assert response.context["report"]["total"] == 2
     assert "Licence request withdrawn" in response.content.decode()

@@ -94,7 +94,7 @@ def test_anonymous_gets_404_on_a_thread_with_a_way_to_sign_in(client, licence_re
 
 def test_anonymous_is_sent_to_sign_in_from_the_lists(client, licence_request):
     for url in [reverse("licensing:inbox"), reverse("licensing:sent"),
-                reverse("licensing:staff_list"),
+                reverse("licensing:moderator_list"),
                 reverse("licensing:request_create", args=[licence_request.technology_id])]:  # fmt: skip
         response = client.get(url)
         assert response.status_code == 302, url
@@ -104,12 +104,12 @@ def test_anonymous_is_sent_to_sign_in_from_the_lists(client, licence_request):
 def test_non_staff_get_403_on_the_staff_list(client, licence_request, requester, owner):
     for user in (requester, owner, make_member()):
         client.force_login(user)
-        assert client.get(reverse("licensing:staff_list")).status_code == 403
+        assert client.get(reverse("licensing:moderator_list")).status_code == 403
 
 
 def test_staff_read_every_request_but_cannot_write(client, licence_request):
     client.force_login(make_staff())
-    assert "Ceramic membrane" in client.get(reverse("licensing:staff_list")).content.decode()
+    assert "Ceramic membrane" in client.get(reverse("licensing:moderator_list")).content.decode()
     response = client.get(thread_urls(licence_request)["detail"])
     assert response.status_code == 200
     assert "Secret terms" in response.content.decode()
@@ -128,9 +128,9 @@ def test_both_parties_read_the_thread(client, licence_request, requester, owner)
 
 def test_staff_list_filters_by_status(client, licence_request):
     client.force_login(make_staff())
-    response = client.get(reverse("licensing:staff_list"), {"status": "agreed"})
+    response = client.get(reverse("licensing:moderator_list"), {"status": "agreed"})
     assert len(response.context["page_obj"]) == 0
-    response = client.get(reverse("licensing:staff_list"), {"status": "open"})
+    response = client.get(reverse("licensing:moderator_list"), {"status": "open"})
     assert len(response.context["page_obj"]) == 1
 
 
