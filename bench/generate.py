@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import Membership, Organization, User
 from listings import fieldindex, search
 from listings.lifecycle import Status
-from listings.models import Field, IPStatus, Language, Offer, Patent, Technology
+from listings.models import Field, IPStatus, Language, Partnership, Patent, Technology
 
 from . import vocabulary as vocab
 
@@ -223,7 +223,7 @@ def technology_rows(plan, corpus, count, org_ids, authors, fields_by_group, now)
     rng = corpus.rng
     groups = corpus.groups
     statuses, status_weights = zip(*STATUS_SHARES, strict=True)
-    offers = [o.value for o in Offer]
+    partnerships = [p.value for p in Partnership]
     ip_statuses = [s.value for s in IPStatus]
     for _ in range(count):
         group = rng.choice(groups)
@@ -258,7 +258,7 @@ def technology_rows(plan, corpus, count, org_ids, authors, fields_by_group, now)
             else "",
             trl=rng.randint(1, 9),
             ip_status=rng.choice(ip_statuses),
-            offers=sorted(rng.sample(offers, k=rng.randint(1, 3))),
+            partnerships=sorted(rng.sample(partnerships, k=rng.randint(1, 3))),
             contact_name="Technology Licensing Office",
             contact_email="tlo@bench.invalid",
             view_count=rng.randint(0, 500),

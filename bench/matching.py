@@ -31,7 +31,7 @@ from bench import vocabulary as vocab
 from bench.scenarios import scenario
 from listings import fieldindex
 from listings.lifecycle import Status
-from listings.models import Field, Language, Offer, Technology
+from listings.models import Field, Language, Partnership, Technology
 from matching import bulk, engine
 from matching.models import Kind, Profile
 from needs.models import Need
@@ -71,7 +71,7 @@ def make_needs(count: int = NEEDS, seed: int = generate.Plan.seed) -> int:
         )
     )
     org_ids = sorted(owners)
-    offers = [o.value for o in Offer]
+    partnerships = [p.value for p in Partnership]
     now = timezone.now()
     needs, links = [], []
     for i in range(count):
@@ -106,7 +106,7 @@ def make_needs(count: int = NEEDS, seed: int = generate.Plan.seed) -> int:
                 else "",
                 trl_min=trl_min,
                 trl_max=rng.randint(trl_min, 9),
-                partnerships=sorted(rng.sample(offers, k=rng.randint(1, 2))),
+                partnerships=sorted(rng.sample(partnerships, k=rng.randint(1, 2))),
                 deadline=None,
                 import_key=f"{IMPORT_PREFIX}{i:04d}",
             )

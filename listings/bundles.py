@@ -112,6 +112,14 @@ class Kind:
     form_class: type
     export_keys: tuple
     has_patents: bool = False
+    #: Bundle keys whose model field has another name (the exchange format keeps its words).
+    renamed: dict = field(default_factory=dict)
+
+    def field_name(self, key: str) -> str:
+        return self.renamed.get(key, key)
+
+    def bundle_key(self, name: str) -> str:
+        return {field: key for key, field in self.renamed.items()}.get(name, name)
 
     @property
     def form_fields(self) -> list[str]:
@@ -124,7 +132,16 @@ class Kind:
 
 def listing_kinds() -> list[Kind]:
     """Technologies always; needs once the needs app is installed."""
-    kinds = [Kind("technologies", Technology, TechnologyForm, TECHNOLOGY_KEYS, has_patents=True)]
+    kinds = [
+        Kind(
+            "technologies",
+            Technology,
+            TechnologyForm,
+            TECHNOLOGY_KEYS,
+            has_patents=True,
+            renamed={"offers": "partnerships"},
+        )
+    ]
     try:
         from needs.forms import NeedForm
         from needs.models import Need
@@ -404,6 +421,7 @@ def _existing(kind, keys) -> dict:
 
 
 def _prepare_item(plan, kind, key, data, instance, user, organization, known_orgs) -> Item | None:
+    data = {kind.field_name(name): value for name, value in data.items()}
     allowed = set(kind.form_fields) | {"key"}
     if kind is not ORGANIZATIONS:
         allowed.add("organization")
@@ -411,14 +429,16 @@ def _prepare_item(plan, kind, key, data, instance, user, organization, known_org
         allowed.add("patents")
     for name in data:
         if name not in allowed:
-            plan.errors.append(BundleError(key, name, _("Unknown field.")))
+            plan.errors.append(BundleError(key, kind.bundle_key(name), _("Unknown field.")))
     form_data = _instance_data(kind, instance) if instance is not None else {}
     for name in kind.form_fields:
         if name not in data:
             continue
         value = data[name]
         if not _shape_ok(kind, name, value):
-            plan.errors.append(BundleError(key, name, _("This value has the wrong type.")))
+            plan.errors.append(
+                BundleError(key, kind.bundle_key(name), _("This value has the wrong type."))
+            )
             continue
         form_data[name] = "" if value is None else value
 
@@ -443,7 +463,8 @@ def _prepare_item(plan, kind, key, data, instance, user, organization, known_org
     if not form.is_valid():
         for name, messages in form.errors.items():
             for message in messages:
-                plan.errors.append(BundleError(key, "" if name == "__all__" else name, message))
+                name = "" if name == "__all__" else kind.bundle_key(name)
+                plan.errors.append(BundleError(key, name, message))
         return None
 
     changes = [] if new_instance else _changed_labels(form)
@@ -728,9 +749,10 @@ def export_key(obj) -> str:
 def _export_listing(kind, listing) -> dict:
     row = {"key": export_key(listing), "organization": export_key(listing.organization)}
     for name in kind.export_keys:
-        if not hasattr(listing, name) or name not in kind.form_fields:
+        field_name = kind.field_name(name)
+        if not hasattr(listing, field_name) or field_name not in kind.form_fields:
             continue
-        value = getattr(listing, name)
+        value = getattr(listing, field_name)
         if name == "fields":
             value = sorted(f.slug for f in listing.fields.all())
         elif isinstance(value, date):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 
-from .models import TRL, Field, IPStatus, Offer, Technology, country_choices
+from .models import TRL, Field, IPStatus, Partnership, Technology, country_choices
 from .widgets import FastSelect, FieldSelect
 
 
@@ -124,10 +124,11 @@ class TechnologyFilterSet(ListingFilterSet):
     ip_status = django_filters.MultipleChoiceFilter(
         label=_("IP status"), choices=IPStatus.choices, widget=forms.CheckboxSelectMultiple
     )
+    # The query parameter keeps its name: saved searches store it.
     offer = django_filters.MultipleChoiceFilter(
-        label=_("What is offered"),
-        choices=Offer.choices,
-        method="filter_offer",
+        label=_("Partnerships offered"),
+        choices=Partnership.choices,
+        method="filter_partnerships",
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -135,8 +136,8 @@ class TechnologyFilterSet(ListingFilterSet):
         model = Technology
         fields = []
 
-    def filter_offer(self, queryset, name, value):
-        return queryset.filter(offers__overlap=list(value)) if value else queryset
+    def filter_partnerships(self, queryset, name, value):
+        return queryset.filter(partnerships__overlap=list(value)) if value else queryset
 
     def extra_ordering(self, sort):
         return {"trl_desc": ["-trl", "-pk"], "trl_asc": ["trl", "-pk"]}.get(sort)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from lib.i18n import join_list
-from listings.models import Field, Offer
+from listings.models import Field, Partnership
 
 from . import analysis
 
@@ -18,7 +18,7 @@ def describe(reasons: list, field_names: dict[str, str] | None = None, texts=())
     ``texts``: the text of each listing of the pair, as ``(text, language)`` or plain text;
     matched terms are shown as the listings' own words (:func:`matched_words`)."""
     names = field_names if field_names is not None else field_name_map()
-    offers = dict(Offer.choices)
+    offers = dict(Partnership.choices)
     out = []
     for reason in reasons:
         kind = reason.get("kind")

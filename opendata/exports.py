@@ -80,7 +80,7 @@ TECHNOLOGY_COLUMNS = (
     + [
         Column("trl", lambda t: t.trl),
         Column("ip_status", lambda t: t.ip_status),
-        Column("offers", lambda t: t.offers),
+        Column("offers", lambda t: t.partnerships),
     ]
     + TIMESTAMP_COLUMNS
 )

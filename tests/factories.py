@@ -66,7 +66,7 @@ def make_technology(
         "description": "A longer description of the technology.",
         "trl": 5,
         "ip_status": "granted",
-        "offers": ["non_exclusive_licence"],
+        "partnerships": ["non_exclusive_licence"],
         "countries": ["JP"],
         "language": "en",
         "status": status,

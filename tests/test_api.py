@@ -65,7 +65,7 @@ def catalogue():
         summary="Desalination with solar heat.",
         trl=6,
         fields=("desalination", "solar"),
-        offers=["joint_development"],
+        partnerships=["joint_development"],
     )
     make_technology(
         company,

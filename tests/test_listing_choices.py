@@ -29,7 +29,7 @@ def technology_data(**changes) -> dict:
         "keywords": "concrete",
         "trl": "5",
         "ip_status": "pending",
-        "offers": ["non_exclusive_licence"],
+        "partnerships": ["non_exclusive_licence"],
         "countries": ["JP", "DE"],
         "language": "en",
         "patents-TOTAL_FORMS": "0",

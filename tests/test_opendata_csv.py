@@ -39,7 +39,7 @@ def test_technology_csv_round_trip(client):
         summary="Cells; cheap",
         trl=6,
         ip_status="pending",
-        offers=["exclusive_licence", "joint_development"],
+        partnerships=["exclusive_licence", "joint_development"],
         countries=["JP", "US"],
         keywords=["perovskite", "太陽電池"],
         fields=("solar", "wind"),

@@ -213,7 +213,7 @@ def edit(technology, user, **changes):
         "keywords": ", ".join(technology.keywords),
         "trl": technology.trl,
         "ip_status": technology.ip_status,
-        "offers": technology.offers,
+        "partnerships": technology.partnerships,
         "countries": technology.countries,
         "language": technology.language,
         "contact_name": "",

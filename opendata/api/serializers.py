@@ -78,10 +78,12 @@ class ListingSerializer(serializers.ModelSerializer):
 
 
 class TechnologySerializer(ListingSerializer):
+    # "offers" is the name the public API (and the exchange format) gives the field.
     offers = serializers.ListField(
+        source="partnerships",
         child=serializers.ChoiceField(
-            choices=Technology._meta.get_field("offers").base_field.choices
-        )
+            choices=Technology._meta.get_field("partnerships").base_field.choices
+        ),
     )
     patents = PatentSerializer(many=True, read_only=True)
 
