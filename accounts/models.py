@@ -103,7 +103,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Organization(models.Model):
-    class Kind(models.TextChoices):
+    class Type(models.TextChoices):
         UNIVERSITY = "university", _("University")
         RESEARCH_INSTITUTE = "research_institute", _("Public research institute")
         COMPANY = "company", _("Company")
@@ -114,7 +114,7 @@ class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200)
     name_ja = models.CharField(_("name in Japanese"), max_length=200, blank=True)
     slug = models.SlugField(_("slug"), max_length=220, unique=True, allow_unicode=True)
-    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    type = models.CharField(_("type"), max_length=32, choices=Type.choices)
     country = CountryField(_("country"))
     city = models.CharField(_("city"), max_length=120, blank=True)
     website = models.URLField(_("website"), blank=True)
@@ -140,7 +140,7 @@ class Organization(models.Model):
                 name="org_import_key_unique",
             )
         ]
-        indexes = [models.Index(fields=["kind"]), models.Index(fields=["country"])]
+        indexes = [models.Index(fields=["type"]), models.Index(fields=["country"])]
 
     def __str__(self):
         return self.name

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization
 from listings.forms import TechnologyForm
 
-ADVISED_KINDS = (Organization.Kind.UNIVERSITY, Organization.Kind.RESEARCH_INSTITUTE)
+ADVISED_TYPES = (Organization.Type.UNIVERSITY, Organization.Type.RESEARCH_INSTITUTE)
 
 
 class DateInput(forms.DateInput):
@@ -36,7 +36,7 @@ class AssignmentForm(PeriodForm):
     )
     organizations = forms.ModelMultipleChoiceField(
         label=_("Universities and research institutes"),
-        queryset=Organization.objects.filter(kind__in=ADVISED_KINDS).order_by("name"),
+        queryset=Organization.objects.filter(type__in=ADVISED_TYPES).order_by("name"),
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     field_order = ["adviser_email", "organizations", "start", "end"]

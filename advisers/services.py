@@ -184,7 +184,7 @@ def annotate(entry, note: str) -> ShortlistEntry:
 
 
 def write_shortlist_csv(entries, out) -> None:
-    """The shortlist as CSV: partner, country, kind, why it was found, note, who added it."""
+    """The shortlist as CSV (its headers unchanged): partner, country, type, why it was found, note, who added it."""
     import csv
 
     writer = csv.writer(out)
@@ -197,7 +197,7 @@ def write_shortlist_csv(entries, out) -> None:
             [
                 partner.name,
                 partner.country.code,
-                partner.get_kind_display(),
+                partner.get_type_display(),
                 entry.reason,
                 entry.note,
                 str(entry.added_by or ""),

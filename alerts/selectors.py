@@ -18,13 +18,16 @@ def dashboard_sections(user) -> dict:
     }
 
 
-def _follow_context(request, listing, kind) -> dict:
+def _follow_context(request, listing, listing_type) -> dict:
     if not listing.is_public:
         return {}
-    context = {"follow_kind": kind, "detail_aside_templates": ["alerts/includes/follow.html"]}
+    context = {
+        "follow_listing_type": listing_type,
+        "detail_aside_templates": ["alerts/includes/follow.html"],
+    }
     if request.user.is_authenticated:
         context["is_following"] = Follow.objects.filter(
-            user=request.user, **{kind: listing}
+            user=request.user, **{listing_type: listing}
         ).exists()
     return context
 

@@ -17,7 +17,7 @@ from listings.models import Technology
 from matching.models import Match
 from needs.models import Need
 
-from .models import Event, ListingDailyStats, ListingEvent, ListingKind
+from .models import Event, ListingDailyStats, ListingEvent, ListingType
 
 # The funnel's steps, in order: (key, label).
 STEPS = [
@@ -79,8 +79,8 @@ def analytics(technologies, needs, *, start: date, end: date) -> Analytics:
                 for key in keys:
                     result.by_day[day][key] += row[key] or 0
 
-    listing_scope = Q(kind=ListingKind.TECHNOLOGY, listing_id__in=technology_ids) | Q(
-        kind=ListingKind.NEED, listing_id__in=need_ids
+    listing_scope = Q(listing_type=ListingType.TECHNOLOGY, listing_id__in=technology_ids) | Q(
+        listing_type=ListingType.NEED, listing_id__in=need_ids
     )
     add(
         ListingDailyStats.objects.filter(listing_scope, day__range=(start, end))
@@ -94,7 +94,7 @@ def analytics(technologies, needs, *, start: date, end: date) -> Analytics:
     is_view, is_suggestion = Q(event=Event.VIEW), Q(event=Event.SUGGESTION)
     add(
         ListingEvent.objects.filter(listing_scope, day__range=(start, end))
-        .values("day", "kind", "listing_id")
+        .values("day", "listing_type", "listing_id")
         .annotate(
             views=Count("pk", filter=is_view),
             visitors=Count("visitor", filter=is_view, distinct=True),
@@ -131,7 +131,7 @@ def analytics(technologies, needs, *, start: date, end: date) -> Analytics:
         ),
         "saves",
     )
-    Kind = LicenceRequest.Kind
+    Purpose = LicenceRequest.Purpose
     add(
         by_day(
             LicenceRequest.objects.filter(
@@ -140,8 +140,8 @@ def analytics(technologies, needs, *, start: date, end: date) -> Analytics:
                 | Q(proposed_technology__in=technology_ids)
             ),
             "created_at",
-            requests=Count("pk", filter=~Q(kind=Kind.PROPOSAL)),
-            proposals=Count("pk", filter=Q(kind=Kind.PROPOSAL)),
+            requests=Count("pk", filter=~Q(purpose=Purpose.PROPOSAL)),
+            proposals=Count("pk", filter=Q(purpose=Purpose.PROPOSAL)),
         ),
         "requests",
         "proposals",

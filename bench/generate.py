@@ -60,13 +60,13 @@ COUNTRY_SHARES = [
     ("SG", 1),
     ("NG", 1),
 ]
-KIND_SHARES = [
-    (Organization.Kind.UNIVERSITY, 40),
-    (Organization.Kind.RESEARCH_INSTITUTE, 20),
-    (Organization.Kind.COMPANY, 25),
-    (Organization.Kind.STARTUP, 10),
-    (Organization.Kind.GOVERNMENT, 3),
-    (Organization.Kind.OTHER, 2),
+TYPE_SHARES = [
+    (Organization.Type.UNIVERSITY, 40),
+    (Organization.Type.RESEARCH_INSTITUTE, 20),
+    (Organization.Type.COMPANY, 25),
+    (Organization.Type.STARTUP, 10),
+    (Organization.Type.GOVERNMENT, 3),
+    (Organization.Type.OTHER, 2),
 ]
 JAPANESE_SHARE = 0.30
 
@@ -166,7 +166,7 @@ def make_organizations(plan: Plan, rng, out) -> list[int]:
             name=f"Bench Organisation {i:05d}",
             name_ja=f"ベンチ機関{i:05d}" if rng.random() < 0.4 else "",
             slug=f"bench-organisation-{i:05d}",
-            kind=weighted(rng, KIND_SHARES),
+            type=weighted(rng, TYPE_SHARES),
             country=weighted(rng, COUNTRY_SHARES),
             city="",
             description="A synthetic organisation of the benchmark.",

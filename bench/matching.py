@@ -175,13 +175,13 @@ def prepare(ctx) -> None:
     _out(f"  matching prepared in {time.monotonic() - started:.0f} s")
 
 
-@scenario("match one need", kind="call", target_p95_ms=200, prepare=prepare)
+@scenario("match one need", timed="call", target_p95_ms=200, prepare=prepare)
 def match_one_need(ctx):
     """`matching.engine.rank(need, limit=10)` for a random published need (in-process)."""
     engine.rank(ctx.rng.choice(ctx.extra["needs"]), limit=10)
 
 
-@scenario("need detail with suggestions (moderator)", kind="call", prepare=prepare)
+@scenario("need detail with suggestions (moderator)", timed="call", prepare=prepare)
 def need_detail_moderator(ctx):
     """A need's page as a moderator sees it, suggestions rendered (in-process test client)."""
     need = ctx.rng.choice(ctx.extra["needs"])

@@ -193,7 +193,7 @@ def run(ctx: Context, requests: int, warmup: int, out=print, only=None) -> list[
             out(f"Preparing “{item.name}”…")
             item.prepare(ctx)
     results = [Result(scenario=s) for s in scenarios]
-    http_results = [r for r in results if r.scenario.kind == "http"]
+    http_results = [r for r in results if r.scenario.timed == "http"]
     if http_results:
         out("Starting gunicorn (2 workers, DEBUG off)…")
         with Server() as server:
@@ -206,7 +206,7 @@ def run(ctx: Context, requests: int, warmup: int, out=print, only=None) -> list[
         for result in http_results:
             count_http_queries(result, replay[result.scenario.name])
     for result in results:
-        if result.scenario.kind == "call":
+        if result.scenario.timed == "call":
             out(f"  {result.scenario.name}: {warmup} warm-up + {requests} calls (in-process)")
             run_call(result, ctx, requests, warmup, out)
     return results

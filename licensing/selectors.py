@@ -145,7 +145,7 @@ def feedback_report(organization) -> dict:
         "total": sum(totals.values()),
         "rows": [
             {
-                "kind": row["key"][0],
+                "listing_type": row["key"][0],
                 "url": reverse(
                     "listings:technology_detail"
                     if row["key"][0] == "technology"

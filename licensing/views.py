@@ -189,7 +189,7 @@ def render_thread(
         "agreement": agreement,
         "agreement_form": agreement_form
         or AgreementForm(
-            initial={"kind": agreement.kind, "signed_on": agreement.signed_on} if agreement else {}
+            initial={"type": agreement.type, "signed_on": agreement.signed_on} if agreement else {}
         ),
         "can_record_agreement": can_agree,
         "can_confirm_agreement": can_agree
@@ -198,7 +198,7 @@ def render_thread(
         and agreement.recorded_by_side != side,
         "correction_form": AgreementCorrectionForm(
             initial={
-                "kind": agreement.kind,
+                "type": agreement.type,
                 "signed_on": agreement.signed_on,
                 "confirmed": agreement.is_confirmed,
             }
@@ -329,12 +329,12 @@ def agreement_confirm(request, pk):
 @require_POST
 @moderator_required
 def agreement_correct(request, pk):
-    """JPO moderators: correct an agreement's kind, date or whether it counts."""
+    """JPO moderators: correct an agreement's type, date or whether it counts."""
     licence_request = get_visible(request, pk)
     agreement = get_object_or_404(Agreement, request=licence_request)
     form = AgreementCorrectionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The correction could not be saved: check the date and kind."))
+        messages.error(request, _("The correction could not be saved: check the date and type."))
         return render_thread(request, licence_request, status=400)
     services.correct_agreement(agreement, request.user, **form.cleaned_data)
     messages.success(request, _("The agreement was corrected."))

@@ -65,6 +65,7 @@ CSV_LIST_COLUMNS = ("fields", "keywords", "offers", "countries")
 
 # What an export writes for each kind (the documented format; imports accept a few more).
 ORGANIZATION_KEYS = ("name", "name_ja", "kind", "country", "city", "website", "description")
+ORGANIZATION_RENAMED = {"kind": "type"}  # the bundle's key for the organisation type
 TECHNOLOGY_KEYS = (
     "title", "summary", "description", "benefits", "fields", "keywords", "trl", "ip_status",
     "offers", "countries", "language",
@@ -155,10 +156,16 @@ class BundleOrganizationForm(OrganizationForm):
     """The organisation profile form without the logo (a bundle carries no files)."""
 
     class Meta(OrganizationForm.Meta):
-        fields = list(ORGANIZATION_KEYS)
+        fields = [ORGANIZATION_RENAMED.get(key, key) for key in ORGANIZATION_KEYS]
 
 
-ORGANIZATIONS = Kind("organizations", Organization, BundleOrganizationForm, ORGANIZATION_KEYS)
+ORGANIZATIONS = Kind(
+    "organizations",
+    Organization,
+    BundleOrganizationForm,
+    ORGANIZATION_KEYS,
+    renamed=ORGANIZATION_RENAMED,
+)
 
 
 @dataclass
@@ -735,7 +742,7 @@ def export_bundle(*, organization=None) -> dict:
     for org in sorted(owners.values(), key=lambda o: o.pk):
         row = {"key": export_key(org)}
         for name in ORGANIZATION_KEYS:
-            row[name] = str(getattr(org, name) or "")
+            row[name] = str(getattr(org, ORGANIZATIONS.field_name(name)) or "")
         bundle["organizations"].append(row)
     if not bundle["needs"] and len(listing_kinds()) == 1:
         del bundle["needs"]

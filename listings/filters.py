@@ -12,7 +12,7 @@ from .widgets import FastSelect, FieldSelect
 
 
 class ListingFilterSet(django_filters.FilterSet):
-    """Search, field (a group includes its sub-fields), country, organisation kind, date, sort."""
+    """Search, field (a group includes its sub-fields), country, organisation type, date, sort."""
 
     SORT_CHOICES = [("relevance", _("Relevance")), ("newest", _("Newest"))]
 
@@ -39,11 +39,12 @@ class ListingFilterSet(django_filters.FilterSet):
         empty_label=_("All countries"),
         widget=FastSelect,
     )
+    # The query parameter keeps its name: saved searches and API clients use it.
     org_kind = django_filters.ChoiceFilter(
-        label=_("Organisation kind"),
-        choices=Organization.Kind.choices,
-        field_name="organization__kind",
-        empty_label=_("All kinds"),
+        label=_("Organisation type"),
+        choices=Organization.Type.choices,
+        field_name="organization__type",
+        empty_label=_("All types"),
     )
     since = django_filters.DateFilter(
         label=_("Posted since"),

@@ -247,11 +247,11 @@ def revision_changes(listing) -> list[dict]:
 
 
 def notify(listing, event: ModerationEvent) -> None:
-    """Staff hear of new submissions and revisions; owners hear of every decision."""
+    """Moderators hear of new submissions and revisions; owners hear of every decision."""
     context = {
         "listing": listing,
         "event": event,
-        "kind": listing._meta.verbose_name,
+        "listing_type": listing._meta.verbose_name,
         "link": absolute_url(listing.get_absolute_url()),
         "review_link": absolute_url(
             reverse("listings:review", args=[listing._meta.model_name, listing.pk])

@@ -212,11 +212,11 @@ def technology_image_delete(request, pk, image_pk):
 
 
 @require_POST
-def listing_action(request, kind, pk):
+def listing_action(request, listing_type, pk):
     """Owners (submit, withdraw, reopen) and moderators (approve, request changes, reject)."""
     if not request.user.is_authenticated:
         raise Http404
-    model = listing_model(kind)
+    model = listing_model(listing_type)
     listing = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -229,7 +229,7 @@ def listing_action(request, kind, pk):
     except services.TransitionError as error:
         messages.error(request, str(error))
         if request.user.is_moderator:
-            return redirect("listings:review", kind=kind, pk=pk)
+            return redirect("listings:review", listing_type=listing_type, pk=pk)
         return redirect(listing.get_absolute_url())
     messages.success(
         request,
@@ -251,14 +251,14 @@ def moderation_queue(request):
 
 
 @moderator_required
-def review(request, kind, pk):
+def review(request, listing_type, pk):
     """JPO moderators: everything about one listing, what a revision changes, and the decision."""
-    model = listing_model(kind)
+    model = listing_model(listing_type)
     listing = get_object_or_404(model.objects.select_related("organization", "author"), pk=pk)
     context = detail_context(request, listing)
     context.update(
         {
-            "kind": kind,
+            "listing_type": listing_type,
             "review_template": model.review_template,
             "changes": services.revision_changes(listing),
             # One form per decision, each reason labelled by its decision.

@@ -61,7 +61,7 @@ LISTING_COLUMNS = [
     Column("url", _path, absolute=True),
     Column("title", lambda t: t.title),
     Column("organisation", lambda t: t.organization.name),
-    Column("organisation_kind", lambda t: t.organization.kind),
+    Column("organisation_kind", lambda t: t.organization.type),
     Column("organisation_country", lambda t: t.organization.country.code),
     Column("fields", lambda t: t.field_slugs or []),
     Column("keywords", lambda t: t.keywords),

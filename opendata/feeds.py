@@ -52,7 +52,7 @@ class ListingFeed(Feed):
     model = Technology
     filterset_class = TechnologyFilterSet
     list_url_name = "listings:technology_list"
-    kind = "technologies"
+    section = "technologies"
 
     def get_object(self, request, *args, **kwargs):
         return filtered(request, self.model, self.filterset_class)
@@ -78,7 +78,7 @@ class ListingFeed(Feed):
 
     def feed_url(self, obj):
         return absolute_url(
-            self._with_query(reverse("opendata:listing_feed", args=[self.kind]), obj)
+            self._with_query(reverse("opendata:listing_feed", args=[self.section]), obj)
         )
 
     def items(self, obj):
@@ -125,7 +125,7 @@ def need_feed_class():
         model = source.model
         filterset_class = source.filterset_class
         list_url_name = source.list_url_name
-        kind = "needs"
+        section = "needs"
 
         def heading(self):
             return _("New needs")

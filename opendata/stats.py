@@ -302,13 +302,14 @@ def compute_statistics(now=None) -> dict:
         key=lambda r: (-r["technologies"], -r.get("needs", 0), -r["organizations"], r["country"])
     )
 
-    kind_columns = {
-        "organizations": grouped(organizations, "kind"),
-        "technologies": grouped(technologies, "organization__kind"),
+    type_columns = {
+        "organizations": grouped(organizations, "type"),
+        "technologies": grouped(technologies, "organization__type"),
     }
     if needs is not None:
-        kind_columns["needs"] = grouped(needs, "organization__kind")
-    kinds = table(kind_columns, key="kind", keys=list(Organization.Kind.values))
+        type_columns["needs"] = grouped(needs, "organization__type")
+    # "organization_kinds" and "kind" are the public API's names for organisation types.
+    organization_types = table(type_columns, key="kind", keys=list(Organization.Type.values))
 
     groups = list(Field.objects.groups().order_by("position", "slug"))
     field_columns = {"technologies": by_field_group(Technology)}
@@ -351,7 +352,7 @@ def compute_statistics(now=None) -> dict:
         "threshold": THRESHOLD,
         "totals": totals,
         "countries": countries,
-        "organization_kinds": kinds,
+        "organization_kinds": organization_types,
         "fields": fields,
         "trl": trl,
         "ip_status": ip_status,

@@ -18,7 +18,7 @@ _seq = itertools.count(1)
 
 def make_organization(**kwargs) -> Organization:
     n = next(_seq)
-    defaults = {"name": f"Organisation {n}", "kind": Organization.Kind.UNIVERSITY, "country": "JP"}
+    defaults = {"name": f"Organisation {n}", "type": Organization.Type.UNIVERSITY, "country": "JP"}
     defaults.update(kwargs)
     return Organization.objects.create(**defaults)
 
@@ -44,9 +44,9 @@ def make_user(
 
 
 def make_member(
-    kind=Organization.Kind.UNIVERSITY, role=Membership.Role.MEMBER, **org_kwargs
+    type=Organization.Type.UNIVERSITY, role=Membership.Role.MEMBER, **org_kwargs
 ) -> User:
-    return make_user(organization=make_organization(kind=kind, **org_kwargs), role=role)
+    return make_user(organization=make_organization(type=type, **org_kwargs), role=role)
 
 
 def make_staff(**kwargs) -> User:
@@ -90,7 +90,7 @@ def make_need(organization=None, *, status=Status.PUBLISHED, fields=("solar",), 
     from needs.models import Need
 
     n = next(_seq)
-    organization = organization or make_organization(kind=Organization.Kind.COMPANY)
+    organization = organization or make_organization(type=Organization.Type.COMPANY)
     defaults = {
         "title": f"Need {n}",
         "description": "What the company needs.",

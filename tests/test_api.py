@@ -39,9 +39,9 @@ def all_results(client, url) -> list[dict]:
 @pytest.fixture
 def catalogue():
     university = make_organization(
-        name="Tohoku University", kind=Organization.Kind.UNIVERSITY, country="JP"
+        name="Tohoku University", type=Organization.Type.UNIVERSITY, country="JP"
     )
-    company = make_organization(name="Acme GmbH", kind=Organization.Kind.COMPANY, country="DE")
+    company = make_organization(name="Acme GmbH", type=Organization.Type.COMPANY, country="DE")
     make_technology(
         university,
         title="Perovskite solar cell",

@@ -30,19 +30,19 @@ def _migration_data(db):
 
 @pytest.fixture
 def owner():
-    return make_member(kind=Organization.Kind.UNIVERSITY)
+    return make_member(type=Organization.Type.UNIVERSITY)
 
 
 @pytest.fixture
 def requester():
-    return make_member(kind=Organization.Kind.COMPANY)
+    return make_member(type=Organization.Type.COMPANY)
 
 
 @pytest.fixture
 def conversation(owner, requester):
     technology = make_technology(owner.organization, author=owner)
     return services.send_request(
-        requester, technology, kind=LicenceRequest.Kind.LICENCE, message="Terms?"
+        requester, technology, purpose=LicenceRequest.Purpose.LICENCE, message="Terms?"
     )
 
 
@@ -162,7 +162,7 @@ def test_the_two_organisations_and_staff_download_it(
 @pytest.mark.parametrize("who", ["outsider", "no_organisation", "anonymous"])
 def test_others_get_404_even_with_the_exact_address(client, attachment, who):
     if who == "outsider":
-        client.force_login(make_member(kind=Organization.Kind.COMPANY))
+        client.force_login(make_member(type=Organization.Type.COMPANY))
     elif who == "no_organisation":
         client.force_login(make_user())
     response = client.get(attachment.get_absolute_url())
@@ -171,9 +171,9 @@ def test_others_get_404_even_with_the_exact_address(client, attachment, who):
 
 def test_guessed_addresses_are_404(client, attachment, conversation, owner):
     other_conversation = services.send_request(
-        make_member(kind=Organization.Kind.COMPANY),
+        make_member(type=Organization.Type.COMPANY),
         make_technology(owner.organization),
-        kind=LicenceRequest.Kind.LICENCE,
+        purpose=LicenceRequest.Purpose.LICENCE,
         message="Another",
     )
     client.force_login(owner)
@@ -185,7 +185,7 @@ def test_guessed_addresses_are_404(client, attachment, conversation, owner):
 
 
 def test_outsider_cannot_attach_to_a_conversation(client, conversation):
-    client.force_login(make_member(kind=Organization.Kind.COMPANY))
+    client.force_login(make_member(type=Organization.Type.COMPANY))
     assert post_file(client, conversation, PDF, "x.pdf").status_code == 404
     assert not Attachment.objects.exists()
 

@@ -31,8 +31,8 @@ def _migration_data(transactional_db):
 
 @pytest.fixture
 def site():
-    university = make_member(kind=Organization.Kind.UNIVERSITY, name="Sendai University")
-    company = make_member(kind=Organization.Kind.COMPANY, name="Kobe Batteries")
+    university = make_member(type=Organization.Type.UNIVERSITY, name="Sendai University")
+    company = make_member(type=Organization.Type.COMPANY, name="Kobe Batteries")
     technologies = [
         make_technology(
             university.organization,
@@ -53,7 +53,7 @@ def site():
         countries=["US", "JP"],
     )
     licensing.send_request(
-        company, technologies[0], kind="licence", message="We would like a licence."
+        company, technologies[0], purpose="licence", message="We would like a licence."
     )
     return {"university": university, "company": company, "need": need, "tech": technologies[0]}
 

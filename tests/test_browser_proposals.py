@@ -19,8 +19,8 @@ def _migration_data(transactional_db):
 
 
 def test_university_proposes_technology_and_company_shortlists_it(page, browser, live_server):
-    university = make_member(kind=Organization.Kind.UNIVERSITY, name="Sendai University")
-    company = make_member(kind=Organization.Kind.COMPANY, name="Kobe Batteries")
+    university = make_member(type=Organization.Type.UNIVERSITY, name="Sendai University")
+    company = make_member(type=Organization.Type.COMPANY, name="Kobe Batteries")
     make_technology(university.organization, author=university, title="Sodium-ion electrolyte")
     need = make_need(
         company.organization,

@@ -42,7 +42,7 @@ def add_work(n):
         revised.save(update_fields=["pending_revision"])
         make_need()  # open, on the matching board
         licensing.send_request(
-            make_member(), make_technology(), kind=LicenceRequest.Kind.LICENCE, message="Hi"
+            make_member(), make_technology(), purpose=LicenceRequest.Purpose.LICENCE, message="Hi"
         )
 
 

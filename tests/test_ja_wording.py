@@ -92,7 +92,7 @@ def licence_request():
     requester = make_member(name="Nagoya Ceramics")
     technology = make_technology(owner.organization, title="Ceramic membrane")
     request = licensing_services.send_request(
-        requester, technology, kind=LicenceRequest.Kind.LICENCE, message="We are interested."
+        requester, technology, purpose=LicenceRequest.Purpose.LICENCE, message="We are interested."
     )
     LicenceRequest.objects.filter(pk=request.pk).update(created_at=DEC_2)
     return request

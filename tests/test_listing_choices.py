@@ -121,7 +121,7 @@ def test_more_than_five_fields_is_refused_and_all_stay_checked(client):
 
 
 def test_need_form_uses_the_same_choices_and_keeps_them_after_an_error(client):
-    member = make_member(kind=Organization.Kind.COMPANY)
+    member = make_member(type=Organization.Type.COMPANY)
     client.force_login(member)
     data = {
         "title": "",

@@ -32,7 +32,7 @@ def download(client, url) -> list[dict]:
 
 
 def test_technology_csv_round_trip(client):
-    organization = make_organization(name="京都大学", country="JP", kind="university")
+    organization = make_organization(name="京都大学", country="JP", type="university")
     technology = make_technology(
         organization,
         title='Solar, "quoted"\nmultiline',

@@ -45,7 +45,7 @@ def test_field_group_includes_its_sub_fields(client):
 
 
 def test_trl_range_ip_status_offer_country_and_kind_filters(client):
-    company = make_organization(kind=Organization.Kind.COMPANY)
+    company = make_organization(type=Organization.Type.COMPANY)
     make_technology(title="Match", trl=6, ip_status="granted", partnerships=["assignment"],
                     countries=["DE"], organization=company)  # fmt: skip
     make_technology(title="Low TRL", trl=2, ip_status="granted", partnerships=["assignment"],

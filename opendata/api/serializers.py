@@ -10,6 +10,8 @@ from listings.models import Field, Patent, Technology
 
 
 class OrganizationSummarySerializer(serializers.ModelSerializer):
+    # "kind" is the public name of the organisation type in the API and the exchange format.
+    kind = serializers.ChoiceField(source="type", choices=Organization.Type.choices)
     country = serializers.CharField(source="country.code")
     url = serializers.SerializerMethodField()
 
@@ -157,7 +159,8 @@ class CountryRowSerializer(CountsSerializer):
 
 
 class KindRowSerializer(CountsSerializer):
-    kind = serializers.ChoiceField(choices=Organization.Kind.choices)
+    # "kind" is the public name of the organisation type in the API and the exchange format.
+    kind = serializers.ChoiceField(choices=Organization.Type.choices)
 
 
 class FieldRowSerializer(CountsSerializer):

@@ -1,4 +1,4 @@
-"""Demo data for local use: organisations, one user of each kind, and demo listings.
+"""Demo data for local use: organisations, one user of each role, and demo listings.
 
 Idempotent: running it again updates the same rows and never removes what users created.
 The passwords are for local development only and are printed at the end.
@@ -19,7 +19,7 @@ ORGANIZATIONS = [
         "key": "demo-utokyo",
         "name": "Kanto Institute of Technology",
         "name_ja": "関東工業大学",
-        "kind": "university",
+        "type": "university",
         "country": "JP",
         "city": "Tokyo",
         "verified": True,
@@ -28,7 +28,7 @@ ORGANIZATIONS = [
         "key": "demo-kyoto",
         "name": "Kansai University of Science",
         "name_ja": "関西理科大学",
-        "kind": "university",
+        "type": "university",
         "country": "JP",
         "city": "Kyoto",
         "verified": False,
@@ -37,7 +37,7 @@ ORGANIZATIONS = [
         "key": "demo-aist",
         "name": "National Institute for Materials Research",
         "name_ja": "国立材料研究所",
-        "kind": "research_institute",
+        "type": "research_institute",
         "country": "JP",
         "city": "Tsukuba",
         "verified": True,
@@ -46,7 +46,7 @@ ORGANIZATIONS = [
         "key": "demo-maker",
         "name": "Setouchi Manufacturing Co., Ltd.",
         "name_ja": "瀬戸内製作所",
-        "kind": "company",
+        "type": "company",
         "country": "JP",
         "city": "Okayama",
         "verified": True,
@@ -55,7 +55,7 @@ ORGANIZATIONS = [
         "key": "demo-startup",
         "name": "GreenLoop Start-up",
         "name_ja": "",
-        "kind": "startup",
+        "type": "startup",
         "country": "SG",
         "city": "Singapore",
         "verified": False,
