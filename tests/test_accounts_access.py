@@ -221,3 +221,12 @@ def test_django_admin_is_for_site_administrators_only(client, world):
     assert response.status_code == 200
     assert "Alpha University" in response.content.decode()
     assert client.get(reverse("admin:accounts_user_changelist")).status_code == 200
+
+
+def test_django_is_staff_alone_does_not_make_a_moderator(client, world):
+    """`is_staff` opens the Django admin only; moderation is the "JPO moderators" group."""
+    admin_only = make_user(is_staff=True)
+    assert not admin_only.is_moderator
+    client.force_login(admin_only)
+    assert client.get(reverse("listings:moderation_queue")).status_code == 403
+    assert reverse("listings:moderation_queue") not in client.get(reverse("home")).content.decode()
