@@ -18,7 +18,7 @@ from matching.reasons import describe
 from opendata import stats
 from tests import migration_data
 from tests.factories import make_member, make_need, make_staff, make_technology
-from tests.test_technology_lifecycle import edit
+from tests.test_listings_lifecycle import edit
 
 pytestmark = pytest.mark.django_db
 

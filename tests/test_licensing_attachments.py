@@ -16,7 +16,7 @@ from licensing import services
 from licensing.models import Attachment, LicenceRequest
 from tests import migration_data
 from tests.factories import make_member, make_staff, make_technology, make_user, png_bytes
-from tests.test_uploads import bomb_png, jpeg_with_exif
+from tests.test_lib_uploads import bomb_png, jpeg_with_exif
 
 pytestmark = pytest.mark.django_db
 

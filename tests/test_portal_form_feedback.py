@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from tests import migration_data
 from tests.factories import PASSWORD, make_member
-from tests.test_technology_views import technology_post_data
+from tests.test_listings_views import technology_post_data
 
 pytestmark = pytest.mark.django_db
 
