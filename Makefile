@@ -45,7 +45,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
 # --create-db: browser tests run as transactions and flush the tables at their end, which
-# empties the reference data made by migrations (staff group, taxonomy); a reused test
+# empties the reference data made by migrations (moderator group, taxonomy); a reused test
 # database would start without it. A fresh one per run keeps `make test` repeatable.
 test: install browser node_modules/.package-lock.json
 	$(PY) -m pytest --create-db $(PYTEST_ARGS)

@@ -40,13 +40,15 @@ def organization_admin_required(view):
 
 
 def moderator_required(view):
-    """JPO staff (the staff group) or a superuser."""
+    """A moderator: `user.is_moderator` (the "JPO moderators" group, or a superuser).
+
+    Django's `is_staff` does not count: it only opens the Django admin."""
 
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_moderator:
-            raise PermissionDenied(_("This page is for JPO staff."))
+            raise PermissionDenied(_("This page is for JPO moderators."))
         return view(request, *args, **kwargs)
 
     return wrapper

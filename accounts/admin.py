@@ -37,8 +37,8 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_ja", "kind", "country", "city", "verified", "created_at"]
-    list_filter = ["verified", "kind", "country"]
+    list_display = ["name", "name_ja", "type", "country", "city", "verified", "created_at"]
+    list_filter = ["verified", "type", "country"]
     search_fields = ["name", "name_ja", "city"]
     list_editable = ["verified"]
     prepopulated_fields = {"slug": ["name"]}

@@ -57,9 +57,9 @@ class SignupForm(forms.Form):
     organization_name_ja = forms.CharField(
         label=_("Organisation name in Japanese (optional)"), max_length=200, required=False
     )
-    organization_kind = forms.ChoiceField(
-        label=_("Kind of organisation"),
-        choices=[("", "—")] + Organization.Kind.choices,
+    organization_type = forms.ChoiceField(
+        label=_("Type of organisation"),
+        choices=[("", "—")] + Organization.Type.choices,
         required=False,
     )
     organization_country = Organization._meta.get_field("country").formfield(
@@ -89,7 +89,7 @@ class SignupForm(forms.Form):
             if not data.get("existing_organization"):
                 self.add_error("existing_organization", _("Choose the organisation to join."))
         else:
-            for name in ("organization_name", "organization_kind", "organization_country"):
+            for name in ("organization_name", "organization_type", "organization_country"):
                 if not data.get(name):
                     self.add_error(name, _("This field is required to register an organisation."))
         return data
@@ -101,7 +101,7 @@ class SignupForm(forms.Form):
         return Organization(
             name=data["organization_name"],
             name_ja=data["organization_name_ja"],
-            kind=data["organization_kind"],
+            type=data["organization_type"],
             country=data["organization_country"],
         )
 
@@ -143,7 +143,7 @@ class OrganizationForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = ["name", "name_ja", "kind", "country", "city", "website", "description", "logo"]
+        fields = ["name", "name_ja", "type", "country", "city", "website", "description", "logo"]
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
     def clean_logo(self):

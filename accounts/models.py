@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-STAFF_GROUP = "JPO staff"
+MODERATOR_GROUP = "JPO moderators"
 
 
 class UserManager(BaseUserManager):
@@ -77,9 +77,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def is_moderator(self) -> bool:
-        """JPO staff: members of the staff group (or superusers) may moderate and match."""
+        """Moderators (members of the "JPO moderators" group, or superusers) review listings and
+        confirm matches. Django's `is_staff` is not checked: it only opens the Django admin."""
         return self.is_active and (
-            self.is_superuser or self.groups.filter(name=STAFF_GROUP).exists()
+            self.is_superuser or self.groups.filter(name=MODERATOR_GROUP).exists()
         )
 
     @cached_property
@@ -102,7 +103,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Organization(models.Model):
-    class Kind(models.TextChoices):
+    class Type(models.TextChoices):
         UNIVERSITY = "university", _("University")
         RESEARCH_INSTITUTE = "research_institute", _("Public research institute")
         COMPANY = "company", _("Company")
@@ -113,7 +114,7 @@ class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200)
     name_ja = models.CharField(_("name in Japanese"), max_length=200, blank=True)
     slug = models.SlugField(_("slug"), max_length=220, unique=True, allow_unicode=True)
-    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    type = models.CharField(_("type"), max_length=32, choices=Type.choices)
     country = CountryField(_("country"))
     city = models.CharField(_("city"), max_length=120, blank=True)
     website = models.URLField(_("website"), blank=True)
@@ -122,7 +123,7 @@ class Organization(models.Model):
     verified = models.BooleanField(
         _("verified"),
         default=False,
-        help_text=_("Set by JPO staff once the organisation is checked."),
+        help_text=_("Set by JPO moderators once the organisation is checked."),
     )
     import_key = models.CharField(_("import key"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -139,7 +140,7 @@ class Organization(models.Model):
                 name="org_import_key_unique",
             )
         ]
-        indexes = [models.Index(fields=["kind"]), models.Index(fields=["country"])]
+        indexes = [models.Index(fields=["type"]), models.Index(fields=["country"])]
 
     def __str__(self):
         return self.name

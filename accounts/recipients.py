@@ -4,12 +4,12 @@ Each function returns active users (not addresses): `lib.mail` writes to each in
 language and by name.
 """
 
-from .models import STAFF_GROUP, Membership, User
+from .models import MODERATOR_GROUP, Membership, User
 
 
-def staff() -> list[User]:
-    """JPO staff: they hear of submissions, revisions and imports waiting for review."""
-    return list(User.objects.filter(groups__name=STAFF_GROUP, is_active=True).order_by("email"))
+def moderators() -> list[User]:
+    """JPO moderators: they hear of submissions, revisions and imports waiting for review."""
+    return list(User.objects.filter(groups__name=MODERATOR_GROUP, is_active=True).order_by("email"))
 
 
 def organization_admins(organization_id) -> list[User]:

@@ -12,7 +12,7 @@ class AssignmentEventInline(admin.TabularInline):
 
 @admin.register(AdviserAssignment)
 class AdviserAssignmentAdmin(admin.ModelAdmin):
-    """Read-mostly: appoint and end assignments on the staff pages, so each change is logged."""
+    """Read-mostly: appoint and end assignments on the moderator pages, so each change is logged."""
 
     list_display = ["adviser", "organization", "start", "end", "appointed_by"]
     list_filter = ["organization"]

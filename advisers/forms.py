@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization
 from listings.forms import TechnologyForm
 
-ADVISED_KINDS = (Organization.Kind.UNIVERSITY, Organization.Kind.RESEARCH_INSTITUTE)
+ADVISED_TYPES = (Organization.Type.UNIVERSITY, Organization.Type.RESEARCH_INSTITUTE)
 
 
 class DateInput(forms.DateInput):
@@ -28,7 +28,7 @@ class PeriodForm(forms.Form):
 
 
 class AssignmentForm(PeriodForm):
-    """JPO staff appoint an IP adviser (an existing account) for one or more organisations."""
+    """JPO moderators appoint an IP adviser (an existing account) for one or more organisations."""
 
     adviser_email = forms.EmailField(
         label=_("IP adviser's e-mail address"),
@@ -36,7 +36,7 @@ class AssignmentForm(PeriodForm):
     )
     organizations = forms.ModelMultipleChoiceField(
         label=_("Universities and research institutes"),
-        queryset=Organization.objects.filter(kind__in=ADVISED_KINDS).order_by("name"),
+        queryset=Organization.objects.filter(type__in=ADVISED_TYPES).order_by("name"),
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     field_order = ["adviser_email", "organizations", "start", "end"]
@@ -75,7 +75,7 @@ class DeclineForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label=_("Comment (read by the organisation, its advisers and JPO staff)"),
+        label=_("Comment (read by the organisation, its advisers and JPO moderators)"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -86,7 +86,7 @@ class NoteForm(forms.Form):
         label=_("IP strategy note"),
         max_length=8000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Private to the organisation, its advisers and JPO staff."),
+        help_text=_("Private to the organisation, its advisers and JPO moderators."),
     )
 
 

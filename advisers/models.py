@@ -1,4 +1,4 @@
-"""IP advisers appointed by JPO staff for universities, and what they do on the workbench."""
+"""IP advisers appointed by JPO moderators for universities, and what they do on the workbench."""
 
 import datetime
 
@@ -154,7 +154,7 @@ class Proposal(models.Model):
 
 
 class Comment(models.Model):
-    """A remark on a technology, read by its organisation, its advisers and JPO staff only."""
+    """A remark on a technology, read by its organisation, its advisers and JPO moderators only."""
 
     technology = models.ForeignKey(
         "listings.Technology", on_delete=models.CASCADE, related_name="adviser_comments"
@@ -175,7 +175,7 @@ class Comment(models.Model):
 
 
 class StrategyNote(models.Model):
-    """An IP-strategy note on a technology (private to its organisation, advisers and staff)."""
+    """An IP-strategy note on a technology (private to its organisation, advisers and moderators)."""
 
     technology = models.ForeignKey(
         "listings.Technology", on_delete=models.CASCADE, related_name="strategy_notes"

@@ -33,7 +33,7 @@ POINTS_SAME_FIELD_REQUEST = 30
 POINTS_NEIGHBOUR_REQUEST = 15
 POINTS_FOLLOW = 15
 POINTS_COUNTRY = 10
-PARTNER_KINDS = (Organization.Kind.COMPANY, Organization.Kind.STARTUP)
+PARTNER_TYPES = (Organization.Type.COMPANY, Organization.Type.STARTUP)
 
 
 @dataclass
@@ -154,7 +154,7 @@ def _add_target_countries(candidates: dict, technology) -> dict:
     candidates found so far; returns those organisations by pk."""
     targets = list(technology.countries or [])
     in_targets = (
-        Organization.objects.filter(country__in=targets, kind__in=PARTNER_KINDS)
+        Organization.objects.filter(country__in=targets, type__in=PARTNER_TYPES)
         .exclude(pk=technology.organization_id)
         .order_by("name", "pk")
         .values("pk")[:COUNTRY_CANDIDATES]

@@ -1,7 +1,7 @@
 """Who reaches which organisation's workbench, as querysets: access by construction.
 
 The workbench of an organisation is open to its active members, to IP advisers while an
-assignment for it is current (not before, not after), and to JPO staff. Views fetch
+assignment for it is current (not before, not after), and to JPO moderators. Views fetch
 technologies and organisations from these querysets, so anyone else gets a 404.
 """
 
@@ -15,7 +15,7 @@ from .models import AdviserAssignment, Proposal
 
 
 class Role:
-    STAFF = "staff"
+    MODERATOR = "moderator"
     MEMBER = "member"
     ADVISER = "adviser"
 
@@ -50,11 +50,11 @@ def workbench_technologies(user):
 
 
 def role_for(user, organization) -> str | None:
-    """How the user reaches an organisation's workbench (staff first, then membership)."""
+    """How the user reaches an organisation's workbench (moderator first, then membership)."""
     if not user.is_authenticated:
         return None
     if user.is_moderator:
-        return Role.STAFF
+        return Role.MODERATOR
     if user.organization is not None and user.organization.pk == organization.pk:
         return Role.MEMBER
     if AdviserAssignment.objects.current().filter(adviser=user, organization=organization).exists():
@@ -87,8 +87,8 @@ def dashboard_sections(user) -> dict:
 
 
 def technology_detail(request, technology, actor) -> dict:
-    """A link to the workbench for the organisation's members and staff."""
-    if actor not in ("owner", "staff"):
+    """A link to the workbench for the organisation's members and moderators."""
+    if actor not in ("owner", "moderator"):
         return {}
     return {"workbench_url": reverse("advisers:technology", args=[technology.pk])}
 

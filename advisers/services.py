@@ -196,7 +196,7 @@ def write_shortlist_csv(entries, out) -> None:
             [
                 partner.name,
                 partner.country.code,
-                partner.get_kind_display(),
+                partner.get_type_display(),
                 entry.reason,
                 entry.note,
                 str(entry.added_by or ""),

@@ -28,19 +28,19 @@ from .forms import (
 from .models import AdviserAssignment, Comment, Proposal, ShortlistEntry, StrategyNote
 from .selectors import Role
 
-# --- JPO staff: assignments and activity -------------------------------------------------------
+# --- JPO moderators: assignments and activity -------------------------------------------------------
 
 
 @moderator_required
 def assignment_list(request):
-    """JPO staff: every assignment, current first."""
+    """JPO moderators: every assignment, current first."""
     assignments = AdviserAssignment.objects.for_lists()
     return render(request, "advisers/assignment_list.html", {"assignments": assignments})
 
 
 @moderator_required
 def assignment_create(request):
-    """JPO staff: appoint an IP adviser for one or more organisations."""
+    """JPO moderators: appoint an IP adviser for one or more organisations."""
     form = AssignmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -60,7 +60,7 @@ def assignment_create(request):
 
 @moderator_required
 def assignment_detail(request, pk):
-    """JPO staff: one assignment, its log, and changing or ending its period."""
+    """JPO moderators: one assignment, its log, and changing or ending its period."""
     assignment = get_object_or_404(AdviserAssignment.objects.for_lists(), pk=pk)
     form = PeriodForm(
         request.POST or None, initial={"start": assignment.start, "end": assignment.end}
@@ -83,7 +83,7 @@ def assignment_detail(request, pk):
 @require_POST
 @moderator_required
 def assignment_end(request, pk):
-    """JPO staff: end an assignment now; the adviser loses access at once."""
+    """JPO moderators: end an assignment now; the adviser loses access at once."""
     assignment = get_object_or_404(AdviserAssignment, pk=pk)
     try:
         services.end_assignment(assignment, request.user)
@@ -108,7 +108,7 @@ def _activity(request, assignments, title, filename):
 
 @moderator_required
 def activity_all(request):
-    """JPO staff: the activity of every assignment (CSV with ?format=csv)."""
+    """JPO moderators: the activity of every assignment (CSV with ?format=csv)."""
     return _activity(
         request, AdviserAssignment.objects.for_lists(), _("Adviser activity"), "adviser-activity"
     )
@@ -116,7 +116,7 @@ def activity_all(request):
 
 @moderator_required
 def activity_adviser(request, user_pk):
-    """JPO staff: the activity of one adviser, assignment by assignment."""
+    """JPO moderators: the activity of one adviser, assignment by assignment."""
     adviser = get_object_or_404(get_user_model(), pk=user_pk, adviser_assignments__isnull=False)
     title = _("Activity of %(name)s") % {"name": adviser}
     assignments = AdviserAssignment.objects.for_lists().filter(adviser=adviser)
@@ -125,14 +125,14 @@ def activity_adviser(request, user_pk):
 
 @moderator_required
 def activity_organization(request, slug):
-    """JPO staff: the activity of the advisers of one organisation."""
+    """JPO moderators: the activity of the advisers of one organisation."""
     organization = get_object_or_404(Organization, slug=slug)
     title = _("Adviser activity at %(name)s") % {"name": organization}
     assignments = AdviserAssignment.objects.for_lists().filter(organization=organization)
     return _activity(request, assignments, title, f"organisation-{organization.pk}-activity")
 
 
-# --- The workbench: the adviser, the organisation's members and staff ----------------------------
+# --- The workbench: the adviser, the organisation's members and moderators ----------------------------
 
 
 @login_required
@@ -153,7 +153,7 @@ def home(request):
 
 @login_required
 def organization(request, slug):
-    """The organisation's members, its current advisers and staff: its technologies (seeds) in
+    """The organisation's members, its current advisers and moderators: its technologies (seeds) in
     every state, each with its quality check."""
     organization = get_object_or_404(selectors.workbench_organizations(request.user), slug=slug)
     technologies = list(selectors.seeds(organization))

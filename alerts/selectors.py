@@ -15,13 +15,13 @@ def dashboard_sections(user) -> dict:
     }
 
 
-def _follow_context(request, listing, kind) -> dict:
+def _follow_context(request, listing, listing_type) -> dict:
     if not listing.is_public:
         return {}
-    context = {"follow_kind": kind}
+    context = {"follow_listing_type": listing_type}
     if request.user.is_authenticated:
         context["is_following"] = Follow.objects.filter(
-            user=request.user, **{kind: listing}
+            user=request.user, **{listing_type: listing}
         ).exists()
     return context
 

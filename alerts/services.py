@@ -152,26 +152,27 @@ def unfollow(user, listing) -> None:
 # --- unsubscribe tokens ----------------------------------------------------------------------
 
 
-def unsubscribe_token(kind: str, pk: int) -> str:
+def unsubscribe_token(subscription: str, pk: int) -> str:
     """A signed token for one-click unsubscribe: `search` (one saved search) or `follows`
     (every follow of a user). It never expires: an old mail's link must still work."""
-    return signing.dumps({"k": kind, "id": pk}, salt=UNSUBSCRIBE_SALT, compress=True)
+    return signing.dumps({"k": subscription, "id": pk}, salt=UNSUBSCRIBE_SALT, compress=True)
 
 
 def unsubscribe(token: str) -> str | None:
-    """Stop the mails a token names; returns its kind, or None for a bad token."""
+    """Stop the mails a token names; returns which subscription
+    (`search` or `follows`), or None for a bad token."""
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature:
         return None
-    kind, pk = data.get("k"), data.get("id")
-    if kind == "search":
+    subscription, pk = data.get("k"), data.get("id")
+    if subscription == "search":
         SavedSearch.objects.filter(pk=pk).update(frequency=Frequency.OFF)
-    elif kind == "follows":
+    elif subscription == "follows":
         Follow.objects.filter(user_id=pk).update(mail=False)
     else:
         return None
-    return kind
+    return subscription
 
 
 # --- sending ---------------------------------------------------------------------------------
@@ -502,25 +503,25 @@ def follow_events(follows) -> dict[int, list[dict]]:
         "technology": ContentType.objects.get_for_model(Technology),
         "need": ContentType.objects.get_for_model(Need),
     }
-    for kind in ("technology", "need"):
+    for listing_type in ("technology", "need"):
         ids = [
             item.listing.pk
             for item in follows
-            if (kind == "technology") == bool(item.technology_id)
+            if (listing_type == "technology") == bool(item.technology_id)
         ]
         if not ids:
             continue
         moderation = ModerationEvent.objects.filter(
-            content_type=types[kind], object_id__in=ids
+            content_type=types[listing_type], object_id__in=ids
         ).filter(
             Q(action__in=["revision_approve", "edit"])
             | Q(to_status__in=[Status.WITHDRAWN, Status.EXPIRED], from_status=Status.PUBLISHED)
         )
-        matches = Match.objects.filter(confirmed=True, **{f"{kind}_id__in": ids}).select_related(
-            "technology", "need"
-        )
+        matches = Match.objects.filter(
+            confirmed=True, **{f"{listing_type}_id__in": ids}
+        ).select_related("technology", "need")
         for item in follows:
-            if bool(item.technology_id) != (kind == "technology"):
+            if bool(item.technology_id) != (listing_type == "technology"):
                 continue
             for event in moderation:
                 if event.object_id != item.listing.pk or event.created_at < item.created_at:
@@ -535,11 +536,11 @@ def follow_events(follows) -> dict[int, list[dict]]:
                     {"key": f"moderation:{event.pk}", "what": what, "at": event.created_at}
                 )
             for match in matches:
-                if getattr(match, f"{kind}_id") != item.listing.pk:
+                if getattr(match, f"{listing_type}_id") != item.listing.pk:
                     continue
                 if match.confirmed_at and match.confirmed_at < item.created_at:
                     continue
-                other = match.need if kind == "technology" else match.technology
+                other = match.need if listing_type == "technology" else match.technology
                 events[item.pk].append(
                     {
                         "key": f"match:{match.pk}",

@@ -12,6 +12,6 @@ urlpatterns = [
     path("<int:pk>/feed/revoke/", views.saved_search_revoke_feed, name="saved_search_revoke_feed"),
     path("feed/<str:token>/", feeds.SavedSearchFeed(), name="feed"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
-    path("follow/<str:kind>/<int:pk>/", views.follow, name="follow"),
-    path("unfollow/<str:kind>/<int:pk>/", views.unfollow, name="unfollow"),
+    path("follow/<str:listing_type>/<int:pk>/", views.follow, name="follow"),
+    path("unfollow/<str:listing_type>/<int:pk>/", views.unfollow, name="unfollow"),
 ]

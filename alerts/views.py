@@ -101,14 +101,14 @@ def saved_search_revoke_feed(request, pk):
 def unsubscribe(request, token):
     """Anyone holding the signed link (no sign-in): stop these mails. GET from the mail's link,
     POST from a mail program's one-click button (RFC 8058)."""
-    kind = services.unsubscribe(token)
-    if kind is None:
+    subscription = services.unsubscribe(token)
+    if subscription is None:
         raise Http404
-    return render(request, "alerts/unsubscribed.html", {"kind": kind})
+    return render(request, "alerts/unsubscribed.html", {"subscription": subscription})
 
 
-def _listing(kind, pk):
-    model = {"technology": Technology, "need": Need}.get(kind)
+def _listing(listing_type, pk):
+    model = {"technology": Technology, "need": Need}.get(listing_type)
     if model is None:
         raise Http404
     return get_object_or_404(model.objects.published(), pk=pk)
@@ -116,9 +116,9 @@ def _listing(kind, pk):
 
 @login_required
 @require_POST
-def follow(request, kind, pk):
+def follow(request, listing_type, pk):
     """Signed-in users: follow a published technology or need."""
-    listing = _listing(kind, pk)
+    listing = _listing(listing_type, pk)
     services.follow(request.user, listing, request.LANGUAGE_CODE[:2])
     messages.success(request, _("You follow “%(title)s” now.") % {"title": listing.title})
     return redirect(listing)
@@ -126,9 +126,9 @@ def follow(request, kind, pk):
 
 @login_required
 @require_POST
-def unfollow(request, kind, pk):
+def unfollow(request, listing_type, pk):
     """Signed-in users: stop following."""
-    model = {"technology": Technology, "need": Need}.get(kind)
+    model = {"technology": Technology, "need": Need}.get(listing_type)
     if model is None:
         raise Http404
     listing = get_object_or_404(model.objects.all(), pk=pk)

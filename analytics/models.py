@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class ListingKind(models.TextChoices):
+class ListingType(models.TextChoices):
     TECHNOLOGY = "technology", _("Technology")
     NEED = "need", _("Need")
 
@@ -26,7 +26,7 @@ class ListingEvent(models.Model):
     `visitor` is a keyed hash of the day and the client (see services.visitor_hash), kept only
     until the day is folded; it tells visitors of one day apart and nothing else."""
 
-    kind = models.CharField(max_length=10, choices=ListingKind.choices)
+    listing_type = models.CharField(max_length=10, choices=ListingType.choices)
     listing_id = models.BigIntegerField()
     event = models.CharField(max_length=10, choices=Event.choices)
     day = models.DateField()
@@ -35,17 +35,17 @@ class ListingEvent(models.Model):
     class Meta:
         indexes = [
             # The analytics page reads today's unfolded events; fold reads whole past days.
-            models.Index(fields=["day", "kind", "listing_id"], name="listingevent_day"),
+            models.Index(fields=["day", "listing_type", "listing_id"], name="listingevent_day"),
         ]
 
     def __str__(self):
-        return f"{self.event} {self.kind} {self.listing_id} {self.day}"
+        return f"{self.event} {self.listing_type} {self.listing_id} {self.day}"
 
 
 class ListingDailyStats(models.Model):
     """The folded counts of one listing on one day."""
 
-    kind = models.CharField(max_length=10, choices=ListingKind.choices)
+    listing_type = models.CharField(max_length=10, choices=ListingType.choices)
     listing_id = models.BigIntegerField()
     day = models.DateField()
     views = models.PositiveIntegerField(default=0)
@@ -57,7 +57,7 @@ class ListingDailyStats(models.Model):
         verbose_name_plural = _("daily listing statistics")
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "listing_id", "day"], name="listingdailystats_unique_day"
+                fields=["listing_type", "listing_id", "day"], name="listingdailystats_unique_day"
             ),
             models.CheckConstraint(
                 condition=models.Q(visitors__lte=models.F("views")),
@@ -66,4 +66,4 @@ class ListingDailyStats(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} {self.listing_id} {self.day}"
+        return f"{self.listing_type} {self.listing_id} {self.day}"

@@ -19,7 +19,7 @@ from listings.models import Technology
 from matching.models import Match
 from needs.models import Need
 
-from .models import Event, ListingDailyStats, ListingEvent, ListingKind
+from .models import Event, ListingDailyStats, ListingEvent, ListingType
 
 # The funnel's steps, in order: (key, label).
 STEPS = [
@@ -56,7 +56,7 @@ class Analytics:
 
 
 def analysable(model, user):
-    """The listings whose analytics the user may see: its organisation's, or all for staff."""
+    """The listings whose analytics the user may see: its organisation's, or all for moderators."""
     if user.is_authenticated and user.is_moderator:
         return model.objects.all()
     return model.objects.owned_by(user)
@@ -92,8 +92,8 @@ def _view_rows(technology_ids, need_ids, start: date, end: date):
     """(rows by day, keys) of views, visitors and appearances in suggestions: the folded daily
     counts, then the events not folded yet."""
     keys = ("views", "visitors", "suggestions")
-    listing_scope = Q(kind=ListingKind.TECHNOLOGY, listing_id__in=technology_ids) | Q(
-        kind=ListingKind.NEED, listing_id__in=need_ids
+    listing_scope = Q(listing_type=ListingType.TECHNOLOGY, listing_id__in=technology_ids) | Q(
+        listing_type=ListingType.NEED, listing_id__in=need_ids
     )
     yield (
         ListingDailyStats.objects.filter(listing_scope, day__range=(start, end))
@@ -105,7 +105,7 @@ def _view_rows(technology_ids, need_ids, start: date, end: date):
     is_view, is_suggestion = Q(event=Event.VIEW), Q(event=Event.SUGGESTION)
     yield (
         ListingEvent.objects.filter(listing_scope, day__range=(start, end))
-        .values("day", "kind", "listing_id")
+        .values("day", "listing_type", "listing_id")
         .annotate(
             views=Count("pk", filter=is_view),
             visitors=Count("visitor", filter=is_view, distinct=True),
@@ -132,13 +132,13 @@ def _interest_rows(technology_ids, need_ids, start: date, end: date):
     yield by_day(Follow.objects.filter(listings), "created_at", follows=Count("pk")), ["follows"]
     # A saved search sends a listing once (sent-log): a row is one alert that carried it.
     yield by_day(SentListing.objects.filter(listings), "sent_at", saves=Count("pk")), ["saves"]
-    Kind = LicenceRequest.Kind
+    Purpose = LicenceRequest.Purpose
     yield (
         by_day(
             LicenceRequest.objects.filter(listings | Q(proposed_technology__in=technology_ids)),
             "created_at",
-            requests=Count("pk", filter=~Q(kind=Kind.PROPOSAL)),
-            proposals=Count("pk", filter=Q(kind=Kind.PROPOSAL)),
+            requests=Count("pk", filter=~Q(purpose=Purpose.PROPOSAL)),
+            proposals=Count("pk", filter=Q(purpose=Purpose.PROPOSAL)),
         ),
         ["requests", "proposals"],
     )
@@ -185,6 +185,6 @@ def of_organization(organization):
 
 def detail_link(listing, actor) -> dict:
     """The listing's organisation and staff see a link to its analytics (on its detail page)."""
-    if actor not in (Actor.OWNER, Actor.STAFF):
+    if actor not in (Actor.OWNER, Actor.MODERATOR):
         return {}
     return {"analytics_url": reverse(f"analytics:{listing._meta.model_name}", args=[listing.pk])}

@@ -13,13 +13,13 @@ from lib.clients import client_address
 from listings.models import Technology
 from needs.models import Need
 
-from .models import Event, ListingDailyStats, ListingEvent, ListingKind
+from .models import Event, ListingDailyStats, ListingEvent, ListingType
 
-LISTING_MODELS = {ListingKind.TECHNOLOGY: Technology, ListingKind.NEED: Need}
+LISTING_MODELS = {ListingType.TECHNOLOGY: Technology, ListingType.NEED: Need}
 
 
-def kind_of(listing) -> str:
-    return ListingKind.NEED if isinstance(listing, Need) else ListingKind.TECHNOLOGY
+def listing_type_of(listing) -> str:
+    return ListingType.NEED if isinstance(listing, Need) else ListingType.TECHNOLOGY
 
 
 def visitor_hash(request, day: date) -> int:
@@ -48,7 +48,7 @@ def record_view(request, listing) -> None:
     (no row lock, no lost count under concurrency, the listing's row untouched)."""
     day = timezone.localdate()
     ListingEvent.objects.create(
-        kind=kind_of(listing),
+        listing_type=listing_type_of(listing),
         listing_id=listing.pk,
         event=Event.VIEW,
         day=day,
@@ -56,7 +56,7 @@ def record_view(request, listing) -> None:
     )
 
 
-def record_appearances(request, kind: str, listing_ids) -> None:
+def record_appearances(request, listing_type: str, listing_ids) -> None:
     """Count that these listings were shown to someone as suggestions (one multi-row INSERT)."""
     ids = list(dict.fromkeys(listing_ids))
     if not ids:
@@ -64,7 +64,13 @@ def record_appearances(request, kind: str, listing_ids) -> None:
     day = timezone.localdate()
     visitor = visitor_hash(request, day)
     ListingEvent.objects.bulk_create(
-        ListingEvent(kind=kind, listing_id=pk, event=Event.SUGGESTION, day=day, visitor=visitor)
+        ListingEvent(
+            listing_type=listing_type,
+            listing_id=pk,
+            event=Event.SUGGESTION,
+            day=day,
+            visitor=visitor,
+        )
         for pk in ids
     )
 
@@ -82,34 +88,34 @@ class FoldResult:
 # groups are folded together, so a day's distinct visitors are counted once.
 FOLD_SQL = """
 WITH batch AS (
-    SELECT DISTINCT kind, listing_id FROM {events}
-    WHERE day < %(before)s ORDER BY kind, listing_id LIMIT %(size)s
+    SELECT DISTINCT listing_type, listing_id FROM {events}
+    WHERE day < %(before)s ORDER BY listing_type, listing_id LIMIT %(size)s
 ), gone AS (
     DELETE FROM {events} e USING batch b
-    WHERE e.day < %(before)s AND e.kind = b.kind AND e.listing_id = b.listing_id
-    RETURNING e.kind, e.listing_id, e.day, e.event, e.visitor
+    WHERE e.day < %(before)s AND e.listing_type = b.listing_type AND e.listing_id = b.listing_id
+    RETURNING e.listing_type, e.listing_id, e.day, e.event, e.visitor
 ), counts AS (
-    SELECT kind, listing_id, day,
+    SELECT listing_type, listing_id, day,
         count(*) FILTER (WHERE event = 'view') AS views,
         count(DISTINCT visitor) FILTER (WHERE event = 'view') AS visitors,
         count(DISTINCT visitor) FILTER (WHERE event = 'suggestion') AS suggestions
-    FROM gone GROUP BY kind, listing_id, day
+    FROM gone GROUP BY listing_type, listing_id, day
 ), stored AS (
-    INSERT INTO {stats} AS s (kind, listing_id, day, views, visitors, suggestions)
-    SELECT kind, listing_id, day, views, visitors, suggestions FROM counts
-    ON CONFLICT (kind, listing_id, day) DO UPDATE SET
+    INSERT INTO {stats} AS s (listing_type, listing_id, day, views, visitors, suggestions)
+    SELECT listing_type, listing_id, day, views, visitors, suggestions FROM counts
+    ON CONFLICT (listing_type, listing_id, day) DO UPDATE SET
         views = s.views + EXCLUDED.views,
         visitors = s.visitors + EXCLUDED.visitors,
         suggestions = s.suggestions + EXCLUDED.suggestions
 ), technologies AS (
     UPDATE {technology} t SET view_count = t.view_count + c.views
     FROM (SELECT listing_id, sum(views) AS views FROM counts
-          WHERE kind = 'technology' GROUP BY listing_id HAVING sum(views) > 0) c
+          WHERE listing_type = 'technology' GROUP BY listing_id HAVING sum(views) > 0) c
     WHERE t.id = c.listing_id
 ), needs AS (
     UPDATE {need} n SET view_count = n.view_count + c.views
     FROM (SELECT listing_id, sum(views) AS views FROM counts
-          WHERE kind = 'need' GROUP BY listing_id HAVING sum(views) > 0) c
+          WHERE listing_type = 'need' GROUP BY listing_id HAVING sum(views) > 0) c
     WHERE n.id = c.listing_id
 )
 SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM gone)

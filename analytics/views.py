@@ -1,6 +1,6 @@
 """Analytics pages: who showed interest in a listing, or in all of an organisation's listings.
 
-Who may see them: the members of the listing's organisation and staff. Everyone else gets 404
+Who may see them: the members of the listing's organisation and moderators. Everyone else gets 404
 (the objects come from `selectors.analysable`, so another organisation's listing is not found)."""
 
 import csv
@@ -22,7 +22,7 @@ from .forms import PeriodForm
 
 @login_required
 def technology_analytics(request, pk, export=False):
-    """Members of the technology's organisation and staff."""
+    """Members of the technology's organisation and moderators."""
     technology = get_object_or_404(selectors.analysable(Technology, request.user), pk=pk)
     return analytics_response(
         request, technology, selectors.of_listing(technology), export, "analytics:technology_csv"
@@ -31,7 +31,7 @@ def technology_analytics(request, pk, export=False):
 
 @login_required
 def need_analytics(request, pk, export=False):
-    """Members of the need's organisation and staff."""
+    """Members of the need's organisation and moderators."""
     need = get_object_or_404(selectors.analysable(Need, request.user), pk=pk)
     return analytics_response(
         request, need, selectors.of_listing(need), export, "analytics:need_csv"
@@ -40,7 +40,7 @@ def need_analytics(request, pk, export=False):
 
 @login_required
 def organization_analytics(request, slug, export=False):
-    """Members of the organisation and staff: its technologies and needs summed."""
+    """Members of the organisation and moderators: its technologies and needs summed."""
     user = request.user
     if user.is_moderator:
         organizations = Organization.objects.all()

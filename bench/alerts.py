@@ -94,7 +94,7 @@ def _reset() -> None:
 
 @scenario(
     "send_digests (saved searches)",
-    kind="call",
+    timed="call",
     target_p95_ms=60_000,
     prepare=prepare,
     runs=1,

@@ -42,7 +42,7 @@ def prepare(ctx) -> None:
         cursor.execute(
             f"""
             INSERT INTO {ListingDailyStats._meta.db_table}
-                (kind, listing_id, day, views, visitors, suggestions)
+                (listing_type, listing_id, day, views, visitors, suggestions)
             SELECT 'technology', t.id, d::date, 10 + abs(t.id + (d::date - %(today)s)) %% 20,
                    3 + (t.id %% 3), t.id %% 4
             FROM {Technology._meta.db_table} t
@@ -53,7 +53,7 @@ def prepare(ctx) -> None:
         )
         cursor.execute(
             f"""
-            INSERT INTO {ListingEvent._meta.db_table} (kind, listing_id, event, day, visitor)
+            INSERT INTO {ListingEvent._meta.db_table} (listing_type, listing_id, event, day, visitor)
             SELECT 'technology', t.id, 'view', %(today)s, g
             FROM {Technology._meta.db_table} t CROSS JOIN generate_series(1, 5) g
             WHERE t.id %% 50 = 0 OR t.organization_id = %(organization)s
@@ -88,13 +88,13 @@ def _get(ctx, path):
         raise RuntimeError(f"{path}: {response.status_code}")
 
 
-@scenario("organisation analytics (member)", kind="call", target_p95_ms=150, prepare=prepare)
+@scenario("organisation analytics (member)", timed="call", target_p95_ms=150, prepare=prepare)
 def organization_analytics(ctx):
     """The analytics page of the organisation with most technologies, 30 days (in-process)."""
     _get(ctx, f"/analytics/organisations/{ctx.extra['analytics_organization'].slug}/")
 
 
-@scenario("technology analytics (member)", kind="call", target_p95_ms=150, prepare=prepare)
+@scenario("technology analytics (member)", timed="call", target_p95_ms=150, prepare=prepare)
 def technology_analytics(ctx):
     """The analytics page of one of that organisation's technologies, 30 days (in-process)."""
     pk = ctx.rng.choice(ctx.extra["analytics_technologies"])

@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import Membership, Organization, User
 from listings import fieldindex, search
 from listings.lifecycle import Status
-from listings.models import Field, IPStatus, Language, Offer, Patent, Technology
+from listings.models import Field, IPStatus, Language, Partnership, Patent, Technology
 
 from . import vocabulary as vocab
 
@@ -60,13 +60,13 @@ COUNTRY_SHARES = [
     ("SG", 1),
     ("NG", 1),
 ]
-KIND_SHARES = [
-    (Organization.Kind.UNIVERSITY, 40),
-    (Organization.Kind.RESEARCH_INSTITUTE, 20),
-    (Organization.Kind.COMPANY, 25),
-    (Organization.Kind.STARTUP, 10),
-    (Organization.Kind.GOVERNMENT, 3),
-    (Organization.Kind.OTHER, 2),
+TYPE_SHARES = [
+    (Organization.Type.UNIVERSITY, 40),
+    (Organization.Type.RESEARCH_INSTITUTE, 20),
+    (Organization.Type.COMPANY, 25),
+    (Organization.Type.STARTUP, 10),
+    (Organization.Type.GOVERNMENT, 3),
+    (Organization.Type.OTHER, 2),
 ]
 JAPANESE_SHARE = 0.30
 
@@ -166,7 +166,7 @@ def make_organizations(plan: Plan, rng, out) -> list[int]:
             name=f"Bench Organisation {i:05d}",
             name_ja=f"ベンチ機関{i:05d}" if rng.random() < 0.4 else "",
             slug=f"bench-organisation-{i:05d}",
-            kind=weighted(rng, KIND_SHARES),
+            type=weighted(rng, TYPE_SHARES),
             country=weighted(rng, COUNTRY_SHARES),
             city="",
             description="A synthetic organisation of the benchmark.",
@@ -223,7 +223,7 @@ def technology_rows(plan, corpus, count, org_ids, authors, fields_by_group, now)
     rng = corpus.rng
     groups = corpus.groups
     statuses, status_weights = zip(*STATUS_SHARES, strict=True)
-    offers = [o.value for o in Offer]
+    partnerships = [p.value for p in Partnership]
     ip_statuses = [s.value for s in IPStatus]
     for _ in range(count):
         group = rng.choice(groups)
@@ -258,7 +258,7 @@ def technology_rows(plan, corpus, count, org_ids, authors, fields_by_group, now)
             else "",
             trl=rng.randint(1, 9),
             ip_status=rng.choice(ip_statuses),
-            offers=sorted(rng.sample(offers, k=rng.randint(1, 3))),
+            partnerships=sorted(rng.sample(partnerships, k=rng.randint(1, 3))),
             contact_name="Technology Licensing Office",
             contact_email="tlo@bench.invalid",
             view_count=rng.randint(0, 500),

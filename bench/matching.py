@@ -12,7 +12,7 @@ Scenarios (both timed in-process; the runner counts their queries):
 
 - "match one need": `matching.engine.rank(need, limit=10)` for a random bench need, the function
   behind the suggestions on a need's page;
-- "need detail with suggestions (staff)": the whole need page as staff see it (suggestions and
+- "need detail with suggestions (moderator)": the whole need page as a moderator sees it (suggestions and
   their reasons rendered), through Django's test client signed in as a bench superuser. The
   HTTP runner sends no session cookie, so this page cannot be requested from gunicorn.
 """
@@ -31,14 +31,14 @@ from bench import vocabulary as vocab
 from bench.scenarios import scenario
 from listings import fieldindex
 from listings.lifecycle import Status
-from listings.models import Field, Language, Offer, Technology
+from listings.models import Field, Language, Partnership, Technology
 from matching import bulk, engine, suggestions
 from matching.models import ListingKind, Representation, Suggestion
 from needs.models import Need
 
 NEEDS = 200
 IMPORT_PREFIX = "bench-need-"
-STAFF_EMAIL = "bench-staff@bench.invalid"
+MODERATOR_EMAIL = "bench-staff@bench.invalid"
 
 
 def _out(message: str) -> None:
@@ -71,7 +71,7 @@ def make_needs(count: int = NEEDS, seed: int = generate.Plan.seed) -> int:
         )
     )
     org_ids = sorted(owners)
-    offers = [o.value for o in Offer]
+    partnerships = [p.value for p in Partnership]
     now = timezone.now()
     needs, links = [], []
     for i in range(count):
@@ -106,7 +106,7 @@ def make_needs(count: int = NEEDS, seed: int = generate.Plan.seed) -> int:
                 else "",
                 trl_min=trl_min,
                 trl_max=rng.randint(trl_min, 9),
-                partnerships=sorted(rng.sample(offers, k=rng.randint(1, 2))),
+                partnerships=sorted(rng.sample(partnerships, k=rng.randint(1, 2))),
                 deadline=None,
                 import_key=f"{IMPORT_PREFIX}{i:04d}",
             )
@@ -139,7 +139,7 @@ def _rebuild(kind: int, name: str, total: int) -> None:
 
 
 def prepare(ctx) -> None:
-    """Bench needs, every representation, a staff user and a signed-in client (once)."""
+    """Bench needs, every representation, a moderator and a signed-in client (once)."""
     if "needs" in ctx.extra:
         return
     started = time.monotonic()
@@ -168,12 +168,12 @@ def prepare(ctx) -> None:
     ctx.extra["needs"] = list(bench_needs.order_by("pk"))
     _store_need_lists(ctx.extra["needs"])
     _out(f"  matching tables: {size_line()}")
-    staff = User.objects.filter(email=STAFF_EMAIL).first() or User.objects.create_superuser(
-        email=STAFF_EMAIL, password=None, full_name="Bench Staff"
+    moderator = User.objects.filter(email=MODERATOR_EMAIL).first() or User.objects.create_superuser(
+        email=MODERATOR_EMAIL, password=None, full_name="Bench Staff"
     )
     client = Client(HTTP_ACCEPT_LANGUAGE="en", HTTP_HOST="127.0.0.1")
-    client.force_login(staff)
-    ctx.extra["staff_client"] = client
+    client.force_login(moderator)
+    ctx.extra["moderator_client"] = client
     _out(f"  matching prepared in {time.monotonic() - started:.0f} s")
 
 
@@ -213,16 +213,16 @@ def _store_need_lists(needs) -> None:
         _out(f"    stored in {time.monotonic() - started:.0f} s")
 
 
-@scenario("match one need", kind="call", target_p95_ms=200, prepare=prepare)
+@scenario("match one need", timed="call", target_p95_ms=200, prepare=prepare)
 def match_one_need(ctx):
     """`matching.engine.rank(need, limit=10)` for a random published need (in-process)."""
     engine.rank(ctx.rng.choice(ctx.extra["needs"]), limit=10)
 
 
-@scenario("need detail with suggestions (staff)", kind="call", prepare=prepare)
-def need_detail_staff(ctx):
-    """A need's page as staff see it, suggestions rendered (in-process test client)."""
+@scenario("need detail with suggestions (moderator)", timed="call", prepare=prepare)
+def need_detail_moderator(ctx):
+    """A need's page as a moderator sees it, suggestions rendered (in-process test client)."""
     need = ctx.rng.choice(ctx.extra["needs"])
-    response = ctx.extra["staff_client"].get(need.get_absolute_url())
+    response = ctx.extra["moderator_client"].get(need.get_absolute_url())
     if response.status_code != 200 or b'id="suggestions"' not in response.content:
         raise RuntimeError(f"{need.get_absolute_url()}: {response.status_code}, no suggestions")

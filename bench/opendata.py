@@ -12,7 +12,7 @@ from bench.scenarios import scenario
 from opendata import stats
 
 
-@scenario("statistics (uncached aggregates)", kind="call", target_p95_ms=1500)
+@scenario("statistics (uncached aggregates)", timed="call", target_p95_ms=1500)
 def statistics_uncached(ctx):
     """Every aggregate query of the statistics page, cache bypassed (the worst case)."""
     stats.public_statistics(refresh=True)

@@ -192,7 +192,7 @@ def run(ctx: Context, requests: int, warmup: int, out=print, only=None) -> list[
             out(f"Preparing “{item.name}”…")
             item.prepare(ctx)
     results = [Result(scenario=s) for s in scenarios]
-    http_results = [r for r in results if r.scenario.kind == "http"]
+    http_results = [r for r in results if r.scenario.timed == "http"]
     if http_results:
         out("Starting gunicorn (2 workers, DEBUG off)…")
         with Server() as server:
@@ -205,7 +205,7 @@ def run(ctx: Context, requests: int, warmup: int, out=print, only=None) -> list[
         for result in http_results:
             count_http_queries(result, replay[result.scenario.name])
     for result in results:
-        if result.scenario.kind == "call":
+        if result.scenario.timed == "call":
             # A batch job (`runs`) is timed as a whole that many times, without warm-up.
             runs = result.scenario.runs
             calls, first = (runs, 0) if runs else (requests, warmup)

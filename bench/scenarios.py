@@ -8,7 +8,7 @@ of an area is listed in `runner.discover`)::
         return f"/needs/?q={ctx.term()}"
 
 An HTTP scenario returns the path to GET from the real server (timed over HTTP, and replayed
-in-process to count queries). With `kind="call"` the function itself is timed in-process (for
+in-process to count queries). With `timed="call"` the function itself is timed in-process (for
 a service such as ranking technologies for one need). `prepare(ctx)` runs once after the data
 is generated, e.g. to create the rows a scenario needs; it may store things in `ctx.extra`.
 """
@@ -44,7 +44,7 @@ class Context:
 class Scenario:
     name: str
     function: Callable
-    kind: str = "http"  # "http": function(ctx) -> path; "call": function(ctx) is timed
+    timed: str = "http"  # "http": function(ctx) returns a path to GET; "call": the call is timed
     target_p95_ms: float | None = None
     description: str = ""
     available: Callable[[], bool] = lambda: True
@@ -59,7 +59,7 @@ SCENARIOS: list[Scenario] = []
 def scenario(
     name,
     *,
-    kind="http",
+    timed="http",
     target_p95_ms=None,
     description="",
     available=None,
@@ -73,7 +73,7 @@ def scenario(
             Scenario(
                 name=name,
                 function=function,
-                kind=kind,
+                timed=timed,
                 target_p95_ms=target_p95_ms,
                 description=description or (function.__doc__ or "").strip(),
                 available=available or (lambda: True),

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.db import models
 
-from .sections import LISTING_SECTIONS, ORGANIZATION_KEYS
+from .sections import LISTING_SECTIONS, ORGANIZATION_KEYS, ORGANIZATIONS
 
 
 def export_bundle(*, organization=None) -> dict:
@@ -30,7 +30,7 @@ def export_bundle(*, organization=None) -> dict:
     for org in sorted(owners.values(), key=lambda o: o.pk):
         row = {"key": export_key(org)}
         for name in ORGANIZATION_KEYS:
-            row[name] = str(getattr(org, name) or "")
+            row[name] = str(getattr(org, ORGANIZATIONS.field_name(name)) or "")
         bundle["organizations"].append(row)
     return bundle
 
@@ -42,9 +42,10 @@ def export_key(obj) -> str:
 def _export_listing(section, listing) -> dict:
     row = {"key": export_key(listing), "organization": export_key(listing.organization)}
     for name in section.export_keys:
-        if not hasattr(listing, name) or name not in section.form_fields:
+        field_name = section.field_name(name)
+        if not hasattr(listing, field_name) or field_name not in section.form_fields:
             continue
-        value = getattr(listing, name)
+        value = getattr(listing, field_name)
         if name == "fields":
             value = sorted(f.slug for f in listing.fields.all())
         elif isinstance(value, date):

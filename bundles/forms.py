@@ -11,7 +11,7 @@ class BundleOrganizationForm(OrganizationForm):
     """The organisation profile form without the logo (a bundle carries no files)."""
 
     class Meta(OrganizationForm.Meta):
-        fields = ["name", "name_ja", "kind", "country", "city", "website", "description"]
+        fields = ["name", "name_ja", "type", "country", "city", "website", "description"]
 
 
 class BundleUploadForm(forms.Form):
@@ -27,9 +27,9 @@ class BundleUploadForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, staff=False, **kwargs):
+    def __init__(self, *args, moderator=False, **kwargs):
         super().__init__(*args, **kwargs)
-        if not staff:
+        if not moderator:
             del self.fields["publish"]
 
     def clean_file(self):

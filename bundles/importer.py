@@ -3,7 +3,7 @@
 `import_bundle` serves the `import_bundle` command and the web upload alike. Every listing is
 written through listings.services.import_listing, so an imported listing gets the status, dates
 and moderation log the web path would give it. Derived data (search vectors, matching
-representations) is computed once for all written listings at the end, and JPO staff get one
+representations) is computed once for all written listings at the end, and JPO moderators get one
 e-mail for the whole batch.
 """
 
@@ -61,13 +61,13 @@ def import_bundle(
             # it was (the instance in memory carries the edit).
             if event.action != Action.REVISE:
                 written.append(item.instance)
-            if services.for_staff(event):
+            if services.for_moderators(event):
                 queued.append(item.instance)
         if progress is not None:
             progress(item)
     refresh_derived(written)
     if queued:
-        notify_staff(queued, user)
+        notify_moderators(queued, user)
     return plan
 
 
@@ -131,12 +131,12 @@ def refresh_derived(listings) -> None:
         listings_bulk_changed.send(sender=type(listings[0]), listings=listings)
 
 
-def notify_staff(listings, user) -> None:
-    """One e-mail to JPO staff for a whole imported batch waiting in the queue (after commit)."""
+def notify_moderators(listings, user) -> None:
+    """One e-mail to JPO moderators for a whole imported batch waiting in the queue (after commit)."""
     context = {
         "count": len(listings),
         "listings": listings[:20],
         "user": user,
         "queue_link": absolute_url(reverse("listings:moderation_queue")),
     }
-    send_after_commit("bundles/submitted_email", recipients.staff(), context)
+    send_after_commit("bundles/submitted_email", recipients.moderators(), context)

@@ -1,7 +1,7 @@
 """The sections of a bundle (organisations, technologies, needs): the model each one fills, the
 web form that validates its items, and the keys an export writes (data/README.md)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django import forms
 from django.utils.translation import gettext_lazy
@@ -14,8 +14,15 @@ from needs.models import Need
 
 from .forms import BundleOrganizationForm
 
+# The exchange format keeps its own words where a model field was renamed (data/README.md).
+ORGANIZATION_RENAMED = {"kind": "type"}
+TECHNOLOGY_RENAMED = {"offers": "partnerships"}
+
 # What an export writes for each section (the documented format; imports accept a few more).
-ORGANIZATION_KEYS = tuple(BundleOrganizationForm.Meta.fields)
+ORGANIZATION_KEYS = tuple(
+    {field: key for key, field in ORGANIZATION_RENAMED.items()}.get(name, name)
+    for name in BundleOrganizationForm.Meta.fields
+)
 TECHNOLOGY_KEYS = (
     "title", "summary", "description", "benefits", "fields", "keywords", "trl", "ip_status",
     "offers", "countries", "language",
@@ -41,6 +48,16 @@ class Section:
     form_class: type
     export_keys: tuple
     has_patents: bool = False
+    #: bundle keys whose model field has another name
+    renamed: dict = field(default_factory=dict)
+
+    def field_name(self, key: str) -> str:
+        """The model field of a bundle key."""
+        return self.renamed.get(key, key)
+
+    def bundle_key(self, name: str) -> str:
+        """The bundle key of a model field (as errors and exports name it)."""
+        return {field: key for key, field in self.renamed.items()}.get(name, name)
 
     @property
     def is_listing(self) -> bool:
@@ -59,9 +76,20 @@ class Section:
         ]
 
 
-ORGANIZATIONS = Section("organizations", Organization, BundleOrganizationForm, ORGANIZATION_KEYS)
+ORGANIZATIONS = Section(
+    "organizations",
+    Organization,
+    BundleOrganizationForm,
+    ORGANIZATION_KEYS,
+    renamed=ORGANIZATION_RENAMED,
+)
 TECHNOLOGIES = Section(
-    "technologies", Technology, TechnologyForm, TECHNOLOGY_KEYS, has_patents=True
+    "technologies",
+    Technology,
+    TechnologyForm,
+    TECHNOLOGY_KEYS,
+    has_patents=True,
+    renamed=TECHNOLOGY_RENAMED,
 )
 NEEDS = Section("needs", Need, NeedForm, NEED_KEYS)
 

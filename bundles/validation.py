@@ -108,7 +108,7 @@ def prepare(bundle: dict, *, user=None, organization=None, publish: bool = False
 
     `organization` set (a TLO's web upload): every item belongs to it, the organisations section
     and the items' `organization` keys are ignored, and keys used by other organisations are
-    refused. Otherwise (the command, JPO staff) items name their organisation by key.
+    refused. Otherwise (the command, JPO moderators) items name their organisation by key.
     """
     plan = Plan(publish=publish)
     known = {section.name for section in SECTIONS} | {"judgments"}
@@ -202,7 +202,8 @@ def _prepare_item(plan, section, key, data, instance, organization, known_orgs) 
     if not form.is_valid():
         for name, messages in form.errors.items():
             for message in messages:
-                plan.errors.append(BundleError(key, "" if name == "__all__" else name, message))
+                name = "" if name == "__all__" else section.bundle_key(name)
+                plan.errors.append(BundleError(key, name, message))
         return None
 
     changes = [] if new_instance else _changes(plan, section, form, org_key, patents)
@@ -213,6 +214,7 @@ def _prepare_item(plan, section, key, data, instance, organization, known_orgs) 
 
 def _form_data(plan, section, key, data, instance) -> dict:
     """The item as form data: the stored values of an existing row, overlaid by the item's."""
+    data = {section.field_name(name): value for name, value in data.items()}
     allowed = set(section.form_fields) | {"key"}
     if section.is_listing:
         allowed.add("organization")
@@ -220,14 +222,16 @@ def _form_data(plan, section, key, data, instance) -> dict:
         allowed.add("patents")
     for name in data:
         if name not in allowed:
-            plan.errors.append(BundleError(key, name, _("Unknown field.")))
+            plan.errors.append(BundleError(key, section.bundle_key(name), _("Unknown field.")))
     form_data = _instance_data(section, instance) if instance is not None else {}
     for name in section.form_fields:
         if name not in data:
             continue
         value = data[name]
         if not _shape_ok(section, name, value):
-            plan.errors.append(BundleError(key, name, _("This value has the wrong type.")))
+            plan.errors.append(
+                BundleError(key, section.bundle_key(name), _("This value has the wrong type."))
+            )
             continue
         form_data[name] = "" if value is None else value
     if instance is None and "language" in section.form_fields and not data.get("language"):

@@ -23,7 +23,7 @@ SESSION_KEY = "bundles.upload"
 
 
 def uploader_required(view):
-    """JPO staff, or a verified member of an organisation (its TLO)."""
+    """JPO moderators, or a verified member of an organisation (its TLO)."""
 
     @login_required
     @wraps(view)
@@ -45,15 +45,15 @@ def _scope(user):
 
 @uploader_required
 def upload(request):
-    """JPO staff and verified organisation members: upload a bundle or CSV for a preview."""
-    staff = request.user.is_moderator
-    form = BundleUploadForm(request.POST or None, request.FILES or None, staff=staff)
+    """JPO moderators and verified organisation members: upload a bundle or CSV for a preview."""
+    moderator = request.user.is_moderator
+    form = BundleUploadForm(request.POST or None, request.FILES or None, moderator=moderator)
     context = {"form": form, "csv_columns": files.CSV_COLUMNS, "csv_required": files.CSV_REQUIRED}
     if request.method != "POST":
         return render(request, "bundles/upload.html", context)
     if not form.is_valid():
         return render(request, "bundles/upload.html", context, status=400)
-    publish = staff and form.cleaned_data.get("publish", False)
+    publish = moderator and form.cleaned_data.get("publish", False)
     plan = prepare(
         form.bundle, user=request.user, organization=_scope(request.user), publish=publish
     )
@@ -107,7 +107,7 @@ def confirm(request):
     del request.session[SESSION_KEY]
     messages.success(request, plan.summary())
     if not upload["publish"]:
-        messages.info(request, _("The new and changed items wait for review by JPO staff."))
+        messages.info(request, _("The new and changed items wait for review by JPO moderators."))
     return redirect("dashboard")
 
 

@@ -18,8 +18,8 @@ class RequestMessageInline(admin.TabularInline):
 class LicenceRequestAdmin(admin.ModelAdmin):
     """Read-only: requests change only through their thread, and nothing is deleted."""
 
-    list_display = ["technology", "requester_organization", "kind", "status", "last_activity_at"]
-    list_filter = ["status", "kind"]
+    list_display = ["technology", "requester_organization", "purpose", "status", "last_activity_at"]
+    list_filter = ["status", "purpose"]
     search_fields = ["technology__title", "requester_organization__name", "message"]
     inlines = [RequestMessageInline]
 
@@ -57,8 +57,8 @@ class DeclineFeedbackAdmin(admin.ModelAdmin):
 class AgreementAdmin(admin.ModelAdmin):
     """Staff correct agreements on the conversation page (licensing:agreement_correct)."""
 
-    list_display = ["request", "kind", "signed_on", "confirmed_at", "corrected_at"]
-    list_filter = ["kind"]
+    list_display = ["request", "type", "signed_on", "confirmed_at", "corrected_at"]
+    list_filter = ["type"]
     readonly_fields = ["request", "recorded_by", "confirmed_by", "corrected_by"]
 
     def has_add_permission(self, request):

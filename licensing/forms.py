@@ -12,12 +12,12 @@ from .models import Agreement, Attachment, DeclineReason, LicenceRequest
 
 
 class LicenceRequestForm(forms.ModelForm):
-    # The three kinds only (a model field without a default would add a "---------" choice
+    # The three purposes only (a model field without a default would add a "---------" choice
     # that fails when sent); a licence, the most common request, is chosen to begin with.
-    kind = forms.ChoiceField(
-        label=_("Kind of request"),
-        choices=LicenceRequest.Kind.choices,
-        initial=LicenceRequest.Kind.LICENCE,
+    purpose = forms.ChoiceField(
+        label=_("Purpose of the request"),
+        choices=LicenceRequest.Purpose.choices,
+        initial=LicenceRequest.Purpose.LICENCE,
         widget=forms.RadioSelect,
         error_messages={
             "required": _("Choose what you are asking for."),
@@ -27,7 +27,7 @@ class LicenceRequestForm(forms.ModelForm):
 
     class Meta:
         model = LicenceRequest
-        fields = ["kind", "message", "intended_use", "territory"]
+        fields = ["purpose", "message", "intended_use", "territory"]
         widgets = {
             "message": forms.Textarea(attrs={"rows": 6, "maxlength": 5000}),
             "intended_use": forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
@@ -42,10 +42,10 @@ class LicenceRequestForm(forms.ModelForm):
         self.organization = organization
         self.technology = technology
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [
+        self.fields["purpose"].choices = [
             (value, label)
-            for value, label in LicenceRequest.Kind.choices
-            if value in LicenceRequest.REQUEST_KINDS
+            for value, label in LicenceRequest.Purpose.choices
+            if value in LicenceRequest.REQUEST_PURPOSES
         ]
         self.fields["message"].max_length = 5000
         self.fields["intended_use"].max_length = 2000
@@ -148,7 +148,7 @@ class MessageForm(forms.Form):
         label=_("Attach a file (optional)"),
         required=False,
         help_text=_(
-            "A PDF document or an image, up to 10 MB. Only the two organisations and JPO staff can open it."
+            "A PDF document or an image, up to 10 MB. Only the two organisations and JPO moderators can open it."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
     )
@@ -225,7 +225,7 @@ class StatusForm(DeclineFields):
 
 
 class AgreementForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind of agreement"), choices=Agreement.Kind.choices)
+    type = forms.ChoiceField(label=_("Type of agreement"), choices=Agreement.Type.choices)
     signed_on = forms.DateField(
         label=_("Date of the agreement"), widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -23,7 +23,7 @@ class Side(models.TextChoices):
 
 class LicenceRequestQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Requests the user may read: their organisation's, sent or received; all for staff."""
+        """Requests the user may read: their organisation's, sent or received; all for moderators."""
         if not user.is_authenticated:
             return self.none()
         if user.is_moderator:
@@ -90,7 +90,7 @@ class LicenceRequest(models.Model):
     licence request, from a seeker to the owner) or a need (a proposed solution, from a
     provider to the seeker). One model, one thread machinery, the same access rules."""
 
-    class Kind(models.TextChoices):
+    class Purpose(models.TextChoices):
         LICENCE = "licence", _("Licence")
         RESEARCH_COLLABORATION = "research_collaboration", _("Research collaboration")
         MORE_INFORMATION = "more_information", _("More information")
@@ -106,7 +106,7 @@ class LicenceRequest(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     OPEN_STATUSES = (Status.OPEN, Status.NEW, Status.IN_DISCUSSION, Status.SHORTLISTED)
-    REQUEST_KINDS = (Kind.LICENCE, Kind.RESEARCH_COLLABORATION, Kind.MORE_INFORMATION)
+    REQUEST_PURPOSES = (Purpose.LICENCE, Purpose.RESEARCH_COLLABORATION, Purpose.MORE_INFORMATION)
 
     # PROTECT: nothing about a negotiation is deleted silently, not even through a cascade.
     # Exactly one subject is set (constraint below): the technology or the need.
@@ -149,7 +149,7 @@ class LicenceRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="licence_requests",
     )
-    kind = models.CharField(_("kind of request"), max_length=30, choices=Kind.choices)
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
     message = models.TextField(_("message"))
     intended_use = models.TextField(_("intended use"), blank=True)
     territory = models.CharField(_("territory"), max_length=200, blank=True)
@@ -183,12 +183,13 @@ class LicenceRequest(models.Model):
                 name="proposal_one_open_per_org",
             ),
             models.CheckConstraint(
-                condition=Q(kind="proposal", need__isnull=False, technology__isnull=True)
-                | (~Q(kind="proposal") & Q(technology__isnull=False, need__isnull=True)),
+                condition=Q(purpose="proposal", need__isnull=False, technology__isnull=True)
+                | (~Q(purpose="proposal") & Q(technology__isnull=False, need__isnull=True)),
                 name="licence_request_one_subject",
             ),
             models.CheckConstraint(
-                condition=Q(kind="proposal") | Q(proposed_technology__isnull=True, capability=""),
+                condition=Q(purpose="proposal")
+                | Q(proposed_technology__isnull=True, capability=""),
                 name="licence_request_offer_only_in_proposal",
             ),
         ]
@@ -202,7 +203,7 @@ class LicenceRequest(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.subject} ({self.requester_organization})"
+        return f"{self.get_purpose_display()}: {self.subject} ({self.requester_organization})"
 
     def get_absolute_url(self):
         return reverse("licensing:request_detail", args=[self.pk])
@@ -221,7 +222,7 @@ class LicenceRequest(models.Model):
         return self.status in self.OPEN_STATUSES
 
     def side_of(self, user) -> str | None:
-        """Which party the user belongs to (None for staff and everyone else)."""
+        """Which party the user belongs to (None for moderators and everyone else)."""
         organization = user.organization if user.is_authenticated else None
         if organization is None:
             return None
@@ -454,9 +455,9 @@ class AgreementQuerySet(models.QuerySet):
 
 class Agreement(models.Model):
     """A conversation ended in an agreement. Recorded by one side, it counts once the other
-    side confirms it; staff may correct the date and kind."""
+    side confirms it; moderators may correct the date and type."""
 
-    class Kind(models.TextChoices):
+    class Type(models.TextChoices):
         LICENCE = "licence", _("Licence")
         OPTION = "option", _("Option")
         JOINT_DEVELOPMENT = "joint_development", _("Joint development")
@@ -466,7 +467,7 @@ class Agreement(models.Model):
     request = models.OneToOneField(
         LicenceRequest, on_delete=models.PROTECT, related_name="agreement"
     )
-    kind = models.CharField(_("kind of agreement"), max_length=30, choices=Kind.choices)
+    type = models.CharField(_("type of agreement"), max_length=30, choices=Type.choices)
     signed_on = models.DateField(_("date of the agreement"))
     recorded_by_side = models.CharField(_("recorded by"), max_length=10, choices=Side.choices)
     recorded_by = models.ForeignKey(
@@ -499,7 +500,7 @@ class Agreement(models.Model):
         indexes = [models.Index(fields=["signed_on"], name="agreement_signed_on")]
 
     def __str__(self):
-        return f"{self.get_kind_display()} ({self.signed_on})"
+        return f"{self.get_type_display()} ({self.signed_on})"
 
     def get_absolute_url(self):
         return self.request.get_absolute_url()

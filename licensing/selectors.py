@@ -51,10 +51,10 @@ def technology_detail(request, technology, actor) -> dict:
 
 def need_detail(request, need, actor) -> dict:
     """The call to action for everyone; the proposals themselves for the need's organisation
-    and staff only; the public sees how many were received."""
+    and moderators only; the public sees how many were received."""
     proposals = LicenceRequest.objects.filter(need=need)
     context = {"proposal_count": proposals.count()}
-    if actor in (Actor.OWNER, Actor.STAFF):
+    if actor in (Actor.OWNER, Actor.MODERATOR):
         context["need_proposals"] = list(proposals.for_lists().with_unread(Side.OWNER))
     if not services.proposal_refusal(request.user, need):
         context["proposal_url"] = reverse("licensing:proposal_create", args=[need.pk])
@@ -81,7 +81,7 @@ def dashboard_sections(user) -> dict:
     return context
 
 
-# Why not: decline reasons as the provider and staff see them.
+# Why not: decline reasons as the provider and moderators see them.
 
 
 def _pivot(rows, key) -> list[dict]:
@@ -128,7 +128,7 @@ def feedback_report(organization) -> dict:
         "total": sum(totals.values()),
         "rows": [
             {
-                "kind": row["key"][0],
+                "listing_type": row["key"][0],
                 "url": reverse(
                     "listings:technology_detail"
                     if row["key"][0] == "technology"
@@ -146,7 +146,7 @@ def feedback_report(organization) -> dict:
 
 
 def feedback_totals() -> dict:
-    """For staff: every decline reason given on the exchange, by path (one query)."""
+    """For moderators: every decline reason given on the exchange, by path (one query)."""
     rows = DeclineFeedback.objects.values("path", "reason").annotate(n=Count("pk")).order_by()
     paths = dict(DeclineFeedback.Path.choices)
     pivot = _pivot(rows, key=lambda r: r["path"])

@@ -100,7 +100,7 @@ def send_proposal(user, need, *, message, technology=None, capability="") -> Lic
         "licensing/emails/new_proposal",
         _("Your organisation already has an open proposal for this need."),
         need=need,
-        kind=LicenceRequest.Kind.PROPOSAL,
+        purpose=LicenceRequest.Purpose.PROPOSAL,
         status=Status.NEW,
         proposed_technology=technology,
         capability=capability,
@@ -110,7 +110,7 @@ def send_proposal(user, need, *, message, technology=None, capability="") -> Lic
 
 @transaction.atomic
 def send_request(
-    user, technology, *, kind, message, intended_use="", territory=""
+    user, technology, *, purpose, message, intended_use="", territory=""
 ) -> LicenceRequest:
     """Send a request to a technology's owner and e-mail the owner's members.
 
@@ -125,7 +125,7 @@ def send_request(
         "licensing/emails/new_request",
         _("Your organisation already has an open request about this technology."),
         technology=technology,
-        kind=kind,
+        purpose=purpose,
         message=message.strip(),
         intended_use=intended_use.strip(),
         territory=territory.strip(),
@@ -301,7 +301,7 @@ def change_status(
 
 
 def mark_read(request, user) -> None:
-    """Record that the user's side has read the thread up to now (staff reads are not
+    """Record that the user's side has read the thread up to now (moderator reads are not
     recorded: they are not a party)."""
     side = request.side_of(user)
     if side is None:
@@ -364,9 +364,9 @@ def agreement_refusal(request, user) -> str | None:
 
 
 @transaction.atomic
-def record_agreement(request, user, *, kind: str, signed_on) -> Agreement:
+def record_agreement(request, user, *, type: str, signed_on) -> Agreement:
     """One side records that the conversation ended in an agreement. It counts only once the
-    other side confirms; recording again (changing the date or kind) asks for a new
+    other side confirms; recording again (changing the date or type) asks for a new
     confirmation. The other side is e-mailed."""
     request = LicenceRequest.objects.select_for_update().get(pk=request.pk)
     reason = agreement_refusal(request, user)
@@ -378,7 +378,7 @@ def record_agreement(request, user, *, kind: str, signed_on) -> Agreement:
     agreement, _created = Agreement.objects.update_or_create(
         request=request,
         defaults={
-            "kind": kind,
+            "type": type,
             "signed_on": signed_on,
             "recorded_by_side": side,
             "recorded_by": user,
@@ -423,13 +423,13 @@ def confirm_agreement(request, user) -> Agreement:
 
 
 @transaction.atomic
-def correct_agreement(agreement, user, *, kind: str, signed_on, confirmed: bool) -> Agreement:
-    """JPO staff correct an agreement's kind and date, or whether it counts (for instance
+def correct_agreement(agreement, user, *, type: str, signed_on, confirmed: bool) -> Agreement:
+    """JPO moderators correct an agreement's type and date, or whether it counts (for instance
     when one organisation reports that the other's record is wrong)."""
     if not (user.is_authenticated and user.is_moderator):
-        raise RequestError(_("Only JPO staff may correct an agreement."))
+        raise RequestError(_("Only JPO moderators may correct an agreement."))
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    agreement.kind, agreement.signed_on = kind, signed_on
+    agreement.type, agreement.signed_on = type, signed_on
     if confirmed and not agreement.is_confirmed:
         agreement.confirmed_at = timezone.now()
     elif not confirmed:

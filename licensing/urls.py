@@ -7,7 +7,7 @@ app_name = "licensing"
 urlpatterns = [
     path("received/", views.inbox, name="inbox"),
     path("sent/", views.sent, name="sent"),
-    path("all/", views.staff_list, name="staff_list"),
+    path("all/", views.moderator_list, name="moderator_list"),
     path("new/<int:technology_pk>/", views.request_create, name="request_create"),
     path("propose/<int:need_pk>/", views.proposal_create, name="proposal_create"),
     path("<int:pk>/", views.request_detail, name="request_detail"),
@@ -18,5 +18,5 @@ urlpatterns = [
     path("<int:pk>/agreement/confirm/", views.agreement_confirm, name="agreement_confirm"),
     path("<int:pk>/agreement/correct/", views.agreement_correct, name="agreement_correct"),
     path("feedback/", views.feedback, name="feedback"),
-    path("feedback/all/", views.staff_feedback, name="staff_feedback"),
+    path("feedback/all/", views.moderator_feedback, name="moderator_feedback"),
 ]

@@ -119,8 +119,8 @@ def sent(request):
 
 
 @moderator_required
-def staff_list(request):
-    """JPO staff: every request, newest activity first."""
+def moderator_list(request):
+    """JPO moderators: every request, newest activity first."""
     requests = LicenceRequest.objects.for_lists()
     status = request.GET.get("status", "")
     if status in LicenceRequest.Status.values:
@@ -138,7 +138,7 @@ def staff_list(request):
 
 
 def get_visible(request, pk) -> LicenceRequest:
-    """The request if the user is a member of one of the two organisations or staff; else 404."""
+    """The request if the user is a member of one of the two organisations or a moderator; else 404."""
     return get_object_or_404(
         LicenceRequest.objects.visible_to(request.user).select_related(
             "technology",
@@ -185,7 +185,7 @@ def render_thread(
         "agreement": agreement,
         "agreement_form": agreement_form
         or AgreementForm(
-            initial={"kind": agreement.kind, "signed_on": agreement.signed_on} if agreement else {}
+            initial={"type": agreement.type, "signed_on": agreement.signed_on} if agreement else {}
         ),
         "can_record_agreement": can_agree,
         "can_confirm_agreement": can_agree
@@ -194,7 +194,7 @@ def render_thread(
         and agreement.recorded_by_side != side,
         "correction_form": AgreementCorrectionForm(
             initial={
-                "kind": agreement.kind,
+                "type": agreement.type,
                 "signed_on": agreement.signed_on,
                 "confirmed": agreement.is_confirmed,
             }
@@ -206,7 +206,7 @@ def render_thread(
 
 
 def request_detail(request, pk):
-    """Members of the two organisations and JPO staff: the thread; others get 404."""
+    """Members of the two organisations and JPO moderators: the thread; others get 404."""
     licence_request = get_visible(request, pk)
     services.mark_read(licence_request, request.user)
     return render_thread(request, licence_request)
@@ -270,7 +270,7 @@ def request_status(request, pk):
 
 
 def attachment_download(request, pk, key):
-    """Members of the two organisations and JPO staff: one attachment, streamed as a download
+    """Members of the two organisations and JPO moderators: one attachment, streamed as a download
     (never from a public address); everyone else gets 404, whatever address they try."""
     licence_request = get_visible(request, pk)
     attachment = get_object_or_404(
@@ -325,12 +325,12 @@ def agreement_confirm(request, pk):
 @require_POST
 @moderator_required
 def agreement_correct(request, pk):
-    """JPO staff: correct an agreement's kind, date or whether it counts."""
+    """JPO moderators: correct an agreement's type, date or whether it counts."""
     licence_request = get_visible(request, pk)
     agreement = get_object_or_404(Agreement, request=licence_request)
     form = AgreementCorrectionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The correction could not be saved: check the date and kind."))
+        messages.error(request, _("The correction could not be saved: check the date and type."))
         return render_thread(request, licence_request, status=400)
     services.correct_agreement(agreement, request.user, **form.cleaned_data)
     messages.success(request, _("The agreement was corrected."))
@@ -342,11 +342,11 @@ def feedback(request):
     """Members of an organisation: why others passed on its listings, per technology and in
     total; names only where the decliner chose to share them."""
     report = selectors.feedback_report(request.user.organization)
-    return render(request, "licensing/feedback.html", {"report": report, "staff_view": False})
+    return render(request, "licensing/feedback.html", {"report": report, "moderator_view": False})
 
 
 @moderator_required
-def staff_feedback(request):
-    """JPO staff: decline reasons across the exchange, by path."""
+def moderator_feedback(request):
+    """JPO moderators: decline reasons across the exchange, by path."""
     report = selectors.feedback_totals()
-    return render(request, "licensing/feedback.html", {"report": report, "staff_view": True})
+    return render(request, "licensing/feedback.html", {"report": report, "moderator_view": True})

@@ -7,12 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 
-from .models import TRL, Field, IPStatus, Offer, Technology, country_choices
+from .models import TRL, Field, IPStatus, Partnership, Technology, country_choices
 from .widgets import FastSelect, FieldSelect
 
 
 class ListingFilterSet(django_filters.FilterSet):
-    """Search, field (a group includes its sub-fields), country, organisation kind, date, sort."""
+    """Search, field (a group includes its sub-fields), country, organisation type, date, sort."""
 
     SORT_CHOICES = [("relevance", _("Relevance")), ("newest", _("Newest"))]
     # The filters `is_valid` checks against each other; every other one is valid or not on its
@@ -42,11 +42,12 @@ class ListingFilterSet(django_filters.FilterSet):
         empty_label=_("All countries"),
         widget=FastSelect,
     )
+    # The query parameter keeps its name: saved searches and API clients use it.
     org_kind = django_filters.ChoiceFilter(
-        label=_("Organisation kind"),
-        choices=Organization.Kind.choices,
-        field_name="organization__kind",
-        empty_label=_("All kinds"),
+        label=_("Organisation type"),
+        choices=Organization.Type.choices,
+        field_name="organization__type",
+        empty_label=_("All types"),
     )
     since = django_filters.DateFilter(
         label=_("Posted since"),
@@ -136,10 +137,11 @@ class TechnologyFilterSet(ListingFilterSet):
     ip_status = django_filters.MultipleChoiceFilter(
         label=_("IP status"), choices=IPStatus.choices, widget=forms.CheckboxSelectMultiple
     )
+    # The query parameter keeps its name: saved searches store it.
     offer = django_filters.MultipleChoiceFilter(
-        label=_("What is offered"),
-        choices=Offer.choices,
-        method="filter_offer",
+        label=_("Partnerships offered"),
+        choices=Partnership.choices,
+        method="filter_partnerships",
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -147,8 +149,8 @@ class TechnologyFilterSet(ListingFilterSet):
         model = Technology
         fields = []
 
-    def filter_offer(self, queryset, name, value):
-        return queryset.filter(offers__overlap=list(value)) if value else queryset
+    def filter_partnerships(self, queryset, name, value):
+        return queryset.filter(partnerships__overlap=list(value)) if value else queryset
 
     def extra_ordering(self, sort):
         return {"trl_desc": ["-trl", "-pk"], "trl_asc": ["trl", "-pk"]}.get(sort)

@@ -5,7 +5,15 @@ from lib.i18n import join_list
 from lib.uploads import clean_image, clean_pdf
 
 from .lifecycle import Action
-from .models import MAX_IMAGES, Field, Offer, Patent, Technology, TechnologyImage, country_choices
+from .models import (
+    MAX_IMAGES,
+    Field,
+    Partnership,
+    Patent,
+    Technology,
+    TechnologyImage,
+    country_choices,
+)
 from .widgets import CountryCheckboxes, FieldCheckboxes
 
 
@@ -98,21 +106,23 @@ class ListingFormMixin(forms.ModelForm):
 
 
 class TechnologyForm(ListingFormMixin):
-    offers = forms.MultipleChoiceField(
-        label=_("What is offered"), choices=Offer.choices, widget=forms.CheckboxSelectMultiple
+    partnerships = forms.MultipleChoiceField(
+        label=_("Partnerships offered"),
+        choices=Partnership.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = Technology
         fields = [
             "title", "summary", "description", "benefits", "fields", "keywords", "trl",
-            "ip_status", "offers", "countries", "language", "contact_name", "contact_email",
+            "ip_status", "partnerships", "countries", "language", "contact_name", "contact_email",
             "brochure",
         ]  # fmt: skip
         # What an edit of a published technology may change before review.
         revision_fields = [
             "title", "summary", "description", "benefits", "fields", "keywords", "trl",
-            "ip_status", "offers", "countries", "language", "contact_name", "contact_email",
+            "ip_status", "partnerships", "countries", "language", "contact_name", "contact_email",
         ]  # fmt: skip
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),

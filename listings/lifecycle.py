@@ -37,7 +37,7 @@ class Action(models.TextChoices):
 
 class Actor(models.TextChoices):
     OWNER = "owner", pgettext_lazy("listing", "Owner")
-    STAFF = "staff", _("JPO staff")
+    MODERATOR = "moderator", _("JPO moderator")
     SYSTEM = "system", _("System")
 
 
@@ -53,12 +53,12 @@ TRANSITIONS = {
     Action.SUBMIT: Transition(
         frozenset({Status.DRAFT, Status.CHANGES_REQUESTED}), Status.SUBMITTED, Actor.OWNER
     ),
-    Action.APPROVE: Transition(frozenset({Status.SUBMITTED}), Status.PUBLISHED, Actor.STAFF),
+    Action.APPROVE: Transition(frozenset({Status.SUBMITTED}), Status.PUBLISHED, Actor.MODERATOR),
     Action.REQUEST_CHANGES: Transition(
-        frozenset({Status.SUBMITTED}), Status.CHANGES_REQUESTED, Actor.STAFF, needs_reason=True
+        frozenset({Status.SUBMITTED}), Status.CHANGES_REQUESTED, Actor.MODERATOR, needs_reason=True
     ),
     Action.REJECT: Transition(
-        frozenset({Status.SUBMITTED}), Status.REJECTED, Actor.STAFF, needs_reason=True
+        frozenset({Status.SUBMITTED}), Status.REJECTED, Actor.MODERATOR, needs_reason=True
     ),
     Action.WITHDRAW: Transition(
         frozenset({Status.PUBLISHED, Status.SUBMITTED, Status.CHANGES_REQUESTED}),
@@ -71,7 +71,7 @@ TRANSITIONS = {
     Action.EXPIRE: Transition(frozenset({Status.PUBLISHED}), Status.EXPIRED, Actor.SYSTEM),
 }
 
-# Decisions on a pending revision of a published listing use the staff actions above.
+# Decisions on a pending revision of a published listing use the moderator actions above.
 REVISION_ACTIONS = frozenset({Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT})
 
 OWNER_EDITABLE = frozenset(
@@ -86,6 +86,6 @@ def allowed_actions(status: str, actor: str, *, has_revision: bool = False) -> l
         for action, rule in TRANSITIONS.items()
         if rule.actor == actor and status in rule.sources
     ]
-    if actor == Actor.STAFF and status == Status.PUBLISHED and has_revision:
+    if actor == Actor.MODERATOR and status == Status.PUBLISHED and has_revision:
         actions += sorted(REVISION_ACTIONS)
     return actions

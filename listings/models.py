@@ -48,8 +48,8 @@ class IPStatus(models.TextChoices):
     NONE = "none", _("Not protected")
 
 
-class Offer(models.TextChoices):
-    """What a technology's owner offers; needs use the same words for the partnership sought."""
+class Partnership(models.TextChoices):
+    """A form of partnership: what a technology's owner offers and what a need seeks."""
 
     EXCLUSIVE_LICENCE = "exclusive_licence", _("Exclusive licence")
     NON_EXCLUSIVE_LICENCE = "non_exclusive_licence", _("Non-exclusive licence")
@@ -125,7 +125,7 @@ class ListingQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user):
-        """Published listings, plus everything of the user's organisation, plus all for staff."""
+        """Published listings, plus everything of the user's organisation, plus all for moderators."""
         if user.is_authenticated and user.is_moderator:
             return self
         condition = Q(status=Status.PUBLISHED)
@@ -296,8 +296,9 @@ class Technology(Listing):
     benefits = models.TextField(_("benefits and advantages"), blank=True)
     trl = models.PositiveSmallIntegerField(_("technology readiness level"), choices=TRL.choices)
     ip_status = models.CharField(_("IP status"), max_length=20, choices=IPStatus.choices)
-    offers = ArrayField(
-        models.CharField(max_length=30, choices=Offer.choices), verbose_name=_("what is offered")
+    partnerships = ArrayField(
+        models.CharField(max_length=30, choices=Partnership.choices),
+        verbose_name=_("partnerships offered"),
     )
     contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
@@ -323,7 +324,9 @@ class Technology(Listing):
             models.CheckConstraint(
                 condition=Q(trl__gte=1, trl__lte=9), name="technology_trl_range"
             ),
-            models.CheckConstraint(condition=~Q(offers=[]), name="technology_offers_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(partnerships=[]), name="technology_partnerships_not_empty"
+            ),
             models.UniqueConstraint(
                 fields=["import_key"],
                 condition=~Q(import_key=""),
@@ -339,7 +342,7 @@ class Technology(Listing):
                 name="technology_public_search",
             ),
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="technology_title_trgm"),
-            GinIndex(fields=["offers"], name="technology_offers_gin"),
+            GinIndex(fields=["partnerships"], name="technology_partnerships_gin"),
             GinIndex(fields=["countries"], name="technology_countries_gin"),
             models.Index(fields=["status", "-published_at"], name="technology_status_pub"),
             models.Index(fields=["trl"], name="technology_trl"),
@@ -349,9 +352,9 @@ class Technology(Listing):
     def get_absolute_url(self):
         return reverse("listings:technology_detail", args=[self.pk])
 
-    def get_offers_display(self) -> list[str]:
-        labels = dict(Offer.choices)
-        return [labels.get(o, o) for o in self.offers]
+    def get_partnerships_display(self) -> list[str]:
+        labels = dict(Partnership.choices)
+        return [labels.get(p, p) for p in self.partnerships]
 
     def get_countries_display(self) -> list[str]:
         return [countries.name(c) for c in self.countries]

@@ -1,4 +1,5 @@
-"""The listing models (technology, need) by URL kind, so shared views serve both."""
+"""The listing models by listing type ("technology", "need": their URL segment), so shared
+views serve both."""
 
 from django.http import Http404
 
@@ -10,9 +11,9 @@ def register(model):
     return model
 
 
-def listing_model(kind: str):
+def listing_model(listing_type: str):
     try:
-        return _MODELS[kind]
+        return _MODELS[listing_type]
     except KeyError:
         raise Http404 from None
 

@@ -1,4 +1,4 @@
-"""A published listing's pending revision: its owner's edit held for review by JPO staff.
+"""A published listing's pending revision: its owner's edit held for review by JPO moderators.
 
 It is stored as JSON on the listing (`pending_revision`). This module alone knows that JSON's
 keys: `PendingRevision.from_listing` reads it, `store` writes it, and `PendingRevision.in_state`

@@ -45,13 +45,13 @@ def after_save(listing) -> None:
 
 
 def actor_for(listing, user) -> str | None:
-    """The role a user plays towards a listing: staff, owner, or none."""
+    """The role a user plays towards a listing: moderator, owner, or none."""
     if user is None:
         return Actor.SYSTEM
     if not user.is_authenticated:
         return None
     if user.is_moderator:
-        return Actor.STAFF
+        return Actor.MODERATOR
     if user.can_post and user.organization.pk == listing.organization_id:
         return Actor.OWNER
     return None
@@ -79,11 +79,11 @@ def transition(listing, action: str, user, reason: str = "") -> ModerationEvent:
     model = type(listing)
     locked = model.objects.select_for_update().get(pk=listing.pk)
     reason = (reason or "").strip()
-    is_staff = user is not None and user.is_authenticated and user.is_moderator
+    is_moderator = user is not None and user.is_authenticated and user.is_moderator
     is_owner = user is not None and actor_for(locked, user) == Actor.OWNER
 
     if locked.status == Status.PUBLISHED and locked.revision and action in REVISION_ACTIONS:
-        return _decide_revision(locked, action, user, reason, is_staff, listing)
+        return _decide_revision(locked, action, user, reason, is_moderator, listing)
 
     rule = TRANSITIONS.get(action)
     if rule is None:
@@ -93,9 +93,9 @@ def transition(listing, action: str, user, reason: str = "") -> ModerationEvent:
             _("This is no longer possible: the listing is now “%(status)s”.")
             % {"status": locked.get_status_display()}
         )
-    if rule.actor == Actor.STAFF and not is_staff:
-        raise TransitionError(_("Only JPO staff may do this."))
-    if rule.actor == Actor.OWNER and not (is_owner or (is_staff and action == Action.WITHDRAW)):
+    if rule.actor == Actor.MODERATOR and not is_moderator:
+        raise TransitionError(_("Only JPO moderators may do this."))
+    if rule.actor == Actor.OWNER and not (is_owner or (is_moderator and action == Action.WITHDRAW)):
         raise TransitionError(_("Only members of the owner organisation may do this."))
     if rule.needs_reason and not reason:
         raise TransitionError(_("Please give a reason: the owner will read it."))
@@ -110,9 +110,9 @@ def transition(listing, action: str, user, reason: str = "") -> ModerationEvent:
     return event
 
 
-def _decide_revision(locked, action, user, reason, is_staff, original) -> ModerationEvent:
-    if not is_staff:
-        raise TransitionError(_("Only JPO staff may do this."))
+def _decide_revision(locked, action, user, reason, is_moderator, original) -> ModerationEvent:
+    if not is_moderator:
+        raise TransitionError(_("Only JPO moderators may do this."))
     revision = locked.revision
     if not revision.is_submitted:
         raise TransitionError(_("This revision has already been decided."))
@@ -153,7 +153,7 @@ def _log(listing, user, action, before, after, reason="") -> ModerationEvent:
 @transaction.atomic
 def save_listing(listing, form, user, *, extra_save=None):
     """Save an owner's form. A published listing's edit becomes a revision for review (unless
-    the organisation is verified: then it is applied and staff are told to re-check it)."""
+    the organisation is verified: then it is applied and moderators are told to re-check it)."""
     if listing.pk and listing.status == Status.PUBLISHED:
         return save_revision(listing, form_revision(form), user, extra_save=extra_save)
     is_new = listing.pk is None
@@ -211,21 +211,21 @@ def _hold_revision(listing, revision, user, extra_save) -> ModerationEvent:
 def import_listing(listing, form, user, *, publish: bool = False, extra_save=None):
     """Write a listing from an import (a bundle item validated by its web form) and log it.
 
-    With `publish` (JPO staff or the command only) it is published at once. Otherwise a published
+    With `publish` (JPO moderators or the command only) it is published at once. Otherwise a published
     listing is edited as its owner's form edits it (held for review; applied when its
     organisation is verified or the form holds no change, e.g. only its patents changed) and
     any other listing enters the moderation queue as submitted. The caller sets the
     organisation and import key, refreshes derived data and tells staff, once per batch
     (bundles.importer). Returns the ModerationEvent logged.
     """
-    if publish and actor_for(listing, user) not in (Actor.STAFF, Actor.SYSTEM):
-        raise TransitionError(_("Only JPO staff may do this."))
+    if publish and actor_for(listing, user) not in (Actor.MODERATOR, Actor.SYSTEM):
+        raise TransitionError(_("Only JPO moderators may do this."))
     if listing.pk and listing.status == Status.PUBLISHED and not publish:
         revision = form_revision(form)
         if listing.organization.verified or not form.has_changed():
             return _edit_published(listing, revision, user, extra_save)
         event = _hold_revision(listing, revision, user, extra_save)
-        # A move to another organisation (by JPO staff) is not part of the edit under review.
+        # A move to another organisation (by JPO moderators) is not part of the edit under review.
         type(listing).objects.filter(pk=listing.pk).update(organization=listing.organization)
         return event
     before = listing.status if listing.pk else Status.DRAFT
@@ -240,8 +240,8 @@ def import_listing(listing, form, user, *, publish: bool = False, extra_save=Non
     return _log(listing, user, Action.IMPORT, before, listing.status)
 
 
-def for_staff(event: ModerationEvent) -> bool:
-    """Whether JPO staff should look at a listing after this event: a submission (also by
+def for_moderators(event: ModerationEvent) -> bool:
+    """Whether JPO moderators should look at a listing after this event: a submission (also by
     import), an edit held for review, or a published listing's edit to re-check."""
     if event.action == Action.IMPORT:
         return event.to_status == Status.SUBMITTED
@@ -297,18 +297,18 @@ def revision_changes(listing) -> list[dict]:
 
 
 def notify(listing, event: ModerationEvent) -> None:
-    """Staff hear of new submissions and revisions; owners hear of every decision."""
+    """Moderators hear of new submissions and revisions; owners hear of every decision."""
     context = {
         "listing": listing,
         "event": event,
-        "kind": listing._meta.verbose_name,
+        "listing_type": listing._meta.verbose_name,
         "link": absolute_url(listing.get_absolute_url()),
         "review_link": absolute_url(
             reverse("listings:review", args=[listing._meta.model_name, listing.pk])
         ),
     }
-    if for_staff(event):
-        people = recipients.staff()
+    if for_moderators(event):
+        people = recipients.moderators()
     else:
         owners = recipients.listing_owners(listing)
         people = recipients.without(owners, event.actor) or owners

@@ -14,7 +14,7 @@ urlpatterns = [
         views.technology_image_delete,
         name="technology_image_delete",
     ),
-    path("listings/<str:kind>/<int:pk>/action/", views.listing_action, name="action"),
+    path("listings/<str:listing_type>/<int:pk>/action/", views.listing_action, name="action"),
     path("moderation/", views.moderation_queue, name="moderation_queue"),
-    path("moderation/<str:kind>/<int:pk>/", views.review, name="review"),
+    path("moderation/<str:listing_type>/<int:pk>/", views.review, name="review"),
 ]

@@ -42,7 +42,7 @@ def technology_list(request):
 def count_view(request, listing, actor) -> None:
     """A view of a public listing by someone outside its organisation is appended to the
     analytics log; the listing's own row is never written on a page view."""
-    if listing.is_public and actor not in (Actor.OWNER, Actor.STAFF):
+    if listing.is_public and actor not in (Actor.OWNER, Actor.MODERATOR):
         listing_viewed.send(sender=type(listing), request=request, listing=listing)
 
 
@@ -50,13 +50,13 @@ def detail_context(request, listing) -> dict:
     """What a listing's detail and review pages show of the listing itself; the sections other
     apps add (licence requests, suggestions, follows, analytics) are composed by `portal.views`."""
     actor = services.actor_for(listing, request.user)
-    can_manage = actor in (Actor.OWNER, Actor.STAFF)
+    can_manage = actor in (Actor.OWNER, Actor.MODERATOR)
     return {
         "listing": listing,
         "object": listing,
         "actor": actor,
         "is_owner": actor == Actor.OWNER,
-        "is_staff_view": actor == Actor.STAFF,
+        "is_moderator_view": actor == Actor.MODERATOR,
         "owner_actions": allowed_actions(listing.status, Actor.OWNER)
         if actor == Actor.OWNER
         else [],
@@ -148,11 +148,11 @@ def technology_image_delete(request, pk, image_pk):
 
 
 @require_POST
-def listing_action(request, kind, pk):
-    """Owners (submit, withdraw, reopen) and staff (approve, request changes, reject)."""
+def listing_action(request, listing_type, pk):
+    """Owners (submit, withdraw, reopen) and moderators (approve, request changes, reject)."""
     if not request.user.is_authenticated:
         raise Http404
-    model = listing_model(kind)
+    model = listing_model(listing_type)
     listing = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -165,7 +165,7 @@ def listing_action(request, kind, pk):
     except services.TransitionError as error:
         messages.error(request, str(error))
         if request.user.is_moderator:
-            return redirect("listings:review", kind=kind, pk=pk)
+            return redirect("listings:review", listing_type=listing_type, pk=pk)
         return redirect(listing.get_absolute_url())
     messages.success(
         request,
@@ -178,7 +178,7 @@ def listing_action(request, kind, pk):
 
 @moderator_required
 def moderation_queue(request):
-    """JPO staff: submitted technologies and needs and pending revisions, oldest first."""
+    """JPO moderators: submitted technologies and needs and pending revisions, oldest first."""
     queues = [
         (model._meta.verbose_name_plural, selectors.moderation_queue(model))
         for model in listing_models()
@@ -187,14 +187,14 @@ def moderation_queue(request):
 
 
 @moderator_required
-def review(request, kind, pk):
-    """JPO staff: everything about one listing, what a revision changes, and the decision."""
-    model = listing_model(kind)
+def review(request, listing_type, pk):
+    """JPO moderators: everything about one listing, what a revision changes, and the decision."""
+    model = listing_model(listing_type)
     listing = get_object_or_404(model.objects.select_related("organization", "author"), pk=pk)
     context = detail_context(request, listing)
     context.update(
         {
-            "kind": kind,
+            "listing_type": listing_type,
             "review_template": model.review_template,
             "changes": services.revision_changes(listing),
             # One form per decision, each reason labelled by its decision.
@@ -202,7 +202,7 @@ def review(request, kind, pk):
                 DecisionForm(action=action)
                 for action in allowed_actions(
                     listing.status,
-                    Actor.STAFF,
+                    Actor.MODERATOR,
                     has_revision=listing.revision is not None and listing.revision.is_submitted,
                 )
             ],

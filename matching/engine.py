@@ -233,7 +233,7 @@ def _features(vector, norm_value, fields, groups, language, attrs) -> scoring.Fe
 
 def fit_attributes(listing) -> dict:
     if kind_of(listing) == ListingKind.TECHNOLOGY:
-        return {"trl": listing.trl, "countries": listing.countries, "offers": listing.offers}
+        return {"trl": listing.trl, "countries": listing.countries, "offers": listing.partnerships}
     return {
         "trl_min": listing.trl_min,
         "trl_max": listing.trl_max,
@@ -251,7 +251,7 @@ def candidate_attributes(kind, ids) -> dict[int, dict]:
         rows = (
             Technology.objects.published()
             .filter(pk__in=ids)
-            .values_list("pk", "trl", "countries", "offers")
+            .values_list("pk", "trl", "countries", "partnerships")
         )
         return {pk: {"trl": trl, "countries": c, "offers": o} for pk, trl, c, o in rows}
     rows = (

@@ -72,7 +72,7 @@ def _refresh_bulk(sender, listings, **kwargs):
 
 def need_suggestions(request, need, actor):
     """The need's organisation and staff see suggested technologies."""
-    if actor not in (Actor.OWNER, Actor.STAFF):
+    if actor not in (Actor.OWNER, Actor.MODERATOR):
         return {}
     suggestions = selectors.suggested_technologies(need, for_owner=actor == Actor.OWNER)
     if actor == Actor.OWNER:
@@ -86,7 +86,7 @@ def need_suggestions(request, need, actor):
 
 def technology_suggestions(request, technology, actor):
     """The technology's organisation and staff see suggested needs."""
-    if actor not in (Actor.OWNER, Actor.STAFF):
+    if actor not in (Actor.OWNER, Actor.MODERATOR):
         return {}
     suggestions = selectors.suggested_needs(technology, for_owner=actor == Actor.OWNER)
     if actor == Actor.OWNER:

@@ -81,7 +81,7 @@ class Posting(models.Model):
 
 
 class Match(models.Model):
-    """A need–technology pair that staff confirmed, or that one party dismissed."""
+    """A need–technology pair that moderators confirmed, or that one party dismissed."""
 
     need = models.ForeignKey("needs.Need", on_delete=models.CASCADE, related_name="matches")
     technology = models.ForeignKey(

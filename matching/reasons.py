@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from lib.i18n import join_list
-from listings.models import Field, Offer
+from listings.models import Field, Partnership
 
 from .scoring import (
     CountryReason,
@@ -28,7 +28,7 @@ def describe(
     ``texts``: the text of each listing of the pair, as ``(text, language)`` or plain text;
     matched terms are shown as the listings' own words (:func:`matched_words`)."""
     names = field_names if field_names is not None else field_name_map()
-    offers = dict(Offer.choices)
+    offers = dict(Partnership.choices)
     out = []
     for reason in reasons:
         if isinstance(reason, FieldsReason):

@@ -134,7 +134,8 @@ class CountryReason(Reason):
 
 
 REASON_TYPES = {
-    cls.kind: cls for cls in (FieldsReason, TermsReason, TrlReason, PartnershipReason, CountryReason)
+    cls.kind: cls
+    for cls in (FieldsReason, TermsReason, TrlReason, PartnershipReason, CountryReason)
 }
 
 

@@ -1,4 +1,4 @@
-"""Curated matches: staff confirm a need–technology pair and introduce the two organisations;
+"""Curated matches: moderators confirm a need–technology pair and introduce the two organisations;
 either party may dismiss a suggestion it does not want to see again."""
 
 from django.db import transaction
@@ -22,7 +22,7 @@ class MatchError(Exception):
 
 
 def score_pair(need, technology) -> tuple[float, list]:
-    """The engine's score and reasons (stored form) for one pair (when staff confirm a match)."""
+    """The engine's score and reasons (stored form) for one pair (when moderators confirm a match)."""
     representations = {}
     for listing in (need, technology):
         kind = ListingKind.NEED if listing is need else ListingKind.TECHNOLOGY
@@ -43,9 +43,9 @@ def score_pair(need, technology) -> tuple[float, list]:
 
 @transaction.atomic
 def confirm_match(need, technology, by, note: str = "") -> Match:
-    """Record a staff-confirmed match and e-mail both organisations an introduction."""
+    """Record a moderator-confirmed match and e-mail both organisations an introduction."""
     if not (by.is_authenticated and by.is_moderator):
-        raise MatchError(_("Only JPO staff may confirm a match."))
+        raise MatchError(_("Only JPO moderators may confirm a match."))
     if not (need.is_public and technology.is_public):
         raise MatchError(_("Both the need and the technology must be published."))
     match, _created = Match.objects.select_for_update().get_or_create(
@@ -61,7 +61,7 @@ def confirm_match(need, technology, by, note: str = "") -> Match:
         "match": match,
         "need": need,
         "technology": technology,
-        "staff": by,
+        "moderator": by,
         "need_link": absolute_url(need.get_absolute_url()),
         "technology_link": absolute_url(technology.get_absolute_url()),
     }

@@ -19,7 +19,7 @@ BOARD_CANDIDATES = 3
 
 @moderator_required
 def board(request):
-    """JPO staff: open needs with their best candidate technologies, by field and country."""
+    """JPO moderators: open needs with their best candidate technologies, by field and country."""
     filterset = NeedFilterSet(
         request.GET or None, queryset=Need.objects.open().select_related("organization")
     )
@@ -46,7 +46,7 @@ def _next(request, fallback):
 @require_POST
 @moderator_required
 def confirm(request):
-    """JPO staff: confirm a match with a note; both organisations are introduced by e-mail."""
+    """JPO moderators: confirm a match with a note; both organisations are introduced by e-mail."""
     form = ConfirmForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("This match could not be confirmed."))

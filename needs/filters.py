@@ -6,7 +6,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from listings.filters import TRL_ANY, ListingFilterSet
-from listings.models import TRL, Offer
+from listings.models import TRL, Partnership
 
 from .models import Need
 
@@ -22,8 +22,8 @@ class NeedFilterSet(ListingFilterSet):
     )
     partnership = django_filters.MultipleChoiceFilter(
         label=_("Partnership sought"),
-        choices=Offer.choices,
-        method="filter_partnership",
+        choices=Partnership.choices,
+        method="filter_partnerships",
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -43,7 +43,7 @@ class NeedFilterSet(ListingFilterSet):
     def filter_trl_max(self, queryset, name, value):
         return queryset.filter(trl_min__lte=value) if value else queryset
 
-    def filter_partnership(self, queryset, name, value):
+    def filter_partnerships(self, queryset, name, value):
         return queryset.filter(partnerships__overlap=list(value)) if value else queryset
 
     def extra_ordering(self, sort):

@@ -2,14 +2,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from listings.forms import ListingFormMixin
-from listings.models import Offer
+from listings.models import Partnership
 
 from .models import Need
 
 
 class NeedForm(ListingFormMixin):
     partnerships = forms.MultipleChoiceField(
-        label=_("Partnerships sought"), choices=Offer.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Partnerships sought"),
+        choices=Partnership.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:

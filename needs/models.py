@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from lib.i18n import format_range
-from listings.models import TRL, Listing, ListingQuerySet, Offer
+from listings.models import TRL, Listing, ListingQuerySet, Partnership
 
 
 class NeedQuerySet(ListingQuerySet):
@@ -35,7 +35,7 @@ class Need(Listing):
         _("highest acceptable TRL"), choices=TRL.choices, default=TRL.PROVEN
     )
     partnerships = ArrayField(
-        models.CharField(max_length=30, choices=Offer.choices),
+        models.CharField(max_length=30, choices=Partnership.choices),
         verbose_name=_("partnerships sought"),
     )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
@@ -91,7 +91,7 @@ class Need(Listing):
         return self.deadline is not None and self.deadline < timezone.localdate()
 
     def get_partnerships_display(self) -> list[str]:
-        labels = dict(Offer.choices)
+        labels = dict(Partnership.choices)
         return [labels.get(p, p) for p in self.partnerships]
 
     def get_countries_display(self) -> list[str]:

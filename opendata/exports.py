@@ -62,7 +62,7 @@ LISTING_COLUMNS = [
     Column("url", _path, absolute=True),
     Column("title", lambda t: t.title),
     Column("organisation", lambda t: t.organization.name),
-    Column("organisation_kind", lambda t: t.organization.kind),
+    Column("organisation_kind", lambda t: t.organization.type),
     Column("organisation_country", lambda t: t.organization.country.code),
     Column("fields", lambda t: t.field_slugs or []),
     Column("keywords", lambda t: t.keywords),
@@ -81,7 +81,7 @@ TECHNOLOGY_COLUMNS = (
     + [
         Column("trl", lambda t: t.trl),
         Column("ip_status", lambda t: t.ip_status),
-        Column("offers", lambda t: t.offers),
+        Column("offers", lambda t: t.partnerships),
     ]
     + TIMESTAMP_COLUMNS
 )

@@ -52,7 +52,7 @@ class ListingFeed(Feed):
     model = Technology
     filterset_class = TechnologyFilterSet
     list_url_name = "listings:technology_list"
-    kind = "technologies"
+    section = "technologies"
 
     def get_object(self, request, *args, **kwargs):
         return filtered(request, self.model, self.filterset_class)
@@ -78,7 +78,7 @@ class ListingFeed(Feed):
 
     def feed_url(self, obj):
         return absolute_url(
-            self._with_query(reverse("opendata:listing_feed", args=[self.kind]), obj)
+            self._with_query(reverse("opendata:listing_feed", args=[self.section]), obj)
         )
 
     def items(self, obj):
@@ -119,7 +119,7 @@ class NeedFeed(ListingFeed):
     model = Need
     filterset_class = NeedFilterSet
     list_url_name = "needs:need_list"
-    kind = "needs"
+    section = "needs"
 
     def heading(self):
         return _("New needs")

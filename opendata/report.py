@@ -92,7 +92,7 @@ def totals(data: dict) -> list[tuple[str, int | None]]:
 
 def sections(data: dict) -> list[Section]:
     ja = get_language() == "ja"
-    kinds = dict(Organization.Kind.choices)
+    types = dict(Organization.Type.choices)
     trl = dict(TRL.choices)
     ip = dict(IPStatus.choices)
     out = [
@@ -111,14 +111,14 @@ def sections(data: dict) -> list[Section]:
             ranked=True,
         ),
         _section(
-            "kinds",
-            _("By organisation kind"),
+            "organization-types",
+            _("By organisation type"),
             _(
-                "Organisations, and the technologies and needs they published, by kind of organisation."
+                "Organisations, and the technologies and needs they published, by type of organisation."
             ),
-            _("Kind"),
+            _("Type"),
             data["organization_kinds"],
-            [str(kinds.get(row["kind"], row["kind"])) for row in data["organization_kinds"]],
+            [str(types.get(row["kind"], row["kind"])) for row in data["organization_kinds"]],
             ["organizations", "technologies", "needs"],
             "organizations",
         ),

@@ -1,5 +1,5 @@
 """sitemap.xml: every published technology and need, every organisation with a published listing,
-and the public list pages. Served as a sitemap index with one section per kind (paged at
+and the public list pages. Served as a sitemap index with one section per type (paged at
 LIMIT URLs so that 100,000 technologies stay quick to serve)."""
 
 from urllib.parse import urlsplit

@@ -147,7 +147,7 @@ def decline_reasons_by_field(feedback, groups) -> list[dict]:
 
 
 def confirmed_matches():
-    """(queryset, date field) of the matches JPO staff confirmed."""
+    """(queryset, date field) of the matches JPO moderators confirmed."""
     return Match.objects.filter(confirmed=True), "confirmed_at"
 
 
@@ -247,14 +247,15 @@ def compute_statistics(now=None) -> dict:
         "threshold": THRESHOLD,
         "totals": totals,
         "countries": _countries(technologies, needs, organizations, memberships),
+        # "organization_kinds" and "kind" are the public API's names for organisation types.
         "organization_kinds": table(
             {
-                "organizations": grouped(organizations, "kind"),
-                "technologies": grouped(technologies, "organization__kind"),
-                "needs": grouped(needs, "organization__kind"),
+                "organizations": grouped(organizations, "type"),
+                "technologies": grouped(technologies, "organization__type"),
+                "needs": grouped(needs, "organization__type"),
             },
             key="kind",
-            keys=list(Organization.Kind.values),
+            keys=list(Organization.Type.values),
         ),
         "fields": _fields(groups),
         "trl": table(

@@ -10,6 +10,8 @@ urlpatterns = [
     path("api/", views.api_overview, name="api_overview"),
     path("sitemap.xml", views.sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap_section"),
-    re_path(r"^(?P<kind>technologies|needs)/feed/$", views.listing_feed, name="listing_feed"),
-    re_path(r"^(?P<kind>technologies|needs)/export\.csv$", views.listing_csv, name="listing_csv"),
+    re_path(r"^(?P<section>technologies|needs)/feed/$", views.listing_feed, name="listing_feed"),
+    re_path(
+        r"^(?P<section>technologies|needs)/export\.csv$", views.listing_csv, name="listing_csv"
+    ),
 ]

@@ -47,17 +47,17 @@ def statistics_csv(request, table):
     return response
 
 
-def _source(kind: str):
-    source = listing_sources().get(kind)
+def _source(section: str):
+    source = listing_sources().get(section)
     if source is None:
         raise Http404
     return source
 
 
 @require_safe
-def listing_csv(request, kind):
+def listing_csv(request, section):
     """Anyone: the published listings of a list, filtered by the URL's query, as CSV."""
-    source = _source(kind)
+    source = _source(section)
     base = source.model.objects.published()
     params = request.GET.copy()
     params.pop("page", None)
@@ -71,14 +71,14 @@ def listing_csv(request, kind):
         csv_lines(filterset.qs, columns_for(source.model), site_url(request)),
         content_type="text/csv; charset=utf-8",
     )
-    filename = f"{kind}-{timezone.localdate():%Y%m%d}.csv"
+    filename = f"{section}-{timezone.localdate():%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def listing_feed(request, kind):
+def listing_feed(request, section):
     """Anyone: an Atom feed of the newest published listings, filtered like the list."""
-    feed_class = TechnologyFeed if kind == "technologies" else NeedFeed
+    feed_class = TechnologyFeed if section == "technologies" else NeedFeed
     return feed_class()(request)
 
 
@@ -86,7 +86,7 @@ def listing_feed(request, kind):
 @cache_page(15 * 60)
 @vary_on_headers("Host")
 def sitemap_index(request):
-    """Anyone (crawlers): the sitemap index, one section per kind of page."""
+    """Anyone (crawlers): the sitemap index, one section per type of page."""
     response = sitemap_views.index(request, sitemaps(), sitemap_url_name="opendata:sitemap_section")
     # Django writes the sections on the request's host; they belong on the site's address.
     origin, base = origin_of(request), site_url(request)

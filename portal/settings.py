@@ -356,7 +356,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "TRLEnum": "listings.models.TRL.choices",
-        "OfferEnum": "listings.models.Offer.choices",
+        "OfferEnum": "listings.models.Partnership.choices",
         "IPStatusEnum": "listings.models.IPStatus.choices",
     },
 }

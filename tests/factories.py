@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from PIL import Image
 
-from accounts.models import STAFF_GROUP, Membership, Organization, User
+from accounts.models import MODERATOR_GROUP, Membership, Organization, User
 from listings.lifecycle import Status
 from listings.models import Field, Technology
 from listings.services import after_save
@@ -18,7 +18,7 @@ _seq = itertools.count(1)
 
 def make_organization(**kwargs) -> Organization:
     n = next(_seq)
-    defaults = {"name": f"Organisation {n}", "kind": Organization.Kind.UNIVERSITY, "country": "JP"}
+    defaults = {"name": f"Organisation {n}", "type": Organization.Type.UNIVERSITY, "country": "JP"}
     defaults.update(kwargs)
     return Organization.objects.create(**defaults)
 
@@ -44,14 +44,14 @@ def make_user(
 
 
 def make_member(
-    kind=Organization.Kind.UNIVERSITY, role=Membership.Role.MEMBER, **org_kwargs
+    type=Organization.Type.UNIVERSITY, role=Membership.Role.MEMBER, **org_kwargs
 ) -> User:
-    return make_user(organization=make_organization(kind=kind, **org_kwargs), role=role)
+    return make_user(organization=make_organization(type=type, **org_kwargs), role=role)
 
 
 def make_staff(**kwargs) -> User:
     user = make_user(**kwargs)
-    user.groups.add(Group.objects.get(name=STAFF_GROUP))
+    user.groups.add(Group.objects.get(name=MODERATOR_GROUP))
     return user
 
 
@@ -66,7 +66,7 @@ def make_technology(
         "description": "A longer description of the technology.",
         "trl": 5,
         "ip_status": "granted",
-        "offers": ["non_exclusive_licence"],
+        "partnerships": ["non_exclusive_licence"],
         "countries": ["JP"],
         "language": "en",
         "status": status,
@@ -90,7 +90,7 @@ def make_need(organization=None, *, status=Status.PUBLISHED, fields=("solar",), 
     from needs.models import Need
 
     n = next(_seq)
-    organization = organization or make_organization(kind=Organization.Kind.COMPANY)
+    organization = organization or make_organization(type=Organization.Type.COMPANY)
     defaults = {
         "title": f"Need {n}",
         "description": "What the company needs.",

@@ -26,7 +26,7 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def world():
     org_a = make_organization(name="Alpha University", slug="alpha")
-    org_b = make_organization(name="Beta Corp", slug="beta", kind="company")
+    org_b = make_organization(name="Beta Corp", slug="beta", type="company")
     applicant = make_user(organization=org_a, status=Membership.Status.PENDING)
     return {
         "org_a": org_a,
@@ -168,7 +168,7 @@ def test_org_admin_edits_only_their_own_organisation(client, world):
     client.force_login(admin)
     response = client.get(reverse("accounts:organization_edit"))
     assert response.context["form"].instance == world["org_a"]
-    data = {"name": "Alpha University of Science", "kind": "university", "country": "JP"}
+    data = {"name": "Alpha University of Science", "type": "university", "country": "JP"}
     response = client.post(reverse("accounts:organization_edit"), data)
     assert response.status_code == 302
     assert response["Location"] == world["org_a"].get_absolute_url()
@@ -181,17 +181,17 @@ def test_org_edit_with_bad_input_is_a_400(client, world):
     client.force_login(world["users"]["org_admin"])
     response = client.post(
         reverse("accounts:organization_edit"),
-        {"name": "", "kind": "spaceship", "country": "JP", "website": "not a url"},
+        {"name": "", "type": "spaceship", "country": "JP", "website": "not a url"},
     )
     assert response.status_code == 400
-    assert set(response.context["form"].errors) >= {"name", "kind", "website"}
+    assert set(response.context["form"].errors) >= {"name", "type", "website"}
 
 
 def test_member_cannot_edit_the_organisation_by_post(client, world):
     client.force_login(world["users"]["member"])
     response = client.post(
         reverse("accounts:organization_edit"),
-        {"name": "Hacked", "kind": "company", "country": "JP"},
+        {"name": "Hacked", "type": "company", "country": "JP"},
     )
     assert response.status_code == 403
     world["org_a"].refresh_from_db()
@@ -221,3 +221,12 @@ def test_django_admin_is_for_site_administrators_only(client, world):
     assert response.status_code == 200
     assert "Alpha University" in response.content.decode()
     assert client.get(reverse("admin:accounts_user_changelist")).status_code == 200
+
+
+def test_django_is_staff_alone_does_not_make_a_moderator(client, world):
+    """`is_staff` opens the Django admin only; moderation is the "JPO moderators" group."""
+    admin_only = make_user(is_staff=True)
+    assert not admin_only.is_moderator
+    client.force_login(admin_only)
+    assert client.get(reverse("listings:moderation_queue")).status_code == 403
+    assert reverse("listings:moderation_queue") not in client.get(reverse("home")).content.decode()

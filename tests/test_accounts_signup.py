@@ -49,7 +49,7 @@ def test_signup_creating_an_organisation_makes_the_user_its_administrator(
             organization_choice="create",
             organization_name="Kyoto Photonics",
             organization_name_ja="京都フォトニクス",
-            organization_kind="startup",
+            organization_type="startup",
             organization_country="JP",
         )
     assert response.status_code == 302
@@ -103,7 +103,7 @@ def test_signup_asking_to_join_is_pending_and_emails_the_administrators(
     "extra, field",
     [
         ({"organization_choice": "join"}, "existing_organization"),
-        ({"organization_choice": "create", "organization_kind": "startup"}, "organization_name"),
+        ({"organization_choice": "create", "organization_type": "startup"}, "organization_name"),
         ({"organization_choice": "create", "password2": "something-else-entirely"}, "password2"),
         (
             {"organization_choice": "join", "password1": "12345678", "password2": "12345678"},

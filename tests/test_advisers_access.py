@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def university():
-    return make_organization(kind=Organization.Kind.UNIVERSITY, name="Tohoku Example University")
+    return make_organization(type=Organization.Type.UNIVERSITY, name="Tohoku Example University")
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def draft(university):
 
 
 def workbench_urls(technology):
-    company = make_organization(kind=Organization.Kind.COMPANY)
+    company = make_organization(type=Organization.Type.COMPANY)
     entry = ShortlistEntry.objects.create(technology=technology, partner=company)
     proposal = Proposal.objects.create(
         technology=technology, data={"benefits": "x"}, score_before=1, score_after=2
@@ -114,7 +114,7 @@ def test_adviser_of_another_university_gets_404(client, draft):
 
 
 def test_member_of_another_organisation_gets_404(client, draft):
-    client.force_login(make_member(kind=Organization.Kind.COMPANY))
+    client.force_login(make_member(type=Organization.Type.COMPANY))
     assert_404_everywhere(client, workbench_urls(draft))
 
 
@@ -145,7 +145,7 @@ def test_only_advisers_propose_edits(client, university, draft):
     member.memberships.update(organization=university)
     client.force_login(member)
     assert client.get(reverse("advisers:propose", args=[draft.pk])).status_code == 403
-    client.force_login(make_member(kind=Organization.Kind.COMPANY))
+    client.force_login(make_member(type=Organization.Type.COMPANY))
     assert client.get(reverse("advisers:propose", args=[draft.pk])).status_code == 404
 
 
@@ -223,7 +223,7 @@ def test_workbench_link_on_the_detail_page_for_members_only(client, university):
     member.memberships.update(organization=university)
     client.force_login(member)
     assert url in client.get(technology.get_absolute_url()).content.decode()
-    client.force_login(make_member(kind=Organization.Kind.COMPANY))
+    client.force_login(make_member(type=Organization.Type.COMPANY))
     assert url not in client.get(technology.get_absolute_url()).content.decode()
 
 

@@ -32,16 +32,16 @@ def activity():
     proposal = services.propose_edit(technology, assignment.adviser, data)
     services.accept_proposal(proposal, owner)
     services.propose_edit(technology, assignment.adviser, {"trl": 6})
-    company = make_organization(kind="company")
+    company = make_organization(type="company")
     ShortlistEntry.objects.create(
         technology=technology, partner=company, added_by=assignment.adviser
     )
     agreed = LicenceRequest.objects.create(
-        technology=old, requester_organization=company, kind="licence", message="Hello",
+        technology=old, requester_organization=company, purpose="licence", message="Hello",
         status=LicenceRequest.Status.AGREED, closed_at=timezone.now(),
     )  # fmt: skip
     Agreement.objects.create(
-        request=agreed, kind=Agreement.Kind.LICENCE, signed_on=timezone.localdate(),
+        request=agreed, type=Agreement.Type.LICENCE, signed_on=timezone.localdate(),
         recorded_by_side="owner", confirmed_at=timezone.now(),
     )  # fmt: skip
     Match.objects.create(

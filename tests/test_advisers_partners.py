@@ -16,14 +16,14 @@ from tests.factories import make_need, make_organization, make_technology, make_
 
 pytestmark = pytest.mark.django_db
 
-COMPANY = Organization.Kind.COMPANY
+COMPANY = Organization.Type.COMPANY
 
 
 def request_licence(technology, organization):
     return LicenceRequest.objects.create(
         technology=technology,
         requester_organization=organization,
-        kind=LicenceRequest.Kind.LICENCE,
+        purpose=LicenceRequest.Purpose.LICENCE,
         message="We would like to license this.",
     )
 
@@ -41,19 +41,19 @@ def fixture():
         fields=("solar",),
         countries=["JP", "DE"],
     )
-    needer = make_organization(name="Needer Solar KK", kind=COMPANY, country="US")
+    needer = make_organization(name="Needer Solar KK", type=COMPANY, country="US")
     make_need(
         needer,
         title="Perovskite ink for flexible solar cells",
         description="We need a perovskite solar cell ink printable at low temperature on film.",
         fields=("solar",),
     )
-    requester = make_organization(name="Requester GmbH", kind=COMPANY, country="FR")
+    requester = make_organization(name="Requester GmbH", type=COMPANY, country="FR")
     other_tech = make_technology(fields=("solar",), title="Secret-ish solar thing")
     request_licence(other_tech, requester)
-    german = make_organization(name="Berlin Coatings GmbH", kind=COMPANY, country="DE")
-    far = make_organization(name="Unrelated Brazil Ltda", kind=COMPANY, country="BR")
-    draft_needer = make_organization(name="Draft Need Corp", kind=COMPANY, country="US")
+    german = make_organization(name="Berlin Coatings GmbH", type=COMPANY, country="DE")
+    far = make_organization(name="Unrelated Brazil Ltda", type=COMPANY, country="BR")
+    draft_needer = make_organization(name="Draft Need Corp", type=COMPANY, country="US")
     make_need(
         draft_needer,
         status=Status.DRAFT,
@@ -96,7 +96,7 @@ def test_never_shows_what_an_outsider_may_not_see(fixture):
 
 def test_a_request_on_an_unpublished_technology_is_not_counted(fixture):
     hidden = make_technology(status=Status.DRAFT, fields=("solar",))
-    quiet = make_organization(name="Quiet Corp", kind=COMPANY, country="BR")
+    quiet = make_organization(name="Quiet Corp", type=COMPANY, country="BR")
     request_licence(hidden, quiet)
     names = [c.organization.name for c in partners.find_partners(fixture["technology"])]
     assert "Quiet Corp" not in names
@@ -105,7 +105,7 @@ def test_a_request_on_an_unpublished_technology_is_not_counted(fixture):
 def test_members_following_listings_in_the_field_make_their_organisation_a_candidate(fixture):
     from alerts.models import Follow
 
-    follower_org = make_organization(name="Follower KK", kind=COMPANY, country="BR")
+    follower_org = make_organization(name="Follower KK", type=COMPANY, country="BR")
     member = make_user(organization=follower_org)
     solar_a = make_technology(fields=("solar",), title="Solar A")
     solar_b = make_technology(fields=("solar",), title="Solar B")
@@ -118,7 +118,7 @@ def test_members_following_listings_in_the_field_make_their_organisation_a_candi
 
 
 def test_follows_plug_in_through_one_function(fixture, monkeypatch):
-    follower = make_organization(name="Follower KK", kind=COMPANY, country="BR")
+    follower = make_organization(name="Follower KK", type=COMPANY, country="BR")
     monkeypatch.setattr(partners, "follower_counts", lambda *args: {follower.pk: 2})
     ranked = {c.organization.name: c for c in partners.find_partners(fixture["technology"])}
     assert "Follows 2 listings in these fields" in ranked["Follower KK"].reason_text
@@ -138,7 +138,7 @@ def test_partner_page_query_count_does_not_grow_with_candidates(
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     for n in range(6):
-        company = make_organization(name=f"More Solar {n}", kind=COMPANY, country="DE")
+        company = make_organization(name=f"More Solar {n}", type=COMPANY, country="DE")
         make_need(
             company,
             title=f"Perovskite solar ink {n}",

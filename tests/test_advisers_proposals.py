@@ -24,7 +24,7 @@ def form_data(technology, **changes):
         "keywords": ", ".join(technology.keywords),
         "trl": technology.trl,
         "ip_status": technology.ip_status,
-        "offers": technology.offers,
+        "partnerships": technology.partnerships,
         "countries": technology.countries,
         "language": technology.language,
         "contact_name": technology.contact_name,

@@ -44,7 +44,7 @@ def test_public_detail_page_only_appends_an_event(client, kind):
     assert written[0].startswith('INSERT INTO "analytics_listingevent"')
     assert listing_row_version(listing._meta.db_table, listing.pk) == before
     event = ListingEvent.objects.get()
-    assert (event.kind, event.listing_id, event.event) == (kind, listing.pk, "view")
+    assert (event.listing_type, event.listing_id, event.event) == (kind, listing.pk, "view")
     assert event.day == timezone.localdate()
 
 
@@ -110,14 +110,15 @@ def test_concurrent_views_lose_no_count_and_never_write_the_listing_row(live_ser
 
 
 def add_events(listing, day, *, views=(), suggestions=()):
-    kind = services.kind_of(listing)
+    fields = {
+        "listing_type": services.listing_type_of(listing),
+        "listing_id": listing.pk,
+        "day": day,
+    }
     ListingEvent.objects.bulk_create(
-        [ListingEvent(kind=kind, listing_id=listing.pk, event="view", day=day, visitor=v) for v in views]
-        + [
-            ListingEvent(kind=kind, listing_id=listing.pk, event="suggestion", day=day, visitor=v)
-            for v in suggestions
-        ]
-    )  # fmt: skip
+        [ListingEvent(**fields, event="view", visitor=v) for v in views]
+        + [ListingEvent(**fields, event="suggestion", visitor=v) for v in suggestions]
+    )
 
 
 @pytest.mark.django_db
@@ -135,7 +136,7 @@ def test_fold_views_folds_complete_days_in_batches():
     assert lines[-1] == "Folded 17 events of 4 listings in 2 batches."
     assert lines[0].startswith("  batch 1:")
     for technology in technologies:
-        stats = ListingDailyStats.objects.get(kind="technology", listing_id=technology.pk)
+        stats = ListingDailyStats.objects.get(listing_type="technology", listing_id=technology.pk)
         assert (stats.day, stats.views, stats.visitors, stats.suggestions) == (
             today - timedelta(days=2), 3, 2, 1,
         )  # fmt: skip
@@ -162,20 +163,20 @@ def fixture_figures(db):
     today = timezone.localdate()
     now = timezone.now()
     university = make_organization()
-    company = make_organization(kind="company")
+    company = make_organization(type="company")
     technology = make_technology(university)
     other_technology = make_technology(university)
     need = make_need(company)
     ListingDailyStats.objects.create(
-        kind="technology", listing_id=technology.pk, day=today - timedelta(days=3),
+        listing_type="technology", listing_id=technology.pk, day=today - timedelta(days=3),
         views=10, visitors=6, suggestions=2,
     )  # fmt: skip
     ListingDailyStats.objects.create(
-        kind="technology", listing_id=other_technology.pk, day=today - timedelta(days=3),
+        listing_type="technology", listing_id=other_technology.pk, day=today - timedelta(days=3),
         views=5, visitors=5, suggestions=0,
     )  # fmt: skip
     ListingDailyStats.objects.create(
-        kind="technology",
+        listing_type="technology",
         listing_id=technology.pk,
         day=today - timedelta(days=40),
         views=99,
@@ -189,20 +190,20 @@ def fixture_figures(db):
     search = SavedSearch.objects.create(user=reader, name="Solar", list="technologies")
     SentListing.objects.create(saved_search=search, technology=technology)
     LicenceRequest.objects.create(
-        technology=technology, requester_organization=company, kind="licence", message="Hello"
+        technology=technology, requester_organization=company, purpose="licence", message="Hello"
     )
     agreed = LicenceRequest.objects.create(
-        technology=technology, requester_organization=make_organization(kind="company"),
-        kind="licence", message="Hi", status=LicenceRequest.Status.AGREED, closed_at=now,
+        technology=technology, requester_organization=make_organization(type="company"),
+        purpose="licence", message="Hi", status=LicenceRequest.Status.AGREED, closed_at=now,
     )  # fmt: skip
     # Counted once both sides confirmed it (an unconfirmed one would not count).
     Agreement.objects.create(
-        request=agreed, kind=Agreement.Kind.LICENCE, signed_on=now.date(),
+        request=agreed, type=Agreement.Type.LICENCE, signed_on=now.date(),
         recorded_by_side="owner", confirmed_at=now,
     )  # fmt: skip
     LicenceRequest.objects.create(
         need=need, proposed_technology=technology, requester_organization=university,
-        kind="proposal", message="Ours fits",
+        purpose="proposal", message="Ours fits",
     )  # fmt: skip
     Match.objects.create(need=need, technology=technology, confirmed=True, confirmed_at=now)
     Match.objects.create(need=need, technology=other_technology)  # not confirmed
@@ -335,7 +336,7 @@ def test_appearances_in_suggestions_count_each_viewer_once_a_day(rf):
 
 @pytest.mark.django_db
 def test_a_suggestion_shown_to_a_need_owner_counts_for_the_technology(client):
-    company = make_organization(kind="company")
+    company = make_organization(type="company")
     buyer = make_user(organization=company)
     need = make_need(
         company,
@@ -357,7 +358,7 @@ def test_a_suggestion_shown_to_a_need_owner_counts_for_the_technology(client):
         "Lightweight hydrogen storage tank" in client.get(need.get_absolute_url()).content.decode()
     )
     event = ListingEvent.objects.get()
-    assert (event.kind, event.listing_id, event.event) == (
+    assert (event.listing_type, event.listing_id, event.event) == (
         "technology",
         technology.pk,
         "suggestion",

@@ -116,7 +116,7 @@ def test_a_scenario_is_added_with_a_decorator():
 
         added = scenarios.SCENARIOS[-1]
         assert len(scenarios.SCENARIOS) == before + 1
-        assert added.name == "example" and added.kind == "http" and added.target_p95_ms == 99
+        assert added.name == "example" and added.timed == "http" and added.target_p95_ms == 99
         assert added.description == "An example."
     finally:
         del scenarios.SCENARIOS[before:]

@@ -24,7 +24,7 @@ def test_visitor_signs_up_verifies_and_signs_in(page, live_server):
     page.get_by_label(_label("Password")).fill(PASSWORD)
     page.get_by_label(_label("Password again")).fill(PASSWORD)
     page.get_by_label(_label("Organisation name")).fill("Ito Photonics")
-    page.get_by_label(_label("Kind of organisation")).select_option("startup")
+    page.get_by_label(_label("Type of organisation")).select_option("startup")
     page.get_by_label(_label("Country")).select_option("JP")
     page.get_by_role("button", name="Create my account").click()
     page.get_by_role("heading", name="Check your e-mail").wait_for()

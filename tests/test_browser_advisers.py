@@ -28,7 +28,7 @@ def score_on(page) -> int:
 
 def test_staff_appoint_adviser_proposes_university_accepts(page, browser, live_server):
     university = make_organization(
-        name="Hokkaido Example University", kind=Organization.Kind.UNIVERSITY
+        name="Hokkaido Example University", type=Organization.Type.UNIVERSITY
     )
     owner = make_user(organization=university, role=Membership.Role.ADMIN)
     technology = make_technology(

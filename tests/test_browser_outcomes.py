@@ -19,15 +19,15 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n<<>>\nendobj\n"
 
 
 def test_term_sheet_agreement_and_decline_reason(page, browser, live_server, tmp_path):
-    university = make_member(kind=Organization.Kind.UNIVERSITY, name="Sendai University")
-    company = make_member(kind=Organization.Kind.COMPANY, name="Kobe Batteries")
+    university = make_member(type=Organization.Type.UNIVERSITY, name="Sendai University")
+    company = make_member(type=Organization.Type.COMPANY, name="Kobe Batteries")
     membrane = make_technology(university.organization, author=university, title="Membrane")
     glass = make_technology(university.organization, author=university, title="Porous glass")
     first = services.send_request(
-        company, membrane, kind=LicenceRequest.Kind.LICENCE, message="Terms?"
+        company, membrane, purpose=LicenceRequest.Purpose.LICENCE, message="Terms?"
     )
     second = services.send_request(
-        company, glass, kind=LicenceRequest.Kind.LICENCE, message="Terms?"
+        company, glass, purpose=LicenceRequest.Purpose.LICENCE, message="Terms?"
     )
     term_sheet = tmp_path / "term-sheet.pdf"
     term_sheet.write_bytes(PDF)
@@ -42,7 +42,7 @@ def test_term_sheet_agreement_and_decline_reason(page, browser, live_server, tmp
     page.get_by_role("button", name="Send message").click()
     page.get_by_text("Your message was sent.").wait_for()
     page.get_by_text("Record an agreement").click()
-    page.get_by_label("Kind of agreement").select_option("option")
+    page.get_by_label("Type of agreement").select_option("option")
     page.get_by_label("Date of the agreement").fill("2026-01-15")
     page.get_by_role("button", name="Record the agreement").click()
     page.get_by_text("it counts once the other side confirms").wait_for()

@@ -25,8 +25,8 @@ DESKTOP = {"width": 1280, "height": 900}
 
 @pytest.fixture
 def site():
-    university = make_member(kind=Organization.Kind.UNIVERSITY, name="Sendai University")
-    company = make_member(kind=Organization.Kind.COMPANY, name="Kobe Batteries")
+    university = make_member(type=Organization.Type.UNIVERSITY, name="Sendai University")
+    company = make_member(type=Organization.Type.COMPANY, name="Kobe Batteries")
     technologies = [
         make_technology(
             university.organization,
@@ -47,7 +47,7 @@ def site():
         countries=["US", "JP"],
     )
     licensing.send_request(
-        company, technologies[0], kind="licence", message="We would like a licence."
+        company, technologies[0], purpose="licence", message="We would like a licence."
     )
     return {"university": university, "company": company, "need": need, "tech": technologies[0]}
 

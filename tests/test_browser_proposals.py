@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_university_proposes_technology_and_company_shortlists_it(page, browser, live_server):
-    university = make_member(kind=Organization.Kind.UNIVERSITY, name="Sendai University")
-    company = make_member(kind=Organization.Kind.COMPANY, name="Kobe Batteries")
+    university = make_member(type=Organization.Type.UNIVERSITY, name="Sendai University")
+    company = make_member(type=Organization.Type.COMPANY, name="Kobe Batteries")
     make_technology(university.organization, author=university, title="Sodium-ion electrolyte")
     need = make_need(
         company.organization,

@@ -157,7 +157,7 @@ def test_member_imports_a_csv_of_technologies(client):
     client.post(reverse("bundles:confirm"), {"token": token})
     first = Technology.objects.get(import_key="csv-1")
     assert first.organization == member.organization
-    assert first.offers == ["non_exclusive_licence", "joint_development"]
+    assert first.partnerships == ["non_exclusive_licence", "joint_development"]
     assert first.keywords == ["battery", "electrolyte"]
     assert first.description == "Long text, with a comma."
     assert first.language == "en"

@@ -18,7 +18,7 @@ from matching.reasons import describe
 from matching.scoring import CountryReason, FieldsReason, PartnershipReason
 from opendata import stats
 from tests.factories import make_member, make_need, make_staff, make_technology
-from tests.test_technology_lifecycle import edit
+from tests.test_listings_lifecycle import edit
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,7 @@ def licence_request():
     requester = make_member(name="Nagoya Ceramics")
     technology = make_technology(owner.organization, title="Ceramic membrane")
     request = licensing_services.send_request(
-        requester, technology, kind=LicenceRequest.Kind.LICENCE, message="We are interested."
+        requester, technology, purpose=LicenceRequest.Purpose.LICENCE, message="We are interested."
     )
     LicenceRequest.objects.filter(pk=request.pk).update(created_at=DEC_2)
     return request

@@ -61,7 +61,7 @@ def assert_as_typed(messages, *texts):
 @pytest.fixture
 def parties():
     university = make_organization(name='Smith & O\'Brien "Labs"')
-    company = make_organization(name="R&D <Motors>", kind=Organization.Kind.COMPANY)
+    company = make_organization(name="R&D <Motors>", type=Organization.Type.COMPANY)
     owner = make_user(organization=university, role=Membership.Role.ADMIN, full_name="Ann O'Neil")
     buyer = make_user(organization=company, role=Membership.Role.ADMIN, full_name="Bob & Co")
     technology = make_technology(university, author=owner, title=TYPED)
@@ -102,7 +102,7 @@ def test_moderation_mail_keeps_title_and_reason_as_typed(sent, parties):
 def test_licensing_mails_keep_message_title_and_names_as_typed(sent, parties):
     technology, buyer, owner = parties["technology"], parties["buyer"], parties["owner"]
     messages = sent(
-        licensing_services.send_request, buyer, technology, kind="licence", message=TYPED
+        licensing_services.send_request, buyer, technology, purpose="licence", message=TYPED
     )
     assert_as_typed(messages, TYPED, "R&D <Motors>")
     request = LicenceRequest.objects.get()
@@ -122,7 +122,7 @@ def test_match_introduction_keeps_titles_and_note_as_typed(sent, parties):
 
 def test_import_mail_to_staff_keeps_titles_as_typed(sent, parties):
     make_staff()
-    messages = sent(importer.notify_staff, [parties["technology"]], parties["owner"])
+    messages = sent(importer.notify_moderators, [parties["technology"]], parties["owner"])
     assert_as_typed(messages, TYPED, 'Smith & O\'Brien "Labs"')
 
 
@@ -160,7 +160,7 @@ def test_mail_waits_for_the_commit_of_the_surrounding_transaction(
 ):
     with django_capture_on_commit_callbacks() as callbacks:
         licensing_services.send_request(
-            parties["buyer"], parties["technology"], kind="licence", message="Hello"
+            parties["buyer"], parties["technology"], purpose="licence", message="Hello"
         )
         assert not mail.outbox
     assert len(callbacks) == 1
@@ -178,7 +178,7 @@ def test_each_recipient_gets_an_own_message_addressed_by_name(sent, parties):
         licensing_services.send_request,
         parties["buyer"],
         parties["technology"],
-        kind="licence",
+        purpose="licence",
         message="Hello",
     )
     by_address = {m.to[0]: m for m in messages}
@@ -202,7 +202,7 @@ def test_english_senders_message_reaches_a_japanese_user_in_japanese(sent, parti
             licensing_services.send_request,
             parties["buyer"],
             parties["technology"],
-            kind="licence",
+            purpose="licence",
             message="Hello",
         )
     assert message.subject.startswith("【技術移転エクスチェンジ】")
@@ -218,7 +218,7 @@ def test_japanese_senders_message_reaches_an_english_user_in_english(sent, parti
     parties["buyer"].language = "ja"
     parties["buyer"].save()
     request = licensing_services.send_request(
-        parties["buyer"], parties["technology"], kind="licence", message="Hello"
+        parties["buyer"], parties["technology"], purpose="licence", message="Hello"
     )
     with translation.override("ja"):
         [message] = sent(licensing_services.post_message, request, parties["buyer"], "こんにちは")
@@ -253,7 +253,7 @@ def test_signup_stores_the_language_the_site_was_used_in(
                 "password2": "a-long-enough-passphrase-2026",
                 "organization_choice": "create",
                 "organization_name": "Kyoto Photonics",
-                "organization_kind": "startup",
+                "organization_type": "startup",
                 "organization_country": "JP",
             },
             HTTP_ACCEPT_LANGUAGE="ja",

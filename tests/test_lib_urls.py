@@ -54,7 +54,7 @@ SIGNUP = {
     "password2": "a-long-enough-passphrase-2026",
     "organization_choice": "create",
     "organization_name": "Kyoto Photonics",
-    "organization_kind": "startup",
+    "organization_type": "startup",
     "organization_country": "JP",
 }
 

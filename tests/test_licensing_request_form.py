@@ -1,4 +1,4 @@
-"""The licence request form's kind of request, and the decision panel of a thread."""
+"""The licence request form's purpose, and the decision panel of a thread."""
 
 import re
 
@@ -15,12 +15,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def owner():
-    return make_member(kind=Organization.Kind.UNIVERSITY)
+    return make_member(type=Organization.Type.UNIVERSITY)
 
 
 @pytest.fixture
 def requester():
-    return make_member(kind=Organization.Kind.COMPANY)
+    return make_member(type=Organization.Type.COMPANY)
 
 
 @pytest.fixture
@@ -28,14 +28,14 @@ def technology(owner):
     return make_technology(owner.organization, author=owner)
 
 
-def kind_inputs(html: str) -> list[str]:
-    return re.findall(r'<input type="radio" name="kind"[^>]*>', html)
+def purpose_inputs(html: str) -> list[str]:
+    return re.findall(r'<input type="radio" name="purpose"[^>]*>', html)
 
 
 def test_request_form_offers_the_three_kinds_with_licence_chosen(client, technology, requester):
     client.force_login(requester)
     html = client.get(reverse("licensing:request_create", args=[technology.pk])).content.decode()
-    inputs = kind_inputs(html)
+    inputs = purpose_inputs(html)
     assert [re.search(r'value="([^"]*)"', i).group(1) for i in inputs] == [
         "licence",
         "research_collaboration",
@@ -54,7 +54,7 @@ def test_request_sent_as_the_form_opens_is_a_licence_request(client, technology,
     data["message"] = "We would like to license this."
     response = client.post(url, data)
     assert response.status_code == 302
-    assert LicenceRequest.objects.get().kind == LicenceRequest.Kind.LICENCE
+    assert LicenceRequest.objects.get().purpose == LicenceRequest.Purpose.LICENCE
 
 
 def test_request_without_a_kind_says_to_choose_one_and_keeps_the_message(
@@ -62,7 +62,7 @@ def test_request_without_a_kind_says_to_choose_one_and_keeps_the_message(
 ):
     client.force_login(requester)
     url = reverse("licensing:request_create", args=[technology.pk])
-    response = client.post(url, {"kind": "", "message": "Our message, kept."})
+    response = client.post(url, {"purpose": "", "message": "Our message, kept."})
     assert response.status_code == 400
     html = response.content.decode()
     assert "Choose what you are asking for." in html
@@ -72,7 +72,7 @@ def test_request_without_a_kind_says_to_choose_one_and_keeps_the_message(
 
 def test_decision_panel_has_one_labelled_form_per_decision(client, technology, owner, requester):
     licence_request = services.send_request(
-        requester, technology, kind=LicenceRequest.Kind.LICENCE, message="Hello."
+        requester, technology, purpose=LicenceRequest.Purpose.LICENCE, message="Hello."
     )
     client.force_login(owner)
     html = client.get(licence_request.get_absolute_url()).content.decode()
@@ -90,7 +90,7 @@ def test_decision_panel_has_one_labelled_form_per_decision(client, technology, o
 
 def test_declining_with_a_comment_from_its_form(client, technology, owner, requester):
     licence_request = services.send_request(
-        requester, technology, kind=LicenceRequest.Kind.LICENCE, message="Hello."
+        requester, technology, purpose=LicenceRequest.Purpose.LICENCE, message="Hello."
     )
     client.force_login(owner)
     response = client.post(
@@ -107,7 +107,7 @@ def test_a_decline_without_a_reason_is_refused_and_keeps_the_comment(
     client, technology, owner, requester
 ):
     licence_request = services.send_request(
-        requester, technology, kind=LicenceRequest.Kind.LICENCE, message="Hello."
+        requester, technology, purpose=LicenceRequest.Purpose.LICENCE, message="Hello."
     )
     client.force_login(owner)
     response = client.post(

@@ -22,10 +22,10 @@ Status = LicenceRequest.Status
 def parties():
     """A university with an author and an administrator, a company with a member and an
     administrator, and a published technology of the university."""
-    university = make_member(kind=Organization.Kind.UNIVERSITY, name="Kyoto Tech University")
+    university = make_member(type=Organization.Type.UNIVERSITY, name="Kyoto Tech University")
     uni = university.organization
     uni_admin = make_user(organization=uni, role=Membership.Role.ADMIN)
-    company = make_member(kind=Organization.Kind.COMPANY, name="Osaka Motors")
+    company = make_member(type=Organization.Type.COMPANY, name="Osaka Motors")
     company_admin = make_user(organization=company.organization, role=Membership.Role.ADMIN)
     technology = make_technology(uni, author=university, title="Solid-state hydrogen tank")
     return {
@@ -38,7 +38,7 @@ def parties():
 
 
 def send(user, technology, **kwargs):
-    kwargs.setdefault("kind", LicenceRequest.Kind.LICENCE)
+    kwargs.setdefault("purpose", LicenceRequest.Purpose.LICENCE)
     kwargs.setdefault("message", "We would like a licence for cars.")
     return services.send_request(user, technology, **kwargs)
 
@@ -78,7 +78,7 @@ def test_duplicate_open_request_is_refused_by_the_database(parties):
         LicenceRequest.objects.create(
             technology=first.technology,
             requester_organization=first.requester_organization,
-            kind=LicenceRequest.Kind.MORE_INFORMATION,
+            purpose=LicenceRequest.Purpose.MORE_INFORMATION,
             message="Again",
             status=Status.IN_DISCUSSION,
         )
@@ -87,7 +87,7 @@ def test_duplicate_open_request_is_refused_by_the_database(parties):
 def test_duplicate_open_request_is_refused_by_the_form(parties):
     send(parties["company"], parties["technology"])
     form = LicenceRequestForm(
-        {"kind": "licence", "message": "Hello again"},
+        {"purpose": "licence", "message": "Hello again"},
         organization=parties["company"].organization,
         technology=parties["technology"],
     )

@@ -18,12 +18,12 @@ Status = LicenceRequest.Status
 
 @pytest.fixture
 def owner():
-    return make_member(kind=Organization.Kind.UNIVERSITY, name="Tohoku Institute")
+    return make_member(type=Organization.Type.UNIVERSITY, name="Tohoku Institute")
 
 
 @pytest.fixture
 def requester():
-    return make_member(kind=Organization.Kind.COMPANY, name="Nagoya Ceramics")
+    return make_member(type=Organization.Type.COMPANY, name="Nagoya Ceramics")
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def technology(owner):
 @pytest.fixture
 def licence_request(requester, technology):
     return services.send_request(
-        requester, technology, kind=LicenceRequest.Kind.LICENCE, message="Secret terms: 3%."
+        requester, technology, purpose=LicenceRequest.Purpose.LICENCE, message="Secret terms: 3%."
     )
 
 
@@ -50,7 +50,7 @@ def thread_urls(licence_request) -> dict:
 
 
 def test_other_org_member_gets_404_on_every_thread_view(client, licence_request):
-    client.force_login(make_member(kind=Organization.Kind.COMPANY))
+    client.force_login(make_member(type=Organization.Type.COMPANY))
     urls = thread_urls(licence_request)
     assert client.get(urls["detail"]).status_code == 404
     assert client.post(urls["message"], {"body": "Hi"}).status_code == 404
@@ -87,7 +87,7 @@ def test_anonymous_gets_404_on_a_thread_with_a_way_to_sign_in(client, licence_re
 
 def test_anonymous_is_sent_to_sign_in_from_the_lists(client, licence_request):
     for url in [reverse("licensing:inbox"), reverse("licensing:sent"),
-                reverse("licensing:staff_list"),
+                reverse("licensing:moderator_list"),
                 reverse("licensing:request_create", args=[licence_request.technology_id])]:  # fmt: skip
         response = client.get(url)
         assert response.status_code == 302, url
@@ -97,12 +97,12 @@ def test_anonymous_is_sent_to_sign_in_from_the_lists(client, licence_request):
 def test_non_staff_get_403_on_the_staff_list(client, licence_request, requester, owner):
     for user in (requester, owner, make_member()):
         client.force_login(user)
-        assert client.get(reverse("licensing:staff_list")).status_code == 403
+        assert client.get(reverse("licensing:moderator_list")).status_code == 403
 
 
 def test_staff_read_every_request_but_cannot_write(client, licence_request):
     client.force_login(make_staff())
-    assert "Ceramic membrane" in client.get(reverse("licensing:staff_list")).content.decode()
+    assert "Ceramic membrane" in client.get(reverse("licensing:moderator_list")).content.decode()
     response = client.get(thread_urls(licence_request)["detail"])
     assert response.status_code == 200
     assert "Secret terms" in response.content.decode()
@@ -121,9 +121,9 @@ def test_both_parties_read_the_thread(client, licence_request, requester, owner)
 
 def test_staff_list_filters_by_status(client, licence_request):
     client.force_login(make_staff())
-    response = client.get(reverse("licensing:staff_list"), {"status": "agreed"})
+    response = client.get(reverse("licensing:moderator_list"), {"status": "agreed"})
     assert len(response.context["page_obj"]) == 0
-    response = client.get(reverse("licensing:staff_list"), {"status": "open"})
+    response = client.get(reverse("licensing:moderator_list"), {"status": "open"})
     assert len(response.context["page_obj"]) == 1
 
 
@@ -155,7 +155,7 @@ def test_member_sends_a_request_from_the_form(
         response = client.post(
             url,
             {
-                "kind": "research_collaboration",
+                "purpose": "research_collaboration",
                 "message": "Let us work together.",
                 "territory": "JP",
             },
@@ -163,14 +163,14 @@ def test_member_sends_a_request_from_the_form(
     licence_request = LicenceRequest.objects.get()
     assert response.status_code == 302
     assert response["Location"] == licence_request.get_absolute_url()
-    assert licence_request.kind == "research_collaboration"
+    assert licence_request.purpose == "research_collaboration"
     assert mail.outbox[-1].to == [owner.email]
 
 
 def test_second_open_request_is_refused_by_the_form_with_a_400(client, licence_request, requester):
     client.force_login(make_user(organization=requester.organization))
     url = reverse("licensing:request_create", args=[licence_request.technology_id])
-    response = client.post(url, {"kind": "licence", "message": "Again"})
+    response = client.post(url, {"purpose": "licence", "message": "Again"})
     assert response.status_code == 400
     assert "already has an open request" in response.content.decode()
     assert LicenceRequest.objects.count() == 1
@@ -181,9 +181,9 @@ def test_second_open_request_is_refused_by_the_form_with_a_400(client, licence_r
 def test_request_form_refuses_missing_message_and_bad_kind(client, technology, requester):
     client.force_login(requester)
     url = reverse("licensing:request_create", args=[technology.pk])
-    response = client.post(url, {"kind": "purchase", "message": ""})
+    response = client.post(url, {"purpose": "purchase", "message": ""})
     assert response.status_code == 400
-    assert set(response.context["form"].errors) == {"kind", "message"}
+    assert set(response.context["form"].errors) == {"purpose", "message"}
     assert not LicenceRequest.objects.exists()
 
 
@@ -191,7 +191,7 @@ def test_own_technology_request_page_is_403(client, technology, owner):
     client.force_login(owner)
     url = reverse("licensing:request_create", args=[technology.pk])
     assert client.get(url).status_code == 403
-    assert client.post(url, {"kind": "licence", "message": "Hi"}).status_code == 403
+    assert client.post(url, {"purpose": "licence", "message": "Hi"}).status_code == 403
     assert not LicenceRequest.objects.exists()
 
 
@@ -318,7 +318,10 @@ def test_inbox_query_count_does_not_grow_with_rows(
 ):
     for n in range(8):
         services.send_request(
-            make_member(kind=Organization.Kind.COMPANY), technology, kind="licence", message=f"#{n}"
+            make_member(type=Organization.Type.COMPANY),
+            technology,
+            purpose="licence",
+            message=f"#{n}",
         )
     client.force_login(owner)
     with django_assert_max_num_queries(9):
@@ -327,9 +330,9 @@ def test_inbox_query_count_does_not_grow_with_rows(
 
 
 def test_admin_of_requester_org_is_notified_too(technology, django_capture_on_commit_callbacks):
-    company = make_member(kind=Organization.Kind.COMPANY)
+    company = make_member(type=Organization.Type.COMPANY)
     admin = make_user(organization=company.organization, role=Membership.Role.ADMIN)
-    licence_request = services.send_request(company, technology, kind="licence", message="Hi")
+    licence_request = services.send_request(company, technology, purpose="licence", message="Hi")
     with django_capture_on_commit_callbacks(execute=True):
         services.post_message(licence_request, technology.author, "Hello")
     assert sorted(m.to[0] for m in mail.outbox) == sorted([company.email, admin.email])

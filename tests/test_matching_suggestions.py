@@ -34,7 +34,7 @@ def test_thresholds_are_ordered_and_positive():
 
 
 def _buyer_and_need(**need):
-    company = make_organization(kind="company")
+    company = make_organization(type="company")
     buyer = make_user(organization=company, role=Membership.Role.ADMIN)
     return buyer, make_need(company, author=buyer, **need)
 

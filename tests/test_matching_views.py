@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def pair():
-    company = make_organization(kind="company")
+    company = make_organization(type="company")
     university = make_organization()
     buyer = make_user(organization=company, role=Membership.Role.ADMIN)
     seller = make_user(organization=university, role=Membership.Role.ADMIN)

@@ -32,14 +32,14 @@ NEED_DEFAULTS = {
 
 def make_need(organization=None, **kwargs) -> Need:
     """A need with sensible defaults (shared by the needs and licensing tests)."""
-    organization = organization or make_member(kind=Organization.Kind.COMPANY).organization
+    organization = organization or make_member(type=Organization.Type.COMPANY).organization
     return factories.make_need(organization, **{**NEED_DEFAULTS, **kwargs})
 
 
 def test_need_is_served_by_the_shared_moderation_queue_and_action_view(
     client, django_capture_on_commit_callbacks
 ):
-    owner = make_member(kind=Organization.Kind.COMPANY)
+    owner = make_member(type=Organization.Type.COMPANY)
     need = make_need(owner.organization, status=Status.DRAFT, author=owner)
     client.force_login(owner)
     response = client.post(reverse("listings:action", args=["need", need.pk]), {"action": "submit"})
@@ -69,7 +69,7 @@ def test_need_is_served_by_the_shared_moderation_queue_and_action_view(
 def test_staff_request_changes_needs_a_reason_and_reaches_the_owner(
     django_capture_on_commit_callbacks,
 ):
-    owner = make_member(kind=Organization.Kind.COMPANY)
+    owner = make_member(type=Organization.Type.COMPANY)
     need = make_need(owner.organization, status=Status.SUBMITTED, author=owner)
     staff = make_staff()
     with pytest.raises(TransitionError):
@@ -83,7 +83,7 @@ def test_staff_request_changes_needs_a_reason_and_reaches_the_owner(
 
 
 def test_staff_reject_and_owner_withdraw():
-    owner = make_member(kind=Organization.Kind.COMPANY)
+    owner = make_member(type=Organization.Type.COMPANY)
     staff = make_staff()
     rejected = make_need(owner.organization, status=Status.SUBMITTED, author=owner)
     transition(rejected, Action.REJECT, staff, "Not a technology need.")
@@ -101,7 +101,7 @@ def test_member_of_another_organisation_may_not_act_on_a_need():
 
 
 def test_unpublished_need_is_404_for_others_and_visible_to_owner_and_staff(client):
-    owner = make_member(kind=Organization.Kind.COMPANY)
+    owner = make_member(type=Organization.Type.COMPANY)
     need = make_need(owner.organization, status=Status.SUBMITTED)
     url = reverse("needs:need_detail", args=[need.pk])
     assert client.get(url).status_code == 404
@@ -125,7 +125,7 @@ def test_expire_needs_command_expires_only_past_deadline_published_needs(
     django_capture_on_commit_callbacks,
 ):
     today = timezone.localdate()
-    owner = make_member(kind=Organization.Kind.COMPANY)
+    owner = make_member(type=Organization.Type.COMPANY)
     past = make_need(owner.organization, author=owner, deadline=today - datetime.timedelta(days=1))
     due_today = make_need(deadline=today)
     no_deadline = make_need()

@@ -124,13 +124,13 @@ def test_detail_shows_need_and_counts_views(client):
     response = client.get(reverse("needs:need_detail", args=[need.pk]))
     assert response.status_code == 200
     assert "Transparent wood" in response.content.decode()
-    assert ListingEvent.objects.filter(kind="need", listing_id=need.pk).count() == 1
+    assert ListingEvent.objects.filter(listing_type="need", listing_id=need.pk).count() == 1
     need.refresh_from_db()
     assert need.view_count == 0  # grows when fold_views folds the day
 
 
 def test_member_creates_a_draft_need(client):
-    user = make_member(kind=Organization.Kind.COMPANY)
+    user = make_member(type=Organization.Type.COMPANY)
     client.force_login(user)
     assert client.get(reverse("needs:need_create")).status_code == 200
     response = client.post(reverse("needs:need_create"), form_data())
@@ -158,7 +158,7 @@ def test_form_requires_a_partnership(client):
 
 
 def test_edit_of_published_need_by_unverified_org_becomes_a_revision(client):
-    user = make_member(kind=Organization.Kind.COMPANY)
+    user = make_member(type=Organization.Type.COMPANY)
     need = make_need(user.organization, title="Original title")
     client.force_login(user)
     response = client.post(
@@ -177,7 +177,7 @@ def test_other_organisation_member_gets_404_on_edit(client):
 
 
 def test_dashboard_lists_own_needs_by_status(client):
-    user = make_member(kind=Organization.Kind.COMPANY)
+    user = make_member(type=Organization.Type.COMPANY)
     make_need(user.organization, title="Our draft need", status=Status.DRAFT)
     make_need(title="Someone else's need")
     client.force_login(user)
@@ -193,7 +193,7 @@ def test_organisation_page_lists_its_open_needs(client):
 
 
 def test_edit_of_published_need_with_a_deadline_is_held_for_review(client):
-    user = make_member(kind=Organization.Kind.COMPANY)
+    user = make_member(type=Organization.Type.COMPANY)
     need = make_need(user.organization, deadline=datetime.date(2099, 1, 31))
     client.force_login(user)
     response = client.post(
@@ -210,7 +210,7 @@ def test_edit_of_published_need_with_a_deadline_is_held_for_review(client):
 
 
 def test_verified_organisation_edit_of_published_need_applies_at_once(client):
-    user = make_member(kind=Organization.Kind.COMPANY, verified=True)
+    user = make_member(type=Organization.Type.COMPANY, verified=True)
     need = make_need(user.organization)
     client.force_login(user)
     response = client.post(

@@ -26,14 +26,14 @@ def download(client, url) -> list[dict]:
 
 
 def test_technology_csv_round_trip(client):
-    organization = make_organization(name="京都大学", country="JP", kind="university")
+    organization = make_organization(name="京都大学", country="JP", type="university")
     technology = make_technology(
         organization,
         title='Solar, "quoted"\nmultiline',
         summary="Cells; cheap",
         trl=6,
         ip_status="pending",
-        offers=["exclusive_licence", "joint_development"],
+        partnerships=["exclusive_licence", "joint_development"],
         countries=["JP", "US"],
         keywords=["perovskite", "太陽電池"],
         fields=("solar", "wind"),

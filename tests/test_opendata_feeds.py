@@ -102,7 +102,7 @@ def sitemap_locations(client) -> set[str]:
 
 
 def test_sitemap_has_published_items_and_only_those(client):
-    provider = make_organization(name="Provider", kind=Organization.Kind.UNIVERSITY)
+    provider = make_organization(name="Provider", type=Organization.Type.UNIVERSITY)
     silent = make_organization(name="Silent")  # nothing published
     drafter = make_organization(name="Drafter")
     published = make_technology(provider)

@@ -31,10 +31,10 @@ def known():
     """JP university (3 verified members, 3 technologies), US company (1 member, 1 technology,
     2 needs), JP start-up (1 member, nothing published), plus what must never count."""
     university = make_organization(
-        name="Kyoto Tech", kind=Organization.Kind.UNIVERSITY, country="JP"
+        name="Kyoto Tech", type=Organization.Type.UNIVERSITY, country="JP"
     )
-    company = make_organization(name="Acme", kind=Organization.Kind.COMPANY, country="US")
-    startup = make_organization(name="Nano KK", kind=Organization.Kind.STARTUP, country="JP")
+    company = make_organization(name="Acme", type=Organization.Type.COMPANY, country="US")
+    startup = make_organization(name="Nano KK", type=Organization.Type.STARTUP, country="JP")
     for _ in range(3):
         make_user(organization=university)
     make_user(organization=company)
@@ -54,7 +54,7 @@ def known():
     make_need(startup, status=Status.WITHDRAWN)
     make_user(organization=university, verified=False)
     make_user(
-        organization=make_organization(kind=Organization.Kind.GOVERNMENT, country="DE"),
+        organization=make_organization(type=Organization.Type.GOVERNMENT, country="DE"),
         verified=False,
     )
     make_user(organization=company, is_active=False)
@@ -178,7 +178,7 @@ def test_unverified_account_never_moves_a_public_figure(known):
         full_name="New Comer",
         password="correct-horse-battery-staple",
         new_organization=Organization(
-            name="Brand New Lab", kind="research_institute", country="FR"
+            name="Brand New Lab", type="research_institute", country="FR"
         ),
     )
     assert figures() == before
@@ -216,12 +216,12 @@ def test_matches_show_from_the_threshold_up():
 def test_private_licence_request_never_moves_a_public_figure(known):
     before = figures()
     assert before["totals"]["licence_requests"] is None
-    requester = make_user(organization=make_organization(kind="company"))
+    requester = make_user(organization=make_organization(type="company"))
     LicenceRequest.objects.create(
         technology=make_technology(),
         requester_organization=requester.organization,
         requester=requester,
-        kind="licence",
+        purpose="licence",
         message="We would like a licence.",
     )
     after = figures()

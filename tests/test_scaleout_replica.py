@@ -94,7 +94,7 @@ def test_the_author_reads_their_own_write_during_replica_lag(replica, server):
         "keywords": "",
         "trl": technology.trl,
         "ip_status": technology.ip_status,
-        "offers": technology.offers,
+        "partnerships": technology.partnerships,
         "countries": technology.countries,
         "language": "en",
         "contact_name": "",

@@ -6,8 +6,8 @@ register = template.Library()
 
 
 @register.filter
-def model_kind(obj) -> str:
-    """The URL kind of a listing ("technology", "need")."""
+def listing_type(obj) -> str:
+    """The listing type of a listing ("technology", "need"), as its URLs spell it."""
     return obj._meta.model_name
 
 

@@ -12,6 +12,8 @@ from needs.models import Need
 
 
 class OrganizationSummarySerializer(serializers.ModelSerializer):
+    # "kind" is the public name of the organisation type in the API and the exchange format.
+    kind = serializers.ChoiceField(source="type", choices=Organization.Type.choices)
     country = serializers.CharField(source="country.code")
     url = serializers.SerializerMethodField()
 
@@ -80,10 +82,12 @@ class ListingSerializer(serializers.ModelSerializer):
 
 
 class TechnologySerializer(ListingSerializer):
+    # "offers" is the name the public API (and the exchange format) gives the field.
     offers = serializers.ListField(
+        source="partnerships",
         child=serializers.ChoiceField(
-            choices=Technology._meta.get_field("offers").base_field.choices
-        )
+            choices=Technology._meta.get_field("partnerships").base_field.choices
+        ),
     )
     patents = PatentSerializer(many=True, read_only=True)
 
@@ -152,7 +156,8 @@ class CountryRowSerializer(CountsSerializer):
 
 
 class KindRowSerializer(CountsSerializer):
-    kind = serializers.ChoiceField(choices=Organization.Kind.choices)
+    # "kind" is the public name of the organisation type in the API and the exchange format.
+    kind = serializers.ChoiceField(choices=Organization.Type.choices)
 
 
 class FieldRowSerializer(CountsSerializer):

@@ -1,4 +1,4 @@
-"""Demo data for local use: organisations, one user of each kind, and demo listings.
+"""Demo data for local use: organisations, one user of each role, and demo listings.
 
 Idempotent: running it again updates the same rows and never removes what users created.
 The passwords are for local development only and are printed at the end.
@@ -10,7 +10,7 @@ from django.core.management import BaseCommand, call_command
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import STAFF_GROUP, Membership, Organization, User
+from accounts.models import MODERATOR_GROUP, Membership, Organization, User
 
 DEMO_PASSWORD = "demo-portal-2026"
 
@@ -19,7 +19,7 @@ ORGANIZATIONS = [
         "key": "demo-utokyo",
         "name": "Kanto Institute of Technology",
         "name_ja": "関東工業大学",
-        "kind": "university",
+        "type": "university",
         "country": "JP",
         "city": "Tokyo",
         "verified": True,
@@ -28,7 +28,7 @@ ORGANIZATIONS = [
         "key": "demo-kyoto",
         "name": "Kansai University of Science",
         "name_ja": "関西理科大学",
-        "kind": "university",
+        "type": "university",
         "country": "JP",
         "city": "Kyoto",
         "verified": False,
@@ -37,7 +37,7 @@ ORGANIZATIONS = [
         "key": "demo-aist",
         "name": "National Institute for Materials Research",
         "name_ja": "国立材料研究所",
-        "kind": "research_institute",
+        "type": "research_institute",
         "country": "JP",
         "city": "Tsukuba",
         "verified": True,
@@ -46,7 +46,7 @@ ORGANIZATIONS = [
         "key": "demo-maker",
         "name": "Setouchi Manufacturing Co., Ltd.",
         "name_ja": "瀬戸内製作所",
-        "kind": "company",
+        "type": "company",
         "country": "JP",
         "city": "Okayama",
         "verified": True,
@@ -55,7 +55,7 @@ ORGANIZATIONS = [
         "key": "demo-startup",
         "name": "GreenLoop Start-up",
         "name_ja": "",
-        "kind": "startup",
+        "type": "startup",
         "country": "SG",
         "city": "Singapore",
         "verified": False,
@@ -63,7 +63,7 @@ ORGANIZATIONS = [
 ]
 
 USERS = [
-    # e-mail, name, organisation key, role, staff group, superuser, what they demonstrate
+    # e-mail, name, organisation key, role, moderator group, superuser, what they demonstrate
     (
         "provider@demo.local",
         "Aiko Tanaka",
@@ -91,7 +91,7 @@ USERS = [
         False,
         "company member (seeker)",
     ),
-    ("moderator@demo.local", "Yuki Suzuki", None, None, True, False, "JPO staff moderator"),
+    ("moderator@demo.local", "Yuki Suzuki", None, None, True, False, "JPO moderator"),
     (
         "admin@demo.local",
         "Site Administrator",
@@ -123,8 +123,8 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"organisations: {len(organizations)}")
 
-        staff_group = Group.objects.get(name=STAFF_GROUP)
-        for email, name, org_key, role, is_staff_member, is_superuser, _what in USERS:
+        moderator_group = Group.objects.get(name=MODERATOR_GROUP)
+        for email, name, org_key, role, is_moderator, is_superuser, _what in USERS:
             user = User.objects.filter(email=email).first()
             if user is None:
                 user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=name)
@@ -132,8 +132,8 @@ class Command(BaseCommand):
             user.email_verified_at = user.email_verified_at or timezone.now()
             user.is_staff = user.is_superuser = is_superuser
             user.save()
-            if is_staff_member:
-                user.groups.add(staff_group)
+            if is_moderator:
+                user.groups.add(moderator_group)
             if org_key:
                 Membership.objects.update_or_create(
                     user=user,
@@ -152,7 +152,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "Demo accounts (local development only), password for all: " + DEMO_PASSWORD
         )
-        for email, _name, _org, _role, _staff, _su, what in USERS:
+        for email, _name, _org, _role, _moderator, _su, what in USERS:
             self.stdout.write(f"  {email:<24} {what}")
         self.stdout.write(
             self.style.SUCCESS(

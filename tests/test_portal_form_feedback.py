@@ -8,7 +8,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from tests.factories import PASSWORD, make_member
-from tests.test_technology_views import technology_post_data
+from tests.test_listings_views import technology_post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def test_new_technology_errors_link_to_their_fields(client, member):
     client.force_login(member)
     url = reverse("listings:technology_create")
     assert described_ids_missing(client.get(url).content.decode()) == []
-    response = client.post(url, technology_post_data(title="", trl="10", offers=[]))
+    response = client.post(url, technology_post_data(title="", trl="10", partnerships=[]))
     assert response.status_code == 400
     html = response.content.decode()
     assert title_of(html).startswith("Error:")
@@ -59,7 +59,9 @@ def test_new_technology_errors_link_to_their_fields(client, member):
     assert '<a href="#id_title">Title: This field is required.</a>' in summary
     assert '<a href="#id_trl">' in summary
     # A group of checkboxes is reached through its first choice.
-    assert '<a href="#id_offers_0">What is offered: This field is required.</a>' in summary
+    assert (
+        '<a href="#id_partnerships_0">Partnerships offered: This field is required.</a>' in summary
+    )
     # The summary comes first in <main>, before the heading, so it is found without JavaScript.
     main = html.split('<main id="main" class="wrap">', 1)[1]
     assert main.index('id="error-summary"') < main.index("<h1")

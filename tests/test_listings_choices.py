@@ -23,7 +23,7 @@ def technology_data(**changes) -> dict:
         "keywords": "concrete",
         "trl": "5",
         "ip_status": "pending",
-        "offers": ["non_exclusive_licence"],
+        "partnerships": ["non_exclusive_licence"],
         "countries": ["JP", "DE"],
         "language": "en",
         "patents-TOTAL_FORMS": "0",
@@ -115,7 +115,7 @@ def test_more_than_five_fields_is_refused_and_all_stay_checked(client):
 
 
 def test_need_form_uses_the_same_choices_and_keeps_them_after_an_error(client):
-    member = make_member(kind=Organization.Kind.COMPANY)
+    member = make_member(type=Organization.Type.COMPANY)
     client.force_login(member)
     data = {
         "title": "",

@@ -15,24 +15,24 @@ from opendata import stats
 from tests.factories import make_member, make_need, make_staff, make_technology
 
 pytestmark = pytest.mark.django_db
-Kind = Agreement.Kind
+Type = Agreement.Type
 
 
 @pytest.fixture
 def owner():
-    return make_member(kind=Organization.Kind.UNIVERSITY, country="JP")
+    return make_member(type=Organization.Type.UNIVERSITY, country="JP")
 
 
 @pytest.fixture
 def requester():
-    return make_member(kind=Organization.Kind.COMPANY, country="DE")
+    return make_member(type=Organization.Type.COMPANY, country="DE")
 
 
 @pytest.fixture
 def conversation(owner, requester):
     technology = make_technology(owner.organization, author=owner, fields=("solar",))
     return services.send_request(
-        requester, technology, kind=LicenceRequest.Kind.LICENCE, message="Terms?"
+        requester, technology, purpose=LicenceRequest.Purpose.LICENCE, message="Terms?"
     )
 
 
@@ -47,9 +47,9 @@ def urls(conversation):
 TODAY = datetime.date(2026, 11, 20)
 
 
-def agreed(conversation, recorder, confirmer, *, kind=Kind.LICENCE, signed_on=None):
+def agreed(conversation, recorder, confirmer, *, type=Type.LICENCE, signed_on=None):
     services.record_agreement(
-        conversation, recorder, kind=kind, signed_on=signed_on or timezone.localdate()
+        conversation, recorder, type=type, signed_on=signed_on or timezone.localdate()
     )
     return services.confirm_agreement(conversation, confirmer)
 
@@ -63,7 +63,7 @@ def test_agreement_counts_only_once_the_other_side_confirms(
     client.force_login(requester)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            urls(conversation)["record"], {"kind": "option", "signed_on": "2026-01-15"}
+            urls(conversation)["record"], {"type": "option", "signed_on": "2026-01-15"}
         )
     assert response.status_code == 302
     agreement = Agreement.objects.get()
@@ -82,28 +82,28 @@ def test_agreement_counts_only_once_the_other_side_confirms(
         assert client.post(urls(conversation)["confirm"]).status_code == 302
     agreement.refresh_from_db()
     assert agreement.is_confirmed and agreement.confirmed_by == owner
-    assert agreement.kind == Kind.OPTION and agreement.signed_on == datetime.date(2026, 1, 15)
+    assert agreement.type == Type.OPTION and agreement.signed_on == datetime.date(2026, 1, 15)
     assert [m.to for m in mail.outbox] == [[requester.email]]
 
 
 def test_changing_a_confirmed_agreement_needs_a_new_confirmation(conversation, owner, requester):
     agreed(conversation, owner, requester)
     services.record_agreement(
-        conversation, owner, kind=Kind.ASSIGNMENT, signed_on=timezone.localdate()
+        conversation, owner, type=Type.ASSIGNMENT, signed_on=timezone.localdate()
     )
     assert not Agreement.objects.get().is_confirmed
 
 
 def test_outsiders_cannot_record_or_confirm(client, conversation, owner, requester):
-    outsider = make_member(kind=Organization.Kind.COMPANY)
+    outsider = make_member(type=Organization.Type.COMPANY)
     client.force_login(outsider)
-    data = {"kind": "licence", "signed_on": "2026-01-15"}
+    data = {"type": "licence", "signed_on": "2026-01-15"}
     assert client.post(urls(conversation)["record"], data).status_code == 404
     assert client.post(urls(conversation)["confirm"]).status_code == 404
     staff = make_staff()
     with pytest.raises(services.RequestError):
-        services.record_agreement(conversation, staff, kind=Kind.LICENCE, signed_on=TODAY)
-    services.record_agreement(conversation, owner, kind=Kind.LICENCE, signed_on=TODAY)
+        services.record_agreement(conversation, staff, type=Type.LICENCE, signed_on=TODAY)
+    services.record_agreement(conversation, owner, type=Type.LICENCE, signed_on=TODAY)
     with pytest.raises(services.RequestError):
         services.confirm_agreement(conversation, staff)
     assert not Agreement.objects.confirmed().exists()
@@ -112,12 +112,12 @@ def test_outsiders_cannot_record_or_confirm(client, conversation, owner, request
 def test_bad_agreement_input_is_a_400_that_keeps_what_was_typed(client, conversation, owner):
     client.force_login(owner)
     future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
-    response = client.post(urls(conversation)["record"], {"kind": "option", "signed_on": future})
+    response = client.post(urls(conversation)["record"], {"type": "option", "signed_on": future})
     assert response.status_code == 400
     html = response.content.decode()
     assert "cannot be in the future" in html
     assert f'value="{future}"' in html
-    response = client.post(urls(conversation)["record"], {"kind": "merger", "signed_on": "x"})
+    response = client.post(urls(conversation)["record"], {"type": "merger", "signed_on": "x"})
     assert response.status_code == 400
     assert not Agreement.objects.exists()
 
@@ -125,14 +125,14 @@ def test_bad_agreement_input_is_a_400_that_keeps_what_was_typed(client, conversa
 def test_no_agreement_on_a_withdrawn_conversation(conversation, owner, requester):
     services.change_status(conversation, requester, LicenceRequest.Status.WITHDRAWN, reason="terms")
     with pytest.raises(services.RequestError):
-        services.record_agreement(conversation, owner, kind=Kind.LICENCE, signed_on=TODAY)
+        services.record_agreement(conversation, owner, type=Type.LICENCE, signed_on=TODAY)
 
 
 def test_proposal_can_end_in_an_agreement(owner, requester):
     need = make_need(requester.organization, author=requester)
     technology = make_technology(owner.organization, author=owner)
     proposal = services.send_proposal(owner, need, technology=technology, message="Ours.")
-    agreed(proposal, requester, owner, kind=Kind.JOINT_DEVELOPMENT)
+    agreed(proposal, requester, owner, type=Type.JOINT_DEVELOPMENT)
     assert Agreement.objects.confirmed().get().request == proposal
 
 
@@ -142,14 +142,14 @@ def test_proposal_can_end_in_an_agreement(owner, requester):
 def test_staff_correct_kind_date_and_whether_it_counts(client, conversation, owner, requester):
     agreed(conversation, owner, requester)
     client.force_login(owner)
-    data = {"kind": "assignment", "signed_on": "2025-12-01", "confirmed": ""}
+    data = {"type": "assignment", "signed_on": "2025-12-01", "confirmed": ""}
     assert client.post(urls(conversation)["correct"], data).status_code == 403
     staff = make_staff()
     client.force_login(staff)
     assert "Correct the agreement" in client.get(conversation.get_absolute_url()).content.decode()
     assert client.post(urls(conversation)["correct"], data).status_code == 302
     agreement = Agreement.objects.get()
-    assert agreement.kind == Kind.ASSIGNMENT
+    assert agreement.type == Type.ASSIGNMENT
     assert agreement.signed_on == datetime.date(2025, 12, 1)
     assert not agreement.is_confirmed
     assert agreement.corrected_by == staff
@@ -160,9 +160,9 @@ def test_staff_correct_kind_date_and_whether_it_counts(client, conversation, own
 def test_outsider_gets_404_on_correction(client, conversation, owner, requester):
     agreed(conversation, owner, requester)
     client.force_login(make_member())
-    data = {"kind": "assignment", "signed_on": "2025-12-01"}
+    data = {"type": "assignment", "signed_on": "2025-12-01"}
     assert client.post(urls(conversation)["correct"], data).status_code in (403, 404)
-    assert Agreement.objects.get().kind == Kind.LICENCE
+    assert Agreement.objects.get().type == Type.LICENCE
 
 
 # Aggregates ------------------------------------------------------------------------------
@@ -174,16 +174,16 @@ def published():
 
 def make_agreements(n, *, confirmed=True, signed_on=None):
     for _ in range(n):
-        owner = make_member(kind=Organization.Kind.UNIVERSITY, country="JP")
-        requester = make_member(kind=Organization.Kind.COMPANY, country="DE")
+        owner = make_member(type=Organization.Type.UNIVERSITY, country="JP")
+        requester = make_member(type=Organization.Type.COMPANY, country="DE")
         technology = make_technology(owner.organization, author=owner, fields=("solar",))
         conversation = services.send_request(
-            requester, technology, kind=LicenceRequest.Kind.LICENCE, message="Terms?"
+            requester, technology, purpose=LicenceRequest.Purpose.LICENCE, message="Terms?"
         )
         services.record_agreement(
             conversation,
             owner,
-            kind=Kind.LICENCE,
+            type=Type.LICENCE,
             signed_on=signed_on or timezone.localdate(),
         )
         if confirmed:

@@ -19,12 +19,12 @@ Path = DeclineFeedback.Path
 
 @pytest.fixture
 def provider():
-    return make_member(kind=Organization.Kind.UNIVERSITY, name="Tohoku Institute")
+    return make_member(type=Organization.Type.UNIVERSITY, name="Tohoku Institute")
 
 
 @pytest.fixture
 def company():
-    return make_member(kind=Organization.Kind.COMPANY, name="Nagoya Ceramics")
+    return make_member(type=Organization.Type.COMPANY, name="Nagoya Ceramics")
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def technology(provider):
 
 def send(user, technology):
     return services.send_request(
-        user, technology, kind=LicenceRequest.Kind.LICENCE, message="Terms?"
+        user, technology, purpose=LicenceRequest.Purpose.LICENCE, message="Terms?"
     )
 
 
@@ -181,8 +181,8 @@ def test_provider_sees_counts_per_technology_and_names_only_when_shared(
     client, provider, technology
 ):
     other = make_technology(provider.organization, author=provider, title="Porous glass")
-    anonymous = make_member(kind=Organization.Kind.COMPANY, name="Secret Motors")
-    sharing = make_member(kind=Organization.Kind.COMPANY, name="Open Robotics")
+    anonymous = make_member(type=Organization.Type.COMPANY, name="Secret Motors")
+    sharing = make_member(type=Organization.Type.COMPANY, name="Open Robotics")
     give(anonymous, technology, "terms")
     give(sharing, technology, "terms", share=True)
     give(anonymous, other, "ip_unclear")
@@ -206,7 +206,7 @@ def test_feedback_page_queries_do_not_grow(client, provider, technology):
     client.force_login(provider)
     client.get(reverse("licensing:feedback"))
     for n in range(3):
-        give(make_member(kind=Organization.Kind.COMPANY), technology, "terms", share=n % 2 == 0)
+        give(make_member(type=Organization.Type.COMPANY), technology, "terms", share=n % 2 == 0)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -214,26 +214,26 @@ def test_feedback_page_queries_do_not_grow(client, provider, technology):
         client.get(reverse("licensing:feedback"))
     for _n in range(4):
         tech = make_technology(provider.organization, author=provider)
-        give(make_member(kind=Organization.Kind.COMPANY), tech, "too_early", share=True)
+        give(make_member(type=Organization.Type.COMPANY), tech, "too_early", share=True)
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("licensing:feedback"))
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
 def test_decliner_does_not_see_the_feedback_it_gave(client, provider, technology):
-    company = make_member(kind=Organization.Kind.COMPANY)
+    company = make_member(type=Organization.Type.COMPANY)
     give(company, technology, "terms")
     client.force_login(company)
     assert client.get(reverse("licensing:feedback")).context["report"]["total"] == 0
 
 
 def test_staff_see_totals_and_members_may_not(client, provider, technology):
-    give(make_member(kind=Organization.Kind.COMPANY), technology, "terms")
-    give(make_member(kind=Organization.Kind.COMPANY), technology, "other")
+    give(make_member(type=Organization.Type.COMPANY), technology, "terms")
+    give(make_member(type=Organization.Type.COMPANY), technology, "other")
     client.force_login(provider)
-    assert client.get(reverse("licensing:staff_feedback")).status_code == 403
+    assert client.get(reverse("licensing:moderator_feedback")).status_code == 403
     client.force_login(make_staff())
-    response = client.get(reverse("licensing:staff_feedback"))
+    response = client.get(reverse("licensing:moderator_feedback"))
     assert response.status_code == 200
     assert response.context["report"]["total"] == 2
     assert "Licence request withdrawn" in response.content.decode()
@@ -253,13 +253,13 @@ def reasons_in_field(slug="alternative-energy"):
 
 
 def test_statistics_publish_a_reason_only_from_three_organisations(client, technology):
-    first = make_member(kind=Organization.Kind.COMPANY)
+    first = make_member(type=Organization.Type.COMPANY)
     give(first, technology, "terms")
-    give(make_member(kind=Organization.Kind.COMPANY), technology, "terms")
+    give(make_member(type=Organization.Type.COMPANY), technology, "terms")
     # One organisation twice (another technology) is still two organisations.
     give(first, make_technology(technology.organization), "terms")
     assert reasons_in_field()["terms"] is None
-    give(make_member(kind=Organization.Kind.COMPANY), technology, "terms")
+    give(make_member(type=Organization.Type.COMPANY), technology, "terms")
     assert reasons_in_field()["terms"] == 4
     assert reasons_in_field()["too_early"] is None
 

@@ -15,7 +15,7 @@ from accounts.models import Organization
 from licensing import services
 from licensing.models import Attachment, LicenceRequest
 from tests.factories import make_member, make_staff, make_technology, make_user, png_bytes
-from tests.test_uploads import bomb_png, jpeg_with_exif
+from tests.test_lib_uploads import bomb_png, jpeg_with_exif
 
 pytestmark = pytest.mark.django_db
 
@@ -24,19 +24,19 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n<<>>\nendobj\n"
 
 @pytest.fixture
 def owner():
-    return make_member(kind=Organization.Kind.UNIVERSITY)
+    return make_member(type=Organization.Type.UNIVERSITY)
 
 
 @pytest.fixture
 def requester():
-    return make_member(kind=Organization.Kind.COMPANY)
+    return make_member(type=Organization.Type.COMPANY)
 
 
 @pytest.fixture
 def conversation(owner, requester):
     technology = make_technology(owner.organization, author=owner)
     return services.send_request(
-        requester, technology, kind=LicenceRequest.Kind.LICENCE, message="Terms?"
+        requester, technology, purpose=LicenceRequest.Purpose.LICENCE, message="Terms?"
     )
 
 
@@ -156,7 +156,7 @@ def test_the_two_organisations_and_staff_download_it(
 @pytest.mark.parametrize("who", ["outsider", "no_organisation", "anonymous"])
 def test_others_get_404_even_with_the_exact_address(client, attachment, who):
     if who == "outsider":
-        client.force_login(make_member(kind=Organization.Kind.COMPANY))
+        client.force_login(make_member(type=Organization.Type.COMPANY))
     elif who == "no_organisation":
         client.force_login(make_user())
     response = client.get(attachment.get_absolute_url())
@@ -165,9 +165,9 @@ def test_others_get_404_even_with_the_exact_address(client, attachment, who):
 
 def test_guessed_addresses_are_404(client, attachment, conversation, owner):
     other_conversation = services.send_request(
-        make_member(kind=Organization.Kind.COMPANY),
+        make_member(type=Organization.Type.COMPANY),
         make_technology(owner.organization),
-        kind=LicenceRequest.Kind.LICENCE,
+        purpose=LicenceRequest.Purpose.LICENCE,
         message="Another",
     )
     client.force_login(owner)
@@ -179,7 +179,7 @@ def test_guessed_addresses_are_404(client, attachment, conversation, owner):
 
 
 def test_outsider_cannot_attach_to_a_conversation(client, conversation):
-    client.force_login(make_member(kind=Organization.Kind.COMPANY))
+    client.force_login(make_member(type=Organization.Type.COMPANY))
     assert post_file(client, conversation, PDF, "x.pdf").status_code == 404
     assert not Attachment.objects.exists()
 

@@ -96,7 +96,7 @@ def technology_post_data(**changes):
         "keywords": "concrete, bacteria",
         "trl": "5",
         "ip_status": "pending",
-        "offers": ["non_exclusive_licence"],
+        "partnerships": ["non_exclusive_licence"],
         "countries": ["JP"],
         "language": "en",
         "patents-TOTAL_FORMS": "1",
@@ -125,9 +125,9 @@ def test_member_posts_a_draft_with_a_patent(client, member):
 
 @pytest.mark.parametrize(
     ("changes", "field"),
-    [({"trl": "10"}, "trl"), ({"offers": []}, "offers"), ({"fields": ["nope"]}, "fields"),
+    [({"trl": "10"}, "trl"), ({"partnerships": []}, "partnerships"), ({"fields": ["nope"]}, "fields"),
      ({"title": ""}, "title")],
-    ids=["trl", "offers", "fields", "title"],
+    ids=["trl", "partnerships", "fields", "title"],
 )  # fmt: skip
 def test_invalid_technology_form_is_a_400_with_errors(client, member, changes, field):
     client.force_login(member)

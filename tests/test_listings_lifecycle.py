@@ -75,7 +75,7 @@ def test_owner_withdraws_a_published_technology(member):
 
 def test_owner_may_not_approve_their_own_technology(member):
     technology = make_technology(member.organization, status=Status.SUBMITTED)
-    with pytest.raises(services.TransitionError, match="JPO staff"):
+    with pytest.raises(services.TransitionError, match="JPO moderators"):
         services.transition(technology, Action.APPROVE, member)
     technology.refresh_from_db()
     assert technology.status == Status.SUBMITTED
@@ -207,7 +207,7 @@ def edit(technology, user, **changes):
         "keywords": ", ".join(technology.keywords),
         "trl": technology.trl,
         "ip_status": technology.ip_status,
-        "offers": technology.offers,
+        "partnerships": technology.partnerships,
         "countries": technology.countries,
         "language": technology.language,
         "contact_name": "",

@@ -59,7 +59,7 @@ def test_unread_count_is_read_as_words(client):
     owner = make_member()
     technology = make_technology(owner.organization)
     licensing.send_request(
-        make_member(), technology, kind=LicenceRequest.Kind.LICENCE, message="Hello."
+        make_member(), technology, purpose=LicenceRequest.Purpose.LICENCE, message="Hello."
     )
     client.force_login(owner)
     header = client.get(reverse("dashboard")).content.decode().split("</header>")[0]

@@ -39,18 +39,18 @@ def test_field_group_includes_its_sub_fields(client):
 
 
 def test_trl_range_ip_status_offer_country_and_kind_filters(client):
-    company = make_organization(kind=Organization.Kind.COMPANY)
-    make_technology(title="Match", trl=6, ip_status="granted", offers=["assignment"],
+    company = make_organization(type=Organization.Type.COMPANY)
+    make_technology(title="Match", trl=6, ip_status="granted", partnerships=["assignment"],
                     countries=["DE"], organization=company)  # fmt: skip
-    make_technology(title="Low TRL", trl=2, ip_status="granted", offers=["assignment"],
+    make_technology(title="Low TRL", trl=2, ip_status="granted", partnerships=["assignment"],
                     countries=["DE"], organization=company)  # fmt: skip
-    make_technology(title="Pending", trl=6, ip_status="pending", offers=["assignment"],
+    make_technology(title="Pending", trl=6, ip_status="pending", partnerships=["assignment"],
                     countries=["DE"], organization=company)  # fmt: skip
-    make_technology(title="Licence", trl=6, ip_status="granted", offers=["exclusive_licence"],
+    make_technology(title="Licence", trl=6, ip_status="granted", partnerships=["exclusive_licence"],
                     countries=["DE"], organization=company)  # fmt: skip
-    make_technology(title="Japan", trl=6, ip_status="granted", offers=["assignment"],
+    make_technology(title="Japan", trl=6, ip_status="granted", partnerships=["assignment"],
                     countries=["JP"], organization=company)  # fmt: skip
-    make_technology(title="University", trl=6, ip_status="granted", offers=["assignment"],
+    make_technology(title="University", trl=6, ip_status="granted", partnerships=["assignment"],
                     countries=["DE"])  # fmt: skip
     response = client.get(
         LIST,

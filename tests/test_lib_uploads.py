@@ -18,7 +18,7 @@ from tests.factories import make_member, png_bytes
 ORG_FORM = {
     "name": "Hokkaido Materials",
     "name_ja": "",
-    "kind": "university",
+    "type": "university",
     "country": "JP",
     "city": "Sapporo",
     "website": "https://hokkaido.example.org",

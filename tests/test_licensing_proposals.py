@@ -19,12 +19,12 @@ Status = LicenceRequest.Status
 
 @pytest.fixture
 def seeker():
-    return make_member(kind=Organization.Kind.COMPANY, name="Osaka Motors")
+    return make_member(type=Organization.Type.COMPANY, name="Osaka Motors")
 
 
 @pytest.fixture
 def provider():
-    return make_member(kind=Organization.Kind.UNIVERSITY, name="Kyushu University")
+    return make_member(type=Organization.Type.UNIVERSITY, name="Kyushu University")
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def proposal(provider, need, technology, django_capture_on_commit_callbacks):
 def test_proposal_opens_a_conversation_about_the_need_and_mails_the_seeker(proposal, need, seeker):
     assert proposal.subject == need
     assert proposal.technology is None
-    assert proposal.kind == LicenceRequest.Kind.PROPOSAL
+    assert proposal.purpose == LicenceRequest.Purpose.PROPOSAL
     assert proposal.status == Status.NEW
     assert [m.to for m in mail.outbox] == [[seeker.email]]
     assert "Lighter battery casing" in mail.outbox[0].subject

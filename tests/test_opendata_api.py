@@ -33,9 +33,9 @@ def all_results(client, url) -> list[dict]:
 @pytest.fixture
 def catalogue():
     university = make_organization(
-        name="Tohoku University", kind=Organization.Kind.UNIVERSITY, country="JP"
+        name="Tohoku University", type=Organization.Type.UNIVERSITY, country="JP"
     )
-    company = make_organization(name="Acme GmbH", kind=Organization.Kind.COMPANY, country="DE")
+    company = make_organization(name="Acme GmbH", type=Organization.Type.COMPANY, country="DE")
     make_technology(
         university,
         title="Perovskite solar cell",
@@ -59,7 +59,7 @@ def catalogue():
         summary="Desalination with solar heat.",
         trl=6,
         fields=("desalination", "solar"),
-        offers=["joint_development"],
+        partnerships=["joint_development"],
     )
     make_technology(
         company,

@@ -19,7 +19,7 @@ def test_staff_profile_says_jpo_staff_not_awaiting_approval(client, staff):
     client.force_login(staff)
     html = client.get(reverse("accounts:profile")).content.decode()
     assert "None yet" not in html
-    assert "JPO staff" in html
+    assert "JPO moderator" in html
 
 
 def test_member_without_organisation_still_reads_awaiting_approval(client):
@@ -35,7 +35,7 @@ def add_work(n):
         store(make_technology(), PendingRevision.submitted({}))
         make_need()  # open, on the matching board
         licensing.send_request(
-            make_member(), make_technology(), kind=LicenceRequest.Kind.LICENCE, message="Hi"
+            make_member(), make_technology(), purpose=LicenceRequest.Purpose.LICENCE, message="Hi"
         )
 
 
@@ -52,7 +52,7 @@ def test_staff_dashboard_counts_with_links(client, staff):
     assert f'<a href="{queue}">2 edits of published listings waiting for review</a>' in section
     board = reverse("matching:board")
     assert f'<a href="{board}">2 open needs on the matching board</a>' in section
-    assert f'<a href="{reverse("licensing:staff_list")}">2 open licence requests</a>' in section
+    assert f'<a href="{reverse("licensing:moderator_list")}">2 open licence requests</a>' in section
 
 
 def test_staff_dashboard_query_count_is_constant(client, staff, django_assert_num_queries):
