@@ -30,8 +30,10 @@ TECHNOLOGY = {
     "countries": ["JP"],
     "language": "en",
 }
+# The same technology as the owner's form and the model name it (the bundle keeps "offers").
+TECHNOLOGY_FORM = {("partnerships" if k == "offers" else k): v for k, v in TECHNOLOGY.items()}
 # The same technology as a row (the factory takes the fields separately).
-TECHNOLOGY_ROW = {name: value for name, value in TECHNOLOGY.items() if name != "fields"}
+TECHNOLOGY_ROW = {name: value for name, value in TECHNOLOGY_FORM.items() if name != "fields"}
 NEED = {
     "title": "Recyclable packaging film",
     "description": "We need a mono-material film.",
@@ -54,7 +56,7 @@ def events(listing) -> list[tuple]:
 
 def technology_form(technology, **changes) -> TechnologyForm:
     """The owner's form, filled with TECHNOLOGY (as the technologies here are) and the changes."""
-    form = TechnologyForm({**TECHNOLOGY, **changes}, instance=technology)
+    form = TechnologyForm({**TECHNOLOGY_FORM, **changes}, instance=technology)
     assert form.is_valid(), form.errors
     return form
 

@@ -29,7 +29,7 @@ HYDROGEN = {
 
 
 def _need(**kwargs):
-    company = make_organization(kind="company")
+    company = make_organization(type="company")
     buyer = make_user(organization=company, role=Membership.Role.ADMIN)
     values = {
         "title": "Hydrogen storage tank for fuel cell vans",
