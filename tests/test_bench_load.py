@@ -79,10 +79,11 @@ def test_a_page_is_replayed_against_its_own_sql_without_writing_twice(catalogue)
 def test_mixed_load_against_a_real_server(catalogue, test_server_env):
     ctx = runner.build_context(seed=2)
     with Server(workers=2) as server:
+        server.warm_processes(load.sample_paths(ctx))
         result = load.run(ctx, [server.port], clients=3, seconds=3, label="test")
         timeouts = server.worker_timeouts()
 
-    assert result.requests >= 6 and not result.errors, load.describe(result)
+    assert result.requests >= 3 and not result.errors, load.describe(result)
     assert result.rate > 0 and result.p50 <= result.p95 <= max(result.latencies_ms)
     assert set(result.by_page) <= {name for name, _, _ in load.MIX}
     assert sum(len(ms) for ms in result.by_page.values()) == len(result.latencies_ms)
