@@ -77,7 +77,9 @@ def run(ctx, options) -> tuple[list[load.LoadResult], list[str]]:
             results.append(measure(ctx, options, servers, workers))
     options.out("  starting a streaming replica (pg_basebackup of the whole server)…")
     try:
-        replica = pgreplica.Replica(ports=REPLICA_PORTS, slot_prefix="bench_replica_")
+        replica = pgreplica.Replica(
+            ports=REPLICA_PORTS, slot_prefix="bench_replica_", start_timeout=900
+        )
     except pgreplica.Unavailable as error:
         notes.append(f"No replica runs: {error}")
         options.out(f"  {notes[-1]}")

@@ -103,7 +103,8 @@ class Replica:
     """A hot standby of the server behind Django's default connection, on a free port of
     `ports`; its replication slot is named `<slot_prefix><pid>` (stale ones are dropped)."""
 
-    def __init__(self, ports=range(5521, 5530), slot_prefix="test_replica_"):
+    def __init__(self, ports=range(5521, 5530), slot_prefix="test_replica_", start_timeout=60):
+        self.start_timeout = start_timeout
         self.bin = server_bin()
         self.port = free_port(ports)
         self.slot_prefix = slot_prefix
@@ -185,10 +186,13 @@ class Replica:
                 *args,
             ]
         )
-        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=check)
+        timeout = max(120, self.start_timeout + 60)
+        return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=check)
 
     def start(self):
-        result = self.ctl("start", "-w", "-t", "60", check=False)
+        # A fresh copy first fsyncs its whole data directory: long when the server holds
+        # gigabytes (the bench's databases), hence a timeout the caller can raise.
+        result = self.ctl("start", "-w", "-t", str(self.start_timeout), check=False)
         if result.returncode:
             log = (self.directory / "log").read_text(errors="replace")[-2000:]
             self.cleanup()
