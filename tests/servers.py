@@ -168,7 +168,9 @@ class Replica(pgreplica.Replica):
 
     def __init__(self):
         try:
-            super().__init__(ports=REPLICA_PORTS, slot_prefix="test_replica_")
+            # The copy holds every database of the server (a kept bench database: gigabytes),
+            # which it fsyncs before it starts.
+            super().__init__(ports=REPLICA_PORTS, slot_prefix="test_replica_", start_timeout=600)
         except pgreplica.Unavailable as error:
             pytest.skip(str(error))
 
