@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import opendata
+from . import markdown, opendata
 from . import scenarios as builtin
 from .scenarios import Context
 from .server import get
@@ -145,16 +145,21 @@ def describe(result: LoadResult) -> str:
 
 
 def table(results: list[LoadResult]) -> str:
-    lines = [
-        "| load | clients × s | requests | requests/s | p50 ms | p95 ms | max ms | errors "
-        "| worker timeouts | load avg |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    columns = ["load", "clients × s:", "requests:", "requests/s:", "p50 ms:", "p95 ms:",
+               "max ms:", "errors:", "worker timeouts:", "load avg"]  # fmt: skip
+    rows = [
+        [
+            r.label,
+            f"{r.clients} × {r.seconds:g}",
+            f"{r.requests:,}",
+            f"{r.rate:.1f}",
+            f"{r.p50:.0f}",
+            f"{r.p95:.0f}",
+            f"{max(r.latencies_ms, default=float('nan')):.0f}",
+            sum(r.errors.values()),
+            r.worker_timeouts,
+            f"{r.load[0]:.1f} → {r.load[1]:.1f}",
+        ]  # fmt: skip
+        for r in results
     ]
-    for r in results:
-        lines.append(
-            f"| {r.label} | {r.clients} × {r.seconds:g} | {r.requests:,} | {r.rate:.1f} | "
-            f"{r.p50:.0f} | {r.p95:.0f} | {max(r.latencies_ms, default=float('nan')):.0f} | "
-            f"{sum(r.errors.values())} | {r.worker_timeouts} | "
-            f"{r.load[0]:.1f} → {r.load[1]:.1f} |"
-        )
-    return "\n".join(lines)
+    return markdown.table(columns, rows)

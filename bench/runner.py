@@ -27,7 +27,7 @@ from django.test.utils import CaptureQueriesContext
 
 from listings.models import Field, Technology
 
-from . import coldstart, load, replay
+from . import coldstart, load, markdown, replay
 from .scenarios import SCENARIOS, Context, Scenario
 from .server import Server, get
 
@@ -324,43 +324,53 @@ VERDICT = {True: "met", False: "**missed**", None: "—"}
 
 
 def table(results: list[Result]) -> str:
-    lines = [
-        "| scenario | requests | cold p50 ms | cold p95 ms | warm p50 ms | warm p95 ms "
-        "| warm max ms | first ms | queries/request | target p95 | cold / warm | load avg cold; warm |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
-    ]
+    columns = ["scenario", "requests:", "cold p50 ms:", "cold p95 ms:", "warm p50 ms:",
+               "warm p95 ms:", "warm max ms:", "first ms:", "queries/request:", "target p95:",
+               "cold / warm", "load avg cold; warm"]  # fmt: skip
+    rows = []
     for r in results:
         q = f"{statistics.median(r.queries):g} (max {max(r.queries)})" if r.queries else "—"
         target = f"< {r.scenario.target_p95_ms:g} ms" if r.scenario.target_p95_ms else "—"
         verdict = f"{VERDICT[r._verdict(r.cold_p95, bool(r.cold_ms))]} / {VERDICT[r.warm_passed]}"
         if r.errors:
             verdict += f", {len(r.errors)} errors"
-        count = max(len(r.cold_ms), len(r.latencies_ms))
-        lines.append(
-            f"| {r.scenario.name} | {count} | {r.cold_median:.1f} | {r.cold_p95:.1f} | "
-            f"{r.median:.1f} | {r.p95:.1f} | {max(r.latencies_ms, default=float('nan')):.1f} | "
-            f"{r.first_ms:.1f} | {q} | {target} | {verdict} | "
-            f"{r.cold_load[0]:.1f} → {r.cold_load[1]:.1f}; {r.load[0]:.1f} → {r.load[1]:.1f} |"
+        rows.append(
+            [
+                r.scenario.name,
+                max(len(r.cold_ms), len(r.latencies_ms)),
+                f"{r.cold_median:.1f}",
+                f"{r.cold_p95:.1f}",
+                f"{r.median:.1f}",
+                f"{r.p95:.1f}",
+                f"{max(r.latencies_ms, default=float('nan')):.1f}",
+                f"{r.first_ms:.1f}",
+                q,
+                target,
+                verdict,
+                f"{r.cold_load[0]:.1f} → {r.cold_load[1]:.1f}; {r.load[0]:.1f} → {r.load[1]:.1f}",
+            ]  # fmt: skip
         )
-    return "\n".join(lines)
+    return markdown.table(columns, rows)
 
 
 def page_sql_table(results: list[Result]) -> str:
     """HTTP scenarios: the page over HTTP (warm), in-process, and its own SQL replayed."""
-    lines = [
-        "| page | HTTP p50 ms (warm) | in-process p50 ms | its SQL p50 ms | HTTP ÷ SQL "
-        "| in-process ÷ SQL | queries |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
+    columns = ["page", "HTTP p50 ms (warm):", "in-process p50 ms:", "its SQL p50 ms:",
+               "HTTP ÷ SQL:", "in-process ÷ SQL:", "queries:"]  # fmt: skip
+    rows = []
     for r in results:
         if r.page_sql is None:
             continue
-        ps = r.page_sql
-        sql = ps.sql_median
-        ratio = f"{r.median / sql:.1f}×" if sql > 0 else "—"
-        inner = f"{ps.page_median / sql:.1f}×" if sql > 0 else "—"
-        lines.append(
-            f"| {r.scenario.name} | {r.median:.1f} | {ps.page_median:.1f} | {sql:.1f} | {ratio} "
-            f"| {inner} | {statistics.median(ps.queries):g} |"
+        ps, sql = r.page_sql, r.page_sql.sql_median
+        rows.append(
+            [
+                r.scenario.name,
+                f"{r.median:.1f}",
+                f"{ps.page_median:.1f}",
+                f"{sql:.1f}",
+                f"{r.median / sql:.1f}×" if sql > 0 else "—",
+                f"{ps.page_median / sql:.1f}×" if sql > 0 else "—",
+                f"{statistics.median(ps.queries):g}",
+            ]  # fmt: skip
         )
-    return "\n".join(lines)
+    return markdown.table(columns, rows)
