@@ -251,7 +251,8 @@ def write_scale_out(path: Path, report, counts: dict, sizes: dict, options) -> N
         *header(options, counts, sizes),
         "",
         load.table(report.scale_out),
-        *[f"\n{note}" for note in report.notes],
+        *[f"\n{note.splitlines()[0]}" for note in report.notes],  # a failed start's log: the
+        # first line says why, the rest is in the run's output
     ]
     replace_block(
         path, SCALE_START.format(size=size), SCALE_END.format(size=size), lines, "# Scaling"
