@@ -1,38 +1,55 @@
-"""Run the scenarios: a real gunicorn server, a plain sequential HTTP client, query counts."""
+"""Run the scenarios: a real gunicorn server, a plain sequential HTTP client, cold and warm
+passes, each page against its own SQL, and the mixed load (bench/load.py).
 
-import http.client
+Order of a run (every step after the scenarios' `prepare`):
+
+1. **Cold pass**, scenario by scenario: caches dropped as far as possible first
+   (bench/coldstart.py: new app server, Django cache, DISCARD ALL, OS page cache when root,
+   PostgreSQL restart only with --cold-restart), then `requests` measured requests, no warm-up.
+2. **Cold load**: caches dropped again, then the mixed load's first S seconds.
+3. **Warm pass**: warm-up requests, then the *same* requests as the cold pass again (the
+   difference between the columns is what sat in memory, not which pages were drawn).
+4. **Page against its SQL** (bench/replay.py) for the first requests of each HTTP scenario,
+   in-process; their query counts are the queries per request.
+5. **Warm load**: a short unmeasured load, then S measured seconds.
+"""
+
 import os
 import platform
 import random
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import django
-from django.conf import settings
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from listings.models import Field, Technology
 
+from . import coldstart, load, markdown, replay
 from .scenarios import SCENARIOS, Context, Scenario
+from .server import Server, get
 
 QUERY_SAMPLE = 20
+LOAD_NAME = "mixed load"
 
 
 @dataclass
 class Result:
     scenario: Scenario
+    #: warm pass (the figures the "median"/"p95" properties give)
     latencies_ms: list[float] = field(default_factory=list)
+    #: cold pass: the same requests, right after the caches were dropped
+    cold_ms: list[float] = field(default_factory=list)
     first_ms: float = 0.0
     errors: list[str] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
-    #: 1-minute load average when the measurement started and ended (other work on the machine)
+    page_sql: replay.PageSql | None = None
+    paths: list[str] = field(default_factory=list)
+    #: 1-minute load average when the cold and the warm measurements started and ended
+    cold_load: tuple = (0.0, 0.0)
     load: tuple = (0.0, 0.0)
 
     @property
@@ -41,16 +58,54 @@ class Result:
 
     @property
     def p95(self) -> float:
-        data = self.latencies_ms
-        if len(data) < 2:
-            return data[0] if data else float("nan")
-        return statistics.quantiles(data, n=100, method="inclusive")[94]
+        return load.percentile(self.latencies_ms, 95)
+
+    @property
+    def cold_median(self) -> float:
+        return statistics.median(self.cold_ms) if self.cold_ms else float("nan")
+
+    @property
+    def cold_p95(self) -> float:
+        return load.percentile(self.cold_ms, 95)
+
+    def _verdict(self, p95: float, measured: bool) -> bool | None:
+        if self.scenario.target_p95_ms is None or not measured:
+            return None
+        return not self.errors and p95 < self.scenario.target_p95_ms
 
     @property
     def passed(self) -> bool | None:
-        if self.scenario.target_p95_ms is None:
-            return None
-        return not self.errors and self.p95 < self.scenario.target_p95_ms
+        """The target holds for the cold figures when there are any (issue 18), else warm."""
+        if self.cold_ms:
+            return self._verdict(self.cold_p95, True)
+        return self._verdict(self.p95, bool(self.latencies_ms))
+
+    @property
+    def warm_passed(self) -> bool | None:
+        return self._verdict(self.p95, bool(self.latencies_ms))
+
+
+@dataclass
+class Options:
+    requests: int = 200
+    warmup: int = 20
+    only: list[str] | None = None
+    cold_restart: bool = False
+    clients: int = 32
+    seconds: float = 60
+    load_workers: int = 4
+    scale_out: bool = False
+    out: callable = print
+
+
+@dataclass
+class Report:
+    results: list[Result] = field(default_factory=list)
+    loads: list[load.LoadResult] = field(default_factory=list)
+    scale_out: list[load.LoadResult] = field(default_factory=list)
+    #: what was dropped before the cold measurements (bench/coldstart.py)
+    cold_note: str = ""
+    notes: list[str] = field(default_factory=list)
 
 
 def build_context(seed: int) -> Context:
@@ -60,129 +115,57 @@ def build_context(seed: int) -> Context:
     return ctx
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """gunicorn from the venv, on a free local port, with the bench environment."""
-
-    def __init__(self, workers: int = 2):
-        self.port = free_port()
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.command = [
-            str(gunicorn),
-            "portal.wsgi",
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--log-level",
-            "warning",
-            "--chdir",
-            str(settings.BASE_DIR),
-        ]
-        self.process = None
-
-    def __enter__(self):
-        self.process = subprocess.Popen(self.command, env=dict(os.environ))
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with code {self.process.returncode}")
-            try:
-                status, _ = get(self.port, "/robots.txt", timeout=2)
-                if status == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("gunicorn did not answer within 60 s")
-
-    def __exit__(self, *exc):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
-def get(port: int, path: str, timeout: float = 30) -> tuple[int, float]:
-    """One sequential GET, body read completely; returns (status, milliseconds)."""
-    started = time.perf_counter()
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers={"Accept-Language": "en", "Host": "127.0.0.1"})
-        response = conn.getresponse()
-        response.read()
-        status = response.status
-    finally:
-        conn.close()
-    return status, (time.perf_counter() - started) * 1000
-
-
-def run_http(result: Result, ctx: Context, port: int, requests: int, warmup: int, out) -> list[str]:
-    paths = [result.scenario.function(ctx) for _ in range(warmup + requests)]
-    for i, path in enumerate(paths[:warmup]):
+def timed_gets(result: Result, port: int, paths: list[str], into: list[float], out) -> None:
+    for i, path in enumerate(paths, start=1):
         status, ms = get(port, path)
-        if i == 0:
-            result.first_ms = ms
+        into.append(ms)
         if status != 200:
             result.errors.append(f"{status} {path}")
-    load_before = os.getloadavg()[0]
-    for i, path in enumerate(paths[warmup:], start=1):
-        status, ms = get(port, path)
-        result.latencies_ms.append(ms)
+        if i % 50 == 0 or i == len(paths):
+            middle = statistics.median(into)
+            out(
+                f"    {i}/{len(paths)}  median {middle:.1f} ms  p95 {load.percentile(into, 95):.1f} ms"
+            )
+
+
+def run_http_cold(result: Result, ctx: Context, requests: int, out) -> None:
+    result.paths = [result.scenario.function(ctx) for _ in range(requests)]
+    with Server() as server:
+        before = os.getloadavg()[0]
+        timed_gets(result, server.port, result.paths, result.cold_ms, out)
+        result.cold_load = (before, os.getloadavg()[0])
+    result.first_ms = result.cold_ms[0] if result.cold_ms else 0.0
+
+
+def run_http_warm(result: Result, ctx: Context, port: int, warmup: int, out) -> None:
+    for _ in range(warmup):
+        path = result.scenario.function(ctx)
+        status, _ms = get(port, path)
         if status != 200:
             result.errors.append(f"{status} {path}")
-        if i % 50 == 0 or i == requests:
-            out(f"    {i}/{requests}  median {result.median:.1f} ms  p95 {result.p95:.1f} ms")
-    result.load = (load_before, os.getloadavg()[0])
-    return paths[warmup:]
+    before = os.getloadavg()[0]
+    timed_gets(result, port, result.paths, result.latencies_ms, out)
+    result.load = (before, os.getloadavg()[0])
 
 
-def count_http_queries(result: Result, paths: list[str]) -> None:
-    """Replay the first requests in-process (Django's test client) and count their queries."""
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    for path in paths[:QUERY_SAMPLE]:
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(path)
-            if response.streaming:  # a streamed body (CSV) queries while it is consumed
-                for _chunk in response.streaming_content:
-                    pass
-        result.queries.append(len(captured.captured_queries))
-
-
-def run_call(result: Result, ctx: Context, requests: int, warmup: int, out) -> None:
+def timed_calls(result: Result, ctx: Context, calls: int, into: list[float], out) -> None:
     function = result.scenario.function
-    for i in range(warmup):
-        started = time.perf_counter()
-        function(ctx)
-        if i == 0:
-            result.first_ms = (time.perf_counter() - started) * 1000
-    load_before = os.getloadavg()[0]
-    for i in range(1, requests + 1):
+    for i in range(1, calls + 1):
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             function(ctx)
-            result.latencies_ms.append((time.perf_counter() - started) * 1000)
+            into.append((time.perf_counter() - started) * 1000)
         if i <= QUERY_SAMPLE:
             result.queries.append(len(captured.captured_queries))
-        if i % 50 == 0 or i == requests:
-            out(f"    {i}/{requests}  median {result.median:.1f} ms  p95 {result.p95:.1f} ms")
-    result.load = (load_before, os.getloadavg()[0])
+        if i % 50 == 0 or i == calls:
+            out(f"    {i}/{calls}  median {statistics.median(into):.1f} ms  "
+                f"p95 {load.percentile(into, 95):.1f} ms")  # fmt: skip
 
 
-def discover() -> None:
-    """Import the scenarios of each area (they register themselves with `@scenario`)."""
-    from . import alerts, analytics, matching, opendata  # noqa: F401
-
-
-def run(ctx: Context, requests: int, warmup: int, out=print, only=None) -> list[Result]:
+def run(ctx: Context, options: Options) -> Report:
+    out = options.out
     discover()
+    only = options.only
     scenarios = [s for s in SCENARIOS if s.available() and (not only or s.name in only)]
     skipped = [s.name for s in SCENARIOS if not s.available()]
     if skipped:
@@ -191,27 +174,90 @@ def run(ctx: Context, requests: int, warmup: int, out=print, only=None) -> list[
         if item.prepare:
             out(f"Preparing “{item.name}”…")
             item.prepare(ctx)
-    results = [Result(scenario=s) for s in scenarios]
-    http_results = [r for r in results if r.scenario.timed == "http"]
+    report = Report(results=[Result(scenario=s) for s in scenarios])
+    http_results = [r for r in report.results if r.scenario.timed == "http"]
+    call_results = [r for r in report.results if r.scenario.timed == "call"]
+    requests, warmup = options.requests, options.warmup
+
+    out("Cold pass: caches dropped before each scenario, then the measured requests…")
+    rng_states = {}
+    for result in report.results:
+        report.cold_note = coldstart.drop(options.cold_restart)
+        calls = result.scenario.runs or requests
+        out(f"  {result.scenario.name} (cold): {calls} {result.scenario.timed} requests")
+        if result.scenario.timed == "http":
+            run_http_cold(result, ctx, requests, out)
+        else:
+            rng_states[result.scenario.name] = ctx.rng.getstate()
+            before = os.getloadavg()[0]
+            timed_calls(result, ctx, calls, result.cold_ms, out)
+            result.cold_load = (before, os.getloadavg()[0])
+            result.first_ms = result.cold_ms[0] if result.cold_ms else 0.0
+    out(f"  (dropped before each: {report.cold_note})")
+
+    run_load = options.seconds > 0 and options.clients > 0 and (not only or LOAD_NAME in only)
+    if run_load:
+        coldstart.drop(options.cold_restart)
+        report.loads.append(
+            measure_load(ctx, options, f"cold: first {options.seconds:g} s after the drop", 0)
+        )
+
+    out("Warm pass: warm-up, then the same requests again…")
     if http_results:
-        out("Starting gunicorn (2 workers, DEBUG off)…")
         with Server() as server:
-            replay = {}
             for result in http_results:
-                out(f"  {result.scenario.name}: {warmup} warm-up + {requests} requests")
-                replay[result.scenario.name] = run_http(
-                    result, ctx, server.port, requests, warmup, out
-                )
-        for result in http_results:
-            count_http_queries(result, replay[result.scenario.name])
-    for result in results:
-        if result.scenario.timed == "call":
-            # A batch job (`runs`) is timed as a whole that many times, without warm-up.
-            runs = result.scenario.runs
-            calls, first = (runs, 0) if runs else (requests, warmup)
-            out(f"  {result.scenario.name}: {first} warm-up + {calls} calls (in-process)")
-            run_call(result, ctx, calls, first, out)
-    return results
+                out(f"  {result.scenario.name} (warm): {warmup} warm-up + {requests} requests")
+                run_http_warm(result, ctx, server.port, warmup, out)
+    for result in call_results:
+        if result.scenario.runs:
+            continue  # a batch job measured once (cold) is not run again
+        out(f"  {result.scenario.name} (warm): {warmup} warm-up + {requests} calls (in-process)")
+        for _ in range(warmup):
+            result.scenario.function(ctx)
+        ctx.rng.setstate(rng_states[result.scenario.name])
+        result.queries.clear()
+        before = os.getloadavg()[0]
+        timed_calls(result, ctx, requests, result.latencies_ms, out)
+        result.load = (before, os.getloadavg()[0])
+
+    out("Each page against its own SQL (in-process replay)…")
+    for result in http_results:
+        result.page_sql = replay.page_and_sql(result.paths[:QUERY_SAMPLE])
+        result.queries = result.page_sql.queries
+
+    if run_load:
+        report.loads.append(measure_load(ctx, options, "warm", 1, warm_up=True))
+    if options.scale_out:
+        from . import scaleout
+
+        report.scale_out, notes = scaleout.run(ctx, options)
+        report.notes += notes
+    return report
+
+
+def measure_load(ctx, options: Options, label: str, seed: int, warm_up=False) -> load.LoadResult:
+    """The mixed load against one app server of `options.load_workers` workers."""
+    out = options.out
+    with Server(workers=options.load_workers) as server:
+        if warm_up:
+            server.warm_processes(load.sample_paths(ctx))
+            seconds = max(5.0, options.seconds / 4)
+            out(f"  mixed load: {seconds:g} s unmeasured warm-up")
+            load.run(ctx, [server.port], options.clients, seconds, "warm-up", seed=seed + 100)
+            timeouts_before = server.worker_timeouts()
+        else:
+            timeouts_before = 0
+        out(f"  mixed load ({label}): {options.clients} clients × {options.seconds:g} s, "
+            f"{options.load_workers} workers")  # fmt: skip
+        result = load.run(ctx, [server.port], options.clients, options.seconds, label, seed=seed)
+        result.worker_timeouts = server.worker_timeouts() - timeouts_before
+    out("    " + load.describe(result))
+    return result
+
+
+def discover() -> None:
+    """Import the scenarios of each area (they register themselves with `@scenario`)."""
+    from . import alerts, analytics, matching, opendata  # noqa: F401
 
 
 def machine() -> dict:
@@ -229,12 +275,37 @@ def machine() -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg = cursor.fetchone()[0]
+        cursor.execute("SHOW shared_buffers")
+        buffers = cursor.fetchone()[0]
     return {
         "CPU": f"{first('/proc/cpuinfo', 'model name')} × {os.cpu_count()} (nproc)",
         "memory": memory,
-        "PostgreSQL": pg,
+        "PostgreSQL": f"{pg} (shared_buffers {buffers})",
         "Python / Django": f"{platform.python_version()} / {django.get_version()}",
         "OS": platform.platform(),
+    }
+
+
+def sizes() -> dict:
+    """On-disk sizes that grow with the catalogue (tables with their indexes and TOAST)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT pg_size_pretty(pg_database_size(current_database())),
+                   pg_size_pretty(pg_total_relation_size('listings_technology')),
+                   pg_size_pretty(coalesce(pg_relation_size(to_regclass('technology_public_search')), 0)),
+                   pg_size_pretty(coalesce((SELECT sum(pg_total_relation_size(c.oid))
+                       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                       WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm')
+                         AND c.relname LIKE 'matching\\_%%'), 0))
+            """
+        )
+        database, table, search_index, matching = cursor.fetchone()
+    return {
+        "database": database,
+        "technologies table (indexes and TOAST included)": table,
+        "search index technology_public_search": search_index,
+        "matching tables (indexes included)": matching,
     }
 
 
@@ -243,25 +314,62 @@ def summary_line(results: list[Result]) -> str:
     for r in results:
         verdict = {True: "ok", False: "MISSED", None: ""}[r.passed]
         target = f" (<{r.scenario.target_p95_ms:g} {verdict})" if r.scenario.target_p95_ms else ""
-        parts.append(f"{r.scenario.name} p95 {r.p95:.0f} ms{target}")
+        cold = f"cold p95 {r.cold_p95:.0f} / " if r.cold_ms else ""
+        parts.append(f"{r.scenario.name} {cold}warm p95 {r.p95:.0f} ms{target}")
     return "; ".join(parts)
 
 
+VERDICT = {True: "met", False: "**missed**", None: "—"}
+
+
 def table(results: list[Result]) -> str:
-    lines = [
-        "| scenario | requests | median ms | p95 ms | max ms | first ms | queries/request "
-        "| target p95 | result | load avg |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
-    ]
+    columns = ["scenario", "requests:", "cold p50 ms:", "cold p95 ms:", "warm p50 ms:",
+               "warm p95 ms:", "warm max ms:", "first ms:", "queries/request:", "target p95:",
+               "cold / warm", "load avg cold; warm"]  # fmt: skip
+    rows = []
     for r in results:
         q = f"{statistics.median(r.queries):g} (max {max(r.queries)})" if r.queries else "—"
         target = f"< {r.scenario.target_p95_ms:g} ms" if r.scenario.target_p95_ms else "—"
-        verdict = {True: "met", False: "**missed**", None: "—"}[r.passed]
+        verdict = f"{VERDICT[r._verdict(r.cold_p95, bool(r.cold_ms))]} / {VERDICT[r.warm_passed]}"
         if r.errors:
             verdict += f", {len(r.errors)} errors"
-        lines.append(
-            f"| {r.scenario.name} | {len(r.latencies_ms)} | {r.median:.1f} | {r.p95:.1f} | "
-            f"{max(r.latencies_ms, default=float('nan')):.1f} | {r.first_ms:.1f} | {q} "
-            f"| {target} | {verdict} | {r.load[0]:.1f} → {r.load[1]:.1f} |"
+        rows.append(
+            [
+                r.scenario.name,
+                max(len(r.cold_ms), len(r.latencies_ms)),
+                f"{r.cold_median:.1f}",
+                f"{r.cold_p95:.1f}",
+                f"{r.median:.1f}",
+                f"{r.p95:.1f}",
+                f"{max(r.latencies_ms, default=float('nan')):.1f}",
+                f"{r.first_ms:.1f}",
+                q,
+                target,
+                verdict,
+                f"{r.cold_load[0]:.1f} → {r.cold_load[1]:.1f}; {r.load[0]:.1f} → {r.load[1]:.1f}",
+            ]  # fmt: skip
         )
-    return "\n".join(lines)
+    return markdown.table(columns, rows)
+
+
+def page_sql_table(results: list[Result]) -> str:
+    """HTTP scenarios: the page over HTTP (warm), in-process, and its own SQL replayed."""
+    columns = ["page", "HTTP p50 ms (warm):", "in-process p50 ms:", "its SQL p50 ms:",
+               "HTTP ÷ SQL:", "in-process ÷ SQL:", "queries:"]  # fmt: skip
+    rows = []
+    for r in results:
+        if r.page_sql is None:
+            continue
+        ps, sql = r.page_sql, r.page_sql.sql_median
+        rows.append(
+            [
+                r.scenario.name,
+                f"{r.median:.1f}",
+                f"{ps.page_median:.1f}",
+                f"{sql:.1f}",
+                f"{r.median / sql:.1f}×" if sql > 0 else "—",
+                f"{ps.page_median / sql:.1f}×" if sql > 0 else "—",
+                f"{statistics.median(ps.queries):g}",
+            ]  # fmt: skip
+        )
+    return markdown.table(columns, rows)

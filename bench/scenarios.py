@@ -103,6 +103,16 @@ def search_japanese(ctx):
     return list_query(ctx, ctx.term_ja())
 
 
+BROAD_WORDS = ["efficiency", "system", "method", "process", "performance", "energy", "material"]
+
+
+@scenario("broad search", target_p95_ms=300)
+def broad_search(ctx):
+    """Technologies list: one very common word and a TRL bound, no field (half the catalogue)."""
+    params = {"q": ctx.rng.choice(BROAD_WORDS), "trl_min": ctx.rng.randint(3, 6)}
+    return "/technologies/?" + urlencode(params)
+
+
 @scenario("technology detail", target_p95_ms=50)
 def technology_detail(ctx):
     """A random published technology's page (related technologies included)."""
@@ -113,3 +123,9 @@ def technology_detail(ctx):
 def statistics(ctx):
     """The public statistics page (opendata app; cached aggregates)."""
     return "/statistics/"
+
+
+@scenario("near-empty view (robots.txt)")
+def near_empty(ctx):
+    """A view that renders a tiny template and queries nothing: the floor of any page."""
+    return "/robots.txt"

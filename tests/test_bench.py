@@ -98,6 +98,7 @@ def test_builtin_scenarios_answer_with_few_queries(client, django_assert_max_num
     for name, limit in [
         ("search (English)", 8),
         ("search (Japanese)", 8),
+        ("broad search", 8),
         ("technology detail", 14),
     ]:
         path = by_name[name].function(ctx)
@@ -135,7 +136,7 @@ def test_percentiles_and_verdict():
     assert result.passed is False
     result.latencies_ms = [10.0] * 100
     assert result.passed is True
-    assert "| x | 100 | 10.0 | 10.0 |" in runner.table([result]).splitlines()[2]
+    assert "| x | 100 | nan | nan | 10.0 | 10.0 |" in runner.table([result]).splitlines()[2]
 
 
 @pytest.mark.django_db

@@ -12,11 +12,17 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from bench import database, generate, runner
+from bench import database, generate, load, runner
 
 MARK_START = "<!-- bench:results -->"
 MARK_END = "<!-- /bench:results -->"
 FULL_SIZE = 100_000
+VALUE_OPTIONS = (
+    "technologies", "organizations", "requests", "warmup", "seed", "output",
+    "clients", "seconds", "load_workers",
+)  # fmt: skip
+SCALE_START = "<!-- bench:scale-out {size} -->"
+SCALE_END = "<!-- /bench:scale-out {size} -->"
 
 
 class Command(BaseCommand):
@@ -53,6 +59,27 @@ class Command(BaseCommand):
             f"full-size run of {FULL_SIZE:,} technologies, none otherwise)",
         )
         parser.add_argument(
+            "--clients", type=int, default=32, help="mixed load: concurrent clients (0: no load)"
+        )
+        parser.add_argument(
+            "--seconds", type=float, default=60, help="mixed load: measured seconds per run"
+        )
+        parser.add_argument(
+            "--load-workers", type=int, default=4, help="mixed load: gunicorn worker processes"
+        )
+        parser.add_argument(
+            "--scale-out",
+            action="store_true",
+            help="also run the mixed load against 1 and 2 app servers, without and with a "
+            "streaming read replica (writes docs/scaling.md's block for this size)",
+        )
+        parser.add_argument(
+            "--cold-restart",
+            action="store_true",
+            help="restart the PostgreSQL server before each cold measurement (empties its "
+            "buffers; ends every other connection to it: only on a machine nobody else uses)",
+        )
+        parser.add_argument(
             "--inside", action="store_true", help="(internal) the run on the bench database"
         )
         parser.add_argument("--command-line", default="", help="(internal)")
@@ -84,9 +111,12 @@ class Command(BaseCommand):
             self.out("Migrating it (subprocess)…")
             database.run_manage(["migrate", "--noinput", "--verbosity", "0"], env)
             forwarded = ["--inside", "--command-line", command_line]
-            for option in ("technologies", "organizations", "requests", "warmup", "seed", "output"):
+            for option in VALUE_OPTIONS:
                 if options[option] is not None:
-                    forwarded += [f"--{option}", str(options[option])]
+                    forwarded += [f"--{option.replace('_', '-')}", str(options[option])]
+            for flag in ("scale_out", "cold_restart"):
+                if options[flag]:
+                    forwarded.append(f"--{flag.replace('_', '-')}")
             for only in options["only"] or []:
                 forwarded += ["--only", only]
             database.run_manage(["bench", *forwarded], env)
@@ -122,53 +152,122 @@ class Command(BaseCommand):
         self.out("Collecting static files (DEBUG is off, as in production)…")
         call_command("collectstatic", interactive=False, verbosity=0)
         ctx = runner.build_context(options["seed"])
-        results = runner.run(
-            ctx, options["requests"], options["warmup"], out=self.out, only=options["only"]
+        report = runner.run(
+            ctx,
+            runner.Options(
+                requests=options["requests"],
+                warmup=options["warmup"],
+                only=options["only"],
+                cold_restart=options["cold_restart"],
+                clients=options["clients"],
+                seconds=options["seconds"],
+                load_workers=options["load_workers"],
+                scale_out=options["scale_out"],
+                out=self.out,
+            ),
         )
+        sizes = runner.sizes()
         self.out("")
-        self.out(runner.table(results))
+        self.out(runner.table(report.results))
+        self.out("")
+        self.out(runner.page_sql_table(report.results))
+        if report.loads:
+            self.out("")
+            self.out(load.table(report.loads))
         output = options["output"]
         if output is None and counts["technologies"] >= FULL_SIZE and not options["only"]:
             output = str(settings.BASE_DIR / "docs" / "performance.md")
         if output:
-            write_report(Path(output), results, counts, options)
+            write_report(Path(output), report, counts, sizes, options)
             self.out(f"Figures written to {output}.")
+        if report.scale_out:
+            self.out("")
+            self.out(load.table(report.scale_out))
+            path = settings.BASE_DIR / "docs" / "scaling.md"
+            write_scale_out(path, report, counts, sizes, options)
+            self.out(f"Scale-out figures written to {path}.")
+        loads = "; ".join(
+            f"load {r.label.split(':')[0]} {r.rate:.1f} req/s p95 {r.p95:.0f} ms "
+            f"({sum(r.errors.values())} errors, {r.worker_timeouts} worker timeouts)"
+            for r in report.loads
+        )
         self.out(
-            f"Summary at {counts['technologies']:,} technologies: {runner.summary_line(results)}"
+            f"Summary at {counts['technologies']:,} technologies: "
+            f"{runner.summary_line(report.results)}" + (f"; {loads}" if loads else "")
         )
 
 
-def write_report(path: Path, results, counts: dict, options) -> None:
-    """Replace the generated block of the Markdown file (hand-written text around it stays)."""
+def header(options, counts: dict, sizes: dict) -> list[str]:
     facts = runner.machine()
-    lines = [
-        MARK_START,
-        f"### Latest run: {timezone.localtime():%Y-%m-%d %H:%M %Z}",
+    return [
+        f"Command: `{options['command_line'] or 'python manage.py bench'}`",
         "",
-        f"Command: `{options['command_line'] or 'python manage.py bench'}` "
-        f"({options['warmup']} warm-up requests, then {options['requests']} measured, "
-        "sequential, per scenario)",
-        "",
-        "Machine:",
+        "Machine (shared: the load average column says how busy it was):",
         "",
         *[f"- {key}: {value}" for key, value in facts.items()],
         "",
         "Data set:",
         "",
         *[f"- {key}: {value:,}" for key, value in counts.items()],
-        "",
-        runner.table(results),
-        "",
-        f"Summary: {runner.summary_line(results)}",
-        MARK_END,
+        *[f"- size of the {key}: {value}" for key, value in sizes.items()],
     ]
-    block = "\n".join(lines)
+
+
+def write_report(path: Path, report, counts: dict, sizes: dict, options) -> None:
+    """Replace the generated block of the Markdown file (hand-written text around it stays)."""
+    lines = [
+        f"### Latest run: {timezone.localtime():%Y-%m-%d %H:%M %Z}",
+        "",
+        *header(options, counts, sizes),
+        "",
+        f"Cold: measured first, {options['requests']} requests per scenario, after: "
+        f"{report.cold_note}. Warm: {options['warmup']} warm-up requests, then the same "
+        f"{options['requests']} requests again. Sequential, one client.",
+        "",
+        runner.table(report.results),
+        "",
+        "Each page against its own SQL (the first 20 requests of the warm pass, in-process; "
+        "the statements captured and replayed on the same connection):",
+        "",
+        runner.page_sql_table(report.results),
+    ]
+    if report.loads:
+        lines += [
+            "",
+            f"Mixed load ({', '.join(f'{n} {w}' for n, w, _ in load.MIX)} per 100 requests), "
+            f"one app server of {options['load_workers']} gunicorn workers, loopback:",
+            "",
+            load.table(report.loads),
+        ]
+    lines += ["", f"Summary: {runner.summary_line(report.results)}"]
+    replace_block(path, MARK_START, MARK_END, lines, "# Performance")
+
+
+def write_scale_out(path: Path, report, counts: dict, sizes: dict, options) -> None:
+    size = counts["technologies"]
+    lines = [
+        f"### {size:,} technologies: {timezone.localtime():%Y-%m-%d %H:%M %Z}",
+        "",
+        *header(options, counts, sizes),
+        "",
+        load.table(report.scale_out),
+        *[f"\n{note.splitlines()[0]}" for note in report.notes],  # a failed start's log: the
+        # first line says why, the rest is in the run's output
+    ]
+    replace_block(
+        path, SCALE_START.format(size=size), SCALE_END.format(size=size), lines, "# Scaling"
+    )
+
+
+def replace_block(path: Path, start: str, end: str, lines: list[str], title: str) -> None:
+    """Put `lines` between the markers, replacing what was there, or append them."""
+    block = "\n".join([start, *lines, end])
     text = path.read_text() if path.exists() else ""
-    if MARK_START in text and MARK_END in text:
-        before, rest = text.split(MARK_START, 1)
-        after = rest.split(MARK_END, 1)[1]
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1]
         text = before + block + after
     else:
-        text = (text.rstrip() + "\n\n" if text else "# Performance\n\n") + block + "\n"
+        text = (text.rstrip() + "\n\n" if text else f"{title}\n\n") + block + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
