@@ -5,14 +5,12 @@ from django.conf import settings
 from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 
-from licensing.models import DeclineReason
-from listings.lifecycle import Actor
 from listings.models import Technology
-from listings.signals import listing_changed, listings_bulk_changed, listings_suggested
+from listings.signals import listing_changed, listings_bulk_changed
 from needs.models import Need
 from tasks import jobs, queue
 
-from . import bulk, selectors, suggestions
+from . import bulk, suggestions
 from .models import ListingKind
 from .representation import is_matchable, kind_of, refresh_representation, remove_representation
 
@@ -68,53 +66,3 @@ def _refresh_bulk(sender, listings, **kwargs):
         else:
             bulk.rebuild(kind, ids, workers=2 if len(ids) > 2000 else 1)
             schedule_refresh(kind == ListingKind.NEED, ids, [])
-
-
-def need_suggestions(request, need, actor):
-    """The need's organisation and staff see suggested technologies."""
-    if actor not in (Actor.OWNER, Actor.MODERATOR):
-        return {}
-    suggestions = selectors.suggested_technologies(need, for_owner=actor == Actor.OWNER)
-    if actor == Actor.OWNER:
-        _shown(request, "technology", suggestions)
-    return {
-        "suggestions": suggestions,
-        "suggestion_kind": "technology",
-        "decline_reasons": DeclineReason.choices,
-    }
-
-
-def technology_suggestions(request, technology, actor):
-    """The technology's organisation and staff see suggested needs."""
-    if actor not in (Actor.OWNER, Actor.MODERATOR):
-        return {}
-    suggestions = selectors.suggested_needs(technology, for_owner=actor == Actor.OWNER)
-    if actor == Actor.OWNER:
-        _shown(request, "need", suggestions)
-    return {
-        "suggestions": suggestions,
-        "suggestion_kind": "need",
-        "decline_reasons": DeclineReason.choices,
-    }
-
-
-def _shown(request, kind, suggestions):
-    # An appearance counts when a prospective counterpart sees the listing suggested (not staff
-    # reviewing the board): analytics tells the listing's owner how often that happened.
-    listings_suggested.send(
-        sender=None, request=request, kind=kind, listing_ids=[s.listing.pk for s in suggestions]
-    )
-
-
-def confirmed_matches(user):
-    context = (
-        {
-            "board_need_count": Need.objects.open().count(),
-        }
-        if user.is_moderator
-        else {}
-    )
-    if user.organization is None:
-        return context
-    matches = list(selectors.confirmed_matches_for(user.organization)[:20])
-    return {**context, "confirmed_matches": matches}

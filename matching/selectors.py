@@ -4,6 +4,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from licensing.models import DeclineReason
+from listings.lifecycle import Actor
+from listings.signals import listings_suggested
+from needs.models import Need
+
 from . import engine, labels, scoring
 from .models import Match
 from .models import Suggestion as StoredSuggestion
@@ -137,3 +142,54 @@ def confirmed_matches_for(organization):
         .filter(Q(need__organization=organization) | Q(technology__organization=organization))
         .select_related("need__organization", "technology__organization")
     )
+
+
+# --- the sections of the pages that show suggestions (called by portal's page views) -------
+def need_suggestions(request, need, actor):
+    """The need's organisation and staff see suggested technologies."""
+    if actor not in (Actor.OWNER, Actor.MODERATOR):
+        return {}
+    suggestions = suggested_technologies(need, for_owner=actor == Actor.OWNER)
+    if actor == Actor.OWNER:
+        _shown(request, "technology", suggestions)
+    return {
+        "suggestions": suggestions,
+        "suggestion_kind": "technology",
+        "decline_reasons": DeclineReason.choices,
+    }
+
+
+def technology_suggestions(request, technology, actor):
+    """The technology's organisation and staff see suggested needs."""
+    if actor not in (Actor.OWNER, Actor.MODERATOR):
+        return {}
+    suggestions = suggested_needs(technology, for_owner=actor == Actor.OWNER)
+    if actor == Actor.OWNER:
+        _shown(request, "need", suggestions)
+    return {
+        "suggestions": suggestions,
+        "suggestion_kind": "need",
+        "decline_reasons": DeclineReason.choices,
+    }
+
+
+def _shown(request, kind, suggestions):
+    # An appearance counts when a prospective counterpart sees the listing suggested (not staff
+    # reviewing the board): analytics tells the listing's owner how often that happened.
+    listings_suggested.send(
+        sender=None, request=request, kind=kind, listing_ids=[s.listing.pk for s in suggestions]
+    )
+
+
+def confirmed_matches(user):
+    context = (
+        {
+            "board_need_count": Need.objects.open().count(),
+        }
+        if user.is_moderator
+        else {}
+    )
+    if user.organization is None:
+        return context
+    matches = list(confirmed_matches_for(user.organization)[:20])
+    return {**context, "confirmed_matches": matches}

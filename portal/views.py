@@ -21,7 +21,7 @@ import analytics.selectors
 import licensing.selectors
 import listings.selectors
 import listings.views
-import matching.hooks
+import matching.selectors
 import needs.selectors
 from accounts.models import Organization
 from listings.models import Technology
@@ -48,7 +48,7 @@ def dashboard(request):
         **listings.selectors.dashboard_sections(user),
         **needs.selectors.dashboard_sections(user),
         **licensing.selectors.dashboard_sections(user),
-        **matching.hooks.confirmed_matches(user),
+        **matching.selectors.confirmed_matches(user),
         **advisers.selectors.dashboard_sections(user),
         **alerts.selectors.dashboard_sections(user),
     }
@@ -79,7 +79,7 @@ def technology_detail(request, pk):
     context.update(
         {
             **licensing.selectors.technology_detail(request, technology, actor),
-            **matching.hooks.technology_suggestions(request, technology, actor),
+            **matching.selectors.technology_suggestions(request, technology, actor),
             **advisers.selectors.technology_detail(request, technology, actor),
             **alerts.selectors.technology_detail(request, technology, actor),
             **analytics.selectors.detail_link(technology, actor),
@@ -102,7 +102,7 @@ def need_detail(request, pk):
     context.update(
         {
             **licensing.selectors.need_detail(request, need, actor),
-            **matching.hooks.need_suggestions(request, need, actor),
+            **matching.selectors.need_suggestions(request, need, actor),
             **alerts.selectors.need_detail(request, need, actor),
             **analytics.selectors.detail_link(need, actor),
         }
