@@ -146,36 +146,31 @@ def confirmed_matches_for(organization):
 
 # --- the sections of the pages that show suggestions (called by portal's page views) -------
 def need_suggestions(request, need, actor):
-    """The need's organisation and staff see suggested technologies."""
-    if actor not in (Actor.OWNER, Actor.MODERATOR):
-        return {}
-    suggestions = suggested_technologies(need, for_owner=actor == Actor.OWNER)
-    if actor == Actor.OWNER:
-        _shown(request, "technology", suggestions)
-    return {
-        "suggestions": suggestions,
-        "suggestion_kind": "technology",
-        "decline_reasons": DeclineReason.choices,
-    }
+    """The need's organisation and moderators see suggested technologies."""
+    return _suggestion_section(request, actor, suggested_technologies, need, "technology")
 
 
 def technology_suggestions(request, technology, actor):
-    """The technology's organisation and staff see suggested needs."""
+    """The technology's organisation and moderators see suggested needs."""
+    return _suggestion_section(request, actor, suggested_needs, technology, "need")
+
+
+def _suggestion_section(request, actor, suggest, listing, counterpart: str) -> dict:
     if actor not in (Actor.OWNER, Actor.MODERATOR):
         return {}
-    suggestions = suggested_needs(technology, for_owner=actor == Actor.OWNER)
+    suggestions = suggest(listing, for_owner=actor == Actor.OWNER)
     if actor == Actor.OWNER:
-        _shown(request, "need", suggestions)
+        _shown(request, counterpart, suggestions)
     return {
         "suggestions": suggestions,
-        "suggestion_kind": "need",
+        "suggestion_kind": counterpart,
         "decline_reasons": DeclineReason.choices,
     }
 
 
 def _shown(request, kind, suggestions):
-    # An appearance counts when a prospective counterpart sees the listing suggested (not staff
-    # reviewing the board): analytics tells the listing's owner how often that happened.
+    # An appearance counts when a prospective counterpart sees the listing suggested (not
+    # moderators reviewing the board): analytics tells the listing's owner how often that happened.
     listings_suggested.send(
         sender=None, request=request, kind=kind, listing_ids=[s.listing.pk for s in suggestions]
     )
