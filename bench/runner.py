@@ -314,8 +314,9 @@ def summary_line(results: list[Result]) -> str:
     for r in results:
         verdict = {True: "ok", False: "MISSED", None: ""}[r.passed]
         target = f" (<{r.scenario.target_p95_ms:g} {verdict})" if r.scenario.target_p95_ms else ""
-        cold = f"cold p95 {r.cold_p95:.0f} / " if r.cold_ms else ""
-        parts.append(f"{r.scenario.name} {cold}warm p95 {r.p95:.0f} ms{target}")
+        cold = f"cold p95 {r.cold_p95:.0f}" if r.cold_ms else ""
+        warm = f"warm p95 {r.p95:.0f}" if r.latencies_ms else ""
+        parts.append(f"{r.scenario.name} {' / '.join(filter(None, [cold, warm]))} ms{target}")
     return "; ".join(parts)
 
 
@@ -339,9 +340,11 @@ def table(results: list[Result]) -> str:
                 max(len(r.cold_ms), len(r.latencies_ms)),
                 f"{r.cold_median:.1f}",
                 f"{r.cold_p95:.1f}",
-                f"{r.median:.1f}",
-                f"{r.p95:.1f}",
-                f"{max(r.latencies_ms, default=float('nan')):.1f}",
+                *(
+                    [f"{r.median:.1f}", f"{r.p95:.1f}", f"{max(r.latencies_ms):.1f}"]
+                    if r.latencies_ms
+                    else ["—", "—", "—"]  # a batch job runs once, cold
+                ),
                 f"{r.first_ms:.1f}",
                 q,
                 target,
