@@ -67,7 +67,7 @@ def organization_detail(request, slug):
 
 
 def technology_detail(request, pk):
-    """Anyone for a published technology; its organisation's members and staff otherwise."""
+    """Anyone for a published technology; its organisation's members and moderators otherwise."""
     technology = get_object_or_404(
         Technology.objects.visible_to(request.user)
         .select_related("organization", "author")
@@ -90,7 +90,7 @@ def technology_detail(request, pk):
 
 
 def need_detail(request, pk):
-    """Anyone for a published need; its organisation's members and staff otherwise."""
+    """Anyone for a published need; its organisation's members and moderators otherwise."""
     need = get_object_or_404(
         Need.objects.visible_to(request.user)
         .select_related("organization", "author")
