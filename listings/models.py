@@ -4,12 +4,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import (
-    SearchRank,
     SearchVectorField,
     TrigramWordSimilarity,
 )
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -152,9 +151,7 @@ class ListingQuerySet(models.QuerySet):
         if not query:
             return self
         ts_query = search.cross_language_query(query)
-        return self.filter(search_vector=ts_query).annotate(
-            rank=SearchRank(F("rank_vector"), ts_query, cover_density=True)
-        )
+        return self.filter(search_vector=ts_query).annotate(rank=search.relevance(ts_query))
 
     def similar_titles(self, query: str, limit: int = 20):
         """Listings whose title contains a word like the query's (pg_trgm word similarity,
@@ -167,7 +164,12 @@ class ListingQuerySet(models.QuerySet):
         )
 
     def for_cards(self):
-        return self.select_related("organization").prefetch_related("fields")
+        """What a card shows, without the search vectors (kilobytes each, out of line)."""
+        return (
+            self.select_related("organization")
+            .prefetch_related("fields")
+            .defer("search_vector", "rank_vector")
+        )
 
 
 class Listing(models.Model):
@@ -280,6 +282,7 @@ class TechnologyQuerySet(ListingQuerySet):
         return (
             super()
             .for_cards()
+            .defer("description", "benefits")
             .prefetch_related(
                 models.Prefetch(
                     "images", queryset=TechnologyImage.objects.order_by("position", "pk")

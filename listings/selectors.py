@@ -108,23 +108,42 @@ class ListingSearch:
     valid: bool  # False when the filters were invalid (the page is then empty)
 
 
+#: Past this many matches a list says "more than" instead of counting every one (CappedPaginator).
+COUNT_LIMIT = 1000
+
+
 def search_listings(model, filterset_class, data, page_number) -> ListingSearch:
     """One page of published technologies or needs, filtered, searched and sorted as `data`
     (the list's query string) asks, with highlighted snippets of the matched words. When
     nothing matches the words, the same filters find titles that look like them instead
-    (typo tolerance)."""
+    (typo tolerance).
+
+    The page is found in two steps: the ids of the page's rows, in order (a narrow query: a
+    common word's tens of thousands of matches are ranked without joining or carrying their
+    other columns), then those rows as cards with their snippets."""
     base = model.objects.published().for_cards()
     filterset = filterset_class(data or None, queryset=base)
     valid = not filterset.is_bound or filterset.is_valid()
     queryset = filterset.qs if valid else base.none()
     query = filterset.form.cleaned_data.get("q", "") if valid and filterset.is_bound else ""
-    page = paginate(with_headline(queryset, query, model.headline_field), page_number)
+    ids = queryset.select_related(None).prefetch_related(None).values_list("pk", flat=True)
+    page = paginate(ids, page_number, count_limit=COUNT_LIMIT)
     if query and page.paginator.count == 0:
         page = paginate(_similar_titles(filterset_class, base, data, query), page_number)
         return ListingSearch(filterset, page, query, page.paginator.count > 0, valid)
-    if query:
-        _clean_headlines(page, query)
+    page.object_list = _cards(base, list(page.object_list), query, model.headline_field)
     return ListingSearch(filterset, page, query, False, valid)
+
+
+def _cards(base, ids: list, query: str, headline_field: str) -> list:
+    """The listings of `ids`, in that order, with snippets of the query's words."""
+    rows = with_headline(base.filter(pk__in=ids), query, headline_field).in_bulk()
+    cards = [rows[pk] for pk in ids if pk in rows]
+    if query:
+        marks = search.highlight_terms(query)
+        for listing in cards:
+            listing.headline = search.safe_headline(listing.headline, marks)
+    return cards
 
 
 def _similar_titles(filterset_class, base, data, query):
@@ -133,14 +152,6 @@ def _similar_titles(filterset_class, base, data, query):
     data.pop("q", None)
     unfiltered = filterset_class(data, queryset=base)
     return unfiltered.qs.similar_titles(query) if unfiltered.is_valid() else base.none()
-
-
-def _clean_headlines(page, query: str) -> None:
-    # The snippets are HTML PostgreSQL built from the listing's text: only our marks survive.
-    page.object_list = list(page.object_list)
-    marks = search.highlight_terms(query)
-    for listing in page.object_list:
-        listing.headline = search.safe_headline(listing.headline, marks)
 
 
 def with_headline(queryset, query: str, field: str = "summary"):

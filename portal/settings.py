@@ -131,6 +131,12 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
 }
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME", "test_portal")
+# The planner's cost of a random page read, for every connection the site opens. PostgreSQL's
+# default (4) describes spinning disks: on SSDs it prefers reading a whole table to a GIN index
+# whenever a search word is common, and then reads every row's long search vector out of TOAST
+# (a word in half the catalogue: 2.5 s instead of 0.1 s at 100,000 listings; docs/performance.md).
+# 1.1 is the usual value for SSD and cloud storage; set DB_RANDOM_PAGE_COST=4 on spinning disks.
+DB_RANDOM_PAGE_COST = float(env_str("DB_RANDOM_PAGE_COST", "1.1"))
 # Read replicas (portal/replicas.py): public reads go to one of them, writes and reads inside a
 # write to the primary; a client who wrote reads from the primary for REPLICA_STICKY_SECONDS;
 # an unreachable replica is skipped (with a warning) for REPLICA_RETRY_SECONDS.
@@ -141,6 +147,8 @@ for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     DATABASES[alias]["TEST"] = {"MIRROR": "default"}
     DATABASES[alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
     DATABASE_REPLICAS.append(alias)
+for database in DATABASES.values():
+    database.setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={DB_RANDOM_PAGE_COST}"
 REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 30)
 REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 30)
 if DATABASE_REPLICAS:

@@ -33,11 +33,9 @@ from urllib.parse import quote
 
 import psycopg2
 from django.conf import settings
-from django.contrib.postgres.search import SearchRank
 from django.core.management import BaseCommand, CommandError, call_command
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
-from django.db.models import F
 
 from listings import search
 from listings.models import Technology
@@ -288,7 +286,7 @@ class Command(BaseCommand):
                 ts_query = make_query(queries[need_key])
                 ids = (
                     published.filter(search_vector=ts_query)
-                    .annotate(rank=SearchRank(F("rank_vector"), ts_query, cover_density=True))
+                    .annotate(rank=search.relevance(ts_query))
                     .order_by("-rank", "-pk")
                     .values_list("pk", flat=True)[:TOP]
                 )
