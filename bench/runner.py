@@ -14,6 +14,7 @@ Order of a run (every step after the scenarios' `prepare`):
 5. **Warm load**: a short unmeasured load, then S measured seconds.
 """
 
+import io
 import os
 import platform
 import random
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import django
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -105,7 +107,21 @@ class Report:
     scale_out: list[load.LoadResult] = field(default_factory=list)
     #: what was dropped before the cold measurements (bench/coldstart.py)
     cold_note: str = ""
+    #: what `warm_caches` loaded into PostgreSQL's buffers before the cold pass
+    warm_note: str = ""
     notes: list[str] = field(default_factory=list)
+
+
+def warm_buffers(out) -> str:
+    """What a deploy does before the site takes visitors (`manage.py warm_caches`): the
+    listings, their indexes and the matching tables read into PostgreSQL's buffers, which the
+    cold pass keeps (it drops the app server, the Django cache and the OS page cache)."""
+    out("Warming PostgreSQL's buffers as a deploy does (manage.py warm_caches)…")
+    output = io.StringIO()
+    call_command("warm_caches", stdout=output)
+    summary = output.getvalue().strip().splitlines()[-1]
+    out(f"  {summary}")
+    return summary
 
 
 def build_context(seed: int) -> Context:
@@ -175,6 +191,7 @@ def run(ctx: Context, options: Options) -> Report:
             out(f"Preparing “{item.name}”…")
             item.prepare(ctx)
     report = Report(results=[Result(scenario=s) for s in scenarios])
+    report.warm_note = warm_buffers(out)
     http_results = [r for r in report.results if r.scenario.timed == "http"]
     call_results = [r for r in report.results if r.scenario.timed == "call"]
     requests, warmup = options.requests, options.warmup

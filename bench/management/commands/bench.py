@@ -220,6 +220,7 @@ def write_report(path: Path, report, counts: dict, sizes: dict, options) -> None
         "",
         *header(options, counts, sizes),
         "",
+        f"Before the cold pass, {report.warm_note}. "
         f"Cold: measured first, {options['requests']} requests per scenario, after: "
         f"{report.cold_note}. Warm: {options['warmup']} warm-up requests, then the same "
         f"{options['requests']} requests again. Sequential, one client.",
