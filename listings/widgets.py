@@ -194,33 +194,36 @@ class CountryCheckboxes(forms.CheckboxSelectMultiple):
 
 class FieldSelect(FastSelect):
     """The filters' choice of one field: an <optgroup> per group, the group itself first
-    (“All of <group>”: choosing it finds its sub-fields' listings too)."""
+    (“All of <group>”: choosing it finds its sub-fields' listings too).
 
-    def choices_key(self) -> tuple:
-        # The groups follow each field's parent; a label alone does not say which it is.
-        return tuple(
-            (str(value), str(label), getattr(getattr(value, "instance", None), "parent_id", None))
-            for value, label in self.choices
+    Its choices are the rows of the taxonomy, read with one light query (no model instances)
+    on every page: they are the key of the kept markup, so a renamed or moved field shows at
+    once."""
+
+    def option_markup(self, name) -> list:
+        iterator = self.choices  # the field's ModelChoiceIterator
+        to_field = iterator.field.to_field_name or "pk"
+        rows = tuple(
+            iterator.queryset.values_list("pk", to_field, "parent_id", "name_en", "name_ja")
         )
-
-    def optgroups(self, name, value, attrs=None):
-        groups, order = {}, []
-        for _group, options, _index in super().optgroups(name, value, attrs):
-            for option in options:
-                field = getattr(option["value"], "instance", None)
-                if field is None:  # the empty choice (“All fields”)
-                    order.append((None, [option], len(order)))
-                    continue
-                key = field.parent_id or field.pk
-                if key not in groups:
-                    groups[key] = (field.parent.name if field.parent_id else field.name, [])
-                    order.append(key)
-                if field.parent_id is None:
-                    option["label"] = _("All of %(group)s") % {"group": field.name}
-                else:
-                    option["label"] = field.name
-                groups[key][1].append(option)
-        return [
-            entry if isinstance(entry, tuple) else (*groups[entry], index)
-            for index, entry in enumerate(order)
-        ]
+        empty_label = iterator.field.empty_label
+        language = get_language()
+        key = (type(self), name, language, empty_label and str(empty_label), rows)
+        markup = _OPTION_MARKUP.get(key)
+        if markup is None:
+            if len(_OPTION_MARKUP) >= _OPTION_MARKUP_LIMIT:
+                _OPTION_MARKUP.clear()
+            markup = (
+                [] if empty_label is None else [("", [("", "", conditional_escape(empty_label))])]
+            )
+            names = {row[0]: row[4] if language == "ja" else row[3] for row in rows}
+            groups: dict[int, list] = {}
+            for pk, value, parent_id, *_names in rows:
+                group = parent_id or pk
+                if group not in groups:
+                    groups[group] = []
+                    markup.append((conditional_escape(names.get(group, "")), groups[group]))
+                label = names[pk] if parent_id else _("All of %(group)s") % {"group": names[pk]}
+                groups[group].append((str(value), escape(value), conditional_escape(label)))
+            _OPTION_MARKUP[key] = markup
+        return markup
