@@ -167,7 +167,12 @@ class ListingQuerySet(models.QuerySet):
         )
 
     def for_cards(self):
-        return self.select_related("organization").prefetch_related("fields")
+        # The search vectors (several kB a row) are never shown: not read for a card.
+        return (
+            self.select_related("organization")
+            .prefetch_related("fields")
+            .defer("search_vector", "rank_vector")
+        )
 
 
 class Listing(models.Model):
@@ -276,10 +281,12 @@ class Listing(models.Model):
 
 class TechnologyQuerySet(ListingQuerySet):
     def for_cards(self):
-        """Cards also show the first image: one more query per list, whatever its length."""
+        """Cards also show the first image: one more query per list, whatever its length. A
+        technology's card shows its summary, not its description and benefits (not read)."""
         return (
             super()
             .for_cards()
+            .defer("description", "benefits")
             .prefetch_related(
                 models.Prefetch(
                     "images", queryset=TechnologyImage.objects.order_by("position", "pk")
