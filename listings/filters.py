@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization
 
 from .models import TRL, Field, IPStatus, Partnership, Technology, country_choices
-from .widgets import FastCheckboxes, FastSelect, FieldSelect
+from .widgets import CountrySelect, FastCheckboxes, FastSelect, FieldSelect
 
 
 class ListingFilterSet(django_filters.FilterSet):
@@ -40,7 +40,7 @@ class ListingFilterSet(django_filters.FilterSet):
         choices=country_choices,
         method="filter_country",
         empty_label=_("All countries"),
-        widget=FastSelect,
+        widget=CountrySelect,
     )
     # The query parameter keeps its name: saved searches and API clients use it.
     org_kind = django_filters.ChoiceFilter(

@@ -192,6 +192,16 @@ class CountryCheckboxes(forms.CheckboxSelectMultiple):
         return mark_safe("".join(parts))
 
 
+class CountrySelect(FastSelect):
+    """The filters' choice of one country. Its choices are always the countries of the page's
+    language (`listings.models.country_choices`) after the empty label: those are its key, which
+    spares going through 250 choices on every list page only to find the markup already built."""
+
+    def choices_key(self) -> tuple:
+        field = getattr(self.choices, "field", None)  # the filter's field (django-filters)
+        return ("countries", str(getattr(field, "empty_label", None)))
+
+
 class FieldSelect(FastSelect):
     """The filters' choice of one field: an <optgroup> per group, the group itself first
     (“All of <group>”: choosing it finds its sub-fields' listings too).

@@ -203,3 +203,18 @@ def test_kept_option_markup_is_per_language():
         japanese = widget.widget.render("field", "")
     assert solar.name_en in english and solar.name_ja not in english
     assert solar.name_ja in japanese and solar.name_en not in japanese
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_country_filter_renders_the_countries_of_the_page_language(language):
+    from django.utils import translation
+
+    from listings.filters import TechnologyFilterSet
+
+    with translation.override(language):
+        for value in ["", "JP"]:  # built, then kept
+            field = TechnologyFilterSet({"country": value}).form.fields["country"]
+            slow = forms.Select(choices=list(field.choices)).render("country", value)
+            assert field.widget.render("country", value) == slow
+            assert ("日本" if language == "ja" else "Japan") in slow
