@@ -61,3 +61,25 @@ def test_card_escapes_what_people_typed():
     technology = make_technology(make_organization(), title="<script>alert(1)</script>")
     html = technology_card(Context({}), Technology.objects.for_cards().get(pk=technology.pk))
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_an_edited_technology_shows_its_new_text_at_once(client):
+    technology = make_technology(title="Old window title", summary="Old summary words.")
+    pages = ["/technologies/", "/", technology.get_absolute_url()]
+    for url in pages:  # rendered once: anything kept per process would be kept now
+        assert "Old window title" in client.get(url).content.decode()
+    technology.title, technology.summary = "New window title", "New summary words."
+    technology.save()
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert "New window title" in html and "Old window title" not in html
+
+
+def test_a_renamed_organisation_shows_on_the_cards_at_once(client):
+    organization = make_organization(name="Old Lab")
+    make_technology(organization)
+    assert "Old Lab" in client.get("/technologies/").content.decode()
+    organization.name = "Renamed Lab"
+    organization.save()
+    html = client.get("/technologies/").content.decode()
+    assert "Renamed Lab" in html and "Old Lab" not in html
