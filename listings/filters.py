@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization
 
 from .models import TRL, Field, IPStatus, Partnership, Technology, country_choices
-from .widgets import FastSelect, FieldSelect
+from .widgets import CountrySelect, FastCheckboxes, FastSelect, FieldSelect
 
 
 class ListingFilterSet(django_filters.FilterSet):
@@ -40,7 +40,7 @@ class ListingFilterSet(django_filters.FilterSet):
         choices=country_choices,
         method="filter_country",
         empty_label=_("All countries"),
-        widget=FastSelect,
+        widget=CountrySelect,
     )
     # The query parameter keeps its name: saved searches and API clients use it.
     org_kind = django_filters.ChoiceFilter(
@@ -48,6 +48,7 @@ class ListingFilterSet(django_filters.FilterSet):
         choices=Organization.Type.choices,
         field_name="organization__type",
         empty_label=_("All types"),
+        widget=FastSelect,
     )
     since = django_filters.DateFilter(
         label=_("Posted since"),
@@ -56,7 +57,11 @@ class ListingFilterSet(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     sort = django_filters.ChoiceFilter(
-        label=_("Sort by"), method="filter_sort", empty_label=None, null_label=None
+        label=_("Sort by"),
+        method="filter_sort",
+        empty_label=None,
+        null_label=None,
+        widget=FastSelect,
     )
 
     def __init__(self, data=None, *args, **kwargs):
@@ -126,6 +131,7 @@ class TechnologyFilterSet(ListingFilterSet):
         lookup_expr="gte",
         choices=TRL_ANY + TRL.choices,
         coerce=int,
+        widget=FastSelect,
     )
     trl_max = django_filters.TypedChoiceFilter(
         label=_("TRL up to"),
@@ -133,16 +139,17 @@ class TechnologyFilterSet(ListingFilterSet):
         lookup_expr="lte",
         choices=TRL_ANY + TRL.choices,
         coerce=int,
+        widget=FastSelect,
     )
     ip_status = django_filters.MultipleChoiceFilter(
-        label=_("IP status"), choices=IPStatus.choices, widget=forms.CheckboxSelectMultiple
+        label=_("IP status"), choices=IPStatus.choices, widget=FastCheckboxes
     )
     # The query parameter keeps its name: saved searches store it.
     offer = django_filters.MultipleChoiceFilter(
         label=_("Partnerships offered"),
         choices=Partnership.choices,
         method="filter_partnerships",
-        widget=forms.CheckboxSelectMultiple,
+        widget=FastCheckboxes,
     )
 
     class Meta:

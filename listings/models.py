@@ -278,7 +278,8 @@ class Listing(models.Model):
 
 class TechnologyQuerySet(ListingQuerySet):
     def for_cards(self):
-        """Cards also show the first image: one more query per list, whatever its length."""
+        """Cards also show the first image: one more query per list, whatever its length. A
+        technology's card shows its summary, not its description and benefits (not read)."""
         return (
             super()
             .for_cards()

@@ -1,12 +1,12 @@
 """Filters for the public needs list (and the API): open needs only, as for every public list."""
 
 import django_filters
-from django import forms
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from listings.filters import TRL_ANY, ListingFilterSet
 from listings.models import TRL, Partnership
+from listings.widgets import FastCheckboxes, FastSelect
 
 from .models import Need
 
@@ -15,16 +15,24 @@ class NeedFilterSet(ListingFilterSet):
     SORT_CHOICES = ListingFilterSet.SORT_CHOICES + [("deadline", _("Deadline (soonest first)"))]
 
     trl_min = django_filters.TypedChoiceFilter(
-        label=_("TRL from"), choices=TRL_ANY + TRL.choices, coerce=int, method="filter_trl_min"
+        label=_("TRL from"),
+        choices=TRL_ANY + TRL.choices,
+        coerce=int,
+        method="filter_trl_min",
+        widget=FastSelect,
     )
     trl_max = django_filters.TypedChoiceFilter(
-        label=_("TRL up to"), choices=TRL_ANY + TRL.choices, coerce=int, method="filter_trl_max"
+        label=_("TRL up to"),
+        choices=TRL_ANY + TRL.choices,
+        coerce=int,
+        method="filter_trl_max",
+        widget=FastSelect,
     )
     partnership = django_filters.MultipleChoiceFilter(
         label=_("Partnership sought"),
         choices=Partnership.choices,
         method="filter_partnerships",
-        widget=forms.CheckboxSelectMultiple,
+        widget=FastCheckboxes,
     )
 
     class Meta:

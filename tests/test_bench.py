@@ -13,7 +13,7 @@ from listings import selectors
 from listings.lifecycle import Status
 from listings.models import Field, Technology, country_choices
 from listings.services import refresh_search_vector
-from listings.widgets import FastSelect
+from listings.widgets import FastCheckboxes, FastSelect
 from tests.factories import make_technology
 
 
@@ -162,11 +162,59 @@ def test_related_technologies_newest_sharing_a_field(django_assert_max_num_queri
 @pytest.mark.parametrize("value", ["", "JP", "nowhere"])
 def test_fast_select_renders_exactly_like_django(value):
     choices = [("", "All countries"), *country_choices(), ("Group", [("a", 'A & "b"')])]
-    attrs = {"id": "id_country", "data-flag": True, "hidden": False}
-    assert FastSelect(choices=choices, attrs=attrs).render("country", value) == forms.Select(
-        choices=choices, attrs=attrs
-    ).render("country", value)
+    # Attributes keep their order (aria-invalid before aria-describedby, as on a field in error).
+    attrs = {"id": "id_country", "data-flag": True, "hidden": False, "aria-invalid": "true"}
+    attrs["aria-describedby"] = "id_country_error"
+    for _ in range(2):  # built, then from the kept markup
+        assert FastSelect(choices=choices, attrs=attrs).render("country", value) == forms.Select(
+            choices=choices, attrs=attrs
+        ).render("country", value)
     queryset = Field.objects.select_related("parent")
     slow = forms.ModelChoiceField(queryset, to_field_name="slug", widget=forms.Select)
     fast = forms.ModelChoiceField(queryset, to_field_name="slug", widget=FastSelect)
     assert fast.widget.render("field", "solar") == slow.widget.render("field", "solar")
+
+
+@pytest.mark.parametrize("value", [None, [], ["a"], ["a", "y"]])
+def test_fast_checkboxes_render_exactly_like_django(value):
+    choices = [("a", 'A & "b"'), ("b", "B"), ("Group <g>", [("x", "X"), ("y", "Y")])]
+    for attrs in ({"id": "id_offer", "aria-describedby": "id_offer_error"}, {"class": "c"}):
+        fast = FastCheckboxes(choices=choices).render("offer", value, attrs=attrs)
+        assert fast == forms.CheckboxSelectMultiple(choices=choices).render("offer", value, attrs)
+
+
+@pytest.mark.django_db
+def test_kept_option_markup_follows_a_renamed_field():
+    widget = forms.ModelChoiceField(Field.objects.all(), to_field_name="slug", widget=FastSelect)
+    solar = Field.objects.get(slug="solar")
+    assert f">{solar.name}</option>" in widget.widget.render("field", "")
+    Field.objects.filter(pk=solar.pk).update(name_en="Sunlight to power")
+    assert ">Sunlight to power</option>" in widget.widget.render("field", "")
+
+
+@pytest.mark.django_db
+def test_kept_option_markup_is_per_language():
+    from django.utils import translation
+
+    widget = forms.ModelChoiceField(Field.objects.all(), to_field_name="slug", widget=FastSelect)
+    solar = Field.objects.get(slug="solar")
+    english = widget.widget.render("field", "")
+    with translation.override("ja"):
+        japanese = widget.widget.render("field", "")
+    assert solar.name_en in english and solar.name_ja not in english
+    assert solar.name_ja in japanese and solar.name_en not in japanese
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_country_filter_renders_the_countries_of_the_page_language(language):
+    from django.utils import translation
+
+    from listings.filters import TechnologyFilterSet
+
+    with translation.override(language):
+        for value in ["", "JP"]:  # built, then kept
+            field = TechnologyFilterSet({"country": value}).form.fields["country"]
+            slow = forms.Select(choices=list(field.choices)).render("country", value)
+            assert field.widget.render("country", value) == slow
+            assert ("日本" if language == "ja" else "Japan") in slow

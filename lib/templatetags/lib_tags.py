@@ -79,3 +79,32 @@ def _error(field, message) -> dict:
     # A group of radio buttons or checkboxes has no id of its own: link to its first choice.
     field_id = field.id_for_label or next((w.id_for_label for w in field.subwidgets), None)
     return {"field_id": field_id, "label": field.label, "message": message}
+
+
+@register.tag
+def per_language(parser, token):
+    """`{% per_language %}…{% endper_language %}`: markup that depends only on the code and the
+    page's language (links, labels, static files of the site's frame), rendered once per
+    language and process and then reused.
+
+    The enclosed markup is rendered with an empty context, so nothing about the visitor (user,
+    request, CSRF token, messages) can enter it: a variable there renders as nothing."""
+    nodelist = parser.parse(("endper_language",))
+    parser.delete_first_token()
+    return PerLanguageNode(nodelist)
+
+
+class PerLanguageNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+        self.rendered: dict[str, str] = {}  # by language; the compiled template is kept per process
+
+    def render(self, context):
+        language = get_language()
+        html = self.rendered.get(language)
+        if html is None:
+            empty = template.Context(autoescape=context.autoescape)
+            empty.template = context.template  # its engine's settings (e.g. string_if_invalid)
+            html = self.nodelist.render(empty)
+            self.rendered[language] = html
+        return html
