@@ -17,7 +17,6 @@ can, and says what it did, for the report:
   machine nobody else is using.
 """
 
-import os
 import subprocess
 import time
 from pathlib import Path
@@ -43,17 +42,19 @@ def restart_postgres() -> str:
     Debian cluster with pg_ctlcluster, the embedded server with pg_ctl. With pg_prewarm
     preloaded, its autoprewarm worker reads the pages cached before the restart back in: the
     measurement starts once it has finished, as a site would open after a restart."""
+    from portal import embedded_db
+
     with connection.cursor() as cursor:
         cursor.execute("SHOW cluster_name")
         cluster = cursor.fetchone()[0]  # Debian: "15/main"; the embedded server: ""
+        cursor.execute("SHOW data_directory")
+        data_directory = Path(cursor.fetchone()[0]).resolve()
     connection.close()
     version, _, name = cluster.partition("/")
     if version and name:
         subprocess.run(["pg_ctlcluster", version, name, "restart"], check=True, timeout=300)
         how = f"pg_ctlcluster {version} {name} restart"
-    elif not os.environ.get("DATABASE_URL"):
-        from portal import embedded_db
-
+    elif data_directory == (embedded_db.BASE_DIR / ".pgdata").resolve():
         embedded_db.restart()
         how = "pg_ctl restart of the embedded server"
     else:
