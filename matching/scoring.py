@@ -17,7 +17,8 @@ for a need and needs for a technology::
 * ``field`` -- field overlap, 0..1: every field of either side counts 1 when the other side has
   the same slug, ``GROUP_CREDIT`` when it only shares the top-level group (a sub-field and its
   parent group, or two sub-fields of one group), 0 otherwise; averaged over all fields of both
-  sides (a symmetric Dice-like overlap).
+  sides (a symmetric Dice-like overlap). With ``options.field_rarity`` each credit is
+  weighted by the field's rarity among the query's candidates (:func:`field_rarity`).
 * ``fit`` -- small bonuses and penalties for the structured data:
   TRL below the need's range: ``-W_TRL * min(gap, 3) / 3``; above it: half of that;
   no common partnership kind (offers vs partnerships): ``-W_PARTNER``;
