@@ -11,14 +11,17 @@ state after the nightly `matching_rebuild`). ``--tune`` chooses the engine's tun
 (matching.options: calibration strength, field weight) from a small grid on the training folds
 and scores them on the held-out fold. ``--ablate`` repeats the measure with each part of the
 engine switched off (matching.options.PARTS; text-analysis parts rebuild the representations).
---json writes the top 20 technology keys per need. The database is dropped at the end.
+``--variant name=value[,name=value]`` (repeatable) also measures the engine with those options
+(e.g. ``field_rarity=0.05``). --json writes the top 20 technology keys per need. The database
+is dropped at the end.
 
     python manage.py evaluate_matching BUNDLE --among portal_bench
 
 ranks the bundle's needs among the listings of an existing database instead (e.g. the
 benchmark's 100,000 generated technologies, kept with `bench --keep`): the bundle is imported
 and ranked inside one transaction that is rolled back, so that database is left as it was. The
-configured database is refused.
+configured database is refused. ``--variant`` works there too, for scoring options (a
+text-analysis option would rebuild every representation: refused).
 """
 
 import dataclasses
