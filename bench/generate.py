@@ -8,6 +8,7 @@ D benefits; config 'english'; CJK bigrams via `listings.search.index_text`).
 
 import itertools
 import random
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
@@ -84,19 +85,76 @@ class Plan:
 
 
 @dataclass
+class Subject:
+    """What one generated listing is about, so its title, keywords and texts agree: its field
+    group, its language, two of the group's topic words (its focus) and two rare words of its
+    own (what the invention is called: a real listing's specific terms)."""
+
+    group: str
+    japanese: bool
+    focus: list
+    specific: list
+
+
+#: each role's sentences, in order, as (kind of template, fewest, most): a description states a
+#: problem, the method, results with numbers, where it stands and what it applies to, as real
+#: listings do; a need its situation and what it wants.
+PLANS = {
+    "summary": (("METHOD", 1, 1), ("RESULT", 1, 1)),
+    "description": (
+        ("PROBLEM", 1, 2),
+        ("METHOD", 2, 4),
+        ("RESULT", 1, 3),
+        ("AVAILABILITY", 1, 1),
+        ("APPLICATIONS", 1, 1),
+    ),
+    "benefits": (("BENEFITS", 1, 3),),
+    "need": (("NEED", 5, 8),),
+    "solution": (("NEED", 1, 3),),
+}
+#: how many of its field's other topic words a listing's applications sentence names, and how
+#: many of other fields' (real "applications" lists are long and cross fields). With these a
+#: topic word is in ~9 % of the listings, as the search scenarios need (docs/performance.md).
+APPLICATIONS = (8, 10)
+APPLICATIONS_ELSEWHERE = (2, 5)
+#: share of descriptions with a sentence about another field.
+CROSS_SHARE = 0.5
+
+
+def _compile(template: str) -> list[tuple[str, str]]:
+    """``"a {G} b."`` → ``[("a ", "G"), (" b.", "")]``: (literal, slot after it) pairs."""
+    parts = re.split(r"\{(\w)\}", template)
+    return list(zip(parts[0::2], parts[1::2] + [""], strict=True))
+
+
+def _templates(suffix: str) -> dict[str, list]:
+    kinds = ("TITLES", "PROBLEM", "METHOD", "RESULT", "AVAILABILITY", "APPLICATIONS", "CROSS")
+    kinds += ("BENEFITS", "NEED")
+    return {k: [_compile(t) for t in getattr(vocab, f"{k}_{suffix}")] for k in kinds}
+
+
+TEMPLATES = {False: _templates("EN"), True: _templates("JA")}
+
+
+@dataclass
 class Corpus:
-    """Pre-built word pools and cumulative weights, so generating text is cheap."""
+    """Pre-built word pools, cumulative weights and compiled sentence templates, so generating
+    text is cheap. Texts are sentences from templates (bench/vocabulary.py) whose slots are
+    filled from the pools: a listing's focus topic words, its own rare words, general words
+    (Zipf-like), adjectives, verbs and numbers."""
 
     rng: random.Random
     general_en: list = field(default_factory=list)
     general_en_cum: list = field(default_factory=list)
+    tail_en: list = field(default_factory=list)
     tail_ja: list = field(default_factory=list)
     groups: list = field(default_factory=list)
 
     @classmethod
     def build(cls, rng, groups):
         corpus = cls(rng=rng, groups=groups)
-        words = vocab.GENERAL_EN + vocab.long_tail_en(3000, rng)
+        corpus.tail_en = vocab.long_tail_en(3000, rng)
+        words = vocab.GENERAL_EN + corpus.tail_en
         corpus.general_en = words
         # Zipf-like, flattened at the top: a few words everywhere, a long rare tail.
         corpus.general_en_cum = list(
@@ -105,53 +163,99 @@ class Corpus:
         corpus.tail_ja = vocab.long_tail_ja(1500, rng)
         return corpus
 
-    def english(self, n: int, group: str) -> list[str]:
+    def subject(self, group: str, japanese: bool) -> Subject:
         rng = self.rng
-        topic = vocab.topic_words_en(group) or ["technology"]
-        other = vocab.topic_words_en(rng.choice(self.groups))
-        n_topic, n_other = max(1, n // 4), max(0, n // 10)
-        out = rng.choices(self.general_en, cum_weights=self.general_en_cum, k=n - n_topic - n_other)
-        out += rng.choices(topic, k=n_topic) + (rng.choices(other, k=n_other) if other else [])
-        rng.shuffle(out)
-        return out
+        topic = self.topic(group, japanese)
+        tail = self.tail_ja if japanese else self.tail_en
+        return Subject(
+            group, japanese, rng.sample(topic, k=min(2, len(topic))), rng.sample(tail, 2)
+        )
 
-    def japanese(self, n: int, group: str) -> list[str]:
+    @staticmethod
+    def topic(group: str, japanese: bool) -> list[str]:
+        words = vocab.topic_words_ja(group) if japanese else vocab.topic_words_en(group)
+        return words or (["技術"] if japanese else ["technology"])
+
+    def general(self, japanese: bool) -> str:
         rng = self.rng
-        topic = vocab.topic_words_ja(group) or ["技術"]
-        n_topic, n_tail = max(1, (3 * n) // 10), n // 5
-        out = rng.choices(vocab.GENERAL_JA, k=n - n_topic - n_tail)
-        out += rng.choices(topic, k=n_topic) + rng.choices(self.tail_ja, k=n_tail)
-        rng.shuffle(out)
-        return out
-
-    def sentences(self, words: list[str], japanese: bool) -> str:
-        rng, out, i = self.rng, [], 0
-        while i < len(words):
-            size = rng.randint(7, 16)
-            chunk = words[i : i + size]
-            i += size
-            if japanese:
-                text = "".join(w + rng.choice(vocab.PARTICLES_JA) for w in chunk[:-1]) + chunk[-1]
-                out.append(text + "。")
-            else:
-                text = " ".join(chunk)
-                out.append(text[:1].upper() + text[1:] + ".")
-        joiner = "" if japanese else " "
-        # Paragraphs of about five sentences.
-        return "\n\n".join(joiner.join(out[j : j + 5]) for j in range(0, len(out), 5))
-
-    def text(self, n: int, group: str, japanese: bool) -> str:
-        words = self.japanese(n, group) if japanese else self.english(n, group)
-        return self.sentences(words, japanese)
-
-    def title(self, group: str, japanese: bool) -> str:
         if japanese:
-            words = self.japanese(6, group)
-            return (
-                "".join(w + self.rng.choice(vocab.PARTICLES_JA) for w in words[:-1]) + words[-1]
-            )[:200]
-        words = self.english(self.rng.randint(8, 12), group)
-        return " ".join(words).capitalize()[:200]
+            return rng.choice(self.tail_ja) if rng.random() < 0.15 else rng.choice(vocab.GENERAL_JA)
+        return rng.choices(self.general_en, cum_weights=self.general_en_cum)[0]
+
+    def fill(self, template, subject: Subject) -> str:
+        rng, japanese = self.rng, subject.japanese
+        other = [w for w in self.topic(subject.group, japanese) if w not in subject.focus]
+        out = []
+        for literal, slot in template:
+            out.append(literal)
+            if not slot:
+                continue
+            if slot == "T":
+                word = rng.choice(subject.focus)
+            elif slot == "O":
+                word = rng.choice(other or subject.focus)
+            elif slot == "X":
+                word = rng.choice(self.topic(rng.choice(self.groups), japanese))
+            elif slot == "S":
+                word = rng.choice(subject.specific)
+            elif slot == "G":
+                word = self.general(japanese)
+            elif slot == "A":
+                word = rng.choice(vocab.ADJECTIVES_JA if japanese else vocab.ADJECTIVES_EN)
+            elif slot == "V":
+                word = rng.choice(vocab.VERBS_EN)
+            elif slot == "N":
+                word = str(rng.choice((2, 3, 5, 10, 12, 20, 30, 50, 100, 150, 500, 1000)))
+            elif slot == "P":
+                word = str(rng.randint(5, 80))
+            elif slot == "L":
+                own = rng.sample(other, k=min(len(other), rng.randint(*APPLICATIONS)))
+                elsewhere = [
+                    rng.choice(self.topic(rng.choice(self.groups), japanese))
+                    for _ in range(rng.randint(*APPLICATIONS_ELSEWHERE))
+                ]
+                word = self.listing_of(list(dict.fromkeys(own + elsewhere)), japanese)
+            else:  # "U"
+                word = rng.choice(vocab.UNITS_JA if japanese else vocab.UNITS_EN)
+            out.append(word)
+        text = "".join(out)
+        return text[:1].upper() + text[1:]
+
+    @staticmethod
+    def listing_of(words: list[str], japanese: bool) -> str:
+        """``a, b and c`` (``a、b、c``)."""
+        if japanese or len(words) < 2:
+            return "、".join(words) if japanese else "".join(words)
+        return ", ".join(words[:-1]) + " and " + words[-1]
+
+    def text(self, subject: Subject, role: str = "description") -> str:
+        """Sentences of ``role`` (summary, description, benefits, need or solution) about the
+        subject, in the order of its plan (:data:`PLANS`); half the descriptions add a
+        sentence about another field (cross-field vocabulary)."""
+        rng, templates = self.rng, TEMPLATES[subject.japanese]
+        sentences = [
+            self.fill(rng.choice(templates[kind]), subject)
+            for kind, fewest, most in PLANS[role]
+            for _ in range(rng.randint(fewest, most))
+        ]
+        if role == "description" and rng.random() < CROSS_SHARE:
+            sentences.append(self.fill(rng.choice(templates["CROSS"]), subject))
+        joiner = "" if subject.japanese else " "
+        # Paragraphs of about five sentences.
+        return "\n\n".join(joiner.join(sentences[j : j + 5]) for j in range(0, len(sentences), 5))
+
+    def title(self, subject: Subject) -> str:
+        return self.fill(self.rng.choice(TEMPLATES[subject.japanese]["TITLES"]), subject)[:200]
+
+    def keywords(self, subject: Subject) -> list[str]:
+        """Its focus words, its own words with a general one, and perhaps another topic word
+        of its field (3 to 5 keywords, as real listings have)."""
+        rng = self.rng
+        joiner = "" if subject.japanese else " "
+        own = [w + joiner + self.general(subject.japanese) for w in subject.specific]
+        extra = [rng.choice(self.topic(subject.group, subject.japanese))]
+        words = subject.focus + own[: rng.randint(1, 2)] + extra[: rng.randint(0, 1)]
+        return list(dict.fromkeys(w[:60] for w in words))
 
 
 def weighted(rng, shares):
@@ -236,26 +340,21 @@ def technology_rows(plan, corpus, count, org_ids, authors, fields_by_group, now)
         if published and published > now:
             published = now
         org_id = rng.choice(org_ids)
-        pool = (vocab.topic_words_ja(group) if japanese else vocab.topic_words_en(group)) or [
-            "technology"
-        ]
-        keywords = rng.sample(pool, k=min(rng.randint(3, 6), len(pool)))
+        subject = corpus.subject(group, japanese)
         technology = Technology(
-            title=corpus.title(group, japanese),
+            title=corpus.title(subject),
             organization_id=org_id,
             author_id=authors.get(org_id),
-            keywords=[k[:60] for k in keywords],
+            keywords=corpus.keywords(subject),
             countries=sorted({weighted(rng, COUNTRY_SHARES) for _ in range(rng.randint(1, 3))}),
             language=Language.JA if japanese else Language.EN,
             status=status,
             created_at=created,
             submitted_at=created + timedelta(hours=1) if status != Status.DRAFT else None,
             published_at=published,
-            summary=corpus.text(rng.randint(30, 50), group, japanese)[:500],
-            description=corpus.text(rng.randint(200, 300), group, japanese),
-            benefits=corpus.text(rng.randint(20, 60), group, japanese)
-            if rng.random() < 0.8
-            else "",
+            summary=corpus.text(subject, "summary")[:500],
+            description=corpus.text(subject, "description"),
+            benefits=corpus.text(subject, "benefits") if rng.random() < 0.8 else "",
             trl=rng.randint(1, 9),
             ip_status=rng.choice(ip_statuses),
             partnerships=sorted(rng.sample(partnerships, k=rng.randint(1, 3))),

@@ -27,7 +27,6 @@ from django.utils import timezone
 
 from accounts.models import Membership, User
 from bench import generate
-from bench import vocabulary as vocab
 from bench.scenarios import scenario
 from listings import fieldindex
 from listings.lifecycle import Status
@@ -77,18 +76,16 @@ def make_needs(count: int = NEEDS, seed: int = generate.Plan.seed) -> int:
     for i in range(count):
         group = rng.choice(groups)
         japanese = rng.random() < generate.JAPANESE_SHARE
-        pool = (vocab.topic_words_ja(group) if japanese else vocab.topic_words_en(group)) or [
-            "technology"
-        ]
+        subject = corpus.subject(group, japanese)
         trl_min = rng.randint(1, 7)
         org_id = rng.choice(org_ids)
         published = now - timedelta(days=rng.randint(0, 365))
         needs.append(
             Need(
-                title=corpus.title(group, japanese),
+                title=corpus.title(subject),
                 organization_id=org_id,
                 author_id=owners[org_id],
-                keywords=rng.sample(pool, k=min(rng.randint(2, 5), len(pool))),
+                keywords=corpus.keywords(subject),
                 countries=sorted(
                     {
                         generate.weighted(rng, generate.COUNTRY_SHARES)
@@ -100,10 +97,8 @@ def make_needs(count: int = NEEDS, seed: int = generate.Plan.seed) -> int:
                 created_at=published - timedelta(days=2),
                 submitted_at=published - timedelta(days=1),
                 published_at=published,
-                description=corpus.text(rng.randint(100, 140), group, japanese),
-                solution=corpus.text(rng.randint(20, 50), group, japanese)
-                if rng.random() < 0.7
-                else "",
+                description=corpus.text(subject, "need"),
+                solution=corpus.text(subject, "solution") if rng.random() < 0.7 else "",
                 trl_min=trl_min,
                 trl_max=rng.randint(trl_min, 9),
                 partnerships=sorted(rng.sample(partnerships, k=rng.randint(1, 2))),

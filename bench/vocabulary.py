@@ -107,3 +107,135 @@ def topic_words_en(group: str) -> list[str]:
 
 def topic_words_ja(group: str) -> list[str]:
     return TOPICS_JA.get(group, "").split()
+
+
+# --- Sentence templates: generated listings read like real ones -----------------------------
+# A listing is about a subject (bench.generate.Subject): two of its field's topic words (its
+# focus, repeated as real listings repeat theirs) and two rare words of its own (what the
+# invention is called). Slots: {T} a focus word, {O} another topic word of the field, {L} a
+# list of several of them (an applications sentence), {X} a
+# topic word of another field, {S} one of the listing's own rare words, {G} a general word
+# (Zipf-distributed), {A} an adjective, {V} a verb, {N} a number, {P} a percentage, {U} a unit.
+
+ADJECTIVES_EN = _words(
+    """
+conventional novel compact lightweight low-cost scalable robust simple efficient durable
+modular portable continuous automated flexible stable accurate selective inexpensive safe
+"""
+)
+VERBS_EN = _words(
+    """
+reduces improves increases enables controls detects removes converts measures stabilises
+recovers separates monitors predicts protects extends lowers shortens simplifies replaces
+"""
+)
+UNITS_EN = _words("% °C kWh mm MPa hours cycles mg/L kW μm days years")
+
+TITLES_EN = [
+    "{A} {S} {G} for {T} {G}",
+    "{T} {G} with {A} {G} based on {S}",
+    "Method for {G} of {T} {G} using {S} {G}",
+    "{S} {G}: {A} {T} {G} for {G} {G}",
+    "{A} {G} that {V} {G} in {T} {G}",
+    "{T} and {T} {G} by {S} {G}",
+]
+PROBLEM_EN = [
+    "{A} {T} {G} suffers from low {G} and high {G} {G}.",
+    "In {T} {G}, the {G} of the {G} is limited by {G} and {G}.",
+    "Existing {G} for {T} require {A} {G} and frequent {G}, which raises {G} and {G}.",
+    "Operators of {T} {G} need {G} that is {A} and {A}, but current {G} are {A} and costly.",
+    "The main obstacle to wider use of {T} is the {G} of the {G} under {G} {G}.",
+]
+METHOD_EN = [
+    "We have developed a {A} {S} system that {V} the {G} of {T} {G}.",
+    "The method combines a {S} {G} with {A} {G} and a {G} {G}.",
+    "A {S} layer on the {G} {V} {G} while keeping {G} {A}.",
+    "The process is controlled by a {A} {G} that {V} {G} from {G} {G}.",
+    "Unlike {A} {G}, the {S} {G} works at ambient {G} and needs no {G}.",
+    "{S} {G} and {T} {G} are integrated in one {A} {G}.",
+]
+RESULT_EN = [
+    "In {G} tests the {G} {V} {G} by {P} % compared with {A} {T} {G}.",
+    "The performance of the {G} stayed within {P} % of {A} {G} over {N} {U}.",
+    "A {G} prototype reached {N} {U} of {G} over {N} {U}.",
+    "Field trials at {N} sites showed {P} % lower {G} and {N} {U} longer {G}.",
+    "The {T} {G} was operated for {N} {U} without loss of {G}.",
+    "Measured {G} was {N} {U}, against {N} {U} for {A} {G}.",
+]
+AVAILABILITY_EN = [
+    "A {G} {G} is available for evaluation with partners in {T} and {O}.",
+    "We seek partners to scale up the {G} for {T} {G}.",
+    "The {G} has been validated at {G} scale and is ready for a {G} {G}.",
+]
+APPLICATIONS_EN = [
+    "Applications include {T} {G}, {L}.",
+    "The {G} suits {L}, as well as {T}.",
+    "Typical uses: {T} {G}, {L}.",
+]
+CROSS_EN = [
+    "It can also be combined with {X} {G} and {X}.",
+    "The same {G} is relevant to {X} and {X} {G}.",
+]
+BENEFITS_EN = [
+    "Lower {G} and {G} than {A} {T} {G}.",
+    "It {V} {G} by up to {P} % and {V} {G}.",
+    "{A} to install, with less {G} and longer {G}.",
+    "Better {G} efficiency and less {G} for {T} {G}.",
+    "Reduces {G} {G} and makes {T} {G} {A}.",
+]
+NEED_EN = [
+    "We operate {T} {G} and are looking for {A} {G} to improve {G}.",
+    "Our current {G} {V} {G} only partly, and {G} {G} keeps rising.",
+    "The solution should work with existing {T} {G} and need little {G}.",
+    "We need {G} of at least {N} {U} at a {G} below {N} {U}.",
+    "We would license a proven {G} or develop one jointly with a {G} partner.",
+    "{T} {G} at our {G} causes {G} and {G} problems every {G}.",
+]
+
+ADJECTIVES_JA = _words(
+    "従来 新規 小型 軽量 安価 高効率 高精度 簡便 連続 自動 柔軟 安定 高感度 長寿命"
+)
+UNITS_JA = _words("％ ℃ kWh mm MPa 時間 サイクル mg/L kW μm 日 年")
+TITLES_JA = [
+    "{S}を用いた{T}{G}",
+    "{A}{S}{G}による{T}の{G}",
+    "{T}における{G}の{G}方法",
+    "{S}{G}を備えた{A}{T}{G}",
+]
+PROBLEM_JA = [
+    "従来の{T}では、{G}の{G}が低く、{G}が高いという課題があった。",
+    "{T}における{G}は、{G}と{G}によって制限されている。",
+    "既存の{G}は{A}な{G}を必要とし、{G}と{G}の負担が大きい。",
+]
+METHOD_JA = [
+    "本技術は、{S}を用いた{G}{G}により、{T}の{G}を{G}するものである。",
+    "{S}{G}と{A}{G}を組み合わせることで、{G}を{G}できる。",
+    "{G}の表面に{S}層を形成し、{G}を抑えつつ{G}を向上させる。",
+    "{A}な{G}で{G}を制御し、{T}{G}の{G}を安定化する。",
+]
+RESULT_JA = [
+    "実証試験では、{A}{T}{G}と比べて{G}が{P}％向上した。",
+    "試作機で{N}{U}の{G}を{N}{U}にわたり維持した。",
+    "{N}か所の現地試験で、{G}が{P}％低減し、{G}が{N}{U}延びた。",
+]
+AVAILABILITY_JA = [
+    "{T}や{O}の分野で評価いただける{G}を提供可能である。",
+    "{T}{G}への実用化に向けて、共同研究先を募集している。",
+]
+APPLICATIONS_JA = [
+    "{T}、{L}などへの適用が期待される。",
+    "用途として、{L}および{T}{G}が挙げられる。",
+]
+CROSS_JA = ["{X}{G}や{X}への応用も可能である。", "{X}や{X}の{G}にも関連する。"]
+BENEFITS_JA = [
+    "{G}と{G}を{A}な{T}{G}より低減できる。",
+    "{G}を最大{P}％削減し、{G}を向上できる。",
+    "設置が簡便で、{G}が少なく{G}が長い。",
+]
+NEED_JA = [
+    "当社は{T}{G}を運用しており、{G}を改善する{A}な{G}を求めている。",
+    "現在の{G}では{G}が十分でなく、{G}の費用が年々増えている。",
+    "既存の{T}{G}に組み込めて、{G}の少ない技術が望ましい。",
+    "{N}{U}以上の{G}を、{N}{U}以下の{G}で実現したい。",
+    "実績のある{G}の実施許諾、または{G}の共同開発を希望する。",
+]

@@ -37,6 +37,11 @@ class Options:
     calibration_strength: float = 1.0
     #: weight of the field overlap (0..1) relative to the text cosine (0..1).
     field_weight: float = 0.15
+    #: field credit by the field's rarity among the candidates: a field (or group) held by
+    #: more than this share of a query's candidates counts less, as a common term does
+    #: (scoring.field_rarity; 0: every field counts fully). In a large catalogue thousands of
+    #: listings share a sub-field, and sharing it says little there.
+    field_rarity: float = 0.0
 
     def without(self, part: str) -> "Options":
         return replace(self, **{part: False})

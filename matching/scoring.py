@@ -17,7 +17,8 @@ for a need and needs for a technology::
 * ``field`` -- field overlap, 0..1: every field of either side counts 1 when the other side has
   the same slug, ``GROUP_CREDIT`` when it only shares the top-level group (a sub-field and its
   parent group, or two sub-fields of one group), 0 otherwise; averaged over all fields of both
-  sides (a symmetric Dice-like overlap).
+  sides (a symmetric Dice-like overlap). With ``options.field_rarity`` each credit is
+  weighted by the field's rarity among the query's candidates (:func:`field_rarity`).
 * ``fit`` -- small bonuses and penalties for the structured data:
   TRL below the need's range: ``-W_TRL * min(gap, 3) / 3``; above it: half of that;
   no common partnership kind (offers vs partnerships): ``-W_PARTNER``;
@@ -193,11 +194,14 @@ def text_score(
     return dot, contrib
 
 
-def field_overlap(a: Features, b: Features):
+def field_overlap(a: Features, b: Features, rarity: dict | None = None):
     """(overlap 0..1, shared sub-fields, groups shared without a common slug).
 
     ``fields`` and ``groups`` are aligned lists (``groups[i]`` is the top-level group of
-    ``fields[i]``: its parent, or the slug itself when it is a group)."""
+    ``fields[i]``: its parent, or the slug itself when it is a group). ``rarity``: each
+    slug's weight (0..1, :func:`field_rarity`; missing slugs weigh 1) multiplying the credit
+    of a shared sub-field (its own) or a shared group (the group's)."""
+    rarity = rarity or {}
     fa, fb = a.fields or [], b.fields or []
     if not fa or not fb:
         return 0.0, [], []
@@ -207,11 +211,32 @@ def field_overlap(a: Features, b: Features):
     for fields, groups, other, other_groups in ((fa, ga, fb, set(gb)), (fb, gb, fa, set(ga))):
         for f, g in zip(fields, groups, strict=False):
             if f in other:
-                total += 1.0
+                total += rarity.get(f, 1.0)
             elif g in other_groups:
-                total += GROUP_CREDIT
+                total += GROUP_CREDIT * rarity.get(g, 1.0)
                 group_only.add(g)
     return total / (len(fa) + len(fb)), exact, sorted(group_only)
+
+
+def field_rarity(candidates, share: float) -> dict[str, float]:
+    """{slug: weight 0..1} of the fields and groups of ``candidates`` (Features): 1 for a slug
+    held by at most ``share`` of them, else idf(held share) / idf(``share``) with
+    idf(p) = ln(1 + (1 - p) / p), so a slug every candidate holds weighs ~0. (A field shared
+    with the query by thousands of listings, as in a large catalogue, says little about the
+    pair; in a small exchange few candidates share it and nothing changes.)"""
+    candidates = list(candidates)
+    if not share or not candidates:
+        return {}
+    held: dict[str, int] = {}
+    for cand in candidates:
+        for slug in set(cand.fields or []) | set(cand.groups or []):
+            held[slug] = held.get(slug, 0) + 1
+    n, top = len(candidates), math.log(1 + (1 - share) / share)
+    out = {}
+    for slug, count in held.items():
+        p = count / n
+        out[slug] = 1.0 if p <= share else math.log(1 + (1 - p) / p) / top
+    return out
 
 
 def fit_score(need: Features, tech: Features) -> tuple[float, list[Reason]]:
@@ -284,16 +309,18 @@ def score_parts(
     idfs=None,
     text=None,
     options: Options = DEFAULT,
+    rarity: dict | None = None,
 ):
     """``(score, reasons, text)``: :func:`score` and its text part (the cosine). ``text``: the
-    ``(cosine, matched terms)`` pair when it is already known (:func:`text_part`)."""
+    ``(cosine, matched terms)`` pair when it is already known (:func:`text_part`); ``rarity``:
+    the fields' weights among the candidates (:func:`field_rarity`)."""
     if text is None:
         text = text_part(need, tech, df, n_docs, idfs, options=options)
     text, matched = text
     total = text
     reasons = []
     if options.fields:
-        f, exact, groups = field_overlap(need, tech)
+        f, exact, groups = field_overlap(need, tech, rarity)
         total += options.field_weight * f
         if exact or groups:
             reasons.append(FieldsReason(exact, groups))
@@ -360,10 +387,13 @@ def score_rows(
     its ``norm`` is set."""
     rows = []
     idfs = IdfTable(df, n_docs)
+    rarity = field_rarity(candidates.values(), options.field_rarity) if options.fields else {}
     for key, cand in candidates.items():
         need, tech = (query, cand) if query_is_need else (cand, query)
         text = text_part(query, cand, df, n_docs, idfs, options=options)
-        s, reasons, text = score_parts(need, tech, df, n_docs, idfs, text=text, options=options)
+        s, reasons, text = score_parts(
+            need, tech, df, n_docs, idfs, text=text, options=options, rarity=rarity
+        )
         rows.append(ScoredRow(key, s, reasons, text, cand.language))
     return rows
 

@@ -1,6 +1,8 @@
 """The benchmark's building blocks (the 100,000-row run itself is `make bench`, not a test),
 and the listings changes it led to (related technologies, fast <select>)."""
 
+import random
+import re
 from datetime import timedelta
 
 import pytest
@@ -8,7 +10,7 @@ from django import forms
 from django.db import connection
 from django.utils import timezone
 
-from bench import database, generate, runner, scenarios
+from bench import database, generate, runner, scenarios, vocabulary
 from listings import selectors
 from listings.lifecycle import Status
 from listings.models import Field, Technology, country_choices
@@ -40,6 +42,46 @@ def test_bulk_search_vector_equals_the_service_one():
 
     assert stored_vector(technology.pk) == expected
     assert "'電池'" in expected and ":1A" in expected
+
+
+def _listing(seed: int, group: str, japanese: bool) -> dict:
+    corpus = generate.Corpus.build(random.Random(seed), sorted(vocabulary.TOPICS_EN))
+    subject = corpus.subject(group, japanese)
+    return {
+        "subject": subject,
+        "title": corpus.title(subject),
+        "keywords": corpus.keywords(subject),
+        **{role: corpus.text(subject, role) for role in ("summary", "description", "benefits")},
+    }
+
+
+@pytest.mark.parametrize("japanese", [False, True])
+def test_generated_texts_are_sentences_about_their_subject(japanese):
+    listing = _listing(5, "water", japanese)
+    subject, description = listing["subject"], listing["description"]
+    end = "。" if japanese else "."
+    sentences = [s for s in re.split(r"(?<=[.。])\s*", description) if s]
+    assert len(sentences) >= 6  # problem, method, results, availability, applications
+    assert all(s.endswith(end) for s in sentences)
+    if not japanese:
+        assert all(s[0].isupper() or s[0].isdigit() for s in sentences)
+        assert (
+            "Applications include" in description or "uses" in description or "suits" in description
+        )
+    text = " ".join(str(v) for v in listing.values())
+    assert "{" not in text and "}" not in text
+    # the listing is about its focus: in its keywords and repeated in its texts
+    assert set(subject.focus) <= set(listing["keywords"])
+    assert sum(description.count(word) for word in subject.focus) >= 3
+    # and names most of its field's other topic words once, as an applications list does
+    topic = (vocabulary.topic_words_ja if japanese else vocabulary.topic_words_en)("water")
+    assert sum(word in description for word in topic) >= len(topic) * 2 // 3
+
+
+def test_generated_texts_are_reproducible_from_the_seed():
+    assert _listing(11, "ict", False) == _listing(11, "ict", False)
+    assert _listing(11, "ict", True) == _listing(11, "ict", True)
+    assert _listing(11, "ict", False)["description"] != _listing(12, "ict", False)["description"]
 
 
 @pytest.mark.django_db

@@ -182,6 +182,55 @@ def test_field_overlap_sub_field_counts_more_than_group():
     assert scoring.field_overlap(a, none)[0] == 0.0
 
 
+def test_field_rarity_weighs_a_field_most_candidates_hold_less():
+    common = scoring.Features(fields=["sensors-iot"], groups=["ict"])
+    rare = scoring.Features(fields=["water-treatment"], groups=["water"])
+    candidates = [common] * 9 + [rare]
+
+    weights = scoring.field_rarity(candidates, share=0.2)
+
+    assert weights["water-treatment"] == weights["water"] == 1.0  # held by 10 %: full credit
+    assert 0 < weights["sensors-iot"] < 0.1  # held by 90 %
+    assert weights["ict"] == weights["sensors-iot"]
+    assert scoring.field_rarity(candidates, share=0.0) == {}  # switched off
+
+
+def test_field_overlap_credits_a_shared_field_by_its_rarity():
+    need = scoring.Features(fields=["sensors-iot"], groups=["ict"])
+    same = scoring.Features(fields=["sensors-iot"], groups=["ict"])
+    group = scoring.Features(fields=["ai-data"], groups=["ict"])
+    rarity = {"sensors-iot": 0.25, "ict": 0.5}
+
+    assert scoring.field_overlap(need, same, rarity)[0] == 0.25
+    assert scoring.field_overlap(need, group, rarity)[0] == scoring.GROUP_CREDIT * 0.5
+    assert scoring.field_overlap(need, same, {})[0] == 1.0
+
+
+def test_field_rarity_changes_nothing_when_few_candidates_share_the_field():
+    need = scoring.Features(fields=["sensors-iot"], groups=["ict"], vector={"sensor": 1.0})
+    candidates = {
+        i: scoring.Features(fields=[f], groups=[g], vector={"sensor": 1.0, f"w{i}": 1.0})
+        for i, (f, g) in enumerate(
+            [("sensors-iot", "ict")]
+            + [("water-treatment", "water")] * 4
+            + [("processes", "manufacturing")] * 5
+        )
+    }
+    df = {"sensor": 10, **{f"w{i}": 1 for i in range(10)}}
+    plain = scoring.rank(need, candidates, df, 11)
+    rare = scoring.rank(need, candidates, df, 11, options=DEFAULT.but(field_rarity=0.2))
+    assert [(r.key, r.score) for r in rare] == [(r.key, r.score) for r in plain]
+
+    crowded = {**candidates, **{10 + i: candidates[0] for i in range(8)}}
+    plain = {r.key: r.score for r in scoring.rank(need, crowded, df, 19)}
+    rare = {
+        r.key: r.score
+        for r in scoring.rank(need, crowded, df, 19, options=DEFAULT.but(field_rarity=0.2))
+    }
+    assert rare[0] < plain[0]  # its sub-field is held by 9 of 18 candidates
+    assert rare[1] == plain[1]
+
+
 def test_reasons_are_structured_and_score_symmetric_in_text():
     need = _features(
         {"title": "Bearing life estimation", "fields": ["processes"], "trl_min": 5, "trl_max": 8},

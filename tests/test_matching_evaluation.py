@@ -132,6 +132,33 @@ def test_evaluation_reports_every_fold_the_mean_and_the_worst(tmp_path, capfd):
 
 
 @pytest.mark.django_db
+def test_a_variant_of_the_options_is_measured_beside_the_engine(tmp_path, capfd):
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps(BUNDLE))
+    call_command("evaluate_matching", str(path), "--variant", "field_rarity=0.1,fit=false")
+    out = capfd.readouterr().out
+    assert "[2/2] field_rarity=0.1,fit=false: mean nDCG@10 1.000" in out
+    assert "| field_rarity=0.1,fit=false | 1.000 | 1.000 | 1.000 | 1.000 |" in out
+
+
+@pytest.mark.parametrize("variant", ["no_such_option=1", "field_rarity=", "field_rarity=high"])
+def test_a_variant_must_name_an_option_and_a_value(tmp_path, variant):
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps(BUNDLE))
+    with pytest.raises(CommandError, match="--variant"):
+        call_command("evaluate_matching", str(path), "--variant", variant)
+
+
+def test_a_variant_that_rebuilds_is_refused_among_another_database(tmp_path):
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps(BUNDLE))
+    with pytest.raises(CommandError, match="not with --among"):
+        call_command(
+            "evaluate_matching", str(path), "--among", "elsewhere", "--variant", "synonyms=false"
+        )
+
+
+@pytest.mark.django_db
 def test_a_folds_file_without_every_judged_need_is_refused(tmp_path):
     path = tmp_path / "dev.json"
     path.write_text(json.dumps(BUNDLE))

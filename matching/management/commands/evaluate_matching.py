@@ -11,16 +11,20 @@ state after the nightly `matching_rebuild`). ``--tune`` chooses the engine's tun
 (matching.options: calibration strength, field weight) from a small grid on the training folds
 and scores them on the held-out fold. ``--ablate`` repeats the measure with each part of the
 engine switched off (matching.options.PARTS; text-analysis parts rebuild the representations).
---json writes the top 20 technology keys per need. The database is dropped at the end.
+``--variant name=value[,name=value]`` (repeatable) also measures the engine with those options
+(e.g. ``field_rarity=0.05``). --json writes the top 20 technology keys per need. The database
+is dropped at the end.
 
     python manage.py evaluate_matching BUNDLE --among portal_bench
 
 ranks the bundle's needs among the listings of an existing database instead (e.g. the
 benchmark's 100,000 generated technologies, kept with `bench --keep`): the bundle is imported
 and ranked inside one transaction that is rolled back, so that database is left as it was. The
-configured database is refused.
+configured database is refused. ``--variant`` works there too, for scoring options (a
+text-analysis option would rebuild every representation: refused).
 """
 
+import dataclasses
 import itertools
 import json
 import os
@@ -89,6 +93,14 @@ class Command(BaseCommand):
             "values, 0 = all; each rebuilds the representations).",
         )
         parser.add_argument(
+            "--variant",
+            action="append",
+            default=[],
+            help="Also measure with these options (matching.options; name=value, "
+            "comma-separated; repeatable), e.g. field_rarity=0.1. With --among only scoring "
+            "options (no rebuild).",
+        )
+        parser.add_argument(
             "--json", dest="json_out", help="Write the ranked technology keys per need."
         )
         parser.add_argument(
@@ -114,8 +126,14 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {options['folds']}")
         if among and options["ablate"]:
             raise CommandError("--ablate rebuilds every representation: not with --among")
+        variants = [_variant(text) for text in options["variant"]]
+        if among and any(_analysis_of(v) != _analysis_of(DEFAULT) for _, v in variants):
+            raise CommandError(
+                "a text-analysis option rebuilds every representation: not with --among"
+            )
         flags = {
-            k: options[k] for k in ("json_out", "ablate", "tune", "search", "terms_per_listing")
+            k: options[k]
+            for k in ("json_out", "ablate", "tune", "search", "terms_per_listing", "variant")
         }
         flags["folds"] = str(folds_path) if folds else None
         if in_this_database == "rollback":
@@ -147,6 +165,8 @@ class Command(BaseCommand):
         args += [f"--{k}" for k in ("ablate", "tune", "search") if flags[k]]
         if flags["terms_per_listing"]:
             args += ["--terms-per-listing", flags["terms_per_listing"]]
+        for variant in flags["variant"]:
+            args += ["--variant", variant]
         result = subprocess.run(args, env=env, cwd=settings.BASE_DIR, check=False)
         if result.returncode:
             raise CommandError("evaluation failed (see above)")
@@ -193,6 +213,7 @@ class Command(BaseCommand):
         variants = [("full engine", DEFAULT)]
         if flags["ablate"]:
             variants += [(f"no {part}", DEFAULT.without(part)) for part in PARTS]
+        variants += [_variant(text) for text in flags["variant"]]
         for limit in _limits(flags["terms_per_listing"]):
             variants.append(
                 (f"{limit or 'all'} terms per listing", DEFAULT.but(terms_per_listing=limit))
@@ -350,6 +371,23 @@ def _limits(text: str | None) -> list[int]:
         return [int(v) for v in (text or "").split(",") if v.strip()]
     except ValueError:
         raise CommandError("--terms-per-listing: whole numbers, comma-separated") from None
+
+
+def _variant(text: str) -> tuple[str, Options]:
+    """``"field_rarity=0.1,field_weight=0.2"`` → (that text, the default options but those)."""
+    types = {f.name: f.type for f in dataclasses.fields(Options)}
+    values = {}
+    for item in text.split(","):
+        name, _, value = item.partition("=")
+        name = name.strip()
+        if name not in types or not value.strip():
+            raise CommandError(f"--variant {text!r}: name=value with a name of matching.options")
+        kind, value = types[name], value.strip()
+        try:
+            values[name] = value.lower() in ("1", "true", "yes") if kind is bool else kind(value)
+        except ValueError:
+            raise CommandError(f"--variant {text!r}: {value!r} is not a {kind.__name__}") from None
+    return text, DEFAULT.but(**values)
 
 
 def _analysis_of(options: Options) -> Options:
