@@ -108,3 +108,22 @@ def _data(**params):
     data = QueryDict(mutable=True)
     data.update(params)
     return data
+
+
+def test_matching_a_search_vector_is_costed_as_reading_it():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if not cursor.fetchone()[0]:
+            pytest.skip("only a superuser may change a built-in function's cost")
+        cursor.execute("SELECT procost FROM pg_proc WHERE proname = 'ts_match_vq'")
+        assert cursor.fetchone()[0] == 10
+
+
+@pytest.mark.parametrize("table", ["listings_technology", "needs_need"])
+def test_no_btree_offers_a_walk_through_every_published_row(table):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table])
+        definitions = [row[0] for row in cursor.fetchall()]
+    assert not [d for d in definitions if d.endswith("(status)") or "varchar_pattern_ops" in d]
+    assert not [d for d in definitions if d.endswith("(trl)")]
+    assert [d for d in definitions if "(status, published_at DESC)" in d]
