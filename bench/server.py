@@ -35,6 +35,7 @@ class Server:
             str(gunicorn), "portal.wsgi", "--workers", str(workers),
             "--bind", f"127.0.0.1:{self.port}", "--timeout", str(WORKER_TIMEOUT),
             "--backlog", "2048", "--log-level", "warning", "--chdir", str(settings.BASE_DIR),
+            "--config", str(settings.BASE_DIR / "gunicorn.conf.py"),
         ]  # fmt: skip
         self.process = None
         self.log_path = None
