@@ -21,7 +21,14 @@ from django.core.handlers.wsgi import WSGIHandler
 
 logger = logging.getLogger(__name__)
 
-PATHS = ("/", "/technologies/", "/technologies/?q=solar+cell", "/needs/", "/needs/?q=battery")
+PATHS = (
+    "/",
+    "/technologies/",
+    "/technologies/?q=solar+cell",
+    "/technologies/?q=%E5%A4%AA%E9%99%BD%E9%9B%BB%E6%B1%A0",  # 太陽電池: the Japanese analysis
+    "/needs/",
+    "/needs/?q=battery",
+)
 LANGUAGES = ("en", "ja")
 
 
