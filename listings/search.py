@@ -100,8 +100,9 @@ def relevance(ts_query: SearchQuery) -> SearchRank:
     """How well a listing's title, keywords and summary (the small rank vector) match: weighted
     word frequency (ts_rank), so a title or keyword hit outranks a summary hit and a listing
     matching only in its description scores 0. Not cover density (ts_rank_cd): with the other
-    language's spellings ORed in, it costs ~7× more per row (0.85 s against 0.12 s for the
-    55,000 rows a common word finds at 100,000 listings) for no better order (docs/performance.md)."""
+    language's spellings ORed in, it costs ~4.5× more per row (0.84 s against 0.18 s for the
+    83,000 rows of `system` and its Japanese spellings at 100,000 listings) for no better order
+    (docs/performance.md)."""
     return SearchRank(F("rank_vector"), ts_query)
 
 

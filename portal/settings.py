@@ -147,8 +147,16 @@ for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     DATABASES[alias]["TEST"] = {"MIRROR": "default"}
     DATABASES[alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
     DATABASE_REPLICAS.append(alias)
+
+
+def planner_options(given: str = "") -> str:
+    """libpq's `options` for every connection: those DATABASE_URL gave, then the planner's."""
+    return f"{given} -c random_page_cost={DB_RANDOM_PAGE_COST}".strip()
+
+
 for database in DATABASES.values():
-    database.setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={DB_RANDOM_PAGE_COST}"
+    database.setdefault("OPTIONS", {})
+    database["OPTIONS"]["options"] = planner_options(database["OPTIONS"].get("options", ""))
 REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 30)
 REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 30)
 if DATABASE_REPLICAS:

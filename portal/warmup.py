@@ -2,9 +2,10 @@
 
 The first request a Django process serves pays for what is loaded on first use: the views'
 modules and the URL resolver, template compilation, the translation catalogues, the Japanese
-glossary of the cross-language search, the fragments kept per process and language (the site's
-frame, the filter panels). At 100,000 listings that first page took ~1 s where the next took
-50 ms, and every worker of every restart paid it on a visitor. `gunicorn.conf.py` calls
+glossary and tokenizer of the cross-language search, the fragments kept per process and
+language (the site's frame, the filter panels). In the benchmark at 100,000 listings a new
+worker's first search took 0.7 s (English) to 2.2 s (Japanese) where the next took ~50 ms, and
+every worker of every restart paid it on a visitor. `gunicorn.conf.py` calls
 `warm_up` when a worker has started, before it accepts connections.
 
 The pages are requested through the WSGI handler in-process, in both languages: lists, a search

@@ -127,3 +127,12 @@ def test_no_btree_offers_a_walk_through_every_published_row(table):
     assert not [d for d in definitions if d.endswith("(status)") or "varchar_pattern_ops" in d]
     assert not [d for d in definitions if d.endswith("(trl)")]
     assert [d for d in definitions if "(status, published_at DESC)" in d]
+
+
+def test_options_given_in_the_database_url_are_kept():
+    from portal.settings import planner_options
+
+    assert planner_options("-c search_path=public") == (
+        "-c search_path=public -c random_page_cost=1.1"
+    )
+    assert planner_options() == "-c random_page_cost=1.1"

@@ -41,3 +41,17 @@ def test_gunicorn_workers_warm_up_before_taking_visitors(monkeypatch):
     spec.loader.exec_module(config)
     config.post_worker_init(worker=None)
     assert calls == ["warmed"]
+
+
+def test_a_failing_warm_up_does_not_stop_the_worker(monkeypatch, caplog):
+    def broken():
+        raise RuntimeError("database unreachable")
+
+    monkeypatch.setattr(warmup, "warm_up", broken)
+    spec = importlib.util.spec_from_file_location(
+        "gunicorn_conf", settings.BASE_DIR / "gunicorn.conf.py"
+    )
+    config = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(config)
+    config.post_worker_init(worker=None)
+    assert "warm-up failed" in caplog.text
