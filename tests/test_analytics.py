@@ -198,7 +198,7 @@ def fixture_figures(db):
     )  # fmt: skip
     # Counted once both sides confirmed it (an unconfirmed one would not count).
     Agreement.objects.create(
-        request=agreed, type=Agreement.Type.LICENCE, signed_on=now.date(),
+        request=agreed, type=Agreement.Type.LICENCE, signed_on=today,
         recorded_by_side="owner", confirmed_at=now,
     )  # fmt: skip
     LicenceRequest.objects.create(
