@@ -21,12 +21,16 @@ PREFIX = "related_json_"
 FIELD_COLUMNS = ("id", "slug", "name_en", "name_ja", "parent_id", "position")
 
 
-def json_array(from_where: str, columns: dict[str, str], order_by: str) -> RawSQL:
-    """A correlated subquery: the rows of `from_where` as one JSON array of objects `columns`.
+def json_array(from_where: str, columns: dict[str, str], order_by: str) -> str:
+    """A correlated subquery: the rows of `from_where` as one JSON array of objects `columns`
+    (NULL when there are none).
 
     Written in SQL, once per process: built from expressions (`JSONObject`, `JSONBAgg`,
     `OuterRef`), the same subquery cost more of Django's time to compile on every page than
-    the prefetch queries it replaces."""
+    the prefetch queries it replaces. It names the listing's table itself as the outer row,
+    which holds for the querysets it serves: the listing's table is their statement's own
+    table, never a subquery's (a queryset used as a subquery selects its ids, without these
+    annotations)."""
     pairs = ", ".join(f"'{key}', {sql}" for key, sql in columns.items())
     return f"(SELECT jsonb_agg(jsonb_build_object({pairs}) ORDER BY {order_by}) FROM {from_where})"
 
@@ -104,14 +108,12 @@ def related_model(model, name: str):
 
 def build(model, row: dict, db: str):
     """A model instance from its JSON object, as if read from the database."""
-    parent = row.pop("parent", None)
+    parent = row.pop("parent", None)  # a field's group, when read with it
     instance = model(**row)
     instance._state.adding = False
     instance._state.db = db
     if parent is not None:
-        instance._state.fields_cache["parent"] = (
-            build(model, parent, db) if parent["id"] is not None else None
-        )
+        instance._state.fields_cache["parent"] = build(model, parent, db)
     return instance
 
 
