@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.utils import timezone
 
 from lib.clients import client_address
@@ -43,17 +43,40 @@ def visitor_hash(request, day: date) -> int:
     return int.from_bytes(digest[:8], "big") >> 1  # fits a signed bigint
 
 
+VIEW_COLUMNS = ("listing_type", "listing_id", "event", "day", "visitor")
+#: One statement, so one round trip: in autocommit, statements sent together run as one
+#: transaction, and `SET LOCAL` holds for that transaction only.
+RECORD_VIEW_SQL = (
+    "SET LOCAL synchronous_commit TO OFF; "
+    f"INSERT INTO {ListingEvent._meta.db_table} ({', '.join(VIEW_COLUMNS)}) "
+    f"VALUES ({', '.join(['%s'] * len(VIEW_COLUMNS))})"
+)
+
+
 def record_view(request, listing) -> None:
     """Count a view of a public detail page: one INSERT into the event log, never an UPDATE
-    (no row lock, no lost count under concurrency, the listing's row untouched)."""
+    (no row lock, no lost count under concurrency, the listing's row untouched).
+
+    Its commit does not wait for the write-ahead log to reach the disk (`synchronous_commit`
+    off for this one transaction): the flush cost 0.2–4 ms on the bench machine, as much as all
+    the reads of a technology's page, for a visitor who is not waiting for it. A crash of the
+    database server may lose the last fraction of a second of views (never corrupts anything),
+    which a count of views can afford. Inside a caller's transaction nothing is relaxed: the
+    caller's other writes keep their durability."""
     day = timezone.localdate()
-    ListingEvent.objects.create(
-        listing_type=listing_type_of(listing),
-        listing_id=listing.pk,
-        event=Event.VIEW,
-        day=day,
-        visitor=visitor_hash(request, day),
-    )
+    values = [
+        str(listing_type_of(listing)),
+        listing.pk,
+        str(Event.VIEW),
+        day,
+        visitor_hash(request, day),
+    ]
+    using = router.db_for_write(ListingEvent)
+    if connections[using].in_atomic_block:
+        ListingEvent.objects.using(using).create(**dict(zip(VIEW_COLUMNS, values, strict=True)))
+        return
+    with connections[using].cursor() as cursor:
+        cursor.execute(RECORD_VIEW_SQL, values)
 
 
 def record_appearances(request, listing_type: str, listing_ids) -> None:

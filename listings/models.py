@@ -17,6 +17,7 @@ from django_countries import countries
 
 from . import search
 from .lifecycle import Action, Status
+from .related_json import fields_array, rows_array, with_related
 from .revisions import PendingRevision
 
 
@@ -164,11 +165,11 @@ class ListingQuerySet(models.QuerySet):
         )
 
     def for_cards(self):
-        """What a card shows, without the search vectors (kilobytes each, out of line)."""
-        return (
-            self.select_related("organization")
-            .prefetch_related("fields")
-            .defer("search_vector", "rank_vector")
+        """What a card shows, without the search vectors (kilobytes each, out of line); its
+        fields come in the same statement (listings.related_json)."""
+        return with_related(
+            self.select_related("organization").defer("search_vector", "rank_vector"),
+            fields=fields_array(self.model, with_groups=False),
         )
 
 
@@ -281,18 +282,28 @@ class Listing(models.Model):
 
 class TechnologyQuerySet(ListingQuerySet):
     def for_cards(self):
-        """Cards also show the first image: one more query per list, whatever its length. A
+        """Cards also show the first image, read in the same statement as the fields. A
         technology's card shows its summary, not its description and benefits (not read)."""
-        return (
-            super()
-            .for_cards()
-            .defer("description", "benefits")
-            .prefetch_related(
-                models.Prefetch(
-                    "images", queryset=TechnologyImage.objects.order_by("position", "pk")
-                )
-            )
+        return with_related(
+            super().for_cards().defer("description", "benefits"), images=images_array()
         )
+
+    def for_detail(self):
+        """A technology's page: its fields with their groups, patents and images in the
+        technology's own statement; never its search vectors (several kB a row) nor its author
+        (shown on the review page only)."""
+        return with_related(
+            self.select_related("organization").defer("search_vector", "rank_vector"),
+            fields=fields_array(self.model, with_groups=True),
+            patents=rows_array(
+                Technology, Patent, ("id", "technology_id", "number", "office", "status"), "r.id"
+            ),
+            images=images_array(),
+        )
+
+
+def images_array():
+    return rows_array(Technology, TechnologyImage, IMAGE_COLUMNS, "r.position, r.id")
 
 
 class Technology(Listing):
@@ -392,6 +403,7 @@ class Patent(models.Model):
 
 
 MAX_IMAGES = 6
+IMAGE_COLUMNS = ("id", "technology_id", "image", "thumbnail", "caption", "position")
 
 
 class TechnologyImage(models.Model):

@@ -207,15 +207,13 @@ class FieldSelect(FastSelect):
     (“All of <group>”: choosing it finds its sub-fields' listings too).
 
     Its choices are the rows of the taxonomy, read with one light query (no model instances)
-    on every page: they are the key of the kept markup, so a renamed or moved field shows at
-    once."""
+    on every page, the one its field (`listings.filters.TaxonomyChoiceField`) checks the
+    chosen value against: they are the key of the kept markup, so a renamed or moved field
+    shows at once."""
 
     def option_markup(self, name) -> list:
         iterator = self.choices  # the field's ModelChoiceIterator
-        to_field = iterator.field.to_field_name or "pk"
-        rows = tuple(
-            iterator.queryset.values_list("pk", to_field, "parent_id", "name_en", "name_ja")
-        )
+        rows = iterator.field.taxonomy_rows()
         empty_label = iterator.field.empty_label
         language = get_language()
         key = (type(self), name, language, empty_label and str(empty_label), rows)

@@ -9,7 +9,6 @@ app whose object they show (`listings:technology_detail`, `needs:need_detail`,
 """
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
@@ -25,7 +24,7 @@ import listings.views
 import matching.selectors
 import needs.selectors
 from accounts.models import Organization
-from listings.models import Field, Technology
+from listings.models import Technology
 from needs.models import Need
 
 
@@ -69,17 +68,7 @@ def organization_detail(request, slug):
 
 def technology_detail(request, pk):
     """Anyone for a published technology; its organisation's members and moderators otherwise."""
-    technology = get_object_or_404(
-        Technology.objects.visible_to(request.user)
-        .select_related("organization")  # the author is shown on the review page only
-        .defer("search_vector", "rank_vector")  # several kB a row, never shown
-        .prefetch_related(
-            Prefetch("fields", queryset=Field.objects.select_related("parent")),
-            "patents",
-            "images",
-        ),
-        pk=pk,
-    )
+    technology = get_object_or_404(Technology.objects.visible_to(request.user).for_detail(), pk=pk)
     context = listings.views.detail_context(request, technology)
     actor = context["actor"]
     context.update(

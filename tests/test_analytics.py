@@ -6,8 +6,9 @@ import urllib.request
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -397,3 +398,32 @@ def test_nothing_on_a_public_get_writes_but_the_view_append(client):
         ]
         assert written == [], url
     assert ListingEvent.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)  # outside a test's transaction, as on a real server
+def test_a_view_is_committed_without_waiting_for_the_disk(client):
+    technology = make_technology()
+    with CaptureQueriesContext(connection) as captured:
+        client.get(technology.get_absolute_url())
+    (statement,) = [q["sql"] for q in captured.captured_queries if "INSERT" in q["sql"]]
+    assert statement.startswith("SET LOCAL synchronous_commit TO OFF; INSERT")
+    event = ListingEvent.objects.get(listing_id=technology.pk)  # committed
+    assert (event.listing_type, event.event, event.day) == (
+        "technology",
+        "view",
+        timezone.localdate(),
+    )
+    with connection.cursor() as cursor:  # SET LOCAL ended with its transaction
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
+
+
+@pytest.mark.django_db
+def test_a_view_counted_inside_a_callers_transaction_keeps_its_durability(rf):
+    technology = make_technology()
+    request = rf.get(technology.get_absolute_url())
+    request.user = AnonymousUser()
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        services.record_view(request, technology)
+    assert not any("synchronous_commit" in q["sql"] for q in captured.captured_queries)
+    assert ListingEvent.objects.filter(listing_id=technology.pk).count() == 1

@@ -68,6 +68,7 @@ def test_a_page_is_replayed_against_its_own_sql_without_writing_twice(catalogue)
     assert len(result.queries) == 2 and all(q > 0 for q in result.queries)
     assert result.failed_statements == 0
     assert all(sql > 0 for sql in result.sql_ms)
+    assert len(result.page_cpu_ms) == 2 and result.page_cpu_ms[0] > 0
     # The page does more than its SQL (routing, templates), so it takes longer.
     assert result.page_median > result.sql_median
     # The detail page appended its view event once; the replayed INSERT was rolled back.
@@ -162,8 +163,11 @@ def test_verdicts_hold_for_the_cold_figures():
     assert 95 <= result.cold_p95 <= 96 and result.cold_median == 50.5
     row = runner.table([result]).splitlines()[2]
     assert row.startswith("| x | 100 | 50.5 | 95.") and "| **missed** / met |" in row
-    result.page_sql = replay.PageSql(page_ms=[8.0], sql_ms=[2.0], queries=[3])
-    assert "| x | 10.0 | 8.0 | 2.0 | 5.0× | 4.0× | 3 |" in runner.page_sql_table([result])
+    result.page_sql = replay.PageSql(page_ms=[8.0], page_cpu_ms=[6.0], sql_ms=[2.0], queries=[3])
+    assert "| x | 10.0 | 8.0 | 2.0 | 5.0× | 4.0× | 6.0 | 3 |" in runner.page_sql_table([result])
+    # The HTTP median is over the requests replayed (the first QUERY_SAMPLE), not all of them.
+    result.latencies_ms = [10.0] * runner.QUERY_SAMPLE + [90.0] * 100
+    assert "| x | 10.0 | 8.0 |" in runner.page_sql_table([result])
 
 
 def test_scale_out_blocks_are_kept_per_size(tmp_path):

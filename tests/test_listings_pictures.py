@@ -118,13 +118,15 @@ def test_card_lists_ask_the_same_number_of_queries_for_3_and_30_technologies(
         client.get(url)
 
 
-def test_the_card_images_come_in_one_query(django_assert_num_queries):
+def test_the_cards_come_with_their_images_and_fields_in_one_query(django_assert_num_queries):
     organization = make_organization()
     populate(5, organization)
-    with django_assert_num_queries(3):  # technologies (with organisation), fields, images
+    with django_assert_num_queries(1):  # technologies with organisation, fields and images
         cards = list(Technology.objects.published().for_cards())
         firsts = [card.images.all()[0].thumbnail.name for card in cards]
+        fields = [[f.slug for f in card.fields.all()] for card in cards]
     assert len(firsts) == 5 and all(name.startswith("technologies/thumbs/") for name in firsts)
+    assert all(fields)
 
 
 # --- Review page ------------------------------------------------------------------------------

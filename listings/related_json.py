@@ -1,0 +1,125 @@
+"""A listing's related rows (fields, images, patents) read in the listing's own statement, as
+JSON arrays, instead of one prefetch query per relation.
+
+`prefetch_related` costs a round trip and an ORM query per relation and page: on a card list
+or a technology's page that was more of Django's time than PostgreSQL's (see
+docs/performance.md, *Page against its SQL*). Here each relation is a correlated subquery
+aggregating its rows with `jsonb_agg`, and `RelatedJsonIterable` turns the arrays back into
+model instances placed where `prefetch_related` would have put them: `technology.images.all()`
+and `technology.fields.all()` then read no more rows, whoever calls them.
+"""
+
+from functools import cache
+
+from django.db import models
+from django.db.models.expressions import RawSQL
+from django.db.models.query import ModelIterable
+
+#: Annotation names start with this; the rest is the relation's name (its prefetch cache key).
+PREFIX = "related_json_"
+
+FIELD_COLUMNS = ("id", "slug", "name_en", "name_ja", "parent_id", "position")
+
+
+def json_array(from_where: str, columns: dict[str, str], order_by: str) -> str:
+    """A correlated subquery: the rows of `from_where` as one JSON array of objects `columns`
+    (NULL when there are none).
+
+    Written in SQL, once per process: built from expressions (`JSONObject`, `JSONBAgg`,
+    `OuterRef`), the same subquery cost more of Django's time to compile on every page than
+    the prefetch queries it replaces. It names the listing's table itself as the outer row,
+    which holds for the querysets it serves: the listing's table is their statement's own
+    table, never a subquery's (a queryset used as a subquery selects its ids, without these
+    annotations)."""
+    pairs = ", ".join(f"'{key}', {sql}" for key, sql in columns.items())
+    return f"(SELECT jsonb_agg(jsonb_build_object({pairs}) ORDER BY {order_by}) FROM {from_where})"
+
+
+@cache
+def fields_sql(listing_model, with_groups: bool) -> str:
+    """A listing's fields of technology in the taxonomy's order, each with its group if asked."""
+    through = listing_model.fields.through._meta.db_table
+    owner = f"{listing_model._meta.model_name}_id"
+    field = field_table(listing_model)
+    columns = {name: f"f.{name}" for name in FIELD_COLUMNS}
+    joins = f"{through} t JOIN {field} f ON f.id = t.field_id"
+    if with_groups:
+        group = ", ".join(f"'{name}', g.{name}" for name in FIELD_COLUMNS)
+        columns["parent"] = f"CASE WHEN g.id IS NULL THEN NULL ELSE jsonb_build_object({group}) END"
+        joins += f" LEFT JOIN {field} g ON g.id = f.parent_id"
+    outer = f"{listing_model._meta.db_table}.id"
+    return json_array(f"{joins} WHERE t.{owner} = {outer}", columns, "f.position, f.slug")
+
+
+def field_table(listing_model) -> str:
+    return listing_model.fields.field.related_model._meta.db_table
+
+
+@cache
+def rows_sql(listing_model, model, columns: tuple, order_by: str) -> str:
+    """A technology's rows of `model` (images, patents), in `order_by`."""
+    outer = f"{listing_model._meta.db_table}.id"
+    where = f"{model._meta.db_table} r WHERE r.technology_id = {outer}"
+    return json_array(where, {name: f"r.{name}" for name in columns}, order_by)
+
+
+def fields_array(listing_model, with_groups: bool) -> RawSQL:
+    return RawSQL(fields_sql(listing_model, with_groups), (), output_field=models.JSONField())
+
+
+def rows_array(listing_model, model, columns: tuple, order_by: str) -> RawSQL:
+    return RawSQL(
+        rows_sql(listing_model, model, columns, order_by), (), output_field=models.JSONField()
+    )
+
+
+def with_related(queryset: models.QuerySet, **arrays: RawSQL) -> models.QuerySet:
+    """`queryset` with each relation of `arrays` read in its own statement (see the module)."""
+    queryset = queryset.annotate(**{PREFIX + name: array for name, array in arrays.items()})
+    queryset._iterable_class = RelatedJsonIterable
+    return queryset
+
+
+class RelatedJsonIterable(ModelIterable):
+    """Model instances whose JSON arrays are put in their prefetch cache as model instances."""
+
+    def __iter__(self):
+        query = self.queryset.query
+        names = [name for name in query.annotation_select if name.startswith(PREFIX)]
+        if not names:
+            yield from super().__iter__()
+            return
+        model = self.queryset.model
+        db = self.queryset.db
+        targets = {name: related_model(model, name[len(PREFIX) :]) for name in names}
+        for obj in super().__iter__():
+            cache = obj.__dict__.setdefault("_prefetched_objects_cache", {})
+            for name, target in targets.items():
+                rows = obj.__dict__.pop(name) or []
+                cache[name[len(PREFIX) :]] = prefetched(
+                    target, [build(target, row, db) for row in rows]
+                )
+            yield obj
+
+
+def related_model(model, name: str):
+    return model._meta.get_field(name).related_model
+
+
+def build(model, row: dict, db: str):
+    """A model instance from its JSON object, as if read from the database."""
+    parent = row.pop("parent", None)  # a field's group, when read with it
+    instance = model(**row)
+    instance._state.adding = False
+    instance._state.db = db
+    if parent is not None:
+        instance._state.fields_cache["parent"] = build(model, parent, db)
+    return instance
+
+
+def prefetched(model, instances: list) -> models.QuerySet:
+    """An evaluated queryset holding `instances`, as `prefetch_related` leaves one."""
+    queryset = models.QuerySet(model)
+    queryset._result_cache = instances
+    queryset._prefetch_done = True
+    return queryset

@@ -1,0 +1,118 @@
+"""A listing's fields, images and patents read in its own statement (listings.related_json):
+the same rows, in the same order, as the prefetch queries they replace, and fewer queries per
+page; the search filters' field checked against the taxonomy rows its widget renders."""
+
+import pytest
+
+from listings.filters import TechnologyFilterSet
+from listings.models import Field, Technology
+from needs.models import Need
+from tests.factories import make_need, make_organization, make_technology
+
+pytestmark = pytest.mark.django_db
+
+
+def technology_with_everything():
+    technology = make_technology(fields=("water-treatment", "solar"))
+    technology.patents.create(number="JP 2", office="JP", status="pending")
+    technology.patents.create(number="US 1", office="US", status="granted")
+    technology.images.create(image="technologies/b.png", thumbnail="t/b.jpg", position=2)
+    technology.images.create(image="technologies/a.png", thumbnail="t/a.jpg", position=1)
+    return technology
+
+
+def test_a_technologys_page_reads_fields_patents_and_images_in_its_own_row(
+    django_assert_num_queries,
+):
+    technology = technology_with_everything()
+    expected_fields = list(technology.fields.order_by("position", "slug"))
+    with django_assert_num_queries(1):
+        read = Technology.objects.for_detail().get(pk=technology.pk)
+        fields = list(read.fields.all())
+        groups = [field.parent for field in fields]
+        patents = [(p.number, p.get_status_display()) for p in read.patents.all()]
+        images = [image.image.url for image in read.images.all()]
+    assert fields == expected_fields
+    assert [g.slug if g else None for g in groups] == [
+        f.parent.slug if f.parent_id else None for f in expected_fields
+    ]
+    assert patents == [("JP 2", "Pending"), ("US 1", "Granted")]  # in the order they were added
+    assert images == ["/media/technologies/a.png", "/media/technologies/b.png"]  # by position
+
+
+def test_a_listing_without_fields_patents_or_images_gets_empty_lists(django_assert_num_queries):
+    technology = make_technology(fields=())
+    with django_assert_num_queries(1):
+        read = Technology.objects.for_detail().get(pk=technology.pk)
+        assert list(read.fields.all()) == list(read.patents.all()) == list(read.images.all()) == []
+
+
+def test_need_cards_read_their_fields_in_the_same_statement(django_assert_num_queries):
+    make_need(fields=("solar", "water-treatment"))
+    with django_assert_num_queries(1):
+        (need,) = Need.objects.for_cards()
+        slugs = [field.slug for field in need.fields.all()]
+    assert sorted(slugs) == ["solar", "water-treatment"]
+
+
+@pytest.mark.django_db(transaction=True)  # the view's event commits as on a real server
+def test_technology_detail_page_asks_three_statements(client, django_assert_num_queries):
+    technology = technology_with_everything()
+    make_technology(make_organization(), fields=("solar",))  # a related technology
+    client.get(technology.get_absolute_url())  # the per-process caches
+    # the technology with its rows, the related technologies with theirs, and the view's event
+    # committed without waiting for the disk (analytics.services.record_view)
+    with django_assert_num_queries(3) as captured:
+        html = client.get(technology.get_absolute_url()).content.decode()
+    assert "JP 2" in html and "technologies/thumbs" not in html and "t/a.jpg" in html
+    assert captured.captured_queries[2]["sql"].startswith(
+        "SET LOCAL synchronous_commit TO OFF; INSERT INTO analytics_listingevent"
+    )
+
+
+def test_search_page_asks_four_queries(client, django_assert_num_queries):
+    for i in range(3):
+        make_technology(title=f"Solar panel {i}", fields=("solar",))
+    params = {"q": "solar", "trl_min": 3, "field": "solar"}
+    client.get("/technologies/", params)
+    # the taxonomy (the chosen field and the filter panel), the count, the page's ids, its cards
+    with django_assert_num_queries(4):
+        html = client.get("/technologies/", params).content.decode()
+    assert html.count("listing-card") == 3
+
+
+def test_a_field_renamed_shows_on_the_next_page(client):
+    technology = make_technology(fields=("solar",))
+    Field.objects.filter(slug="solar").update(name_en="Sunlight power")
+    assert "Sunlight power" in client.get(technology.get_absolute_url()).content.decode()
+
+
+def test_the_chosen_field_is_checked_against_the_taxonomy_read_for_the_panel(
+    django_assert_num_queries,
+):
+    solar = Field.objects.select_related("parent").get(slug="solar")
+    filterset = TechnologyFilterSet({"field": "solar"}, queryset=Technology.objects.all())
+    with django_assert_num_queries(1):
+        assert filterset.is_valid()
+        chosen = filterset.form.cleaned_data["field"]
+        group = chosen.parent
+        html = str(filterset.form["field"])
+    assert chosen == solar and (chosen.slug, chosen.name_en) == (solar.slug, solar.name_en)
+    assert group == solar.parent and group.name_en == solar.parent.name_en
+    assert '<option value="solar" selected>' in html
+
+
+def test_an_unknown_field_is_refused_with_a_message(client):
+    response = client.get("/technologies/", {"field": "no-such-field"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_each_form_reads_the_taxonomy_afresh(client):
+    """The rows are kept on one form's copy of the field, never on the class's: a field
+    renamed between two pages shows (and validates) on the second."""
+    assert client.get("/technologies/", {"field": "solar"}).status_code == 200
+    Field.objects.filter(slug="solar").update(slug="solar-power", name_en="Solar power")
+    response = client.get("/technologies/", {"field": "solar-power"})
+    assert response.status_code == 200 and "Solar power" in response.content.decode()
+    assert client.get("/technologies/", {"field": "solar"}).status_code == 400
