@@ -138,6 +138,7 @@ def test_a_variant_of_the_options_is_measured_beside_the_engine(tmp_path, capfd)
     call_command("evaluate_matching", str(path), "--variant", "field_rarity=0.1,fit=false")
     out = capfd.readouterr().out
     assert "[2/2] field_rarity=0.1,fit=false: mean nDCG@10 1.000" in out
+    assert "  folds: 1.000/1.000\n" in out  # every fold of the variant
     assert "| field_rarity=0.1,fit=false | 1.000 | 1.000 | 1.000 | 1.000 |" in out
 
 

@@ -240,6 +240,8 @@ class Command(BaseCommand):
             if number == 1:
                 self.print_folds(cv, folds)
                 self.print_labels(labelled, folds)
+            else:  # every fold of every variant, on one line (nDCG@10/recall@10, folds in order)
+                self.stdout.write("  folds: " + _fold_line(cv))
         if flags["search"]:
             self.measure_search(data, folds)
         if flags["json_out"]:
@@ -407,6 +409,11 @@ def _grid(options: Options) -> dict[str, Options]:
         )
         out[label] = options.but(**dict(zip(names, values, strict=True)))
     return dict(sorted(out.items(), key=lambda kv: kv[0] != "default"))
+
+
+def _fold_line(cv) -> str:
+    """``.849/.764 .878/.917 …``: each fold's nDCG@10/recall@10, in fold order."""
+    return " ".join(f"{f.ndcg:.3f}/{f.recall:.3f}".replace("0.", ".") for f in cv.folds.values())
 
 
 def _read_json(path: Path, what: str):
