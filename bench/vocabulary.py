@@ -1,6 +1,16 @@
 """Words for the synthetic technologies: general technical English, topic words per field
-group (English and Japanese), and a generated long tail, so that term frequencies look like a
-real catalogue (a few words everywhere, topic words in their field, many rare words)."""
+group (English and Japanese), and a long tail of rare words, so that term frequencies look like a
+real catalogue (a few words everywhere, topic words in their field, many rare words: real
+words from the JMdict-derived gloss table, see :func:`specific_words`)."""
+
+import functools
+import gzip
+import os
+import re
+from collections import Counter
+
+from matching.text.dictionary import DATA_DIR
+from matching.text.english import analyse_english
 
 
 def _words(text: str) -> list[str]:
@@ -82,23 +92,51 @@ TOPICS_JA = {
 
 PARTICLES_JA = ["の", "を", "に", "は", "と", "で", "が", "により", "による", "において"]
 
-SYLLABLES = _words("ka ri to mo na se lu vi der sto pra gen tal mor bic fen quo zan ther lix")
-KANJI = "電池光熱材料膜水素酸化物反応炉管板層粒子液体気体素子回路制御検出分離結晶合成加工"
+#: the listings' own rare words ("what the invention is called") are real words: JMdict
+#: headwords (kanji compounds of 2-4 characters, or katakana words of 4-8) with a first gloss of
+#: one or two English words, each of whose stems is *specific*: in at most SPECIFIC_DF of the
+#: table's first-sense glosses and not one of the general words above. A Japanese listing uses
+#: the headword, an English listing the gloss, so both languages name the same kinds of things
+#: and a generated Japanese listing's own words gloss as a real listing's would (``渦動`` →
+#: vortex). The pseudo-words they replace (random kanji strings split into single kanji, each
+#: glossed into a common stem such as pond or examine) gave Japanese listings English terms a
+#: real one would not have.
+SPECIFIC_DF = 30
+_KANJI_WORD = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+_KATAKANA_WORD = re.compile(r"^[\u30a1-\u30fa\u30fc]{4,8}$")
+_GLOSS = re.compile(r"^[a-z]{4,}( [a-z]{4,})?$")
 
 
-def long_tail_en(count: int, rng) -> list[str]:
-    """Rare pseudo-words (as many distinct rare terms as a real corpus has)."""
-    words = set()
-    while len(words) < count:
-        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
-    return sorted(words)
+def _gloss_rows() -> list[tuple[str, str]]:
+    """(headword, first-sense glosses) of the JMdict-derived table (matching/data/)."""
+    path = os.path.join(DATA_DIR, "jmdict_gloss.tsv.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return [tuple(line.split("\t", 2)[:2]) for line in f if not line.startswith("#")]
 
 
-def long_tail_ja(count: int, rng) -> list[str]:
-    words = set()
-    while len(words) < count:
-        words.add("".join(rng.choice(KANJI) for _ in range(rng.randint(2, 4))))
-    return sorted(words)
+@functools.cache
+def specific_words() -> tuple[tuple[str, str], ...]:
+    """Every (Japanese headword, English gloss) pair eligible as a listing's own word, sorted
+    (so a seeded sample is reproducible); ~30,000 pairs, 2 s of CPU once per process."""
+    rows = _gloss_rows()
+    frequency = Counter(term for _, glosses in rows for term in set(analyse_english(glosses)))
+    general = set(analyse_english(" ".join(GENERAL_EN)))
+    pairs = {}
+    for head, glosses in rows:
+        gloss = glosses.split("|")[0]
+        if not (_KANJI_WORD.match(head) or _KATAKANA_WORD.match(head)) or not _GLOSS.match(gloss):
+            continue
+        terms = analyse_english(gloss)
+        if len(terms) == len(gloss.split()) and all(
+            frequency[t] <= SPECIFIC_DF and t not in general for t in terms
+        ):
+            pairs.setdefault(head, gloss)
+    return tuple(sorted(pairs.items()))
+
+
+def long_tail(count: int, rng) -> list[tuple[str, str]]:
+    """``count`` distinct (Japanese, English) rare words, drawn with ``rng`` (seeded)."""
+    return rng.sample(specific_words(), count)
 
 
 def topic_words_en(group: str) -> list[str]:

@@ -16,6 +16,8 @@ from listings.lifecycle import Status
 from listings.models import Field, Technology, country_choices
 from listings.services import refresh_search_vector
 from listings.widgets import FastCheckboxes, FastSelect
+from matching.text.english import analyse_english
+from matching.text.japanese import analyse_japanese
 from tests.factories import make_technology
 
 
@@ -82,6 +84,30 @@ def test_generated_texts_are_reproducible_from_the_seed():
     assert _listing(11, "ict", False) == _listing(11, "ict", False)
     assert _listing(11, "ict", True) == _listing(11, "ict", True)
     assert _listing(11, "ict", False)["description"] != _listing(12, "ict", False)["description"]
+
+
+def test_rare_words_are_real_words_that_gloss_as_their_english():
+    """A listing's own words are JMdict headwords (Japanese) or their glosses (English), not
+    pseudo-words: a generated Japanese listing's own words give the analysis their gloss's
+    specific stems, not single kanji glossed into common ones (issue 17)."""
+    pairs = dict(vocabulary.specific_words())
+    corpus = generate.Corpus.build(random.Random(7), sorted(vocabulary.TOPICS_EN))
+    assert set(corpus.tail_ja) <= set(pairs)
+    assert set(corpus.tail_en) <= set(pairs.values())
+    assert len(corpus.tail_ja) == 1500 and len(corpus.tail_en) > 2500  # some share a gloss
+    japanese = corpus.subject("water", True)
+    assert set(japanese.specific) <= set(corpus.tail_ja)
+    english = corpus.subject("water", False)
+    assert set(english.specific) <= set(corpus.tail_en)
+
+    general = set(analyse_english(" ".join(vocabulary.GENERAL_EN)))
+    agree = 0
+    for word in corpus.tail_ja[:200]:
+        gloss = analyse_english(pairs[word])
+        assert not set(gloss) & general  # specific stems only
+        terms = analyse_japanese(word)
+        agree += all(terms.get(term, 0) >= 1.0 for term in gloss)
+    assert agree >= 190  # a few (numbers, mimetic words) segment otherwise, as in real text
 
 
 @pytest.mark.django_db

@@ -138,7 +138,20 @@ def test_a_variant_of_the_options_is_measured_beside_the_engine(tmp_path, capfd)
     call_command("evaluate_matching", str(path), "--variant", "field_rarity=0.1,fit=false")
     out = capfd.readouterr().out
     assert "[2/2] field_rarity=0.1,fit=false: mean nDCG@10 1.000" in out
+    assert "  folds: 1.000/1.000\n" in out  # every fold of the variant
     assert "| field_rarity=0.1,fit=false | 1.000 | 1.000 | 1.000 | 1.000 |" in out
+
+
+@pytest.mark.django_db
+def test_nested_choice_among_the_engine_and_its_variants(tmp_path, capfd):
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps(BUNDLE))
+    (tmp_path / "dev.folds.json").write_text(json.dumps({"folds": {"n-tank": 1, "n-pump": 2}}))
+    call_command("evaluate_matching", str(path), "--variant", "fields=false", "--nested")
+    out = capfd.readouterr().out
+    assert "nested choice among 2: mean nDCG@10 1.000 recall@10 1.000" in out
+    assert "  fold 1: full engine (default)" in out  # ties go to the first, the engine
+    assert "| nested choice | 1.000 | 1.000 | 1.000 | 1.000 |" in out
 
 
 @pytest.mark.parametrize("variant", ["no_such_option=1", "field_rarity=", "field_rarity=high"])
