@@ -104,12 +104,8 @@ def rank_representation(
     )
     retrieval = {terms[t]: weights[terms[t]] for t in chosen}
     by_id = {term_id: term for term, term_id in terms.items()}
-    # each term's share of the query's mass (w² · idf), summed per candidate: its coverage
-    mass = {term_id: weights[term_id] * vector[by_id[term_id]] for term_id in weights}
-    total = sum(mass.values()) or 1.0
-    shares = {term_id: m / total for term_id, m in mass.items()}
     with connection.cursor() as cursor:
-        scored = _scored_candidates(cursor, target_kind, retrieval, weights, by_id, exclude, shares)
+        scored = _scored_candidates(cursor, target_kind, retrieval, weights, by_id, exclude)
     if not scored:
         return []
     query_features = _features(
@@ -151,20 +147,19 @@ def _candidate_features(kind, scored, by_id) -> dict:
     attrs = candidate_attributes(kind, new_ids) if new_ids else {}
     out = {}
     for listing_id in sorted(scored):
-        dot, top_terms, covered = scored[listing_id]
+        dot, top_terms = scored[listing_id]
         p = representations.get(listing_id)
         if p is None or listing_id not in attrs:
             continue
         cand = _features({}, p.norm, p.fields, p.groups, p.language, attrs[listing_id])
         cand.dot, cand.terms = dot, [by_id[t] for t in top_terms if t in by_id]
-        cand.covered = covered
         out[listing_id] = cand
     return out
 
 
 def _scored_candidates(
-    cursor, kind, rank_weights, score_weights, texts, exclude, shares
-) -> dict[int, tuple[float, list[int], float]]:
+    cursor, kind, rank_weights, score_weights, texts, exclude
+) -> dict[int, tuple[float, list[int]]]:
     """Candidates and their exact dot products, in one query.
 
     Candidates are the top ``CANDIDATES`` listings by partial dot product over
@@ -174,15 +169,12 @@ def _scored_candidates(
     the dot product with ``score_weights`` (query weight x idf, by term id; ``texts`` gives
     each id's term) and the query terms that contribute most (the reasons). With few public
     listings every one sharing a term is a candidate, so small exchanges (and the evaluation)
-    are ranked exactly. ``shares``: each query term's share of the query's mass, summed over
-    the shared terms (the candidate's coverage of the query). Returns
-    ``{listing_id: (dot, [term ids, heaviest first], coverage)}``."""
+    are ranked exactly. Returns ``{listing_id: (dot, [term ids, heaviest first])}``."""
     term_ids = sorted(score_weights)
     cursor.execute(
         """
         WITH q AS MATERIALIZED (
-            SELECT * FROM unnest(%s::bigint[], %s::text[], %s::float8[], %s::float8[])
-                AS q(term_id, text, w, share)
+            SELECT * FROM unnest(%s::bigint[], %s::text[], %s::float8[]) AS q(term_id, text, w)
         ),
         cand AS (
             SELECT p.listing_id
@@ -200,14 +192,13 @@ def _scored_candidates(
         )
         -- Each candidate's stored vector is expanded once and joined with the query's terms
         -- there (a lookup per query term would decompress the vector again for every term).
-        SELECT cand.listing_id, s.dot, s.top, s.covered
+        SELECT cand.listing_id, s.dot, s.top
         FROM cand
         JOIN matching_profile pr ON pr.kind = %s AND pr.listing_id = cand.listing_id
         CROSS JOIN LATERAL (
             SELECT sum(e.value::float8 * q.w) AS dot,
                    (array_agg(q.term_id ORDER BY e.value::float8 * q.w DESC, q.term_id))[1:%s]
-                       AS top,
-                   sum(q.share) AS covered
+                       AS top
             FROM jsonb_each(pr.vector) e JOIN q ON q.text = e.key
         ) s
         WHERE s.dot IS NOT NULL
@@ -216,7 +207,6 @@ def _scored_candidates(
             term_ids,
             [texts[t] for t in term_ids],
             [score_weights[t] for t in term_ids],
-            [shares[t] for t in term_ids],
             list(rank_weights),
             list(rank_weights.values()),
             kind,
@@ -227,10 +217,7 @@ def _scored_candidates(
             scoring.N_REASON_TERMS,
         ],
     )
-    return {
-        listing_id: (dot or 0.0, list(top or []), covered or 0.0)
-        for listing_id, dot, top, covered in cursor.fetchall()
-    }
+    return {listing_id: (dot or 0.0, list(top or [])) for listing_id, dot, top in cursor.fetchall()}
 
 
 def _features(vector, norm_value, fields, groups, language, attrs) -> scoring.Features:

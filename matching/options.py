@@ -42,11 +42,6 @@ class Options:
     #: (scoring.field_rarity; 0: every field counts fully). In a large catalogue thousands of
     #: listings share a sub-field, and sharing it says little there.
     field_rarity: float = 0.0
-    #: coordination: the text score times (the share of the query's idf-weighted mass,
-    #: sum of w² · idf, that the candidate shares) to this power, so a candidate covering more
-    #: of the query's distinct terms beats one repeating a few of them (scoring.text_part;
-    #: 0: off). Measured for issue 17 (docs/matching.md, *Quality at scale*).
-    coverage: float = 0.0
 
     def without(self, part: str) -> "Options":
         return replace(self, **{part: False})

@@ -66,9 +66,6 @@ class Features:
     partnerships: list = field(default_factory=list)
     dot: float | None = None
     terms: list = field(default_factory=list)
-    #: the share of the query's w² · idf mass in the terms it shares with this candidate
-    #: (from SQL with ``dot``; :func:`coverage` otherwise).
-    covered: float | None = None
 
 
 def features_of(item: dict, vector: dict, parents: dict[str, str | None]) -> Features:
@@ -297,27 +294,11 @@ def text_part(
     vectors, as in tests) the vectors are compared here."""
     if cand.dot is None:
         text, contrib = text_score(query, cand, df, n_docs, idfs, options.cosine)
-        matched = [t for t, _ in contrib[:N_REASON_TERMS]]
-    else:
-        text, matched = cand.dot, cand.terms
-        if options.cosine:
-            text /= (query.norm or 1.0) * (cand.norm or 1.0)
-    if options.coverage:
-        covered = cand.covered
-        if covered is None:
-            covered = coverage(query, cand, df, n_docs, idfs)
-        text *= covered**options.coverage
-    return text, matched
-
-
-def coverage(query: Features, cand: Features, df: dict, n_docs: int, idfs=None) -> float:
-    """The share of the query's mass (sum of w² · idf over its terms) in the terms the
-    candidate shares with it, 0..1: 1 when it has every term of the query, whatever their
-    weights in the candidate (coordination, :attr:`Options.coverage`)."""
-    idfs = IdfTable(df, n_docs) if idfs is None else idfs
-    mass = {t: w * w * idfs[t] for t, w in query.vector.items()}
-    total = sum(mass.values())
-    return sum(m for t, m in mass.items() if t in cand.vector) / total if total else 0.0
+        return text, [t for t, _ in contrib[:N_REASON_TERMS]]
+    dot = cand.dot
+    if options.cosine:
+        dot /= (query.norm or 1.0) * (cand.norm or 1.0)
+    return dot, cand.terms
 
 
 def score_parts(

@@ -231,33 +231,6 @@ def test_field_rarity_changes_nothing_when_few_candidates_share_the_field():
     assert rare[1] == plain[1]
 
 
-def test_coverage_rewards_sharing_more_of_the_querys_terms():
-    """Coordination (Options.coverage): the text score times the share of the query's
-    w² · idf mass the candidate shares, so one repeating a single query term loses to one
-    naming most of them, which the cosine alone ranks the other way here."""
-    query = scoring.Features(vector={"pump": 1.0, "brine": 1.0, "membrane": 1.0, "scale": 1.0})
-    repeats = scoring.Features(vector={"pump": 3.0, "motor": 0.5})
-    covers = scoring.Features(
-        vector={"pump": 1.0, "brine": 1.0, "membrane": 1.0, **{f"w{i}": 1.0 for i in range(8)}}
-    )
-    df = {"pump": 2, "brine": 2, "membrane": 2, "scale": 2, "motor": 1}
-    df.update({f"w{i}": 1 for i in range(8)})
-
-    assert scoring.coverage(query, repeats, df, 10) == pytest.approx(0.25)
-    assert scoring.coverage(query, covers, df, 10) == pytest.approx(0.75)
-    plain = {
-        name: scoring.text_part(query, c, df, 10)[0] for name, c in [("r", repeats), ("c", covers)]
-    }
-    assert plain["r"] > plain["c"]
-    coordinated = DEFAULT.but(coverage=1.0)
-    scored = {
-        name: scoring.text_part(query, c, df, 10, options=coordinated)[0]
-        for name, c in [("r", repeats), ("c", covers)]
-    }
-    assert scored["r"] == pytest.approx(plain["r"] * 0.25)
-    assert scored["c"] > scored["r"]
-
-
 def test_reasons_are_structured_and_score_symmetric_in_text():
     need = _features(
         {"title": "Bearing life estimation", "fields": ["processes"], "trl_min": 5, "trl_max": 8},

@@ -188,41 +188,6 @@ def test_scores_summed_in_sql_equal_the_documented_formula(corrosion_case):
         assert set(terms) == set(next(r.terms for r in reasons if r.kind == "terms"))
 
 
-def test_coverage_summed_in_sql_equals_the_documented_formula(corrosion_case):
-    """With coordination (Options.coverage) the engine's SQL coverage of each candidate is
-    scoring.coverage() of the two full representations."""
-    from matching import scoring
-    from matching.representation import corpus_size
-
-    need, japanese, distractor = corrosion_case
-    recompute_norms()
-    plain = {r.listing_id: r.score for r in engine.rank(need, options=DEFAULT.without("calibrate"))}
-    options = DEFAULT.without("calibrate").but(coverage=0.5)
-    ranked = {r.listing_id: r.score for r in engine.rank(need, options=options)}
-    representations = {(p.kind, p.listing_id): p for p in Representation.objects.all()}
-    df = dict(engine.Term.objects.values_list("text", "df"))
-    query = representations[(2, need.pk)]
-    for tech in (japanese, distractor):
-        p = representations[(1, tech.pk)]
-        covered = scoring.coverage(
-            scoring.Features(vector=query.vector),
-            scoring.Features(vector=p.vector),
-            df,
-            corpus_size(),
-        )
-        assert 0 < covered < 1
-        text = scoring.text_part(
-            scoring.Features(vector=query.vector, norm=query.norm),
-            scoring.Features(vector=p.vector, norm=p.norm),
-            df,
-            corpus_size(),
-        )[0]
-        # the score moves by exactly the text part's change: cosine x (coverage^0.5 - 1)
-        assert ranked[tech.pk] - plain[tech.pk] == pytest.approx(
-            text * (covered**0.5 - 1), abs=2e-4
-        )
-
-
 def test_retrieval_reads_only_each_terms_heaviest_postings(monkeypatch):
     """In a large catalogue a term's postings are read in impact order, up to
     POSTINGS_PER_TERM: the listing where the term weighs most is a candidate, one where it is
