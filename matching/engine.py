@@ -95,32 +95,52 @@ def rank_representation(
     vector = representation.vector
     n_docs = max(corpus_size(), 1)
     terms, df = _term_stats(vector)
-    chosen = query_terms(vector, df, n_docs)
-    weights = {terms[t]: vector[t] * idf(df[t], n_docs) for t in vector if t in terms and df.get(t)}
+    retrieval, weights = query_weights(vector, terms, df, n_docs)
     if not weights:
         return []
     exclude = [int(x) for x in exclude_ids] + (
         [representation.listing_id] if representation.kind == target_kind else []
     )
-    retrieval = {terms[t]: weights[terms[t]] for t in chosen}
     by_id = {term_id: term for term, term_id in terms.items()}
     with connection.cursor() as cursor:
         scored = _scored_candidates(cursor, target_kind, retrieval, weights, by_id, exclude)
     if not scored:
         return []
-    query_features = _features(
+    query = query_features(representation, query_attrs, df, n_docs)
+    candidates = _candidate_features(target_kind, scored, by_id)
+    query_is_need = target_kind == ListingKind.TECHNOLOGY
+    return ordered(query, candidates, df, n_docs, query_is_need, limit=limit, options=options)
+
+
+def query_weights(vector, terms, df, n_docs) -> tuple[dict[int, float], dict[int, float]]:
+    """``(retrieval, weights)`` of a query vector, by term id: the weights of its most
+    informative terms (:func:`query_terms`, candidate retrieval) and of all its terms found in
+    the corpus (exact scoring): its weight times the term's idf."""
+    chosen = query_terms(vector, df, n_docs)
+    weights = {terms[t]: vector[t] * idf(df[t], n_docs) for t in vector if t in terms and df.get(t)}
+    return {terms[t]: weights[terms[t]] for t in chosen if t in terms}, weights
+
+
+def query_features(representation, attrs, df, n_docs) -> scoring.Features:
+    """The query's features: its stored representation, its norm under the current document
+    frequencies, and its fit attributes (:func:`fit_attributes`)."""
+    vector = representation.vector
+    return listing_features(
         vector,
         norm(vector, df, n_docs),
         representation.fields,
         representation.groups,
         representation.language,
-        query_attrs,
+        attrs,
     )
-    query_is_need = target_kind == ListingKind.TECHNOLOGY
-    candidates = _candidate_features(target_kind, scored, by_id)
-    rows = scoring.score_rows(
-        query_features, candidates, df, n_docs, query_is_need, options=options
-    )
+
+
+def ordered(
+    query, candidates, df, n_docs, query_is_need, *, limit, options: Options = DEFAULT
+) -> list[Ranked]:
+    """The candidates ({listing id: Features, with their dot products}) scored for the query,
+    calibrated by language and ordered, best first: the end of every ranking."""
+    rows = scoring.score_rows(query, candidates, df, n_docs, query_is_need, options=options)
     scoring.calibrate(rows, options)
     rows.sort(key=scoring.ScoredRow.order)
     return [
@@ -151,7 +171,7 @@ def _candidate_features(kind, scored, by_id) -> dict:
         p = representations.get(listing_id)
         if p is None or listing_id not in attrs:
             continue
-        cand = _features({}, p.norm, p.fields, p.groups, p.language, attrs[listing_id])
+        cand = listing_features({}, p.norm, p.fields, p.groups, p.language, attrs[listing_id])
         cand.dot, cand.terms = dot, [by_id[t] for t in top_terms if t in by_id]
         out[listing_id] = cand
     return out
@@ -220,7 +240,7 @@ def _scored_candidates(
     return {listing_id: (dot or 0.0, list(top or [])) for listing_id, dot, top in cursor.fetchall()}
 
 
-def _features(vector, norm_value, fields, groups, language, attrs) -> scoring.Features:
+def listing_features(vector, norm_value, fields, groups, language, attrs) -> scoring.Features:
     return scoring.Features(
         vector=vector,
         norm=norm_value,

@@ -26,11 +26,17 @@ class Command(BaseCommand):
             action="store_true",
             help="Write nothing: compare the stored lists with a fresh ranking.",
         )
+        parser.add_argument(
+            "--sample",
+            type=int,
+            metavar="N",
+            help="With --compare: at most N lists of each kind, spread evenly.",
+        )
 
-    def handle(self, compare=False, **options):
+    def handle(self, compare=False, sample=None, **options):
         started = time.monotonic()
         if compare:
-            return self.compare(started)
+            return self.compare(started, sample)
         self.stdout.write("document frequencies and norms …")
         recompute_norms()
 
@@ -47,10 +53,10 @@ class Command(BaseCommand):
             )
         )
 
-    def compare(self, started):
+    def compare(self, started, sample):
         parts = []
         for is_need, name in ((True, "need"), (False, "technology")):
-            f = suggestions.compare(is_need)
+            f = suggestions.compare(is_need, sample=sample)
             self.stdout.write(
                 f"  {name} lists: {f['lists']:,} compared, {f['differ']:,} differ; "
                 f"{f['missing']:,} entries missing, {f['extra']:,} stale entries, "

@@ -1,0 +1,174 @@
+"""Every published technology's best needs at once: the technology side of the nightly
+`suggestions_rebuild` (issue 18).
+
+Ranking one technology's needs is an `engine.rank` query (a few SQL statements, 50-100 ms at
+100,000 technologies), so a catalogue's ~88,000 technology lists took hours one by one. But
+each of those queries ranks the same few hundred open needs: their side of the index (their
+postings, stored vectors and features) is read here once and kept in memory, the
+technologies' representations are read in chunks, and each technology is ranked against the
+needs in Python, by the engine's own steps and in the same order:
+
+1. candidates: the query's most informative terms (`engine.query_weights`), each term's
+   ``POSTINGS_PER_TERM`` heaviest need postings (heaviest first, then the highest id, as
+   the postings' index is read backwards), the ``CANDIDATES`` best by partial dot product
+   (ties by id);
+2. the exact dot product of each candidate still open over every term it shares with the
+   query, and its heaviest shared terms (the reasons);
+3. `engine.ordered`: the score, the language calibration among these candidates and the order.
+
+So a technology's list is what `engine.rank` gives it (`suggestions_rebuild --compare`
+checks it). A technology without a stored representation yet is left to `engine.rank`.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from django.db import connection
+
+from . import engine
+from .engine import CANDIDATES, POSTINGS_PER_TERM, Ranked
+from .models import ListingKind, Posting, Representation
+from .options import DEFAULT, Options
+from .representation import corpus_size
+from .scoring import N_REASON_TERMS, Features
+
+#: technologies ranked per chunk (their representations and terms read in a few queries).
+CHUNK = 1000
+
+
+@dataclass
+class Needs:
+    """The open needs as a technology's query sees them."""
+
+    #: term id -> [(posting weight, need id)], heaviest first, at most POSTINGS_PER_TERM.
+    postings: dict[int, list[tuple[int, int]]]
+    #: term -> [(need id, weight in its stored vector)], for the open needs.
+    vectors: dict[str, list[tuple[int, float]]]
+    #: need id -> its features (a candidate's, without dot product) for the open needs.
+    features: dict[int, Features]
+
+
+def load_needs() -> Needs:
+    """The needs' postings, and the stored vectors and features of the open ones (a few
+    queries, a few hundred needs)."""
+    postings: dict[int, list[tuple[int, int]]] = {}
+    rows = (
+        Posting.objects.filter(kind=ListingKind.NEED)
+        .order_by("term_id", "-weight", "-listing_id")
+        .values_list("term_id", "weight", "listing_id")
+    )
+    for term_id, weight, listing_id in rows:
+        heaviest = postings.setdefault(term_id, [])
+        if len(heaviest) < POSTINGS_PER_TERM:
+            heaviest.append((weight, listing_id))
+    posted = sorted({listing_id for heaviest in postings.values() for _w, listing_id in heaviest})
+    attrs = engine.candidate_attributes(ListingKind.NEED, posted) if posted else {}
+    features, vectors = {}, {}
+    for p in Representation.objects.filter(kind=ListingKind.NEED, listing_id__in=list(attrs)):
+        features[p.listing_id] = engine.listing_features(
+            {}, p.norm, p.fields, p.groups, p.language, attrs[p.listing_id]
+        )
+        for term, value in p.vector.items():
+            vectors.setdefault(term, []).append((p.listing_id, value))
+    return Needs(postings, vectors, features)
+
+
+def rank_needs(
+    representation,
+    attrs: dict,
+    needs: Needs,
+    terms: dict[str, int],
+    df: dict[str, int],
+    n_docs: int,
+    *,
+    limit: int,
+    options: Options = DEFAULT,
+) -> list[Ranked]:
+    """One technology's best needs, as ``engine.rank`` gives them (``terms``, ``df``: the
+    ids and document frequencies of at least its terms)."""
+    vector = representation.vector
+    retrieval, weights = engine.query_weights(vector, terms, df, n_docs)
+    if not weights:
+        return []
+    chosen = set(_candidates(retrieval, needs))
+    shared: dict[int, list[tuple[float, int, str]]] = {}
+    for term, term_id in ((t, terms.get(t)) for t in vector):
+        w = weights.get(term_id)
+        if w is None:
+            continue
+        for need_id, value in needs.vectors.get(term, ()):
+            if need_id in chosen:
+                shared.setdefault(need_id, []).append((value * w, term_id, term))
+    candidates = {
+        need_id: _candidate(needs, need_id, shared[need_id]) for need_id in sorted(shared)
+    }
+    if not candidates:
+        return []
+    query = engine.query_features(representation, attrs, df, n_docs)
+    return engine.ordered(query, candidates, df, n_docs, False, limit=limit, options=options)
+
+
+def _candidates(retrieval: dict[int, float], needs: Needs) -> list[int]:
+    """The ``CANDIDATES`` needs of highest partial dot product over the retrieval terms."""
+    partial: dict[int, float] = {}
+    for term_id, w in retrieval.items():
+        for weight, need_id in needs.postings.get(term_id, ()):
+            partial[need_id] = partial.get(need_id, 0.0) + weight * w
+    return sorted(partial, key=lambda need_id: (-partial[need_id], need_id))[:CANDIDATES]
+
+
+def _candidate(needs: Needs, need_id: int, shared: list[tuple[float, int, str]]) -> Features:
+    heaviest = sorted(shared, key=lambda c: (-c[0], c[1]))[:N_REASON_TERMS]
+    return replace(
+        needs.features[need_id],
+        dot=sum(contribution for contribution, _id, _term in shared),
+        terms=[term for _c, _id, term in heaviest],
+    )
+
+
+def ranked_technologies(
+    technologies, *, limit: int, options: Options = DEFAULT
+) -> Iterator[dict[int, list[Ranked] | None]]:
+    """``{technology id: its best needs}`` for the given technologies (a queryset of
+    published ones), a chunk at a time; None for a technology without a stored
+    representation (to be ranked by ``engine.rank``)."""
+    needs = load_needs()
+    n_docs = max(corpus_size(), 1)
+    ids = list(technologies.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        attrs = engine.candidate_attributes(ListingKind.TECHNOLOGY, chunk)
+        representations = {
+            p.listing_id: p
+            for p in Representation.objects.filter(
+                kind=ListingKind.TECHNOLOGY, listing_id__in=chunk
+            ).only("listing_id", "vector", "language", "fields", "groups")
+        }
+        terms, df = _term_stats({t for p in representations.values() for t in p.vector})
+        yield {
+            technology_id: (
+                rank_needs(
+                    representations[technology_id],
+                    attrs[technology_id],
+                    needs,
+                    terms,
+                    df,
+                    n_docs,
+                    limit=limit,
+                    options=options,
+                )
+                if technology_id in representations and technology_id in attrs
+                else None
+            )
+            for technology_id in chunk
+        }
+
+
+def _term_stats(texts: set[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """Ids and document frequencies of the stored terms among ``texts`` (one statement)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT text, id, df FROM matching_term WHERE text = ANY(%s::text[])", [list(texts)]
+        )
+        rows = cursor.fetchall()
+    return {t: pk for t, pk, _ in rows}, {t: d for t, _, d in rows}
