@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from django.db import connection
 
 from . import engine
-from .engine import CANDIDATES, POSTINGS_PER_TERM, Ranked
+from .engine import Ranked
 from .models import ListingKind, Posting, Representation
 from .options import DEFAULT, Options
 from .representation import corpus_size
@@ -59,7 +59,7 @@ def load_needs() -> Needs:
     )
     for term_id, weight, listing_id in rows:
         heaviest = postings.setdefault(term_id, [])
-        if len(heaviest) < POSTINGS_PER_TERM:
+        if len(heaviest) < engine.POSTINGS_PER_TERM:
             heaviest.append((weight, listing_id))
     posted = sorted({listing_id for heaviest in postings.values() for _w, listing_id in heaviest})
     attrs = engine.candidate_attributes(ListingKind.NEED, posted) if posted else {}
@@ -109,12 +109,12 @@ def rank_needs(
 
 
 def _candidates(retrieval: dict[int, float], needs: Needs) -> list[int]:
-    """The ``CANDIDATES`` needs of highest partial dot product over the retrieval terms."""
+    """The ``engine.CANDIDATES`` needs of highest partial dot product over the retrieval terms."""
     partial: dict[int, float] = {}
     for term_id, w in retrieval.items():
         for weight, need_id in needs.postings.get(term_id, ()):
             partial[need_id] = partial.get(need_id, 0.0) + weight * w
-    return sorted(partial, key=lambda need_id: (-partial[need_id], need_id))[:CANDIDATES]
+    return sorted(partial, key=lambda need_id: (-partial[need_id], need_id))[: engine.CANDIDATES]
 
 
 def _candidate(needs: Needs, need_id: int, shared: list[tuple[float, int, str]]) -> Features:

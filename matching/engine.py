@@ -31,8 +31,9 @@ QUERY_TERMS = 48
 #: weight, the term's share of the listing: an impact-ordered index) up to this many. A term
 #: found in fewer listings is read whole, so small exchanges (and the evaluation) get every
 #: listing sharing a term as a candidate; in a large catalogue retrieval costs at most
-#: QUERY_TERMS x POSTINGS_PER_TERM index entries whatever the terms' frequencies. Scoring of
-#: the candidates is exact (every shared term), so only the candidate set is approximate.
+#: QUERY_TERMS x POSTINGS_PER_TERM index entries whatever the terms' frequencies (ties by the
+#: highest listing id: the index's own order, read backwards). Scoring of the candidates is
+#: exact (every shared term), so only the candidate set is approximate.
 POSTINGS_PER_TERM = 500
 
 
@@ -203,7 +204,7 @@ def _scored_candidates(
                 SELECT p.listing_id, p.weight FROM matching_posting p
                 WHERE p.term_id = r.term_id AND p.kind = %s
                   AND NOT (p.listing_id = ANY(%s::bigint[]))
-                ORDER BY p.weight DESC
+                ORDER BY p.weight DESC, p.listing_id DESC
                 LIMIT %s
             ) p
             GROUP BY p.listing_id
