@@ -21,7 +21,8 @@ checks it). A technology without a stored representation yet is left to `engine.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from copy import copy
+from dataclasses import dataclass
 
 from django.db import connection
 
@@ -42,8 +43,10 @@ class Needs:
 
     #: term id -> [(posting weight, need id)], heaviest first, at most POSTINGS_PER_TERM.
     postings: dict[int, list[tuple[int, int]]]
-    #: term -> [(need id, weight in its stored vector)], for the open needs.
-    vectors: dict[str, list[tuple[int, float]]]
+    #: need id -> its stored vector, for the open needs.
+    vectors: dict[int, dict[str, float]]
+    #: need id -> the terms of its stored vector.
+    terms: dict[int, frozenset[str]]
     #: need id -> its features (a candidate's, without dot product) for the open needs.
     features: dict[int, Features]
 
@@ -68,9 +71,9 @@ def load_needs() -> Needs:
         features[p.listing_id] = engine.listing_features(
             {}, p.norm, p.fields, p.groups, p.language, attrs[p.listing_id]
         )
-        for term, value in p.vector.items():
-            vectors.setdefault(term, []).append((p.listing_id, value))
-    return Needs(postings, vectors, features)
+        vectors[p.listing_id] = p.vector
+    terms = {need_id: frozenset(vector) for need_id, vector in vectors.items()}
+    return Needs(postings, vectors, terms, features)
 
 
 def rank_needs(
@@ -90,18 +93,14 @@ def rank_needs(
     retrieval, weights = engine.query_weights(vector, terms, df, n_docs)
     if not weights:
         return []
-    chosen = set(_candidates(retrieval, needs))
-    shared: dict[int, list[tuple[float, int, str]]] = {}
-    for term, term_id in ((t, terms.get(t)) for t in vector):
-        w = weights.get(term_id)
-        if w is None:
-            continue
-        for need_id, value in needs.vectors.get(term, ()):
-            if need_id in chosen:
-                shared.setdefault(need_id, []).append((value * w, term_id, term))
-    candidates = {
-        need_id: _candidate(needs, need_id, shared[need_id]) for need_id in sorted(shared)
-    }
+    scored = {t: (weights[terms[t]], terms[t]) for t in vector if terms.get(t) in weights}
+    scored_terms = set(scored)
+    candidates = {}
+    for need_id in sorted(_candidates(retrieval, needs)):
+        need_vector = needs.vectors.get(need_id)
+        shared = needs.terms[need_id] & scored_terms if need_vector else ()
+        if shared:
+            candidates[need_id] = _candidate(needs.features[need_id], need_vector, scored, shared)
     if not candidates:
         return []
     query = engine.query_features(representation, attrs, df, n_docs)
@@ -117,13 +116,15 @@ def _candidates(retrieval: dict[int, float], needs: Needs) -> list[int]:
     return sorted(partial, key=lambda need_id: (-partial[need_id], need_id))[: engine.CANDIDATES]
 
 
-def _candidate(needs: Needs, need_id: int, shared: list[tuple[float, int, str]]) -> Features:
-    heaviest = sorted(shared, key=lambda c: (-c[0], c[1]))[:N_REASON_TERMS]
-    return replace(
-        needs.features[need_id],
-        dot=sum(contribution for contribution, _id, _term in shared),
-        terms=[term for _c, _id, term in heaviest],
-    )
+def _candidate(features: Features, need_vector: dict, scored: dict, shared) -> Features:
+    """A need's features with its dot product with the query and its heaviest shared terms
+    (ties by term id), from ``scored`` ({term: (query weight x idf, term id)})."""
+    # Negated contributions: the natural order of the tuples is the reasons' order.
+    contributions = sorted((-need_vector[t] * scored[t][0], scored[t][1], t) for t in shared)
+    candidate = copy(features)
+    candidate.dot = -sum(c[0] for c in contributions)
+    candidate.terms = [c[2] for c in contributions[:N_REASON_TERMS]]
+    return candidate
 
 
 def ranked_technologies(

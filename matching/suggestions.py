@@ -142,7 +142,8 @@ def rebuild_all(progress: Callable[[str, int, int], None] | None = None) -> dict
     public need's list is stored again (one ranking each: a few hundred), and every public
     technology's, ranked against the open needs held in memory (matching.batch: the same
     lists as ``engine.rank``, in minutes instead of hours at 100,000 technologies). Returns
-    the lists stored per side."""
+    the lists stored per side. ``progress(side, done, total)`` is called as each side starts
+    (``done`` 0), every ``PROGRESS_EVERY`` lists and at its end."""
     counts = {}
     for is_need, name in ((True, "needs"), (False, "technologies")):
         listings = public_listings(is_need).order_by("pk")
@@ -152,6 +153,8 @@ def rebuild_all(progress: Callable[[str, int, int], None] | None = None) -> dict
         ).delete()
         total = listings.count()
         done = reported = 0
+        if progress:
+            progress(name, 0, total)
         for stored in _store_needs(listings) if is_need else _store_technologies(listings):
             done += stored
             if progress and (done - reported >= PROGRESS_EVERY or done == total):

@@ -39,17 +39,25 @@ class Command(BaseCommand):
             return self.compare(started, sample)
         self.stdout.write("document frequencies and norms …")
         recompute_norms()
+        norms = time.monotonic() - started
+        side_started = {}
 
         def progress(name, done, total):
-            rate = done / max(time.monotonic() - started, 1e-6)
-            self.stdout.write(f"  {name}: {done:,}/{total:,} lists ({rate:,.1f}/s)")
+            if not done:
+                side_started[name] = time.monotonic()
+                return
+            rate = done / max(time.monotonic() - side_started[name], 1e-6)
+            left = (total - done) / rate / 60
+            self.stdout.write(
+                f"  {name}: {done:,}/{total:,} lists ({rate:,.1f}/s, ~{left:,.0f} min left)"
+            )
 
         counts = suggestions.rebuild_all(progress)
         self.stdout.write(
             self.style.SUCCESS(
                 f"suggestions_rebuild: {counts['needs']:,} need lists and "
                 f"{counts['technologies']:,} technology lists in "
-                f"{time.monotonic() - started:.1f} s."
+                f"{time.monotonic() - started:.1f} s (frequencies and norms {norms:.1f} s)."
             )
         )
 
