@@ -20,9 +20,12 @@ So a technology's list is what `engine.rank` gives it (`suggestions_rebuild --co
 checks it). A technology without a stored representation yet is left to `engine.rank`.
 """
 
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from copy import copy
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -127,42 +130,86 @@ def _candidate(features: Features, need_vector: dict, scored: dict, shared) -> F
     return candidate
 
 
+class Query(NamedTuple):
+    """What a technology's query reads of its stored representation."""
+
+    vector: dict[str, float]
+    fields: list[str]
+    groups: list[str]
+    language: str
+
+
+@dataclass
+class Chunk:
+    """A chunk of technologies as read from the database: all their ranking needs besides
+    the needs' side."""
+
+    ids: list[int]
+    queries: dict[int, Query]
+    attrs: dict[int, dict]
+    terms: dict[str, int]
+    df: dict[str, int]
+
+
 def ranked_technologies(
-    technologies, *, limit: int, options: Options = DEFAULT
+    technologies, *, limit: int, options: Options = DEFAULT, workers: int = 1
 ) -> Iterator[dict[int, list[Ranked] | None]]:
     """``{technology id: its best needs}`` for the given technologies (a queryset of
-    published ones), a chunk at a time; None for a technology without a stored
-    representation (to be ranked by ``engine.rank``)."""
+    published ones), a chunk at a time, in order of id; None for a technology without a
+    stored representation (to be ranked by ``engine.rank``). With ``workers`` > 1 the chunks
+    are ranked in as many processes (which never touch the database) while this one reads
+    the next chunks and the caller stores the finished ones."""
     needs = load_needs()
     n_docs = max(corpus_size(), 1)
     ids = list(technologies.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        attrs = engine.candidate_attributes(ListingKind.TECHNOLOGY, chunk)
-        representations = {
-            p.listing_id: p
-            for p in Representation.objects.filter(
-                kind=ListingKind.TECHNOLOGY, listing_id__in=chunk
-            ).only("listing_id", "vector", "language", "fields", "groups")
-        }
-        terms, df = _term_stats({t for p in representations.values() for t in p.vector})
-        yield {
-            technology_id: (
-                rank_needs(
-                    representations[technology_id],
-                    attrs[technology_id],
-                    needs,
-                    terms,
-                    df,
-                    n_docs,
-                    limit=limit,
-                    options=options,
-                )
-                if technology_id in representations and technology_id in attrs
-                else None
+    chunks = (_read_chunk(ids[start : start + CHUNK]) for start in range(0, len(ids), CHUNK))
+    if workers <= 1:
+        for chunk in chunks:
+            yield rank_chunk(chunk, needs, n_docs, limit, options)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(rank_chunk, chunk, needs, n_docs, limit, options))
+            if len(pending) > workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _read_chunk(ids: list[int]) -> Chunk:
+    attrs = engine.candidate_attributes(ListingKind.TECHNOLOGY, ids)
+    queries = {
+        p.listing_id: Query(p.vector, p.fields, p.groups, p.language)
+        for p in Representation.objects.filter(
+            kind=ListingKind.TECHNOLOGY, listing_id__in=ids
+        ).only("listing_id", "vector", "language", "fields", "groups")
+    }
+    terms, df = _term_stats({t for q in queries.values() for t in q.vector})
+    return Chunk(ids, queries, attrs, terms, df)
+
+
+def rank_chunk(
+    chunk: Chunk, needs: Needs, n_docs: int, limit: int, options: Options = DEFAULT
+) -> dict[int, list[Ranked] | None]:
+    """Each technology of a chunk ranked (:func:`rank_needs`); no database access."""
+    return {
+        technology_id: (
+            rank_needs(
+                chunk.queries[technology_id],
+                chunk.attrs[technology_id],
+                needs,
+                chunk.terms,
+                chunk.df,
+                n_docs,
+                limit=limit,
+                options=options,
             )
-            for technology_id in chunk
-        }
+            if technology_id in chunk.queries and technology_id in chunk.attrs
+            else None
+        )
+        for technology_id in chunk.ids
+    }
 
 
 def _term_stats(texts: set[str]) -> tuple[dict[str, int], dict[str, int]]:

@@ -137,11 +137,14 @@ def public_listings(is_need: bool):
     return model.objects.open() if is_need else model.objects.published()
 
 
-def rebuild_all(progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
+def rebuild_all(
+    progress: Callable[[str, int, int], None] | None = None, workers: int = 1
+) -> dict[str, int]:
     """Every list from scratch: entries of listings no longer public are dropped, then each
     public need's list is stored again (one ranking each: a few hundred), and every public
     technology's, ranked against the open needs held in memory (matching.batch: the same
-    lists as ``engine.rank``, in minutes instead of hours at 100,000 technologies). Returns
+    lists as ``engine.rank``, in minutes instead of hours at 100,000 technologies; in
+    ``workers`` processes). Returns
     the lists stored per side. ``progress(side, done, total)`` is called as each side starts
     (``done`` 0), every ``PROGRESS_EVERY`` lists and at its end."""
     counts = {}
@@ -155,7 +158,8 @@ def rebuild_all(progress: Callable[[str, int, int], None] | None = None) -> dict
         done = reported = 0
         if progress:
             progress(name, 0, total)
-        for stored in _store_needs(listings) if is_need else _store_technologies(listings):
+        stores = _store_needs(listings) if is_need else _store_technologies(listings, workers)
+        for stored in stores:
             done += stored
             if progress and (done - reported >= PROGRESS_EVERY or done == total):
                 progress(name, done, total)
@@ -170,8 +174,8 @@ def _store_needs(needs) -> Iterable[int]:
         yield 1
 
 
-def _store_technologies(technologies) -> Iterable[int]:
-    for lists in batch.ranked_technologies(technologies, limit=LIST_LENGTH):
+def _store_technologies(technologies, workers: int = 1) -> Iterable[int]:
+    for lists in batch.ranked_technologies(technologies, limit=LIST_LENGTH, workers=workers):
         unranked = [pk for pk, ranked in lists.items() if ranked is None]
         for technology in technologies.filter(pk__in=unranked):
             lists[technology.pk] = engine.rank(technology, limit=LIST_LENGTH)

@@ -96,9 +96,10 @@ def _entries(ranked):
     return [(r.listing_id, r.score, [reason.as_json() for reason in r.reasons]) for r in ranked]
 
 
-def _batched(technologies):
+def _batched(technologies, workers=1):
     lists = {}
-    for chunk in batch.ranked_technologies(technologies, limit=suggestions.LIST_LENGTH):
+    chunks = batch.ranked_technologies(technologies, limit=suggestions.LIST_LENGTH, workers=workers)
+    for chunk in chunks:
         lists.update(chunk)
     return lists
 
@@ -123,6 +124,17 @@ def test_each_technologys_list_is_the_engines_ranking_in_both_languages():
     for technology in technologies:
         assert _entries(lists[technology.pk]) == _entries(engine.rank(technology, limit=20))
     assert any(len(ranked) >= 10 for ranked in lists.values())
+
+
+def test_worker_processes_rank_the_same_lists(monkeypatch):
+    _catalogue()
+    monkeypatch.setattr(batch, "CHUNK", 2)  # more chunks than workers
+    technologies = Technology.objects.published()
+    alone = _batched(technologies)
+    assert len(alone) == 6
+    assert {pk: _entries(r) for pk, r in _batched(technologies, workers=2).items()} == {
+        pk: _entries(r) for pk, r in alone.items()
+    }
 
 
 def test_the_per_query_cut_offs_are_those_of_the_engine(monkeypatch):

@@ -1,10 +1,13 @@
-"""Recompute every stored suggestion list: `python manage.py suggestions_rebuild [--compare]`.
+"""Recompute every stored suggestion list:
+`python manage.py suggestions_rebuild [--workers N] [--compare [--sample N]]`.
 
 The nightly safety net of the incremental refresh (matching.suggestions; the scheduler runs it
 daily): document frequencies and norms are recomputed first (they drift as listings come and
-go), then each open need's and each published technology's list is stored again. Prints
-progress and a one-line summary. ``--compare`` writes nothing: it ranks every list afresh and
-reports how far the stored lists are from it (how stale the incremental refresh left them).
+go), then each open need's list is stored again (one ranking each) and every published
+technology's, ranked against the open needs held in memory (matching.batch; ``--workers``
+processes). Prints progress and a one-line summary. ``--compare`` writes nothing: it ranks
+every list (or ``--sample N`` of each kind) afresh with ``engine.rank`` and reports how far the
+stored lists are from it (how stale the incremental refresh left them).
 """
 
 import time
@@ -27,13 +30,19 @@ class Command(BaseCommand):
             help="Write nothing: compare the stored lists with a fresh ranking.",
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=2,
+            help="Processes ranking the technologies' lists (default 2).",
+        )
+        parser.add_argument(
             "--sample",
             type=int,
             metavar="N",
             help="With --compare: at most N lists of each kind, spread evenly.",
         )
 
-    def handle(self, compare=False, sample=None, **options):
+    def handle(self, compare=False, sample=None, workers=2, **options):
         started = time.monotonic()
         if compare:
             return self.compare(started, sample)
@@ -52,7 +61,7 @@ class Command(BaseCommand):
                 f"  {name}: {done:,}/{total:,} lists ({rate:,.1f}/s, ~{left:,.0f} min left)"
             )
 
-        counts = suggestions.rebuild_all(progress)
+        counts = suggestions.rebuild_all(progress, workers=max(workers, 1))
         self.stdout.write(
             self.style.SUCCESS(
                 f"suggestions_rebuild: {counts['needs']:,} need lists and "
