@@ -1,8 +1,9 @@
 """Every published technology's best needs at once: the technology side of the nightly
 `suggestions_rebuild` (issue 18).
 
-Ranking one technology's needs is an `engine.rank` query (a few SQL statements, 50-100 ms at
-100,000 technologies), so a catalogue's ~88,000 technology lists took hours one by one. But
+Ranking one technology's needs is an `engine.rank` query (a few SQL statements; with storing
+its list ~200 ms on the shared bench machine at 100,000 technologies, 75 ms of it the
+database's CPU), so a catalogue's ~88,000 technology lists took hours one by one. But
 each of those queries ranks the same few hundred open needs: their side of the index (their
 postings, stored vectors and features) is read here once and kept in memory, the
 technologies' representations are read in chunks, and each technology is ranked against the
