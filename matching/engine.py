@@ -31,8 +31,9 @@ QUERY_TERMS = 48
 #: weight, the term's share of the listing: an impact-ordered index) up to this many. A term
 #: found in fewer listings is read whole, so small exchanges (and the evaluation) get every
 #: listing sharing a term as a candidate; in a large catalogue retrieval costs at most
-#: QUERY_TERMS x POSTINGS_PER_TERM index entries whatever the terms' frequencies. Scoring of
-#: the candidates is exact (every shared term), so only the candidate set is approximate.
+#: QUERY_TERMS x POSTINGS_PER_TERM index entries whatever the terms' frequencies (ties by the
+#: highest listing id: the index's own order, read backwards). Scoring of the candidates is
+#: exact (every shared term), so only the candidate set is approximate.
 POSTINGS_PER_TERM = 500
 
 
@@ -95,32 +96,52 @@ def rank_representation(
     vector = representation.vector
     n_docs = max(corpus_size(), 1)
     terms, df = _term_stats(vector)
-    chosen = query_terms(vector, df, n_docs)
-    weights = {terms[t]: vector[t] * idf(df[t], n_docs) for t in vector if t in terms and df.get(t)}
+    retrieval, weights = query_weights(vector, terms, df, n_docs)
     if not weights:
         return []
     exclude = [int(x) for x in exclude_ids] + (
         [representation.listing_id] if representation.kind == target_kind else []
     )
-    retrieval = {terms[t]: weights[terms[t]] for t in chosen}
     by_id = {term_id: term for term, term_id in terms.items()}
     with connection.cursor() as cursor:
         scored = _scored_candidates(cursor, target_kind, retrieval, weights, by_id, exclude)
     if not scored:
         return []
-    query_features = _features(
+    query = query_features(representation, query_attrs, df, n_docs)
+    candidates = _candidate_features(target_kind, scored, by_id)
+    query_is_need = target_kind == ListingKind.TECHNOLOGY
+    return ordered(query, candidates, df, n_docs, query_is_need, limit=limit, options=options)
+
+
+def query_weights(vector, terms, df, n_docs) -> tuple[dict[int, float], dict[int, float]]:
+    """``(retrieval, weights)`` of a query vector, by term id: the weights of its most
+    informative terms (:func:`query_terms`, candidate retrieval) and of all its terms found in
+    the corpus (exact scoring): its weight times the term's idf."""
+    chosen = query_terms(vector, df, n_docs)
+    weights = {terms[t]: vector[t] * idf(df[t], n_docs) for t in vector if t in terms and df.get(t)}
+    return {terms[t]: weights[terms[t]] for t in chosen if t in terms}, weights
+
+
+def query_features(representation, attrs, df, n_docs) -> scoring.Features:
+    """The query's features: its stored representation, its norm under the current document
+    frequencies, and its fit attributes (:func:`fit_attributes`)."""
+    vector = representation.vector
+    return listing_features(
         vector,
         norm(vector, df, n_docs),
         representation.fields,
         representation.groups,
         representation.language,
-        query_attrs,
+        attrs,
     )
-    query_is_need = target_kind == ListingKind.TECHNOLOGY
-    candidates = _candidate_features(target_kind, scored, by_id)
-    rows = scoring.score_rows(
-        query_features, candidates, df, n_docs, query_is_need, options=options
-    )
+
+
+def ordered(
+    query, candidates, df, n_docs, query_is_need, *, limit, options: Options = DEFAULT
+) -> list[Ranked]:
+    """The candidates ({listing id: Features, with their dot products}) scored for the query,
+    calibrated by language and ordered, best first: the end of every ranking."""
+    rows = scoring.score_rows(query, candidates, df, n_docs, query_is_need, options=options)
     scoring.calibrate(rows, options)
     rows.sort(key=scoring.ScoredRow.order)
     return [
@@ -151,7 +172,7 @@ def _candidate_features(kind, scored, by_id) -> dict:
         p = representations.get(listing_id)
         if p is None or listing_id not in attrs:
             continue
-        cand = _features({}, p.norm, p.fields, p.groups, p.language, attrs[listing_id])
+        cand = listing_features({}, p.norm, p.fields, p.groups, p.language, attrs[listing_id])
         cand.dot, cand.terms = dot, [by_id[t] for t in top_terms if t in by_id]
         out[listing_id] = cand
     return out
@@ -183,7 +204,7 @@ def _scored_candidates(
                 SELECT p.listing_id, p.weight FROM matching_posting p
                 WHERE p.term_id = r.term_id AND p.kind = %s
                   AND NOT (p.listing_id = ANY(%s::bigint[]))
-                ORDER BY p.weight DESC
+                ORDER BY p.weight DESC, p.listing_id DESC
                 LIMIT %s
             ) p
             GROUP BY p.listing_id
@@ -220,7 +241,7 @@ def _scored_candidates(
     return {listing_id: (dot or 0.0, list(top or [])) for listing_id, dot, top in cursor.fetchall()}
 
 
-def _features(vector, norm_value, fields, groups, language, attrs) -> scoring.Features:
+def listing_features(vector, norm_value, fields, groups, language, attrs) -> scoring.Features:
     return scoring.Features(
         vector=vector,
         norm=norm_value,

@@ -12,7 +12,7 @@ from licensing.models import DeclineFeedback
 from licensing.services import RequestError, record_decline
 
 from . import scoring
-from .engine import _features, fit_attributes
+from .engine import fit_attributes, listing_features
 from .models import ListingKind, Match, Representation, Term
 from .representation import corpus_size, refresh_representation
 
@@ -33,8 +33,10 @@ def score_pair(need, technology) -> tuple[float, list]:
     terms = set(n.vector) | set(t.vector)
     df = dict(Term.objects.filter(text__in=terms).values_list("text", "df"))
     n_docs = max(corpus_size(), 1)
-    need_features = _features(n.vector, None, n.fields, n.groups, n.language, fit_attributes(need))
-    tech_features = _features(
+    need_features = listing_features(
+        n.vector, None, n.fields, n.groups, n.language, fit_attributes(need)
+    )
+    tech_features = listing_features(
         t.vector, None, t.fields, t.groups, t.language, fit_attributes(technology)
     )
     total, reasons = scoring.score(need_features, tech_features, df, n_docs)

@@ -175,7 +175,7 @@ def test_scores_summed_in_sql_equal_the_documented_formula(corrosion_case):
 
     def full_features(listing, kind):
         p = representations[(kind, listing.pk)]
-        return engine._features(
+        return engine.listing_features(
             p.vector, p.norm, p.fields, p.groups, p.language, engine.fit_attributes(listing)
         )
 
