@@ -28,8 +28,6 @@ from copy import copy
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db import connection
-
 from . import engine
 from .engine import Ranked
 from .models import ListingKind, Posting, Representation
@@ -186,7 +184,7 @@ def _read_chunk(ids: list[int]) -> Chunk:
             kind=ListingKind.TECHNOLOGY, listing_id__in=ids
         ).only("listing_id", "vector", "language", "fields", "groups")
     }
-    terms, df = _term_stats({t for q in queries.values() for t in q.vector})
+    terms, df = engine.term_stats({t for q in queries.values() for t in q.vector})
     return Chunk(ids, queries, attrs, terms, df)
 
 
@@ -211,13 +209,3 @@ def rank_chunk(
         )
         for technology_id in chunk.ids
     }
-
-
-def _term_stats(texts: set[str]) -> tuple[dict[str, int], dict[str, int]]:
-    """Ids and document frequencies of the stored terms among ``texts`` (one statement)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT text, id, df FROM matching_term WHERE text = ANY(%s::text[])", [list(texts)]
-        )
-        rows = cursor.fetchall()
-    return {t: pk for t, pk, _ in rows}, {t: d for t, _, d in rows}

@@ -3,7 +3,7 @@
 import pytest
 
 from matching import engine
-from matching.models import Representation
+from matching.models import Representation, Term
 from matching.options import DEFAULT
 from matching.reasons import describe
 from matching.representation import recompute_norms
@@ -171,7 +171,7 @@ def test_scores_summed_in_sql_equal_the_documented_formula(corrosion_case):
     options = DEFAULT.without("calibrate")
     ranked = {r.listing_id: r for r in engine.rank(need, options=options)}
     representations = {(p.kind, p.listing_id): p for p in Representation.objects.all()}
-    df = dict(engine.Term.objects.values_list("text", "df"))
+    df = dict(Term.objects.values_list("text", "df"))
 
     def full_features(listing, kind):
         p = representations[(kind, listing.pk)]
