@@ -17,7 +17,7 @@ from .scoring import (
     TermsReason,
     TrlReason,
 )
-from .text import term_words
+from .text import stem, term_words
 
 
 def describe(
@@ -84,12 +84,32 @@ def join_words(words) -> str:
     return join_list(words)
 
 
+#: English words that say nothing about what either listing is about, whatever the engine
+#: made of them: a reason never shows them (the engine still counts them). Adverbs and
+#: quantities, vague adjectives and verbs, units, and the words every listing on the exchange
+#: uses of itself (licence, partner, development).
+_GENERAL_TEXT = """
+already almost also always another away back cannot different each else enough even ever every
+existing few least less many much often once other others quite several since soon still such
+whose yet
+big current free general high large long low main many non simple single small whole
+able become bring cause come do done get give given giving go going have help keep let made
+make need part place put reach set show take thing way
+day days hour hours month months week weeks year years time times
+cm mm km kg mg kw kwh mw gw usd yen
+co assistance collaboration company development licence license licensed licensing partner
+partners partnership technology technical venture
+"""
+GENERAL_TERMS = frozenset(stem(word) for word in _GENERAL_TEXT.split())
+
+
 def matched_words(terms: list[str], texts) -> list[str]:
     """The matched terms as the listings' own words, without duplicates.
 
     A term is shown only when every given text has a word for it (an English word with that
-    stem, or a Japanese word whose first gloss gives it): a term that one side reached only
-    through a dictionary's later sense or a near-synonym is noise to a reader. The word is
+    stem, or a Japanese noun whose first gloss gives it): a term that one side reached only
+    through a dictionary's later sense or a near-synonym is noise to a reader, and so is a
+    general word (``GENERAL_TERMS``: "already", "months", "licensed"). The word is
     taken from the last listing written in the page's language when there is one, else from the last
     text (the suggested listing), so a Japanese page shows a Japanese listing's own term."""
     sources = [t if isinstance(t, tuple) else (t, None) for t in texts]
@@ -100,7 +120,7 @@ def matched_words(terms: list[str], texts) -> list[str]:
     preferred = [m for m, lang in reversed(maps) if lang == page] or [maps[-1][0]]
     out: list[str] = []
     for term in terms:
-        if not all(term in m for m, _lang in maps):
+        if term in GENERAL_TERMS or not all(term in m for m, _lang in maps):
             continue
         word = preferred[0][term] if term in preferred[0] else maps[-1][0][term]
         if word not in out:

@@ -28,6 +28,10 @@ MAX_COMPOUND = 5
 CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "接頭辞", "接尾辞"}
 _NOMINAL_POS = {"名詞", "接頭辞", "接尾辞", "形状詞"}
 NOT_CONTENT = ("非自立可能", "数詞")
+#: what a reason shows of a word outside a compound (:func:`japanese_words`): nouns and
+#: adjectival nouns, and of one-character nouns not these, which say where, when or how many.
+_SHOWN_POS = {"名詞", "形状詞"}
+_VAGUE_NOUNS = frozenset("中前後上下内外間方時際等他全半回数台部類分")
 
 
 class Token(NamedTuple):
@@ -156,9 +160,20 @@ def japanese_words(text: str) -> dict[str, str]:
         if LATIN_WORD_RE.fullmatch(surface):
             for term, word in english_words(surface).items():
                 words.setdefault(term, word)
-        elif JA_RE.search(surface) and len(surface) >= 2 or KANJI_RE.match(surface):
+        elif _shown_alone(token):
             _add_first_gloss_words(words, surface, [surface, token.lemma])
     return words
+
+
+def _shown_alone(token: Token) -> bool:
+    """A word a reader takes as a reason on its own: a noun or adjectival noun, not a verb or
+    adjective cut at its conjugation (``死な``, ``捨て``), a prefix or suffix torn from its
+    compound (``所``, ``的``, ``約``) or a one-character word of place, time or count (``中``)."""
+    if token.pos not in _SHOWN_POS or not JA_RE.search(token.surface):
+        return False
+    if len(token.surface) >= 2:
+        return True
+    return bool(KANJI_RE.match(token.surface)) and token.surface not in _VAGUE_NOUNS
 
 
 def _add_first_gloss_words(words: dict, surface: str, heads: list[str]) -> None:
