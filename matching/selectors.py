@@ -35,6 +35,11 @@ class Suggestion:
         return labels.LABELS.get(self.strength, "")
 
 
+def none_strong(suggestions: list[Suggestion]) -> bool:
+    """Suggestions are shown but none is a strong match: the page says so above them."""
+    return bool(suggestions) and all(s.strength != "strong" for s in suggestions)
+
+
 def with_reason_text(suggestions: list[Suggestion], listing, names=None) -> list[Suggestion]:
     """Reasons as sentences in the page's language, matched stems shown as words (``names``:
     the field names, when the caller has them already)."""
@@ -163,6 +168,7 @@ def _suggestion_section(request, actor, suggest, listing, counterpart: str) -> d
         _shown(request, counterpart, suggestions)
     return {
         "suggestions": suggestions,
+        "suggestions_none_strong": none_strong(suggestions),
         "suggestion_kind": counterpart,
         "decline_reasons": DeclineReason.choices,
     }

@@ -27,7 +27,9 @@ def board(request):
     needs = filterset.qs if valid else Need.objects.none()
     page = paginate(needs, request.GET.get("page"), BOARD_PAGE_SIZE)
     candidates = selectors.suggested_technologies_for(page, limit=BOARD_CANDIDATES)
-    rows = [(need, candidates[need.pk]) for need in page]
+    rows = [
+        (need, candidates[need.pk], selectors.none_strong(candidates[need.pk])) for need in page
+    ]
     return render(
         request,
         "matching/board.html",

@@ -2,6 +2,7 @@
 
 import pytest
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from matching import engine, labels, selectors, text
@@ -153,3 +154,77 @@ def test_reasons_are_typed_values_not_dicts():
     with pytest.raises(TypeError):
         describe([{"kind": "terms", "terms": []}], {})
     assert TermsReason(["corros"]).as_json() == {"kind": "terms", "terms": ["corros"]}
+
+
+def test_general_words_are_not_shown_as_shared_terms():
+    need = ("Our fish already die in the turbines; licensed for twenty years.", "en")
+    technology = ("A fish-friendly turbine, licensed to already twelve plants.", "en")
+    terms = [text.stem(w) for w in ("already", "licensed", "turbine", "fish")]
+    with translation.override("en"):
+        assert matched_words(terms, [need, technology]) == ["turbine", "fish"]
+
+
+def test_japanese_verbs_and_torn_affixes_are_not_shown_as_shared_terms():
+    japanese = ("発電所の水車でウナギが死なないように、捨てている電力を約3回取り戻す。", "ja")
+    english = ("Eels die in the water wheel of the power plant; power thrown away.", "en")
+    terms = [text.stem(w) for w in ("die", "throw", "away", "place", "approximately", "eel")]
+    with translation.override("ja"):
+        words = matched_words(terms, [english, japanese])
+    assert words == ["ウナギ"]
+    words = text.term_words(japanese[0], "ja")
+    assert not {"死な", "捨て", "所", "約"} & set(words.values())
+    assert words[text.stem("eel")] == "ウナギ" and words[text.stem("plant")] == "発電所"
+
+
+def _stored_scores(need, score):
+    from matching.models import Suggestion as Stored
+
+    Stored.objects.for_needs([need.pk]).update(score=score)
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_when_no_suggestion_is_strong_the_need_page_says_so(client, language):
+    buyer, need = _buyer_and_need(
+        title="Hydrogen storage tank for fuel cell vans",
+        description="We need a light hydrogen storage tank for fuel cell vans.",
+        fields=("hydrogen-fuel-cells",),
+    )
+    make_technology(
+        title="Lightweight hydrogen storage tank",
+        summary="A composite hydrogen storage tank for fuel cell vehicles.",
+        fields=("hydrogen-fuel-cells",),
+    )
+    client.force_login(buyer)
+    client.cookies["django_language"] = language
+    with translation.override(language):
+        note = str(_("No strong match yet: these are the closest suggestions so far."))
+        good = str(labels.LABELS["good"])
+    assert note not in client.get(need.get_absolute_url()).content.decode()
+    _stored_scores(need, labels.GOOD)
+    page = client.get(need.get_absolute_url()).content.decode()
+    assert note in page and good in page
+    if language == "ja":
+        assert "No strong match" not in page
+
+
+def test_the_board_says_when_a_need_has_no_strong_candidate(client):
+    from django.urls import reverse
+
+    from tests.factories import make_staff
+
+    _buyer, need = _buyer_and_need(
+        title="Hydrogen storage tank for fuel cell vans",
+        description="We need a light hydrogen storage tank for fuel cell vans.",
+        fields=("hydrogen-fuel-cells",),
+    )
+    make_technology(
+        title="Lightweight hydrogen storage tank",
+        summary="A composite hydrogen storage tank for fuel cell vehicles.",
+        fields=("hydrogen-fuel-cells",),
+    )
+    client.force_login(make_staff())
+    note = "No strong match yet: these are the closest candidates."
+    assert note not in client.get(reverse("matching:board")).content.decode()
+    _stored_scores(need, labels.MINIMUM)
+    page = client.get(reverse("matching:board")).content.decode()
+    assert note in page and "worth a look" in page
