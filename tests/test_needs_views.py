@@ -55,6 +55,34 @@ def test_list_search_finds_words_of_the_problem_and_solution(client):
     assert titles(client.get(reverse("needs:need_list"), {"q": "glass"})) == ["Cheap glass"]
 
 
+def test_list_search_finds_needs_written_in_the_other_language(client):
+    make_need(
+        title="ペロブスカイト太陽電池の封止材を探しています",
+        description="高温多湿で劣化しない封止材。",
+        language="ja",
+    )
+    make_need(title="Perovskite cells that last outdoors", description="Encapsulation.")
+    make_need(
+        title="温泉地の地熱バイナリー発電",
+        description="低温の熱水で発電するバイナリーサイクルを導入したい。",
+        language="ja",
+    )
+    make_need(title="Geothermal binary plant for a spa town", description="Binary cycle power.")
+    make_need(title="Silicon wafer saw", description="Cuts wafers.")
+    needs = reverse("needs:need_list")
+    assert sorted(titles(client.get(needs, {"q": "ペロブスカイト"}))) == [
+        "Perovskite cells that last outdoors",
+        "ペロブスカイト太陽電池の封止材を探しています",
+    ]
+    assert sorted(titles(client.get(needs, {"q": "geothermal binary"}))) == [
+        "Geothermal binary plant for a spa town",
+        "温泉地の地熱バイナリー発電",
+    ]
+    page = client.get(needs, {"q": "binary"}).content.decode()
+    assert "<mark>binary</mark>" in page.lower()
+    assert "<mark>バイナリ</mark>" in page
+
+
 def test_trl_filter_keeps_needs_whose_range_overlaps(client):
     make_need(title="Early", trl_min=1, trl_max=3)
     make_need(title="Middle", trl_min=4, trl_max=6)
