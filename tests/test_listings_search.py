@@ -214,6 +214,17 @@ def test_an_english_query_finds_japanese_listings_through_the_glossary():
     ]
 
 
+def test_a_japanese_word_glossed_by_a_phrase_finds_the_english_word_alone():
+    # 地熱 is glossed "geothermal energy"; "geothermal" finds 地熱, so 地熱 finds "geothermal"
+    make_technology(title="Heat station for geothermal brine", summary="Process heat.")
+    make_technology(title="Brine heat station", summary="Process heat from brine.")
+    make_technology(title="低温地熱バイナリー発電システム", language="ja")
+    assert sorted(search("地熱")) == [
+        "Heat station for geothermal brine",
+        "低温地熱バイナリー発電システム",
+    ]
+
+
 def test_both_languages_rank_by_where_the_word_is():
     make_technology(title="ペロブスカイト太陽電池", summary="薄膜の太陽電池。", language="ja")
     make_technology(

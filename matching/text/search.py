@@ -85,11 +85,33 @@ def _translate_japanese(query: str) -> tuple[Alternatives, ...]:
         for length in range(min(MAX_COMPOUND, len(toks) - i), 0, -1):
             word = "".join(t.surface() for t in toks[i : i + length])
             glosses = _english_glosses(word if length > 1 else toks[i].dictionary_form(), word)
+            glosses += tuple(s for s in _english_words_for(word) if s not in glosses)
             if glosses or length == 1:
                 out.append((word, *glosses))
                 i += length
                 break
     return tuple(out)
+
+
+def _english_words_for(japanese: str) -> tuple[str, ...]:
+    """The English words (as stems) that :func:`_translate_english` turns into this Japanese
+    word through a two-word gloss: 地熱 is "geothermal energy", so an English query
+    ``geothermal`` finds 地熱, and the Japanese query 地熱 finds ``geothermal`` alone too."""
+    return _reverse_two_word_index().get(japanese, ())
+
+
+@lru_cache(maxsize=1)
+def _reverse_two_word_index() -> dict[str, tuple[str, ...]]:
+    index = english_to_japanese()
+    reverse: dict[str, list[str]] = {}
+    for term in index.phrases_with:
+        if term in index.headwords:  # a word with its own entry: translated by that
+            continue
+        for _key, heads in _two_word_keys(term):
+            for head in heads:
+                if term not in reverse.setdefault(head, []):
+                    reverse[head].append(term)
+    return {head: tuple(terms[:2]) for head, terms in reverse.items()}
 
 
 def _english_glosses(head: str, surface: str) -> tuple[str, ...]:
