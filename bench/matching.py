@@ -214,7 +214,9 @@ def match_one_need(ctx):
     engine.rank(ctx.rng.choice(ctx.extra["needs"]), limit=10)
 
 
-@scenario("need detail with suggestions (moderator)", timed="call", prepare=prepare)
+@scenario(
+    "need detail with suggestions (moderator)", timed="call", target_p95_ms=150, prepare=prepare
+)
 def need_detail_moderator(ctx):
     """A need's page as a moderator sees it, suggestions rendered (in-process test client)."""
     need = ctx.rng.choice(ctx.extra["needs"])

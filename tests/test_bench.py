@@ -286,3 +286,14 @@ def test_country_filter_renders_the_countries_of_the_page_language(language):
             slow = forms.Select(choices=list(field.choices)).render("country", value)
             assert field.widget.render("country", value) == slow
             assert ("日本" if language == "ja" else "Japan") in slow
+
+
+def test_the_cold_targets_of_issue_18_are_checked_by_the_bench():
+    import bench.matching  # noqa: F401  (registers the matching scenarios)
+
+    targets = {s.name: s.target_p95_ms for s in scenarios.SCENARIOS}
+    assert targets["match one need"] == 200
+    assert targets["need detail with suggestions (moderator)"] == 150
+    assert targets["search (English)"] == targets["search (Japanese)"] == 150
+    assert targets["technology detail"] == 50
+    assert targets["broad search"] == 300
