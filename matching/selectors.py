@@ -75,11 +75,17 @@ def _stored(listings, *, for_need: bool, limit: int, for_owner: bool) -> dict:
         (m.need_id, m.technology_id): m for m in Match.objects.filter(**{f"{own}_id__in": ids})
     }
     dismissed = "dismissed_by_need_owner" if for_need else "dismissed_by_technology_owner"
+    owners = {listing.pk: listing.organization_id for listing in listings}
     out = {pk: [] for pk in ids}
     for entry in entries:
         match = matches.get((entry.need_id, entry.technology_id))
-        shown = out[getattr(entry, f"{own}_id")]
-        if (for_owner and match and getattr(match, dismissed)) or len(shown) >= limit:
+        own_id = getattr(entry, f"{own}_id")
+        shown = out[own_id]
+        if (
+            (for_owner and match and getattr(match, dismissed))
+            or getattr(entry, other).organization_id == owners[own_id]
+            or len(shown) >= limit
+        ):
             continue
         reasons = [scoring.reason_from_json(reason) for reason in entry.reasons]
         shown.append(Suggestion(getattr(entry, other), entry.score, reasons, match))
@@ -113,6 +119,7 @@ def _ranked_now(listing, *, for_need: bool, limit: int, for_owner: bool) -> list
         Suggestion(listings[r.listing_id], r.score, r.reasons, matches.get(r.listing_id))
         for r in ranked
         if r.listing_id in listings
+        and listings[r.listing_id].organization_id != listing.organization_id
     ]
     return with_reason_text(shown, listing)
 

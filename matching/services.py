@@ -50,6 +50,8 @@ def confirm_match(need, technology, by, note: str = "") -> Match:
         raise MatchError(_("Only JPO moderators may confirm a match."))
     if not (need.is_public and technology.is_public):
         raise MatchError(_("Both the need and the technology must be published."))
+    if need.organization_id == technology.organization_id:
+        raise MatchError(_("A need and a technology of the same organisation are not matched."))
     match, _created = Match.objects.select_for_update().get_or_create(
         need=need, technology=technology
     )

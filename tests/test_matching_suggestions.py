@@ -228,3 +228,72 @@ def test_the_board_says_when_a_need_has_no_strong_candidate(client):
     _stored_scores(need, labels.MINIMUM)
     page = client.get(reverse("matching:board")).content.decode()
     assert note in page and "worth a look" in page
+
+
+def _hydrogen_pair(technology_organization):
+    buyer, need = _buyer_and_need(
+        title="Hydrogen storage tank for fuel cell vans",
+        description="We need a light hydrogen storage tank for fuel cell vans.",
+        fields=("hydrogen-fuel-cells",),
+    )
+    technology = make_technology(
+        technology_organization or need.organization,
+        title="Lightweight hydrogen storage tank",
+        summary="A composite hydrogen storage tank for fuel cell vehicles.",
+        fields=("hydrogen-fuel-cells",),
+    )
+    return buyer, need, technology
+
+
+@pytest.mark.parametrize("same_organization", [True, False])
+def test_a_listing_of_the_same_organisation_is_never_suggested(client, same_organization):
+    from django.urls import reverse
+
+    from tests.factories import make_staff
+
+    buyer, need, technology = _hydrogen_pair(None if same_organization else make_organization())
+    expected = [] if same_organization else [technology]
+    assert [s.listing for s in selectors.suggested_technologies(need)] == expected
+    assert [s.listing for s in selectors.suggested_needs(technology)] == (
+        [] if same_organization else [need]
+    )
+    assert [s.listing for s in selectors.suggested_technologies_for([need])[need.pk]] == expected
+    client.force_login(make_staff())
+    board = client.get(reverse("matching:board")).content.decode()
+    assert ("Lightweight hydrogen storage tank" in board) is not same_organization
+
+
+def test_a_draft_is_not_shown_its_own_organisations_listings():
+    from listings.models import Status
+
+    company = make_organization(type="company")
+    make_technology(
+        company,
+        title="Lightweight hydrogen storage tank",
+        summary="A composite hydrogen storage tank for fuel cell vehicles.",
+        fields=("hydrogen-fuel-cells",),
+    )
+    other = make_technology(
+        title="Hydrogen storage tank, composite",
+        summary="A composite hydrogen storage tank for fuel cell vans.",
+        fields=("hydrogen-fuel-cells",),
+    )
+    draft = make_need(
+        company,
+        status=Status.DRAFT,
+        title="Hydrogen storage tank for fuel cell vans",
+        description="We need a light hydrogen storage tank for fuel cell vans.",
+        fields=("hydrogen-fuel-cells",),
+    )
+    assert [s.listing for s in selectors.suggested_technologies(draft)] == [other]
+
+
+def test_a_moderator_cannot_confirm_a_match_within_one_organisation():
+    from matching.models import Match
+    from matching.services import MatchError, confirm_match
+    from tests.factories import make_staff
+
+    _buyer, need, technology = _hydrogen_pair(None)
+    with pytest.raises(MatchError):
+        confirm_match(need, technology, make_staff())
+    assert not Match.objects.filter(confirmed=True).exists()
