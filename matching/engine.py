@@ -110,22 +110,7 @@ def rank_representation(
     query = query_features(representation, query_attrs, df, n_docs)
     candidates = _candidate_features(target_kind, scored, by_id)
     query_is_need = target_kind == ListingKind.TECHNOLOGY
-    pool = language_counts(target_kind) if options.calibration_pool else None
-    return ordered(
-        query, candidates, df, n_docs, query_is_need, limit=limit, options=options, pool=pool
-    )
-
-
-def language_counts(kind) -> dict[str, int]:
-    """Public listings of ``kind`` by language."""
-    from django.db.models import Count
-
-    rows = (
-        Representation.objects.filter(kind=kind, public=True)
-        .values_list("language")
-        .annotate(n=Count("listing_id"))
-    )
-    return dict(rows)
+    return ordered(query, candidates, df, n_docs, query_is_need, limit=limit, options=options)
 
 
 def query_weights(vector, terms, df, n_docs) -> tuple[dict[int, float], dict[int, float]]:
@@ -152,12 +137,12 @@ def query_features(representation, attrs, df, n_docs) -> scoring.Features:
 
 
 def ordered(
-    query, candidates, df, n_docs, query_is_need, *, limit, options: Options = DEFAULT, pool=None
+    query, candidates, df, n_docs, query_is_need, *, limit, options: Options = DEFAULT
 ) -> list[Ranked]:
     """The candidates ({listing id: Features, with their dot products}) scored for the query,
     calibrated by language and ordered, best first: the end of every ranking."""
     rows = scoring.score_rows(query, candidates, df, n_docs, query_is_need, options=options)
-    scoring.calibrate(rows, options, query.language, pool)
+    scoring.calibrate(rows, options)
     rows.sort(key=scoring.ScoredRow.order)
     return [
         Ranked(listing_id=r.key, score=round(r.score, 4), reasons=r.reasons) for r in rows[:limit]

@@ -35,9 +35,6 @@ class Options:
     #: how far the language calibration moves a candidate's text score towards the common
     #: scale: 0 none, 1 all the way (searched by `evaluate_matching --tune`: 1 is kept).
     calibration_strength: float = 1.0
-    #: the cross-language factor of the calibration shrinks when the other language is
-    #: over-represented among the candidates relative to its share of the catalogue.
-    calibration_pool: bool = False
     #: weight of the field overlap (0..1) relative to the text cosine (0..1).
     field_weight: float = 0.15
     #: field credit by the field's rarity among the candidates: a field (or group) held by

@@ -398,9 +398,7 @@ def score_rows(
     return rows
 
 
-def calibrate(
-    rows: list[ScoredRow], options: Options = DEFAULT, query_language=None, pool=None
-) -> None:
+def calibrate(rows: list[ScoredRow], options: Options = DEFAULT) -> None:
     """Language calibration of scored rows, in place.
 
     Each row's text part is divided by the mean of the top ``CALIBRATION_K`` text scores of its
@@ -419,17 +417,7 @@ def calibrate(
         for lang, v in by_lang.items()
     }
     ref = sum(means.values()) / len(means)
-    factors = {
-        lang: (ref / m) ** options.calibration_strength for lang, m in means.items() if m > 0
-    }
-    q = query_language
-    if options.calibration_pool and pool and q in factors and pool.get(q):
-        for lang in factors:
-            if lang == q or not pool.get(lang):
-                continue
-            rho = (len(by_lang[lang]) / len(by_lang[q])) / (pool[lang] / pool[q])
-            factors[lang] = factors[q] * (factors[lang] / factors[q]) ** min(1.0, 1.0 / rho)
     for r in rows:
-        f = factors.get(r.language)
-        if f is not None:
-            r.score += r.text * (f - 1.0)
+        m = means.get(r.language, 0.0)
+        if m > 0:
+            r.score += r.text * ((ref / m) ** options.calibration_strength - 1.0)
