@@ -132,6 +132,24 @@ def test_evaluation_reports_every_fold_the_mean_and_the_worst(tmp_path, capfd):
 
 
 @pytest.mark.django_db
+def test_evaluation_reports_the_languages_of_the_top_10s(tmp_path, capfd):
+    """The share of other-language technologies in the top 10s of each language's needs (the
+    issue's "42 % of an English need's top 10 are Japanese"), the catalogue's share beside it,
+    and how often those and the same-language ones were judged relevant."""
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps(BUNDLE))
+    (tmp_path / "dev.folds.json").write_text(json.dumps({"folds": {"n-tank": 1, "n-pump": 2}}))
+    call_command("evaluate_matching", str(path))
+    out = capfd.readouterr().out
+    # n-tank's list holds its English tank, n-pump's its Japanese heat pump: one of two is
+    # Japanese (as in the catalogue), each judged relevant.
+    assert (
+        "  languages: en needs' top 10s 50.0% other-language (catalogue 50.0%), judged "
+        "relevant 100% of them vs 100% of the same language's\n"
+    ) in out
+
+
+@pytest.mark.django_db
 def test_a_variant_of_the_options_is_measured_beside_the_engine(tmp_path, capfd):
     path = tmp_path / "dev.json"
     path.write_text(json.dumps(BUNDLE))

@@ -42,6 +42,7 @@ from django.conf import settings
 from django.core.management import BaseCommand, CommandError, call_command
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Count
 
 from listings import search
 from listings.models import Technology
@@ -55,7 +56,7 @@ from matching.metrics import (
     recall_at,
     threshold_for,
 )
-from matching.models import ListingKind
+from matching.models import ListingKind, Representation
 from matching.options import ANALYSIS_PARTS, DEFAULT, PARTS, Options
 from matching.representation import recompute_norms
 from needs.models import Need
@@ -234,7 +235,8 @@ class Command(BaseCommand):
             variants.append(
                 (f"{limit or 'all'} terms per listing", DEFAULT.but(terms_per_listing=limit))
             )
-        built, rows, timings, choices = DEFAULT, [], [], {}
+        built, rows, timings, choices, mixes = DEFAULT, [], [], {}, []
+        catalogue = _catalogue_languages()
         for number, (label, options) in enumerate(variants, 1):
             analysis = _analysis_of(options)
             if analysis != _analysis_of(built):
@@ -243,7 +245,9 @@ class Command(BaseCommand):
             settings_ = _grid(options) if flags["tune"] else {"default": options}
             per_setting = {}
             for name, variant in settings_.items():
-                per_setting[name], rankings, pairs = self.measure(data, variant, timings)
+                per_setting[name], rankings, pairs, mix = self.measure(data, variant, timings)
+                if name == "default":
+                    mixes.append(mix)
                 if number == 1 and name == "default":
                     labelled = pairs
                 if number == 1 and name == "default" and flags["json_out"]:
@@ -259,6 +263,7 @@ class Command(BaseCommand):
                 self.print_labels(labelled, folds)
             else:  # every fold of every variant, on one line (nDCG@10/recall@10, folds in order)
                 self.stdout.write("  folds: " + _fold_line(cv))
+            self.stdout.write("  languages: " + _mix_line(mixes[-1], catalogue))
         if flags["nested"] and len(choices) > 1:
             self.print_nested(choices, folds, rows)
         if flags["search"]:
@@ -292,7 +297,7 @@ class Command(BaseCommand):
             Technology.objects.filter(import_key__in=wanted).values_list("pk", "import_key")
         )
         needs = {n.import_key: n for n in Need.objects.filter(import_key__in=data["judgments"])}
-        figures, rankings, pairs = {}, {}, {}
+        figures, rankings, pairs, tops = {}, {}, {}, {}
         for need_key, judged in sorted(data["judgments"].items()):
             need = needs.get(need_key)
             if need is None:
@@ -304,10 +309,17 @@ class Command(BaseCommand):
             pairs[need_key] = [
                 (r.score, judged.get(key, 0)) for r, key in zip(result[:10], ranked, strict=False)
             ]
+            tops[need_key] = (
+                need.language,
+                [
+                    (r.listing_id, key in judged)
+                    for r, key in zip(result[:10], ranked, strict=False)
+                ],
+            )
             timings.append(time.monotonic() - t0)
             rankings[need_key] = ranked
             figures[need_key] = Figures(ndcg_at(ranked, judged), recall_at(ranked, judged))
-        return figures, rankings, pairs
+        return figures, rankings, pairs, _language_mix(tops)
 
     def measure_search(self, data, folds):
         """The technologies search (the list page's query) with each judged need's first
@@ -386,6 +398,52 @@ class Command(BaseCommand):
                 f"| {label} | {mean.ndcg:.3f} | {mean.recall:.3f} | "
                 f"{worst.ndcg:.3f} | {worst.recall:.3f} |"
             )
+
+
+def _catalogue_languages() -> dict[str, float]:
+    """{language: its share of the public technologies}."""
+    counts = dict(
+        Representation.objects.filter(kind=ListingKind.TECHNOLOGY, public=True)
+        .values_list("language")
+        .annotate(n=Count("listing_id"))
+    )
+    total = sum(counts.values()) or 1
+    return {language: n / total for language, n in counts.items()}
+
+
+def _language_mix(tops) -> dict[str, tuple[int, int, int, int]]:
+    """For the needs of each language, from their top 10s ({need key: (language,
+    [(technology id, judged relevant)])}): (technologies, of them in the other language,
+    other-language ones judged relevant, same-language ones judged relevant)."""
+    ids = {listing_id for _, top in tops.values() for listing_id, _ in top}
+    languages = dict(
+        Representation.objects.filter(kind=ListingKind.TECHNOLOGY, listing_id__in=ids).values_list(
+            "listing_id", "language"
+        )
+    )
+    mix: dict[str, list[int]] = {}
+    for language, top in tops.values():
+        counts = mix.setdefault(language, [0, 0, 0, 0])
+        for listing_id, relevant in top:
+            other = languages.get(listing_id) != language
+            counts[0] += 1
+            counts[1] += other
+            counts[2 if other else 3] += relevant
+    return {language: tuple(counts) for language, counts in sorted(mix.items())}
+
+
+def _mix_line(mix, catalogue) -> str:
+    """``en needs' top 10s 36.4 % other-language (catalogue 29.4 %), judged relevant 22 % of
+    them vs 31 % of the same language's; ja needs' …``."""
+    parts = []
+    for language, (total, other, other_relevant, same_relevant) in mix.items():
+        share = 1 - catalogue.get(language, 0.0)
+        parts.append(
+            f"{language} needs' top 10s {other / (total or 1):.1%} other-language "
+            f"(catalogue {share:.1%}), judged relevant {other_relevant / (other or 1):.0%} of "
+            f"them vs {same_relevant / ((total - other) or 1):.0%} of the same language's"
+        )
+    return "; ".join(parts)
 
 
 def _line(cv) -> str:
