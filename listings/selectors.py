@@ -13,8 +13,8 @@ from django_filters import FilterSet
 
 from lib.pagination import paginate
 
-from . import search
-from .models import ModerationEvent, Technology
+from . import related_json, search
+from .models import RELATED_LIMIT, ModerationEvent, Technology, TechnologyImage
 from .registry import listing_models
 
 
@@ -75,10 +75,16 @@ def moderation_queue(model):
     return items
 
 
-def related_technologies(technology, limit=4):
+def related_technologies(technology, limit=RELATED_LIMIT):
     """The newest published technologies sharing a field. EXISTS (no join + DISTINCT) and a plain
     `-published_at` order (published rows always have it) let PostgreSQL walk the
-    (status, -published_at) index and stop after `limit` rows: ~1 ms at 100,000 technologies."""
+    (status, -published_at) index and stop after `limit` rows: ~1 ms at 100,000 technologies.
+
+    A technology read with `Technology.objects.for_detail()` brought them in its own statement
+    (`related_json.related_cards_sql`, the same rule in SQL): no query then."""
+    if limit == RELATED_LIMIT and "related_cards" in technology.__dict__:
+        cards = technology.__dict__.pop("related_cards")  # JSON, made into cards once
+        return related_json.related_cards(Technology, TechnologyImage, cards, technology._state.db)
     field_ids = [f.pk for f in technology.fields.all()]
     through = Technology.fields.through
     return list(

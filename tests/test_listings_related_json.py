@@ -2,10 +2,17 @@
 the same rows, in the same order, as the prefetch queries they replace, and fewer queries per
 page; the search filters' field checked against the taxonomy rows its widget renders."""
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.template import Context
+from django.utils import timezone
+
+from listings import selectors
 from listings.filters import TechnologyFilterSet
+from listings.lifecycle import Status
 from listings.models import Field, Technology
+from listings.templatetags.listing_tags import technology_card
 from needs.models import Need
 from tests.factories import make_need, make_organization, make_technology
 
@@ -56,18 +63,71 @@ def test_need_cards_read_their_fields_in_the_same_statement(django_assert_num_qu
 
 
 @pytest.mark.django_db(transaction=True)  # the view's event commits as on a real server
-def test_technology_detail_page_asks_three_statements(client, django_assert_num_queries):
+def test_technology_detail_page_asks_two_statements(client, django_assert_num_queries):
     technology = technology_with_everything()
-    make_technology(make_organization(), fields=("solar",))  # a related technology
+    related = make_technology(make_organization(), title="Related solar", fields=("solar",))
     client.get(technology.get_absolute_url())  # the per-process caches
-    # the technology with its rows, the related technologies with theirs, and the view's event
-    # committed without waiting for the disk (analytics.services.record_view)
-    with django_assert_num_queries(3) as captured:
+    # the technology with its rows and its related technologies with theirs, and the view's
+    # event committed without waiting for the disk (analytics.services.record_view)
+    with django_assert_num_queries(2) as captured:
         html = client.get(technology.get_absolute_url()).content.decode()
     assert "JP 2" in html and "technologies/thumbs" not in html and "t/a.jpg" in html
-    assert captured.captured_queries[2]["sql"].startswith(
+    assert f'href="{related.get_absolute_url()}"' in html and "Related solar" in html
+    assert captured.captured_queries[1]["sql"].startswith(
         "SET LOCAL synchronous_commit TO OFF; INSERT INTO analytics_listingevent"
     )
+
+
+def related_cards_setting():
+    """A technology, and technologies that share one of its fields or not, published or not,
+    with and without pictures and logos, at different dates."""
+    now = timezone.now()
+    technology = make_technology(fields=("solar", "water-treatment"))
+    logo = make_organization(name="Logo & Co", logo="organizations/logo.png")
+    for days, fields in enumerate(
+        [("solar",), ("wind",), ("water-treatment", "wind"), ("solar",), ("solar",), ("solar",)]
+    ):
+        other = make_technology(
+            logo if days % 2 else None,
+            title=f"Other {days} <b>",
+            fields=fields,
+            published_at=now - timedelta(days=days + 1),
+        )
+        if days == 2:
+            other.images.create(image="technologies/x.png", thumbnail="t/x.jpg", caption="X")
+            other.images.create(image="technologies/y.png", thumbnail="t/y.jpg", position=1)
+    make_technology(fields=("solar",), status=Status.DRAFT, title="Draft")
+    return technology
+
+
+def test_related_technologies_come_with_the_technology_as_the_query_gives_them(
+    django_assert_num_queries, rf
+):
+    technology = related_cards_setting()
+    by_query = selectors.related_technologies(
+        Technology.objects.prefetch_related("fields").get(pk=technology.pk)
+    )
+    read = Technology.objects.for_detail().get(pk=technology.pk)
+    context = Context({"request": rf.get("/")})
+    with django_assert_num_queries(0):
+        cards = selectors.related_technologies(read)
+        html = [technology_card(context, card) for card in cards]
+    assert cards == by_query and len(cards) == 4  # the newest four sharing a field, newest first
+    assert html == [technology_card(context, card) for card in by_query]
+    assert [c.published_at for c in cards] == [c.published_at for c in by_query]
+    assert [c.organization.logo for c in cards] == [c.organization.logo for c in by_query]
+    assert [c.countries for c in cards] == [c.countries for c in by_query]
+    # What a card does not show stays unread, as on `for_cards()` instances.
+    assert {"description", "benefits", "search_vector"} <= cards[0].get_deferred_fields()
+    assert cards[0].description == by_query[0].description  # read when asked for
+
+
+def test_a_technology_without_related_ones_gets_none(django_assert_num_queries):
+    technology = make_technology(fields=())
+    make_technology(fields=("solar",))
+    read = Technology.objects.for_detail().get(pk=technology.pk)
+    with django_assert_num_queries(0):
+        assert selectors.related_technologies(read) == []
 
 
 def test_search_page_asks_four_queries(client, django_assert_num_queries):
