@@ -124,16 +124,19 @@ def search_listings(model, filterset_class, data, page_number) -> ListingSearch:
     nothing matches the words, the same filters find titles that look like them instead
     (typo tolerance).
 
-    The page is found in two steps: the ids of the page's rows, in order (a narrow query: a
-    common word's tens of thousands of matches are ranked without joining or carrying their
-    other columns), then those rows as cards with their snippets."""
+    The page is found in two steps: the ids of the first `COUNT_LIMIT` + 1 matches, in order
+    (a narrow query: a common word's tens of thousands of matches are ranked without joining
+    or carrying their other columns), which are also what the list counts (no page lies past
+    them: `CappedPaginator`); then the page's rows as cards with their snippets. One statement
+    for the count and the ids: a separate count found the matches a second time (twice the
+    SQL of a targeted search, docs/performance.md, *Third pass*)."""
     base = model.objects.published().for_cards()
     filterset = filterset_class(data or None, queryset=base)
     valid = not filterset.is_bound or filterset.is_valid()
     queryset = filterset.qs if valid else base.none()
     query = filterset.form.cleaned_data.get("q", "") if valid and filterset.is_bound else ""
     ids = queryset.select_related(None).prefetch_related(None).values_list("pk", flat=True)
-    page = paginate(ids, page_number, count_limit=COUNT_LIMIT)
+    page = paginate(list(ids[: COUNT_LIMIT + 1]), page_number, count_limit=COUNT_LIMIT)
     if query and page.paginator.count == 0:
         page = paginate(_similar_titles(filterset_class, base, data, query), page_number)
         return ListingSearch(filterset, page, query, page.paginator.count > 0, valid)

@@ -136,3 +136,12 @@ def test_options_given_in_the_database_url_are_kept():
         "-c search_path=public -c random_page_cost=1.1"
     )
     assert planner_options() == "-c random_page_cost=1.1"
+
+
+def test_a_page_past_the_counted_matches_is_the_last_one(client, monkeypatch):
+    """The count and the pages come from the ids of the first COUNT_LIMIT + 1 matches: a page
+    number past them shows the last page of those, as a counted list did."""
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 2)
+    _published(3, title="Solar membrane reactor")
+    page = client.get("/technologies/", {"q": "membrane", "page": "7"}).content.decode()
+    assert "More than 2 technologies" in page and page.count("listing-card") == 2
