@@ -147,24 +147,35 @@ def object_sql(model, alias: str, deferred: tuple) -> str:
     return f"jsonb_build_object({pairs})"
 
 
-@cache
-def related_cards_sql(listing_model, image_model, image_columns: tuple, limit: int) -> str:
-    """The `limit` newest published listings sharing a field with the statement's listing
-    (never itself), as cards: `[{"listing": …, "organization": …, "fields": […], "images":
-    […]}, …]`, newest first. The rule of `listings.selectors.related_technologies`, in SQL;
-    PostgreSQL walks the (status, published_at) index and stops after `limit` rows, as there.
-    One parameter: the published status."""
-    table = listing_model._meta.db_table
-    through = listing_model.fields.through._meta.db_table
-    owner = f"{listing_model._meta.model_name}_id"
+def card_sql(listing_model, image_model, image_columns: tuple) -> str:
+    """A card of the listing `rel` (its organisation joined as `org`) as one JSON object:
+    `{"listing": …, "organization": …, "fields": […], "images": […]}`."""
     organization_model = listing_model._meta.get_field("organization").related_model
     fields = fields_sql(listing_model, False, outer="rel.id")
     images = rows_sql(listing_model, image_model, image_columns, "r.position, r.id", outer="rel.id")
-    card = (
+    return (
         f"jsonb_build_object('listing', {object_sql(listing_model, 'rel', CARD_DEFERRED)},"
         f" 'organization', {object_sql(organization_model, 'org', ORGANIZATION_DEFERRED)},"
         f" 'fields', {fields}, 'images', {images})"
     )
+
+
+def organizations_join(listing_model) -> str:
+    organization_model = listing_model._meta.get_field("organization").related_model
+    return f"JOIN {organization_model._meta.db_table} org ON org.id = rel.organization_id"
+
+
+@cache
+def related_cards_sql(listing_model, image_model, image_columns: tuple, limit: int) -> str:
+    """The `limit` newest published listings sharing a field with the statement's listing
+    (never itself), as cards (`card_sql`), newest first. The rule of
+    `listings.selectors.related_technologies`, in SQL; PostgreSQL walks the (status,
+    published_at) index and stops after `limit` rows, as there. One parameter: the published
+    status."""
+    table = listing_model._meta.db_table
+    through = listing_model.fields.through._meta.db_table
+    owner = f"{listing_model._meta.model_name}_id"
+    card = card_sql(listing_model, image_model, image_columns)
     shares_a_field = (
         f"EXISTS (SELECT 1 FROM {through} x WHERE x.{owner} = rel.id AND x.field_id IN"
         f" (SELECT y.field_id FROM {through} y WHERE y.{owner} = {table}.id))"
@@ -174,10 +185,23 @@ def related_cards_sql(listing_model, image_model, image_columns: tuple, limit: i
         f"SELECT rel.* FROM {table} rel WHERE rel.status = %s AND rel.id <> {table}.id"
         f" AND {shares_a_field} ORDER BY {newest} LIMIT {int(limit)}"
     )
-    organizations = organization_model._meta.db_table
     return (
         f"(SELECT jsonb_agg({card} ORDER BY {newest}) FROM ({related}) rel"
-        f" JOIN {organizations} org ON org.id = rel.organization_id)"
+        f" {organizations_join(listing_model)})"
+    )
+
+
+@cache
+def cards_sql(listing_model, image_model, image_columns: tuple) -> tuple[str, str]:
+    """The cards (`card_sql`) of the published listings whose ids are an array parameter, in
+    no order: (the select list, the rest: FROM … WHERE, whose parameters are the published
+    status and the ids), so that the caller may add columns of `rel` (a search snippet)."""
+    card = card_sql(listing_model, image_model, image_columns)
+    table = listing_model._meta.db_table
+    return (
+        f"SELECT {card}",
+        f" FROM {table} rel {organizations_join(listing_model)}"
+        " WHERE rel.status = %s AND rel.id = ANY(%s)",
     )
 
 
@@ -192,21 +216,24 @@ def from_json(model, data: dict, db: str):
 def related_cards(listing_model, image_model, cards: list | None, db: str) -> list:
     """The listings of a `related_cards_sql` array, with their organisation, fields and images
     where `for_cards()` puts them."""
+    return [from_card(listing_model, image_model, card, db) for card in cards or []]
+
+
+def from_card(listing_model, image_model, card: dict, db: str):
+    """A listing from its card's JSON object (`card_sql`), with its organisation, fields and
+    images where `for_cards()` puts them."""
     organization_model = listing_model._meta.get_field("organization").related_model
     field_model = listing_model.fields.field.related_model
-    listings = []
-    for card in cards or []:
-        listing = from_json(listing_model, card["listing"], db)
-        listing._state.fields_cache["organization"] = from_json(
-            organization_model, card["organization"], db
-        )
-        listing._prefetched_objects_cache = {
-            "fields": prefetched(
-                field_model, [build(field_model, r, db) for r in card["fields"] or []]
-            ),
-            "images": prefetched(
-                image_model, [build(image_model, r, db) for r in card["images"] or []]
-            ),
-        }
-        listings.append(listing)
-    return listings
+    listing = from_json(listing_model, card["listing"], db)
+    listing._state.fields_cache["organization"] = from_json(
+        organization_model, card["organization"], db
+    )
+    listing._prefetched_objects_cache = {
+        "fields": prefetched(
+            field_model, [build(field_model, r, db) for r in card["fields"] or []]
+        ),
+        "images": prefetched(
+            image_model, [build(image_model, r, db) for r in card["images"] or []]
+        ),
+    }
+    return listing

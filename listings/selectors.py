@@ -4,17 +4,22 @@ The home page, dashboard and organisation profile are composed by `portal.views`
 the `*_sections` functions of every app by name.
 """
 
+import json
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline
 from django.core.paginator import Page
-from django.db.models import Exists, OuterRef
+from django.db import connections, router
+from django.db.models import Exists, F, OuterRef
+from django.db.models.expressions import RawSQL
+from django.db.models.sql import Query
 from django_filters import FilterSet
 
 from lib.pagination import paginate
 
 from . import related_json, search
-from .models import RELATED_LIMIT, ModerationEvent, Technology, TechnologyImage
+from .lifecycle import Status
+from .models import IMAGE_COLUMNS, RELATED_LIMIT, ModerationEvent, Technology, TechnologyImage
 from .registry import listing_models
 
 
@@ -146,12 +151,44 @@ def search_listings(model, filterset_class, data, page_number) -> ListingSearch:
 
 def _cards(base, ids: list, query: str, headline_field: str) -> list:
     """The listings of `ids`, in that order, with snippets of the query's words."""
-    rows = with_headline(base.filter(pk__in=ids), query, headline_field).in_bulk()
+    if base.model is Technology:
+        rows = technology_cards(ids, query)
+    else:
+        rows = with_headline(base.filter(pk__in=ids), query, headline_field).in_bulk()
     cards = [rows[pk] for pk in ids if pk in rows]
     if query:
         marks = search.highlight_terms(query)
         for listing in cards:
             listing.headline = search.safe_headline(listing.headline, marks)
+    return cards
+
+
+def technology_cards(ids: list, query: str) -> dict:
+    """{id: technology} of the published technologies of `ids`, as `for_cards()` reads them
+    (organisation, fields, images), with a snippet of `query`'s words (`headline`) if given.
+
+    One statement written once per process (`related_json.cards_sql`), the snippet's
+    expression compiled alone: built with the ORM (queryset, annotation, the statement's
+    compilation, instances row by row) the same statement cost about as much Python as the
+    rest of the search (docs/performance.md, *Third pass*)."""
+    db = router.db_for_read(Technology)
+    select, rest = related_json.cards_sql(Technology, TechnologyImage, IMAGE_COLUMNS)
+    extra, params = "", []
+    if query:
+        compiler = Query(Technology).get_compiler(using=db)
+        snippet = headline(RawSQL(f"rel.{Technology.headline_field}", ()), query)
+        extra, params = compiler.compile(snippet.resolve_expression(compiler.query))
+        extra = f", {extra}"
+    with connections[db].cursor() as cursor:
+        cursor.execute(select + extra + rest, [*params, Status.PUBLISHED, list(ids)])
+        rows = cursor.fetchall()
+    cards = {}
+    for row in rows:
+        card = json.loads(row[0]) if isinstance(row[0], str) else row[0]
+        technology = related_json.from_card(Technology, TechnologyImage, card, db)
+        if query:
+            technology.headline = row[1]
+        cards[technology.pk] = technology
     return cards
 
 
@@ -167,15 +204,17 @@ def with_headline(queryset, query: str, field: str = "summary"):
     """Highlighted snippets of the matched words (computed for the page's rows only)."""
     if not query:
         return queryset
-    ts_query = search.cross_language_query(query)
-    return queryset.annotate(
-        headline=SearchHeadline(
-            field,
-            ts_query,
-            config=search.SEARCH_CONFIG,
-            start_sel=search.MARK_START,
-            stop_sel=search.MARK_STOP,
-            max_words=40,
-            min_words=20,
-        )
+    return queryset.annotate(headline=headline(F(field), query))
+
+
+def headline(expression, query: str) -> SearchHeadline:
+    """A snippet of `expression`'s text around the query's words, matches marked."""
+    return SearchHeadline(
+        expression,
+        search.cross_language_query(query),
+        config=search.SEARCH_CONFIG,
+        start_sel=search.MARK_START,
+        stop_sel=search.MARK_STOP,
+        max_words=40,
+        min_words=20,
     )

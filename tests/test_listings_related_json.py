@@ -179,3 +179,25 @@ def test_each_form_reads_the_taxonomy_afresh(client):
     response = client.get("/technologies/", {"field": "solar-power"})
     assert response.status_code == 200 and "Solar power" in response.content.decode()
     assert client.get("/technologies/", {"field": "solar"}).status_code == 400
+
+
+@pytest.mark.parametrize("query", ["", "solar", "太陽 OR wind", '"solar panel" -wind'])
+def test_search_cards_are_the_orms_cards(query, django_assert_num_queries, rf):
+    """The search page's cards (selectors.technology_cards: one statement written once) are the
+    technologies, snippets and card markup that `for_cards()` and the ORM's snippet give."""
+    technology = related_cards_setting()
+    technology.images.create(image="technologies/z.png", thumbnail="t/z.jpg", caption="Z <i>")
+    Technology.objects.filter(pk=technology.pk).update(summary="A solar panel, 太陽電池 & wind")
+    ids = list(Technology.objects.order_by("-pk").values_list("pk", flat=True))  # a draft too
+    base = Technology.objects.published().for_cards()
+    by_orm = selectors.with_headline(base.filter(pk__in=ids), query).in_bulk()
+    context = Context({"request": rf.get("/")})
+    with django_assert_num_queries(1):
+        cards = selectors.technology_cards(ids + [0], query)
+        html = {pk: technology_card(context, card) for pk, card in cards.items()}
+    assert cards == by_orm and len(cards) == 7  # the draft is not a card
+    assert html == {pk: technology_card(context, card) for pk, card in by_orm.items()}
+    if query:
+        assert [c.headline for c in cards.values()] == [by_orm[pk].headline for pk in cards]
+        assert any("\ue000" in c.headline for c in cards.values())
+    assert {"description", "search_vector"} <= cards[technology.pk].get_deferred_fields()
