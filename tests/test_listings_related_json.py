@@ -6,13 +6,14 @@ from datetime import timedelta
 
 import pytest
 from django.template import Context
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from listings import selectors
 from listings.filters import TechnologyFilterSet
 from listings.lifecycle import Status
 from listings.models import Field, Technology
 from listings.templatetags.listing_tags import technology_card
+from needs.filters import NeedFilterSet
 from needs.models import Need
 from tests.factories import make_need, make_organization, make_technology
 
@@ -201,3 +202,12 @@ def test_search_cards_are_the_orms_cards(query, django_assert_num_queries, rf):
         assert [c.headline for c in cards.values()] == [by_orm[pk].headline for pk in cards]
         assert any("\ue000" in c.headline for c in cards.values())
     assert {"description", "search_vector"} <= cards[technology.pk].get_deferred_fields()
+
+
+def test_a_filter_sets_form_class_is_built_once_and_speaks_the_pages_language():
+    form_class = TechnologyFilterSet({"q": "x"}).form.__class__
+    assert TechnologyFilterSet().form.__class__ is form_class
+    assert NeedFilterSet().form.__class__ is not form_class  # its own filters
+    with translation.override("ja"):
+        japanese = str(TechnologyFilterSet().form["trl_min"].label)
+    assert japanese != str(TechnologyFilterSet().form["trl_min"].label) == "TRL from"
