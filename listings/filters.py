@@ -64,6 +64,10 @@ class TaxonomyChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = TaxonomyChoiceField
 
 
+#: Each filter set class's form class (`ListingFilterSet.get_form_class`).
+_FORM_CLASSES: dict[type, type] = {}
+
+
 class ListingFilterSet(django_filters.FilterSet):
     """Search, field (a group includes its sub-fields), country, organisation type, date, sort."""
 
@@ -121,9 +125,20 @@ class ListingFilterSet(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         self.filters["sort"].extra["choices"] = self.SORT_CHOICES
         self.filters["sort"].extra["required"] = False
-        self.filters["field"].field.label_from_instance = lambda f: (
-            f"{f.parent.name} › {f.name}" if f.parent_id else f.name
-        )
+
+    def get_form_class(self):
+        """The form class, built once per filter set class. django-filter builds one per
+        filter set, with a new field per filter, on every list page (a third of a
+        millisecond); it is the same class each time: the fields' labels and choices are
+        lazy, translated when shown, and each form works on its own copies of the fields
+        (so the taxonomy a form reads stays its own: `TaxonomyChoiceField`)."""
+        form_class = _FORM_CLASSES.get(type(self))
+        if form_class is None:
+            self.filters["field"].field.label_from_instance = lambda f: (
+                f"{f.parent.name} › {f.name}" if f.parent_id else f.name
+            )
+            form_class = _FORM_CLASSES[type(self)] = super().get_form_class()
+        return form_class
 
     def is_valid(self):
         valid = super().is_valid()

@@ -9,6 +9,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -17,7 +18,7 @@ from django_countries import countries
 
 from . import search
 from .lifecycle import Action, Status
-from .related_json import fields_array, rows_array, with_related
+from .related_json import fields_array, related_cards_sql, rows_array, with_related
 from .revisions import PendingRevision
 
 
@@ -289,7 +290,8 @@ class TechnologyQuerySet(ListingQuerySet):
         )
 
     def for_detail(self):
-        """A technology's page: its fields with their groups, patents and images in the
+        """A technology's page: its fields with their groups, patents, images and related
+        technologies (`related_cards`, see `listings.selectors.related_technologies`) in the
         technology's own statement; never its search vectors (several kB a row) nor its author
         (shown on the review page only)."""
         return with_related(
@@ -299,6 +301,12 @@ class TechnologyQuerySet(ListingQuerySet):
                 Technology, Patent, ("id", "technology_id", "number", "office", "status"), "r.id"
             ),
             images=images_array(),
+        ).annotate(
+            related_cards=RawSQL(
+                related_cards_sql(Technology, TechnologyImage, IMAGE_COLUMNS, RELATED_LIMIT),
+                (Status.PUBLISHED,),
+                output_field=models.JSONField(),
+            )
         )
 
 
@@ -403,6 +411,8 @@ class Patent(models.Model):
 
 
 MAX_IMAGES = 6
+#: Related technologies on a technology's page.
+RELATED_LIMIT = 4
 IMAGE_COLUMNS = ("id", "technology_id", "image", "thumbnail", "caption", "position")
 
 

@@ -36,8 +36,9 @@ def json_array(from_where: str, columns: dict[str, str], order_by: str) -> str:
 
 
 @cache
-def fields_sql(listing_model, with_groups: bool) -> str:
-    """A listing's fields of technology in the taxonomy's order, each with its group if asked."""
+def fields_sql(listing_model, with_groups: bool, outer: str = "") -> str:
+    """A listing's fields of technology in the taxonomy's order, each with its group if asked
+    (`outer`: the listing's id column, by default its table's in the statement)."""
     through = listing_model.fields.through._meta.db_table
     owner = f"{listing_model._meta.model_name}_id"
     field = field_table(listing_model)
@@ -47,7 +48,7 @@ def fields_sql(listing_model, with_groups: bool) -> str:
         group = ", ".join(f"'{name}', g.{name}" for name in FIELD_COLUMNS)
         columns["parent"] = f"CASE WHEN g.id IS NULL THEN NULL ELSE jsonb_build_object({group}) END"
         joins += f" LEFT JOIN {field} g ON g.id = f.parent_id"
-    outer = f"{listing_model._meta.db_table}.id"
+    outer = outer or f"{listing_model._meta.db_table}.id"
     return json_array(f"{joins} WHERE t.{owner} = {outer}", columns, "f.position, f.slug")
 
 
@@ -56,9 +57,9 @@ def field_table(listing_model) -> str:
 
 
 @cache
-def rows_sql(listing_model, model, columns: tuple, order_by: str) -> str:
+def rows_sql(listing_model, model, columns: tuple, order_by: str, outer: str = "") -> str:
     """A technology's rows of `model` (images, patents), in `order_by`."""
-    outer = f"{listing_model._meta.db_table}.id"
+    outer = outer or f"{listing_model._meta.db_table}.id"
     where = f"{model._meta.db_table} r WHERE r.technology_id = {outer}"
     return json_array(where, {name: f"r.{name}" for name in columns}, order_by)
 
@@ -123,3 +124,116 @@ def prefetched(model, instances: list) -> models.QuerySet:
     queryset._result_cache = instances
     queryset._prefetch_done = True
     return queryset
+
+
+# A technology's related technologies (its page's "Related technologies" cards), read in the
+# technology's own statement: the newest published technologies sharing one of its fields,
+# each with its organisation, fields and first images, as one JSON array. As a separate ORM
+# query it cost about as much of Django's time (the queryset, its compilation, the instances)
+# as the technology's whole statement; docs/performance.md, *Third pass*.
+
+#: The columns a card does not read: left deferred on the cards' instances, as `for_cards()`
+#: leaves them (reading one would be a query, which the page's asserted query count catches).
+CARD_DEFERRED = ("search_vector", "rank_vector", "description", "benefits", "pending_revision")
+ORGANIZATION_DEFERRED = ("description",)
+
+
+def object_sql(model, alias: str, deferred: tuple) -> str:
+    pairs = ", ".join(
+        f"'{f.attname}', {alias}.{f.column}"
+        for f in model._meta.concrete_fields
+        if f.attname not in deferred
+    )
+    return f"jsonb_build_object({pairs})"
+
+
+def card_sql(listing_model, image_model, image_columns: tuple) -> str:
+    """A card of the listing `rel` (its organisation joined as `org`) as one JSON object:
+    `{"listing": …, "organization": …, "fields": […], "images": […]}`."""
+    organization_model = listing_model._meta.get_field("organization").related_model
+    fields = fields_sql(listing_model, False, outer="rel.id")
+    images = rows_sql(listing_model, image_model, image_columns, "r.position, r.id", outer="rel.id")
+    return (
+        f"jsonb_build_object('listing', {object_sql(listing_model, 'rel', CARD_DEFERRED)},"
+        f" 'organization', {object_sql(organization_model, 'org', ORGANIZATION_DEFERRED)},"
+        f" 'fields', {fields}, 'images', {images})"
+    )
+
+
+def organizations_join(listing_model) -> str:
+    organization_model = listing_model._meta.get_field("organization").related_model
+    return f"JOIN {organization_model._meta.db_table} org ON org.id = rel.organization_id"
+
+
+@cache
+def related_cards_sql(listing_model, image_model, image_columns: tuple, limit: int) -> str:
+    """The `limit` newest published listings sharing a field with the statement's listing
+    (never itself), as cards (`card_sql`), newest first. The rule of
+    `listings.selectors.related_technologies`, in SQL; PostgreSQL walks the (status,
+    published_at) index and stops after `limit` rows, as there. One parameter: the published
+    status."""
+    table = listing_model._meta.db_table
+    through = listing_model.fields.through._meta.db_table
+    owner = f"{listing_model._meta.model_name}_id"
+    card = card_sql(listing_model, image_model, image_columns)
+    shares_a_field = (
+        f"EXISTS (SELECT 1 FROM {through} x WHERE x.{owner} = rel.id AND x.field_id IN"
+        f" (SELECT y.field_id FROM {through} y WHERE y.{owner} = {table}.id))"
+    )
+    newest = "rel.published_at DESC, rel.id DESC"
+    related = (
+        f"SELECT rel.* FROM {table} rel WHERE rel.status = %s AND rel.id <> {table}.id"
+        f" AND {shares_a_field} ORDER BY {newest} LIMIT {int(limit)}"
+    )
+    return (
+        f"(SELECT jsonb_agg({card} ORDER BY {newest}) FROM ({related}) rel"
+        f" {organizations_join(listing_model)})"
+    )
+
+
+@cache
+def cards_sql(listing_model, image_model, image_columns: tuple) -> tuple[str, str]:
+    """The cards (`card_sql`) of the published listings whose ids are an array parameter, in
+    no order: (the select list, the rest: FROM … WHERE, whose parameters are the published
+    status and the ids), so that the caller may add columns of `rel` (a search snippet)."""
+    card = card_sql(listing_model, image_model, image_columns)
+    table = listing_model._meta.db_table
+    return (
+        f"SELECT {card}",
+        f" FROM {table} rel {organizations_join(listing_model)}"
+        " WHERE rel.status = %s AND rel.id = ANY(%s)",
+    )
+
+
+def from_json(model, data: dict, db: str):
+    """A model instance from its JSON object, as `Model.from_db` makes one from a row: each
+    value through its field's `to_python` (dates, arrays), the columns not in `data` deferred."""
+    fields = [f for f in model._meta.concrete_fields if f.attname in data]
+    values = [None if data[f.attname] is None else f.to_python(data[f.attname]) for f in fields]
+    return model.from_db(db, [f.attname for f in fields], values)
+
+
+def related_cards(listing_model, image_model, cards: list | None, db: str) -> list:
+    """The listings of a `related_cards_sql` array, with their organisation, fields and images
+    where `for_cards()` puts them."""
+    return [from_card(listing_model, image_model, card, db) for card in cards or []]
+
+
+def from_card(listing_model, image_model, card: dict, db: str):
+    """A listing from its card's JSON object (`card_sql`), with its organisation, fields and
+    images where `for_cards()` puts them."""
+    organization_model = listing_model._meta.get_field("organization").related_model
+    field_model = listing_model.fields.field.related_model
+    listing = from_json(listing_model, card["listing"], db)
+    listing._state.fields_cache["organization"] = from_json(
+        organization_model, card["organization"], db
+    )
+    listing._prefetched_objects_cache = {
+        "fields": prefetched(
+            field_model, [build(field_model, r, db) for r in card["fields"] or []]
+        ),
+        "images": prefetched(
+            image_model, [build(image_model, r, db) for r in card["images"] or []]
+        ),
+    }
+    return listing

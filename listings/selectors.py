@@ -4,17 +4,22 @@ The home page, dashboard and organisation profile are composed by `portal.views`
 the `*_sections` functions of every app by name.
 """
 
+import json
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline
 from django.core.paginator import Page
-from django.db.models import Exists, OuterRef
+from django.db import connections, router
+from django.db.models import Exists, F, OuterRef
+from django.db.models.expressions import RawSQL
+from django.db.models.sql import Query
 from django_filters import FilterSet
 
 from lib.pagination import paginate
 
-from . import search
-from .models import ModerationEvent, Technology
+from . import related_json, search
+from .lifecycle import Status
+from .models import IMAGE_COLUMNS, RELATED_LIMIT, ModerationEvent, Technology, TechnologyImage
 from .registry import listing_models
 
 
@@ -75,10 +80,16 @@ def moderation_queue(model):
     return items
 
 
-def related_technologies(technology, limit=4):
+def related_technologies(technology, limit=RELATED_LIMIT):
     """The newest published technologies sharing a field. EXISTS (no join + DISTINCT) and a plain
     `-published_at` order (published rows always have it) let PostgreSQL walk the
-    (status, -published_at) index and stop after `limit` rows: ~1 ms at 100,000 technologies."""
+    (status, -published_at) index and stop after `limit` rows: ~1 ms at 100,000 technologies.
+
+    A technology read with `Technology.objects.for_detail()` brought them in its own statement
+    (`related_json.related_cards_sql`, the same rule in SQL): no query then."""
+    if limit == RELATED_LIMIT and "related_cards" in technology.__dict__:
+        cards = technology.__dict__.pop("related_cards")  # JSON, made into cards once
+        return related_json.related_cards(Technology, TechnologyImage, cards, technology._state.db)
     field_ids = [f.pk for f in technology.fields.all()]
     through = Technology.fields.through
     return list(
@@ -118,16 +129,19 @@ def search_listings(model, filterset_class, data, page_number) -> ListingSearch:
     nothing matches the words, the same filters find titles that look like them instead
     (typo tolerance).
 
-    The page is found in two steps: the ids of the page's rows, in order (a narrow query: a
-    common word's tens of thousands of matches are ranked without joining or carrying their
-    other columns), then those rows as cards with their snippets."""
+    The page is found in two steps: the ids of the first `COUNT_LIMIT` + 1 matches, in order
+    (a narrow query: a common word's tens of thousands of matches are ranked without joining
+    or carrying their other columns), which are also what the list counts (no page lies past
+    them: `CappedPaginator`); then the page's rows as cards with their snippets. One statement
+    for the count and the ids: a separate count found the matches a second time (twice the
+    SQL of a targeted search, docs/performance.md, *Third pass*)."""
     base = model.objects.published().for_cards()
     filterset = filterset_class(data or None, queryset=base)
     valid = not filterset.is_bound or filterset.is_valid()
     queryset = filterset.qs if valid else base.none()
     query = filterset.form.cleaned_data.get("q", "") if valid and filterset.is_bound else ""
     ids = queryset.select_related(None).prefetch_related(None).values_list("pk", flat=True)
-    page = paginate(ids, page_number, count_limit=COUNT_LIMIT)
+    page = paginate(list(ids[: COUNT_LIMIT + 1]), page_number, count_limit=COUNT_LIMIT)
     if query and page.paginator.count == 0:
         page = paginate(_similar_titles(filterset_class, base, data, query), page_number)
         return ListingSearch(filterset, page, query, page.paginator.count > 0, valid)
@@ -137,12 +151,44 @@ def search_listings(model, filterset_class, data, page_number) -> ListingSearch:
 
 def _cards(base, ids: list, query: str, headline_field: str) -> list:
     """The listings of `ids`, in that order, with snippets of the query's words."""
-    rows = with_headline(base.filter(pk__in=ids), query, headline_field).in_bulk()
+    if base.model is Technology:
+        rows = technology_cards(ids, query)
+    else:
+        rows = with_headline(base.filter(pk__in=ids), query, headline_field).in_bulk()
     cards = [rows[pk] for pk in ids if pk in rows]
     if query:
         marks = search.highlight_terms(query)
         for listing in cards:
             listing.headline = search.safe_headline(listing.headline, marks)
+    return cards
+
+
+def technology_cards(ids: list, query: str) -> dict:
+    """{id: technology} of the published technologies of `ids`, as `for_cards()` reads them
+    (organisation, fields, images), with a snippet of `query`'s words (`headline`) if given.
+
+    One statement written once per process (`related_json.cards_sql`), the snippet's
+    expression compiled alone: built with the ORM (queryset, annotation, the statement's
+    compilation, instances row by row) the same statement cost about as much Python as the
+    rest of the search (docs/performance.md, *Third pass*)."""
+    db = router.db_for_read(Technology)
+    select, rest = related_json.cards_sql(Technology, TechnologyImage, IMAGE_COLUMNS)
+    extra, params = "", []
+    if query:
+        compiler = Query(Technology).get_compiler(using=db)
+        snippet = headline(RawSQL(f"rel.{Technology.headline_field}", ()), query)
+        extra, params = compiler.compile(snippet.resolve_expression(compiler.query))
+        extra = f", {extra}"
+    with connections[db].cursor() as cursor:
+        cursor.execute(select + extra + rest, [*params, Status.PUBLISHED, list(ids)])
+        rows = cursor.fetchall()
+    cards = {}
+    for row in rows:
+        card = json.loads(row[0]) if isinstance(row[0], str) else row[0]
+        technology = related_json.from_card(Technology, TechnologyImage, card, db)
+        if query:
+            technology.headline = row[1]
+        cards[technology.pk] = technology
     return cards
 
 
@@ -158,15 +204,17 @@ def with_headline(queryset, query: str, field: str = "summary"):
     """Highlighted snippets of the matched words (computed for the page's rows only)."""
     if not query:
         return queryset
-    ts_query = search.cross_language_query(query)
-    return queryset.annotate(
-        headline=SearchHeadline(
-            field,
-            ts_query,
-            config=search.SEARCH_CONFIG,
-            start_sel=search.MARK_START,
-            stop_sel=search.MARK_STOP,
-            max_words=40,
-            min_words=20,
-        )
+    return queryset.annotate(headline=headline(F(field), query))
+
+
+def headline(expression, query: str) -> SearchHeadline:
+    """A snippet of `expression`'s text around the query's words, matches marked."""
+    return SearchHeadline(
+        expression,
+        search.cross_language_query(query),
+        config=search.SEARCH_CONFIG,
+        start_sel=search.MARK_START,
+        stop_sel=search.MARK_STOP,
+        max_words=40,
+        min_words=20,
     )

@@ -2,10 +2,18 @@
 the same rows, in the same order, as the prefetch queries they replace, and fewer queries per
 page; the search filters' field checked against the taxonomy rows its widget renders."""
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.template import Context
+from django.utils import timezone, translation
+
+from listings import selectors
 from listings.filters import TechnologyFilterSet
+from listings.lifecycle import Status
 from listings.models import Field, Technology
+from listings.templatetags.listing_tags import technology_card
+from needs.filters import NeedFilterSet
 from needs.models import Need
 from tests.factories import make_need, make_organization, make_technology
 
@@ -56,29 +64,85 @@ def test_need_cards_read_their_fields_in_the_same_statement(django_assert_num_qu
 
 
 @pytest.mark.django_db(transaction=True)  # the view's event commits as on a real server
-def test_technology_detail_page_asks_three_statements(client, django_assert_num_queries):
+def test_technology_detail_page_asks_two_statements(client, django_assert_num_queries):
     technology = technology_with_everything()
-    make_technology(make_organization(), fields=("solar",))  # a related technology
+    related = make_technology(make_organization(), title="Related solar", fields=("solar",))
     client.get(technology.get_absolute_url())  # the per-process caches
-    # the technology with its rows, the related technologies with theirs, and the view's event
-    # committed without waiting for the disk (analytics.services.record_view)
-    with django_assert_num_queries(3) as captured:
+    # the technology with its rows and its related technologies with theirs, and the view's
+    # event committed without waiting for the disk (analytics.services.record_view)
+    with django_assert_num_queries(2) as captured:
         html = client.get(technology.get_absolute_url()).content.decode()
     assert "JP 2" in html and "technologies/thumbs" not in html and "t/a.jpg" in html
-    assert captured.captured_queries[2]["sql"].startswith(
+    assert f'href="{related.get_absolute_url()}"' in html and "Related solar" in html
+    assert captured.captured_queries[1]["sql"].startswith(
         "SET LOCAL synchronous_commit TO OFF; INSERT INTO analytics_listingevent"
     )
 
 
-def test_search_page_asks_four_queries(client, django_assert_num_queries):
+def related_cards_setting():
+    """A technology, and technologies that share one of its fields or not, published or not,
+    with and without pictures and logos, at different dates."""
+    now = timezone.now()
+    technology = make_technology(fields=("solar", "water-treatment"))
+    logo = make_organization(name="Logo & Co", logo="organizations/logo.png")
+    for days, fields in enumerate(
+        [("solar",), ("wind",), ("water-treatment", "wind"), ("solar",), ("solar",), ("solar",)]
+    ):
+        other = make_technology(
+            logo if days % 2 else None,
+            title=f"Other {days} <b>",
+            fields=fields,
+            published_at=now - timedelta(days=days + 1),
+        )
+        if days == 2:
+            other.images.create(image="technologies/x.png", thumbnail="t/x.jpg", caption="X")
+            other.images.create(image="technologies/y.png", thumbnail="t/y.jpg", position=1)
+    make_technology(fields=("solar",), status=Status.DRAFT, title="Draft")
+    return technology
+
+
+def test_related_technologies_come_with_the_technology_as_the_query_gives_them(
+    django_assert_num_queries, rf
+):
+    technology = related_cards_setting()
+    by_query = selectors.related_technologies(
+        Technology.objects.prefetch_related("fields").get(pk=technology.pk)
+    )
+    read = Technology.objects.for_detail().get(pk=technology.pk)
+    context = Context({"request": rf.get("/")})
+    with django_assert_num_queries(0):
+        cards = selectors.related_technologies(read)
+        html = [technology_card(context, card) for card in cards]
+    assert cards == by_query and len(cards) == 4  # the newest four sharing a field, newest first
+    assert html == [technology_card(context, card) for card in by_query]
+    assert [c.published_at for c in cards] == [c.published_at for c in by_query]
+    assert [c.organization.logo for c in cards] == [c.organization.logo for c in by_query]
+    assert [c.countries for c in cards] == [c.countries for c in by_query]
+    # What a card does not show stays unread, as on `for_cards()` instances.
+    assert {"description", "benefits", "search_vector"} <= cards[0].get_deferred_fields()
+    assert cards[0].description == by_query[0].description  # read when asked for
+
+
+def test_a_technology_without_related_ones_gets_none(django_assert_num_queries):
+    technology = make_technology(fields=())
+    make_technology(fields=("solar",))
+    read = Technology.objects.for_detail().get(pk=technology.pk)
+    with django_assert_num_queries(0):
+        assert selectors.related_technologies(read) == []
+
+
+def test_search_page_asks_three_queries(client, django_assert_num_queries):
     for i in range(3):
         make_technology(title=f"Solar panel {i}", fields=("solar",))
     params = {"q": "solar", "trl_min": 3, "field": "solar"}
     client.get("/technologies/", params)
-    # the taxonomy (the chosen field and the filter panel), the count, the page's ids, its cards
-    with django_assert_num_queries(4):
+    # the taxonomy (the chosen field and the filter panel), the ids of the first matches (the
+    # count and the page: selectors.search_listings), the page's cards
+    with django_assert_num_queries(3) as captured:
         html = client.get("/technologies/", params).content.decode()
-    assert html.count("listing-card") == 3
+    assert html.count("listing-card") == 3 and "3 technologies" in html
+    ids_sql = captured.captured_queries[1]["sql"]
+    assert ids_sql.endswith(f"LIMIT {selectors.COUNT_LIMIT + 1}") and "COUNT(" not in ids_sql
 
 
 def test_a_field_renamed_shows_on_the_next_page(client):
@@ -116,3 +180,34 @@ def test_each_form_reads_the_taxonomy_afresh(client):
     response = client.get("/technologies/", {"field": "solar-power"})
     assert response.status_code == 200 and "Solar power" in response.content.decode()
     assert client.get("/technologies/", {"field": "solar"}).status_code == 400
+
+
+@pytest.mark.parametrize("query", ["", "solar", "太陽 OR wind", '"solar panel" -wind'])
+def test_search_cards_are_the_orms_cards(query, django_assert_num_queries, rf):
+    """The search page's cards (selectors.technology_cards: one statement written once) are the
+    technologies, snippets and card markup that `for_cards()` and the ORM's snippet give."""
+    technology = related_cards_setting()
+    technology.images.create(image="technologies/z.png", thumbnail="t/z.jpg", caption="Z <i>")
+    Technology.objects.filter(pk=technology.pk).update(summary="A solar panel, 太陽電池 & wind")
+    ids = list(Technology.objects.order_by("-pk").values_list("pk", flat=True))  # a draft too
+    base = Technology.objects.published().for_cards()
+    by_orm = selectors.with_headline(base.filter(pk__in=ids), query).in_bulk()
+    context = Context({"request": rf.get("/")})
+    with django_assert_num_queries(1):
+        cards = selectors.technology_cards(ids + [0], query)
+        html = {pk: technology_card(context, card) for pk, card in cards.items()}
+    assert cards == by_orm and len(cards) == 7  # the draft is not a card
+    assert html == {pk: technology_card(context, card) for pk, card in by_orm.items()}
+    if query:
+        assert [c.headline for c in cards.values()] == [by_orm[pk].headline for pk in cards]
+        assert any("\ue000" in c.headline for c in cards.values())
+    assert {"description", "search_vector"} <= cards[technology.pk].get_deferred_fields()
+
+
+def test_a_filter_sets_form_class_is_built_once_and_speaks_the_pages_language():
+    form_class = TechnologyFilterSet({"q": "x"}).form.__class__
+    assert TechnologyFilterSet().form.__class__ is form_class
+    assert NeedFilterSet().form.__class__ is not form_class  # its own filters
+    with translation.override("ja"):
+        japanese = str(TechnologyFilterSet().form["trl_min"].label)
+    assert japanese != str(TechnologyFilterSet().form["trl_min"].label) == "TRL from"
