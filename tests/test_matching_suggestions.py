@@ -40,6 +40,22 @@ def _buyer_and_need(**need):
     return buyer, make_need(company, author=buyer, **need)
 
 
+def _hydrogen_pair(*, same_organization=False):
+    """A company's need and a technology that matches it strongly."""
+    buyer, need = _buyer_and_need(
+        title="Hydrogen storage tank for fuel cell vans",
+        description="We need a light hydrogen storage tank for fuel cell vans.",
+        fields=("hydrogen-fuel-cells",),
+    )
+    technology = make_technology(
+        need.organization if same_organization else None,
+        title="Lightweight hydrogen storage tank",
+        summary="A composite hydrogen storage tank for fuel cell vehicles.",
+        fields=("hydrogen-fuel-cells",),
+    )
+    return buyer, need, technology
+
+
 def test_an_unrelated_technology_is_not_suggested_and_the_page_says_so(client):
     buyer, need = _buyer_and_need(
         title="Hydrogen storage tank for fuel cell vans",
@@ -184,16 +200,7 @@ def _stored_scores(need, score):
 
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_when_no_suggestion_is_strong_the_need_page_says_so(client, language):
-    buyer, need = _buyer_and_need(
-        title="Hydrogen storage tank for fuel cell vans",
-        description="We need a light hydrogen storage tank for fuel cell vans.",
-        fields=("hydrogen-fuel-cells",),
-    )
-    make_technology(
-        title="Lightweight hydrogen storage tank",
-        summary="A composite hydrogen storage tank for fuel cell vehicles.",
-        fields=("hydrogen-fuel-cells",),
-    )
+    buyer, need, _technology = _hydrogen_pair()
     client.force_login(buyer)
     client.cookies["django_language"] = language
     with translation.override(language):
@@ -212,16 +219,7 @@ def test_the_board_says_when_a_need_has_no_strong_candidate(client):
 
     from tests.factories import make_staff
 
-    _buyer, need = _buyer_and_need(
-        title="Hydrogen storage tank for fuel cell vans",
-        description="We need a light hydrogen storage tank for fuel cell vans.",
-        fields=("hydrogen-fuel-cells",),
-    )
-    make_technology(
-        title="Lightweight hydrogen storage tank",
-        summary="A composite hydrogen storage tank for fuel cell vehicles.",
-        fields=("hydrogen-fuel-cells",),
-    )
+    _buyer, need, _technology = _hydrogen_pair()
     client.force_login(make_staff())
     note = "No strong match yet: these are the closest candidates."
     assert note not in client.get(reverse("matching:board")).content.decode()
@@ -230,28 +228,13 @@ def test_the_board_says_when_a_need_has_no_strong_candidate(client):
     assert note in page and "worth a look" in page
 
 
-def _hydrogen_pair(technology_organization):
-    buyer, need = _buyer_and_need(
-        title="Hydrogen storage tank for fuel cell vans",
-        description="We need a light hydrogen storage tank for fuel cell vans.",
-        fields=("hydrogen-fuel-cells",),
-    )
-    technology = make_technology(
-        technology_organization or need.organization,
-        title="Lightweight hydrogen storage tank",
-        summary="A composite hydrogen storage tank for fuel cell vehicles.",
-        fields=("hydrogen-fuel-cells",),
-    )
-    return buyer, need, technology
-
-
 @pytest.mark.parametrize("same_organization", [True, False])
 def test_a_listing_of_the_same_organisation_is_never_suggested(client, same_organization):
     from django.urls import reverse
 
     from tests.factories import make_staff
 
-    buyer, need, technology = _hydrogen_pair(None if same_organization else make_organization())
+    buyer, need, technology = _hydrogen_pair(same_organization=same_organization)
     expected = [] if same_organization else [technology]
     assert [s.listing for s in selectors.suggested_technologies(need)] == expected
     assert [s.listing for s in selectors.suggested_needs(technology)] == (
@@ -293,7 +276,7 @@ def test_a_moderator_cannot_confirm_a_match_within_one_organisation():
     from matching.services import MatchError, confirm_match
     from tests.factories import make_staff
 
-    _buyer, need, technology = _hydrogen_pair(None)
+    _buyer, need, technology = _hydrogen_pair(same_organization=True)
     with pytest.raises(MatchError):
         confirm_match(need, technology, make_staff())
     assert not Match.objects.filter(confirmed=True).exists()
