@@ -87,13 +87,19 @@ class Plan:
 @dataclass
 class Subject:
     """What one generated listing is about, so its title, keywords and texts agree: its field
-    group, its language, two of the group's topic words (its focus) and two rare words of its
-    own (what the invention is called: a real listing's specific terms)."""
+    group, its language, two of the group's topic words (its focus), two rare words of its own
+    (what the invention is called) and more rare words of its own (the materials, parts and
+    processes a real listing names: its details)."""
 
     group: str
     japanese: bool
     focus: list
     specific: list
+    details: list = field(default_factory=list)
+    #: its designations: acronyms and codes of its parts or materials (``NMC``, ``PA12``)
+    codes: list = field(default_factory=list)
+    #: how many detail words the texts have used (they are named in turn, then again)
+    used: int = 0
 
 
 #: each role's sentences, in order, as (kind of template, fewest, most): a description states a
@@ -102,9 +108,10 @@ class Subject:
 PLANS = {
     "summary": (("METHOD", 1, 1), ("RESULT", 1, 1)),
     "description": (
-        ("PROBLEM", 1, 2),
-        ("METHOD", 2, 4),
-        ("RESULT", 1, 3),
+        ("PROBLEM", 1, 1),
+        ("METHOD", 2, 3),
+        ("DETAILS", 2, 3),
+        ("RESULT", 1, 2),
         ("AVAILABILITY", 1, 1),
         ("APPLICATIONS", 1, 1),
     ),
@@ -119,6 +126,24 @@ APPLICATIONS = (8, 10)
 APPLICATIONS_ELSEWHERE = (2, 5)
 #: share of descriptions with a sentence about another field.
 CROSS_SHARE = 0.5
+#: Calibrated on the development set's real listings (docs/matching.md, "Quality at scale"):
+#: how many rare words of its own a listing names beside its two main ones (fewest, most),
+#: the share of the general-word slots that name one of them, and the share that take a word
+#: of the broad everyday vocabulary (`vocabulary.everyday_words`) instead of the general
+#: technical words.
+DETAILS = (16, 30)
+DETAIL_SHARE = 0.6
+EVERYDAY_SHARE = 0.7
+#: how many designations (acronyms, codes) a listing names: real listings name a few that
+#: hardly any other listing does (NMC, ASIC, PA12, Modbus).
+CODES = (1, 3)
+_LETTERS = "ABCDEFGHIJKLMNOPRSTUVWXYZ"
+
+
+def designation(rng) -> str:
+    """An acronym of 2-4 capitals, half of them with a number (``PA12``, ``TX40``)."""
+    code = "".join(rng.choices(_LETTERS, k=rng.randint(2, 4)))
+    return code + str(rng.randint(2, 99)) if rng.random() < 0.5 else code
 
 
 def _compile(template: str) -> list[tuple[str, str]]:
@@ -129,7 +154,7 @@ def _compile(template: str) -> list[tuple[str, str]]:
 
 def _templates(suffix: str) -> dict[str, list]:
     kinds = ("TITLES", "PROBLEM", "METHOD", "RESULT", "AVAILABILITY", "APPLICATIONS", "CROSS")
-    kinds += ("BENEFITS", "NEED")
+    kinds += ("BENEFITS", "NEED", "DETAILS")
     return {k: [_compile(t) for t in getattr(vocab, f"{k}_{suffix}")] for k in kinds}
 
 
@@ -140,38 +165,44 @@ TEMPLATES = {False: _templates("EN"), True: _templates("JA")}
 class Corpus:
     """Pre-built word pools, cumulative weights and compiled sentence templates, so generating
     text is cheap. Texts are sentences from templates (bench/vocabulary.py) whose slots are
-    filled from the pools: a listing's focus topic words, its own rare words, general words
-    (Zipf-like), adjectives, verbs and numbers."""
+    filled from the pools: a listing's focus topic words, its own rare words (two main ones
+    and 16-30 details), its designations, general technical words (Zipf-like), everyday words
+    (by how common they are), adjectives, verbs and numbers."""
 
     rng: random.Random
     general_en: list = field(default_factory=list)
     general_en_cum: list = field(default_factory=list)
-    tail_en: list = field(default_factory=list)
-    tail_ja: list = field(default_factory=list)
+    own: list = field(default_factory=list)
+    everyday_en: list = field(default_factory=list)
+    everyday_ja: list = field(default_factory=list)
+    everyday_cum: list = field(default_factory=list)
     groups: list = field(default_factory=list)
 
     @classmethod
     def build(cls, rng, groups):
         corpus = cls(rng=rng, groups=groups)
-        # Real rare words (bench/vocabulary.py): English listings use 3,000 English glosses,
-        # Japanese ones the headwords of 1,500 of them.
-        tail = vocab.long_tail(3000, rng)
-        corpus.tail_en = list(dict.fromkeys(english for _, english in tail))
-        corpus.tail_ja = [japanese for japanese, _ in tail[:1500]]
-        words = vocab.GENERAL_EN + corpus.tail_en
-        corpus.general_en = words
-        # Zipf-like, flattened at the top: a few words everywhere, a long rare tail.
+        # Real rare words (bench/vocabulary.py), ~30,000 (Japanese headword, English gloss)
+        # pairs: a listing's own words, the headword in a Japanese listing, the gloss in an
+        # English one.
+        corpus.own = list(vocab.specific_words())
+        # Zipf-like, flattened at the top: a few words everywhere.
+        corpus.general_en = vocab.GENERAL_EN
         corpus.general_en_cum = list(
-            itertools.accumulate(1.0 / (rank + 10) for rank in range(len(words)))
+            itertools.accumulate(1.0 / (rank + 10) for rank in range(len(vocab.GENERAL_EN)))
         )
+        everyday = vocab.everyday_words()
+        corpus.everyday_ja = [japanese for japanese, _, _ in everyday]
+        corpus.everyday_en = [english for _, english, _ in everyday]
+        corpus.everyday_cum = list(itertools.accumulate(weight for _, _, weight in everyday))
         return corpus
 
     def subject(self, group: str, japanese: bool) -> Subject:
         rng = self.rng
         topic = self.topic(group, japanese)
-        tail = self.tail_ja if japanese else self.tail_en
+        own = [pair[1 - japanese] for pair in rng.sample(self.own, 2 + rng.randint(*DETAILS))]
+        codes = [designation(rng) for _ in range(rng.randint(*CODES))]
         return Subject(
-            group, japanese, rng.sample(topic, k=min(2, len(topic))), rng.sample(tail, 2)
+            group, japanese, rng.sample(topic, k=min(2, len(topic))), own[:2], own[2:], codes
         )
 
     @staticmethod
@@ -180,10 +211,30 @@ class Corpus:
         return words or (["技術"] if japanese else ["technology"])
 
     def general(self, japanese: bool) -> str:
+        """A general technical word (Zipf-like in English) or, for EVERYDAY_SHARE of them, a
+        word of the broad everyday vocabulary, drawn by how common it is."""
         rng = self.rng
+        if rng.random() < EVERYDAY_SHARE:
+            words = self.everyday_ja if japanese else self.everyday_en
+            return rng.choices(words, cum_weights=self.everyday_cum)[0]
         if japanese:
-            return rng.choice(self.tail_ja) if rng.random() < 0.15 else rng.choice(vocab.GENERAL_JA)
+            return rng.choice(vocab.GENERAL_JA)
         return rng.choices(self.general_en, cum_weights=self.general_en_cum)[0]
+
+    @staticmethod
+    def detail(subject: Subject) -> str:
+        """The listing's next detail word (they are named in turn, then again)."""
+        if not subject.details:
+            return subject.specific[0]
+        subject.used += 1
+        return subject.details[(subject.used - 1) % len(subject.details)]
+
+    def detail_or_general(self, subject: Subject) -> str:
+        """One of the listing's detail words (DETAIL_SHARE of the slots), else a general
+        word."""
+        if self.rng.random() < DETAIL_SHARE:
+            return self.detail(subject)
+        return self.general(subject.japanese)
 
     def fill(self, template, subject: Subject) -> str:
         rng, japanese = self.rng, subject.japanese
@@ -201,8 +252,12 @@ class Corpus:
                 word = rng.choice(self.topic(rng.choice(self.groups), japanese))
             elif slot == "S":
                 word = rng.choice(subject.specific)
+            elif slot == "D":
+                word = self.detail(subject)
+            elif slot == "C":
+                word = rng.choice(subject.codes or subject.specific)
             elif slot == "G":
-                word = self.general(japanese)
+                word = self.detail_or_general(subject)
             elif slot == "A":
                 word = rng.choice(vocab.ADJECTIVES_JA if japanese else vocab.ADJECTIVES_EN)
             elif slot == "V":
@@ -251,13 +306,14 @@ class Corpus:
         return self.fill(self.rng.choice(TEMPLATES[subject.japanese]["TITLES"]), subject)[:200]
 
     def keywords(self, subject: Subject) -> list[str]:
-        """Its focus words, its own words with a general one, and perhaps another topic word
-        of its field (3 to 5 keywords, as real listings have)."""
+        """Its focus words, its own words with a general one, one to three of its details and
+        perhaps another topic word of its field (4 to 8 keywords, as real listings have)."""
         rng = self.rng
         joiner = "" if subject.japanese else " "
         own = [w + joiner + self.general(subject.japanese) for w in subject.specific]
+        details = subject.details[: rng.randint(1, 3)]
         extra = [rng.choice(self.topic(subject.group, subject.japanese))]
-        words = subject.focus + own[: rng.randint(1, 2)] + extra[: rng.randint(0, 1)]
+        words = subject.focus + own[: rng.randint(1, 2)] + details + extra[: rng.randint(0, 1)]
         return list(dict.fromkeys(w[:60] for w in words))
 
 

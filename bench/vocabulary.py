@@ -115,28 +115,55 @@ def _gloss_rows() -> list[tuple[str, str]]:
 
 
 @functools.cache
-def specific_words() -> tuple[tuple[str, str], ...]:
-    """Every (Japanese headword, English gloss) pair eligible as a listing's own word, sorted
-    (so a seeded sample is reproducible); ~30,000 pairs, 2 s of CPU once per process."""
+def _candidates() -> tuple[tuple[str, str, tuple[int, ...]], ...]:
+    """(headword, first gloss, how many first-sense glosses hold each of its stems) for every
+    headword of the table that may stand in a generated text: 2-4 kanji or 4-8 katakana, a
+    first gloss of one or two plain English words, none of them a general word (~82,000)."""
     rows = _gloss_rows()
     frequency = Counter(term for _, glosses in rows for term in set(analyse_english(glosses)))
     general = set(analyse_english(" ".join(GENERAL_EN)))
-    pairs = {}
+    out, seen = [], set()
     for head, glosses in rows:
         gloss = glosses.split("|")[0]
+        if head in seen:
+            continue
         if not (_KANJI_WORD.match(head) or _KATAKANA_WORD.match(head)) or not _GLOSS.match(gloss):
             continue
         terms = analyse_english(gloss)
-        if len(terms) == len(gloss.split()) and all(
-            frequency[t] <= SPECIFIC_DF and t not in general for t in terms
-        ):
-            pairs.setdefault(head, gloss)
-    return tuple(sorted(pairs.items()))
+        if len(terms) == len(gloss.split()) and not set(terms) & general:
+            seen.add(head)
+            out.append((head, gloss, tuple(frequency[t] for t in terms)))
+    return tuple(sorted(out))
 
 
-def long_tail(count: int, rng) -> list[tuple[str, str]]:
-    """``count`` distinct (Japanese, English) rare words, drawn with ``rng`` (seeded)."""
-    return rng.sample(specific_words(), count)
+@functools.cache
+def specific_words() -> tuple[tuple[str, str], ...]:
+    """Every (Japanese headword, English gloss) pair eligible as a listing's own word, sorted
+    (so a seeded sample is reproducible); ~30,000 pairs, 2 s of CPU once per process."""
+    return tuple(
+        (head, gloss)
+        for head, gloss, counts in _candidates()
+        if all(n <= SPECIFIC_DF for n in counts)
+    )
+
+
+@functools.cache
+def everyday_words() -> tuple[tuple[str, str, float], ...]:
+    """(Japanese headword, English word, weight) for the ~23,000 one-word first glosses of the
+    table (one headword each): the broad vocabulary a real listing also uses beside its field's
+    words — "river", "winter", "camera", "vacuum" — which the generated texts lacked, so in a
+    bench database a real listing's ordinary words were rare (issue 17). A word's weight is how
+    many first-sense glosses hold its stem (a proxy for how common it is in English), shared
+    among the words of that stem, so a stem is drawn as often as the table uses it."""
+    words = {}
+    for head, gloss, counts in _candidates():
+        if " " not in gloss:
+            words.setdefault(gloss, (head, counts[0]))
+    stems = Counter(next(iter(analyse_english(gloss))) for gloss in words)
+    return tuple(
+        (head, gloss, n / stems[next(iter(analyse_english(gloss)))])
+        for gloss, (head, n) in sorted(words.items())
+    )
 
 
 def topic_words_en(group: str) -> list[str]:
@@ -150,7 +177,8 @@ def topic_words_ja(group: str) -> list[str]:
 # --- Sentence templates: generated listings read like real ones -----------------------------
 # A listing is about a subject (bench.generate.Subject): two of its field's topic words (its
 # focus, repeated as real listings repeat theirs) and two rare words of its own (what the
-# invention is called). Slots: {T} a focus word, {O} another topic word of the field, {L} a
+# invention is called) and more of its own (its details). Slots: {T} a focus word, {D} the
+# listing's next detail word, {C} one of its designations (an acronym or code), {O} another topic word of the field, {L} a
 # list of several of them (an applications sentence), {X} a
 # topic word of another field, {S} one of the listing's own rare words, {G} a general word
 # (Zipf-distributed), {A} an adjective, {V} a verb, {N} a number, {P} a percentage, {U} a unit.
@@ -170,12 +198,12 @@ recovers separates monitors predicts protects extends lowers shortens simplifies
 UNITS_EN = _words("% °C kWh mm MPa hours cycles mg/L kW μm days years")
 
 TITLES_EN = [
-    "{A} {S} {G} for {T} {G}",
-    "{T} {G} with {A} {G} based on {S}",
-    "Method for {G} of {T} {G} using {S} {G}",
+    "{A} {S} {G} with {D} for {T} {G}",
+    "{T} {G} with {A} {G} based on {S} and {D}",
+    "Method for {G} of {T} {G} using {S} {G} and {D}",
     "{S} {G}: {A} {T} {G} for {G} {G}",
-    "{A} {G} that {V} {G} in {T} {G}",
-    "{T} and {T} {G} by {S} {G}",
+    "{A} {D} {G} that {V} {G} in {T} {G}",
+    "{T} and {T} {G} by {S} {G} on {D}",
 ]
 PROBLEM_EN = [
     "{A} {T} {G} suffers from low {G} and high {G} {G}.",
@@ -214,6 +242,13 @@ CROSS_EN = [
     "It can also be combined with {X} {G} and {X}.",
     "The same {G} is relevant to {X} and {X} {G}.",
 ]
+DETAILS_EN = [
+    "The {S} {G} ({C}) is made of {D} and {D}, with a {D} {G}.",
+    "Its main parts are a {D}, a {C} {D} and a {A} {D}.",
+    "The {G} uses {D} and {D} in a {D} {G} at {N} {U}.",
+    "{D}, {D} and {D} are combined with the {S} in one {C} {G}.",
+    "A {D} {G} holds the {D}, and a {C} {D} {V} the {G}.",
+]
 BENEFITS_EN = [
     "Lower {G} and {G} than {A} {T} {G}.",
     "It {V} {G} by up to {P} % and {V} {G}.",
@@ -235,10 +270,10 @@ ADJECTIVES_JA = _words(
 )
 UNITS_JA = _words("％ ℃ kWh mm MPa 時間 サイクル mg/L kW μm 日 年")
 TITLES_JA = [
-    "{S}を用いた{T}{G}",
+    "{S}と{D}を用いた{T}{G}",
     "{A}{S}{G}による{T}の{G}",
-    "{T}における{G}の{G}方法",
-    "{S}{G}を備えた{A}{T}{G}",
+    "{D}を用いた{T}における{G}の{G}方法",
+    "{S}{G}と{D}を備えた{A}{T}{G}",
 ]
 PROBLEM_JA = [
     "従来の{T}では、{G}の{G}が低く、{G}が高いという課題があった。",
@@ -265,6 +300,12 @@ APPLICATIONS_JA = [
     "用途として、{L}および{T}{G}が挙げられる。",
 ]
 CROSS_JA = ["{X}{G}や{X}への応用も可能である。", "{X}や{X}の{G}にも関連する。"]
+DETAILS_JA = [
+    "{S}（{C}）は{D}と{D}からなり、{D}の{G}を備える。",
+    "主な構成要素は{D}、{C}{D}および{A}{D}である。",
+    "{D}と{D}を用いて、{N}{U}で{D}の{G}を行う。",
+    "{D}、{D}、{D}を{S}と一体化した{C}{G}である。",
+]
 BENEFITS_JA = [
     "{G}と{G}を{A}な{T}{G}より低減できる。",
     "{G}を最大{P}％削減し、{G}を向上できる。",
