@@ -280,3 +280,21 @@ def test_a_moderator_cannot_confirm_a_match_within_one_organisation():
     with pytest.raises(MatchError):
         confirm_match(need, technology, make_staff())
     assert not Match.objects.filter(confirmed=True).exists()
+
+
+def test_the_board_refuses_a_same_organisation_match_with_a_message(client):
+    from django.urls import reverse
+
+    from matching.models import Match
+    from tests.factories import make_staff
+
+    _buyer, need, technology = _hydrogen_pair(same_organization=True)
+    client.force_login(make_staff())
+    response = client.post(
+        reverse("matching:confirm"), {"need": need.pk, "technology": technology.pk}, follow=True
+    )
+    assert response.status_code == 200
+    assert "A need and a technology of the same organisation are not matched." in (
+        response.content.decode()
+    )
+    assert not Match.objects.filter(confirmed=True).exists()
