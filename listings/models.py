@@ -9,7 +9,6 @@ from django.contrib.postgres.search import (
 )
 from django.db import models
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -18,7 +17,7 @@ from django_countries import countries
 
 from . import search
 from .lifecycle import Action, Status
-from .related_json import fields_array, related_cards_sql, rows_array, with_related
+from .related_json import fields_array, rows_array, with_related
 from .revisions import PendingRevision
 
 
@@ -287,26 +286,6 @@ class TechnologyQuerySet(ListingQuerySet):
         technology's card shows its summary, not its description and benefits (not read)."""
         return with_related(
             super().for_cards().defer("description", "benefits"), images=images_array()
-        )
-
-    def for_detail(self):
-        """A technology's page: its fields with their groups, patents, images and related
-        technologies (`related_cards`, see `listings.selectors.related_technologies`) in the
-        technology's own statement; never its search vectors (several kB a row) nor its author
-        (shown on the review page only)."""
-        return with_related(
-            self.select_related("organization").defer("search_vector", "rank_vector"),
-            fields=fields_array(self.model, with_groups=True),
-            patents=rows_array(
-                Technology, Patent, ("id", "technology_id", "number", "office", "status"), "r.id"
-            ),
-            images=images_array(),
-        ).annotate(
-            related_cards=RawSQL(
-                related_cards_sql(Technology, TechnologyImage, IMAGE_COLUMNS, RELATED_LIMIT),
-                (Status.PUBLISHED,),
-                output_field=models.JSONField(),
-            )
         )
 
 

@@ -205,6 +205,50 @@ def cards_sql(listing_model, image_model, image_columns: tuple) -> tuple[str, st
     )
 
 
+#: What a listing's page never reads (several kB a row).
+PAGE_DEFERRED = ("search_vector", "rank_vector")
+
+
+@cache
+def page_sql(listing_model, relations: tuple, related: str) -> str:
+    """A listing's page in one statement, written once per process: the listing (never its
+    search vectors) with its organisation, each relation of `relations` ((name, JSON array
+    SQL) pairs) as one JSON object (`from_page` reads it), and `related` (a correlated
+    subquery, e.g. `related_cards_sql`) beside it. Four parameters: the listing's id, whether
+    the reader sees every listing, the published status, and the reader's organisation (NULL
+    without one): the rule of `ListingQuerySet.visible_to`, in SQL.
+
+    Built as a queryset (`select_related`, annotations, `get()`), the same statement cost
+    about 2.4 ms of Python on every technology's page, three times what reading this one
+    does (docs/performance.md, *Fourth pass*)."""
+    table = listing_model._meta.db_table
+    organization_model = listing_model._meta.get_field("organization").related_model
+    arrays = "".join(f", '{name}', {sql}" for name, sql in relations)
+    return (
+        f"SELECT jsonb_build_object('listing', {object_sql(listing_model, table, PAGE_DEFERRED)},"
+        f" 'organization', {object_sql(organization_model, 'org', ())}{arrays}), {related}"
+        f" FROM {table} JOIN {organization_model._meta.db_table} org"
+        f" ON org.id = {table}.organization_id"
+        f" WHERE {table}.id = %s AND (%s OR {table}.status = %s OR {table}.organization_id = %s)"
+    )
+
+
+def from_page(listing_model, page: dict, db: str):
+    """The listing of a `page_sql` object, its organisation and relations where
+    `select_related` and `prefetch_related` put them (a field with its group)."""
+    listing = from_json(listing_model, page.pop("listing"), db)
+    organization_model = listing_model._meta.get_field("organization").related_model
+    listing._state.fields_cache["organization"] = from_json(
+        organization_model, page.pop("organization"), db
+    )
+    listing._prefetched_objects_cache = {
+        name: prefetched(target, [build(target, row, db) for row in rows or []])
+        for name, rows in page.items()
+        for target in [related_model(listing_model, name)]
+    }
+    return listing
+
+
 def from_json(model, data: dict, db: str):
     """A model instance from its JSON object, as `Model.from_db` makes one from a row: each
     value through its field's `to_python` (dates, arrays), the columns not in `data` deferred."""

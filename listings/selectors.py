@@ -6,6 +6,7 @@ the `*_sections` functions of every app by name.
 
 import json
 from dataclasses import dataclass
+from functools import cache
 
 from django.contrib.postgres.search import SearchHeadline
 from django.core.paginator import Page
@@ -19,7 +20,14 @@ from lib.pagination import paginate
 
 from . import related_json, search
 from .lifecycle import Status
-from .models import IMAGE_COLUMNS, RELATED_LIMIT, ModerationEvent, Technology, TechnologyImage
+from .models import (
+    IMAGE_COLUMNS,
+    RELATED_LIMIT,
+    ModerationEvent,
+    Patent,
+    Technology,
+    TechnologyImage,
+)
 from .registry import listing_models
 
 
@@ -80,12 +88,52 @@ def moderation_queue(model):
     return items
 
 
+def technology_page(pk: int, user) -> Technology | None:
+    """The technology `pk` as its page shows it, if `user` may see it (published, their
+    organisation's, any for a moderator: `ListingQuerySet.visible_to`), else None. One
+    statement (`related_json.page_sql`): the technology with its organisation, its fields with
+    their groups, patents and images, and its related technologies (`related_technologies`
+    reads them from it)."""
+    see_all = user.is_authenticated and user.is_moderator
+    organization = user.organization if user.is_authenticated else None
+    db = router.db_for_read(Technology)
+    with connections[db].cursor() as cursor:
+        cursor.execute(
+            _technology_page_sql(),
+            [Status.PUBLISHED, pk, see_all, Status.PUBLISHED, getattr(organization, "pk", None)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    page, related = (json.loads(value) if isinstance(value, str) else value for value in row)
+    technology = related_json.from_page(Technology, page, db)
+    technology.__dict__["related_cards"] = related
+    return technology
+
+
+PATENT_COLUMNS = ("id", "technology_id", "number", "office", "status")
+
+
+@cache
+def _technology_page_sql() -> str:
+    images = (
+        "images",
+        related_json.rows_sql(Technology, TechnologyImage, IMAGE_COLUMNS, "r.position, r.id"),
+    )
+    patents = ("patents", related_json.rows_sql(Technology, Patent, PATENT_COLUMNS, "r.id"))
+    fields = ("fields", related_json.fields_sql(Technology, with_groups=True))
+    related = related_json.related_cards_sql(
+        Technology, TechnologyImage, IMAGE_COLUMNS, RELATED_LIMIT
+    )
+    return related_json.page_sql(Technology, (fields, patents, images), related)
+
+
 def related_technologies(technology, limit=RELATED_LIMIT):
     """The newest published technologies sharing a field. EXISTS (no join + DISTINCT) and a plain
     `-published_at` order (published rows always have it) let PostgreSQL walk the
     (status, -published_at) index and stop after `limit` rows: ~1 ms at 100,000 technologies.
 
-    A technology read with `Technology.objects.for_detail()` brought them in its own statement
+    A technology read by `technology_page` brought them in its own statement
     (`related_json.related_cards_sql`, the same rule in SQL): no query then."""
     if limit == RELATED_LIMIT and "related_cards" in technology.__dict__:
         cards = technology.__dict__.pop("related_cards")  # JSON, made into cards once

@@ -9,7 +9,7 @@ app whose object they show (`listings:technology_detail`, `needs:need_detail`,
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseServerError
+from django.http import Http404, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.views.decorators.cache import cache_control
@@ -24,7 +24,6 @@ import listings.views
 import matching.selectors
 import needs.selectors
 from accounts.models import Organization
-from listings.models import Technology
 from needs.models import Need
 
 
@@ -68,7 +67,9 @@ def organization_detail(request, slug):
 
 def technology_detail(request, pk):
     """Anyone for a published technology; its organisation's members and moderators otherwise."""
-    technology = get_object_or_404(Technology.objects.visible_to(request.user).for_detail(), pk=pk)
+    technology = listings.selectors.technology_page(pk, request.user)
+    if technology is None:
+        raise Http404
     context = listings.views.detail_context(request, technology)
     actor = context["actor"]
     context.update(

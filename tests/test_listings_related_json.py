@@ -5,6 +5,8 @@ page; the search filters' field checked against the taxonomy rows its widget ren
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.forms.models import model_to_dict
 from django.template import Context
 from django.utils import timezone, translation
 
@@ -15,7 +17,14 @@ from listings.models import Field, Technology
 from listings.templatetags.listing_tags import technology_card
 from needs.filters import NeedFilterSet
 from needs.models import Need
-from tests.factories import make_need, make_organization, make_technology
+from tests.factories import (
+    make_member,
+    make_need,
+    make_organization,
+    make_staff,
+    make_technology,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +44,7 @@ def test_a_technologys_page_reads_fields_patents_and_images_in_its_own_row(
     technology = technology_with_everything()
     expected_fields = list(technology.fields.order_by("position", "slug"))
     with django_assert_num_queries(1):
-        read = Technology.objects.for_detail().get(pk=technology.pk)
+        read = selectors.technology_page(technology.pk, AnonymousUser())
         fields = list(read.fields.all())
         groups = [field.parent for field in fields]
         patents = [(p.number, p.get_status_display()) for p in read.patents.all()]
@@ -48,10 +57,69 @@ def test_a_technologys_page_reads_fields_patents_and_images_in_its_own_row(
     assert images == ["/media/technologies/a.png", "/media/technologies/b.png"]  # by position
 
 
+def test_a_technologys_page_reads_what_the_orm_reads(django_assert_num_queries):
+    """`technology_page`'s statement, written once, gives the instance the ORM's would: every
+    column but the search vectors, the organisation, the relations."""
+    technology = technology_with_everything()
+    by_orm = (
+        Technology.objects.select_related("organization")
+        .defer("search_vector", "rank_vector")
+        .get(pk=technology.pk)
+    )
+    with django_assert_num_queries(1):
+        read = selectors.technology_page(technology.pk, AnonymousUser())
+        organization = read.organization
+    assert {
+        f.attname: getattr(read, f.attname)
+        for f in Technology._meta.concrete_fields
+        if f.attname not in read.get_deferred_fields()
+    } == {
+        f.attname: getattr(by_orm, f.attname)
+        for f in Technology._meta.concrete_fields
+        if f.attname not in by_orm.get_deferred_fields()
+    }
+    assert (
+        read.get_deferred_fields()
+        == by_orm.get_deferred_fields()
+        == {
+            "search_vector",
+            "rank_vector",
+        }
+    )
+    assert model_to_dict(organization) == model_to_dict(by_orm.organization)
+    assert organization.created_at == by_orm.organization.created_at  # a date, not a string
+
+
+@pytest.mark.parametrize(
+    "status", [Status.PUBLISHED, Status.DRAFT, Status.SUBMITTED, Status.WITHDRAWN]
+)
+def test_a_technologys_page_is_shown_to_whom_visible_to_shows_it(status):
+    own = make_organization()
+    technology = make_technology(own, status=status)
+    readers = [
+        AnonymousUser(),
+        make_user(),  # signed in, no organisation
+        make_user(organization=own),
+        make_member(),  # another organisation's member
+        make_staff(),
+    ]
+    for reader in readers:
+        visible = Technology.objects.visible_to(reader).filter(pk=technology.pk).exists()
+        read = selectors.technology_page(technology.pk, reader)
+        assert (read is not None) == visible, (status, reader)
+        assert read is None or read.pk == technology.pk
+
+
+def test_a_technology_id_past_any_stored_one_is_not_found(client):
+    make_technology()
+    assert client.get("/technologies/99999999999999999999999/").status_code == 404
+    assert client.get("/technologies/9223372036854775807/").status_code == 404
+
+
 def test_a_listing_without_fields_patents_or_images_gets_empty_lists(django_assert_num_queries):
     technology = make_technology(fields=())
     with django_assert_num_queries(1):
-        read = Technology.objects.for_detail().get(pk=technology.pk)
+        read = selectors.technology_page(technology.pk, AnonymousUser())
         assert list(read.fields.all()) == list(read.patents.all()) == list(read.images.all()) == []
 
 
@@ -108,7 +176,7 @@ def test_related_technologies_come_with_the_technology_as_the_query_gives_them(
     by_query = selectors.related_technologies(
         Technology.objects.prefetch_related("fields").get(pk=technology.pk)
     )
-    read = Technology.objects.for_detail().get(pk=technology.pk)
+    read = selectors.technology_page(technology.pk, AnonymousUser())
     context = Context({"request": rf.get("/")})
     with django_assert_num_queries(0):
         cards = selectors.related_technologies(read)
@@ -126,7 +194,7 @@ def test_related_technologies_come_with_the_technology_as_the_query_gives_them(
 def test_a_technology_without_related_ones_gets_none(django_assert_num_queries):
     technology = make_technology(fields=())
     make_technology(fields=("solar",))
-    read = Technology.objects.for_detail().get(pk=technology.pk)
+    read = selectors.technology_page(technology.pk, AnonymousUser())
     with django_assert_num_queries(0):
         assert selectors.related_technologies(read) == []
 
