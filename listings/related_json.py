@@ -220,7 +220,7 @@ def page_sql(listing_model, relations: tuple, related: str) -> str:
 
     Built as a queryset (`select_related`, annotations, `get()`), the same statement cost
     about 2.4 ms of Python on every technology's page, three times what reading this one
-    does (docs/performance.md, *Fourth pass*)."""
+    does (docs/performance.md, *Fifth pass*)."""
     table = listing_model._meta.db_table
     organization_model = listing_model._meta.get_field("organization").related_model
     arrays = "".join(f", '{name}', {sql}" for name, sql in relations)
