@@ -255,7 +255,7 @@ def run(ctx: Context, options: Options) -> Report:
 def measure_load(ctx, options: Options, label: str, seed: int, warm_up=False) -> load.LoadResult:
     """The mixed load against one app server of `options.load_workers` workers."""
     out = options.out
-    with Server(workers=options.load_workers) as server:
+    with Server(workers=options.load_workers, env=load.SERVER_ENV) as server:
         if warm_up:
             server.warm_processes(load.sample_paths(ctx))
             seconds = max(5.0, options.seconds / 4)

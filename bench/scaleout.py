@@ -45,7 +45,7 @@ def replica_transactions(replica) -> int:
 
 
 def measure(ctx, options, servers: int, workers: int, replica=None) -> load.LoadResult:
-    env = {}
+    env = dict(load.SERVER_ENV)
     if replica is not None:
         env["DATABASE_REPLICA_URLS"] = (
             f"postgres://postgres@127.0.0.1:{replica.port}/{connection.settings_dict['NAME']}"

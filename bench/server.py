@@ -98,12 +98,16 @@ class Server:
             self.log_path.unlink(missing_ok=True)
 
 
-def get(port: int, path: str, timeout: float = 60) -> tuple[int, float]:
-    """One GET, body read completely; returns (status, milliseconds)."""
+def get(port: int, path: str, timeout: float = 60, client: str = "") -> tuple[int, float]:
+    """One GET, body read completely; returns (status, milliseconds). `client`: the visitor's
+    address as a reverse proxy in front of the server would pass it on (X-Forwarded-For)."""
     started = time.perf_counter()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    headers = {"Accept-Language": "en", "Host": "127.0.0.1"}
+    if client:
+        headers["X-Forwarded-For"] = client
     try:
-        conn.request("GET", path, headers={"Accept-Language": "en", "Host": "127.0.0.1"})
+        conn.request("GET", path, headers=headers)
         response = conn.getresponse()
         response.read()
         status = response.status

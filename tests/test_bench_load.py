@@ -1,6 +1,8 @@
 """The benchmark's cold/warm passes, page-against-SQL replay, mixed load and scale-out runs,
 at small sizes against real gunicorn servers over the test database."""
 
+import threading
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -9,7 +11,7 @@ from analytics.models import Event, ListingEvent
 from bench import coldstart, load, replay, runner, scaleout
 from bench.management.commands import bench as command
 from bench.scenarios import Scenario
-from bench.server import Server
+from bench.server import Server, get
 from lib import pgreplica
 from tests import migration_data
 from tests.factories import make_technology
@@ -90,6 +92,39 @@ def test_mixed_load_against_a_real_server(catalogue, test_server_env):
     assert sum(len(ms) for ms in result.by_page.values()) == len(result.latencies_ms)
     assert timeouts == 0
     assert "| test | 3 × 3 |" in load.table([result])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_client_of_the_mixed_load_is_throttled_as_a_visitor_of_its_own(
+    catalogue, test_server_env, monkeypatch
+):
+    """The API throttles anonymous visitors by address; the load's clients come with their
+    own (as a proxy passes them on), so thirty-two of them are not one visitor."""
+    monkeypatch.setenv("API_ANON_THROTTLE_RATE", "1/minute")
+    path = "/api/v1/technologies/?q=solar"
+    first, second = load.client_address(0), load.client_address(1)
+    with Server(workers=1, env=load.SERVER_ENV) as server:
+        assert get(server.port, path, client=first)[0] == 200
+        assert get(server.port, path, client=first)[0] == 429  # the same visitor, over its rate
+        assert get(server.port, path, client=second)[0] == 200  # another visitor
+
+
+def test_the_mixed_load_sends_each_clients_own_address(monkeypatch):
+    seen = {}
+
+    def get(port, path, timeout, client):
+        seen.setdefault(threading.current_thread().name, set()).add(client)
+        return 200, 1.0
+
+    monkeypatch.setattr(load, "get", get)
+    ctx = load.Context(rng=None, published_ids=[1], groups=["solar"])
+    load.run(ctx, [1], clients=3, seconds=0.05, label="addresses")
+
+    assert all(len(addresses) == 1 for addresses in seen.values())  # one per client
+    assert len({a for addresses in seen.values() for a in addresses}) == len(seen) == 3
+    assert {load.client_address(n) for n in range(131_072)} == {
+        f"198.{b}.{c}.{d}" for b in (18, 19) for c in range(256) for d in range(256)
+    }
 
 
 @pytest.mark.django_db(transaction=True)
