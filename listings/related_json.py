@@ -214,9 +214,9 @@ def page_sql(listing_model, relations: tuple, related: str) -> str:
     """A listing's page in one statement, written once per process: the listing (never its
     search vectors) with its organisation, each relation of `relations` ((name, JSON array
     SQL) pairs) as one JSON object (`from_page` reads it), and `related` (a correlated
-    subquery, e.g. `related_cards_sql`) beside it. Four parameters: the listing's id, whether
-    the reader sees every listing, the published status, and the reader's organisation (NULL
-    without one): the rule of `ListingQuerySet.visible_to`, in SQL.
+    subquery, e.g. `related_cards_sql`) beside it. Its parameters: `related`'s own, then the
+    listing's id, whether the reader sees every listing, the published status, and the
+    reader's organisation (NULL without one): the rule of `ListingQuerySet.visible_to`, in SQL.
 
     Built as a queryset (`select_related`, annotations, `get()`), the same statement cost
     about 2.4 ms of Python on every technology's page, three times what reading this one
