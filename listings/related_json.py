@@ -234,16 +234,17 @@ def page_sql(listing_model, relations: tuple, related: str) -> str:
 
 
 def from_page(listing_model, page: dict, db: str):
-    """The listing of a `page_sql` object, its organisation and relations where
+    """The listing of a `page_sql` or `card_sql` object, its organisation and relations where
     `select_related` and `prefetch_related` put them (a field with its group)."""
-    listing = from_json(listing_model, page.pop("listing"), db)
+    listing = from_json(listing_model, page["listing"], db)
     organization_model = listing_model._meta.get_field("organization").related_model
     listing._state.fields_cache["organization"] = from_json(
-        organization_model, page.pop("organization"), db
+        organization_model, page["organization"], db
     )
     listing._prefetched_objects_cache = {
         name: prefetched(target, [build(target, row, db) for row in rows or []])
         for name, rows in page.items()
+        if name not in ("listing", "organization")
         for target in [related_model(listing_model, name)]
     }
     return listing
@@ -257,27 +258,7 @@ def from_json(model, data: dict, db: str):
     return model.from_db(db, [f.attname for f in fields], values)
 
 
-def related_cards(listing_model, image_model, cards: list | None, db: str) -> list:
+def related_cards(listing_model, cards: list | None, db: str) -> list:
     """The listings of a `related_cards_sql` array, with their organisation, fields and images
     where `for_cards()` puts them."""
-    return [from_card(listing_model, image_model, card, db) for card in cards or []]
-
-
-def from_card(listing_model, image_model, card: dict, db: str):
-    """A listing from its card's JSON object (`card_sql`), with its organisation, fields and
-    images where `for_cards()` puts them."""
-    organization_model = listing_model._meta.get_field("organization").related_model
-    field_model = listing_model.fields.field.related_model
-    listing = from_json(listing_model, card["listing"], db)
-    listing._state.fields_cache["organization"] = from_json(
-        organization_model, card["organization"], db
-    )
-    listing._prefetched_objects_cache = {
-        "fields": prefetched(
-            field_model, [build(field_model, r, db) for r in card["fields"] or []]
-        ),
-        "images": prefetched(
-            image_model, [build(image_model, r, db) for r in card["images"] or []]
-        ),
-    }
-    return listing
+    return [from_page(listing_model, card, db) for card in cards or []]

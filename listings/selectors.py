@@ -137,7 +137,7 @@ def related_technologies(technology, limit=RELATED_LIMIT):
     (`related_json.related_cards_sql`, the same rule in SQL): no query then."""
     if limit == RELATED_LIMIT and "related_cards" in technology.__dict__:
         cards = technology.__dict__.pop("related_cards")  # JSON, made into cards once
-        return related_json.related_cards(Technology, TechnologyImage, cards, technology._state.db)
+        return related_json.related_cards(Technology, cards, technology._state.db)
     field_ids = [f.pk for f in technology.fields.all()]
     through = Technology.fields.through
     return list(
@@ -233,7 +233,7 @@ def technology_cards(ids: list, query: str) -> dict:
     cards = {}
     for row in rows:
         card = json.loads(row[0]) if isinstance(row[0], str) else row[0]
-        technology = related_json.from_card(Technology, TechnologyImage, card, db)
+        technology = related_json.from_page(Technology, card, db)
         if query:
             technology.headline = row[1]
         cards[technology.pk] = technology
