@@ -349,7 +349,10 @@ class Technology(Listing):
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="technology_title_trgm"),
             GinIndex(fields=["partnerships"], name="technology_partnerships_gin"),
             GinIndex(fields=["countries"], name="technology_countries_gin"),
-            models.Index(fields=["status", "-published_at"], name="technology_status_pub"),
+            # The id breaks ties of the newest-first order (related technologies), so that
+            # PostgreSQL reads those in index order and stops after a few: ordered by the date
+            # alone in the index, it sorted a group of them first (~5 ms of a page's 8).
+            models.Index(fields=["status", "-published_at", "-id"], name="technology_status_pub"),
             models.Index(fields=["ip_status"], name="technology_ip_status"),
         ]
 

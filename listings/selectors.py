@@ -4,6 +4,7 @@ The home page, dashboard and organisation profile are composed by `portal.views`
 the `*_sections` functions of every app by name.
 """
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -16,6 +17,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.sql import Query
 from django_filters import FilterSet
 
+from lib import prepared
 from lib.pagination import paginate
 
 from . import related_json, search
@@ -88,27 +90,51 @@ def moderation_queue(model):
     return items
 
 
+#: the largest id a bigint column holds.
+BIGINT_MAX = 2**63 - 1
+
+
 def technology_page(pk: int, user) -> Technology | None:
     """The technology `pk` as its page shows it, if `user` may see it (published, their
     organisation's, any for a moderator: `ListingQuerySet.visible_to`), else None. One
-    statement (`related_json.page_sql`): the technology with its organisation, its fields with
-    their groups, patents and images, and its related technologies (`related_technologies`
-    reads them from it)."""
+    statement (`related_json.page_sql`), prepared once per connection (`lib.prepared`): the
+    technology with its organisation, its fields with their groups, patents and images, and its
+    related technologies (`related_technologies` reads them from it). `page_version` is a
+    digest of what was read: the page's markup made from it alone is kept per version."""
+    if not 0 < pk <= BIGINT_MAX:  # no id is outside the column's type (nor may be its parameter)
+        return None
     see_all = user.is_authenticated and user.is_moderator
     organization = user.organization if user.is_authenticated else None
     db = router.db_for_read(Technology)
+    parameters = [
+        Status.PUBLISHED,
+        pk,
+        see_all,
+        Status.PUBLISHED,
+        getattr(organization, "pk", None),
+    ]
     with connections[db].cursor() as cursor:
-        cursor.execute(
-            _technology_page_sql(),
-            [Status.PUBLISHED, pk, see_all, Status.PUBLISHED, getattr(organization, "pk", None)],
+        prepared.execute(
+            connections[db], cursor, "technology_page", _technology_page_sql(), parameters
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    page, related = (json.loads(value) if isinstance(value, str) else value for value in row)
-    technology = related_json.from_page(Technology, page, db)
-    technology.__dict__["related_cards"] = related
+    page_text, related_text = row
+    technology = related_json.from_page(Technology, json.loads(page_text), db)
+    technology.__dict__["related_cards"] = json.loads(related_text) if related_text else None
+    technology.page_version = page_version(page_text, related_text)
     return technology
+
+
+def page_version(*texts: str | None) -> str:
+    """A digest of everything a page was read from: the markup made from it alone (`{%
+    per_content %}`) is the same while the digest is."""
+    digest = hashlib.blake2b(digest_size=16)
+    for text in texts:
+        digest.update((text or "").encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 PATENT_COLUMNS = ("id", "technology_id", "number", "office", "status")

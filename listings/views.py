@@ -1,6 +1,9 @@
+from functools import partial
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -61,7 +64,8 @@ def detail_context(request, listing) -> dict:
         if actor == Actor.OWNER
         else [],
         "events": selectors.moderation_log(listing) if can_manage else [],
-        "related": selectors.related_technologies(listing)
+        # Built when the page renders them: its markup kept for this version needs none.
+        "related": SimpleLazyObject(partial(selectors.related_technologies, listing))
         if isinstance(listing, Technology)
         else [],
         "show_contact_email": selectors.shows_contact_email(listing, request.user),

@@ -1,5 +1,8 @@
 """Template tags every app's templates use: query strings, localised names, lists, form errors."""
 
+import threading
+from collections import OrderedDict
+
 import django_filters
 from django import template
 from django.forms import BaseForm, BaseFormSet
@@ -108,6 +111,61 @@ class PerLanguageNode(template.Node):
             empty.template = context.template  # its engine's settings (e.g. string_if_invalid)
             html = self.nodelist.render(empty)
             self.rendered[language] = html
+        return html
+
+
+@register.tag
+def per_content(parser, token):
+    """`{% per_content version with name1 name2 %}…{% endper_content %}`: markup that depends
+    only on the named variables, whose content `version` identifies (e.g. a digest of the row a
+    page was read from), and on the page's language: rendered once per version, language and
+    process, then reused (the least recently used renderings are let go).
+
+    The enclosed markup is rendered with a context holding only the named variables, so nothing
+    about the visitor (user, request, CSRF token, messages) can enter it, and a changed listing
+    has another version, so a rendering never outlives what it shows. Without a version (None,
+    "") it is rendered every time."""
+    bits = token.split_contents()
+    if len(bits) < 4 or bits[2] != "with":
+        raise template.TemplateSyntaxError(
+            "per_content needs a version and the variables it reads: "
+            "{% per_content version with name … %}"
+        )
+    nodelist = parser.parse(("endper_content",))
+    parser.delete_first_token()
+    return PerContentNode(nodelist, parser.compile_filter(bits[1]), bits[3:])
+
+
+class PerContentNode(template.Node):
+    #: renderings kept per node and process (a technology's page: ~3 kB each).
+    MAX_ENTRIES = 2000
+
+    def __init__(self, nodelist, version, names):
+        self.nodelist = nodelist
+        self.version = version
+        self.names = names
+        self.rendered: OrderedDict[tuple, str] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def render(self, context):
+        version = self.version.resolve(context)
+        key = (version, get_language())
+        html = self.rendered.get(key) if version else None
+        if html is not None:
+            with self.lock:  # threaded servers: one reorder at a time
+                if key in self.rendered:
+                    self.rendered.move_to_end(key)
+            return html
+        own = template.Context(
+            {name: context.get(name) for name in self.names}, autoescape=context.autoescape
+        )
+        own.template = context.template
+        html = self.nodelist.render(own)
+        if version:
+            with self.lock:
+                self.rendered[key] = html
+                while len(self.rendered) > self.MAX_ENTRIES:
+                    self.rendered.popitem(last=False)
         return html
 
 
