@@ -81,7 +81,8 @@ def replay_statements(statements: list[str]) -> tuple[float, int]:
 def page_and_sql(paths: list[str]) -> PageSql:
     """Each path through the test client (timed, queries captured), then its SQL replayed."""
     client = Client(HTTP_ACCEPT_LANGUAGE="en", HTTP_HOST="127.0.0.1")
-    fetch(client, paths[0])  # the first request of a process loads translations and templates
+    for path in paths:  # as in the warm pass, each page was served before (templates,
+        fetch(client, path)  # translations, prepared statements, markup kept per version)
     result = PageSql()
     for path in paths:
         with CaptureQueriesContext(connection) as captured:

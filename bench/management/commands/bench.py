@@ -227,7 +227,8 @@ def write_report(path: Path, report, counts: dict, sizes: dict, options) -> None
         "",
         runner.table(report.results),
         "",
-        "Each page against its own SQL (the first 20 requests of the warm pass, in-process; "
+        "Each page against its own SQL (the first 20 requests of the warm pass, each served "
+        "once before, in-process; "
         "the statements captured and replayed on the same connection):",
         "",
         runner.page_sql_table(report.results),
