@@ -23,6 +23,12 @@ class Options:
     #: each listing keeps only its heaviest terms (0: all); chosen by cross-validation
     #: (`evaluate_matching --terms-per-listing`), it bounds the postings per listing.
     terms_per_listing: int = 64
+    #: a Japanese word's alternatives (the terms of one dictionary lookup below its first
+    #: gloss's weight: other glosses, later senses) scaled to sum to at most this, the first
+    #: gloss kept whole (0: no bound). A many-gloss word otherwise weighs as several words, and
+    #: at scale that breadth brings unrelated Japanese listings into English needs' top 10s.
+    #: 0.1 passed the cross-validation rule (docs/matching.md); default pending the at-scale check.
+    gloss_alternatives: float = 0.0
     # --- scoring ---
     #: field overlap added to the text score.
     fields: bool = True
@@ -60,6 +66,7 @@ ANALYSIS_PARTS = (
     "secondary",
     "synonyms",
     "terms_per_listing",
+    "gloss_alternatives",
 )
 
 DEFAULT = Options()
