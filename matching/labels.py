@@ -13,10 +13,10 @@ TARGETS = {"strong": (0.7, 2), "good": (0.5, 1), "worth a look": (0.25, 1)}
 
 #: score thresholds (evaluate_matching on the development set, all folds; see docs/matching.md).
 #: On held-out folds, "strong" suggestions were judged good or excellent 47-100 % of the time,
-#: "good" and above relevant 32-71 %, "worth a look" and above relevant 21-37 %.
-STRONG = 0.30
-GOOD = 0.23
-MINIMUM = 0.11
+#: "good" and above relevant 31-85 %, "worth a look" and above relevant 21-37 %.
+STRONG = 0.29
+GOOD = 0.22
+MINIMUM = 0.10
 
 LABELS = {"strong": _("strong match"), "good": _("good match"), "worth": _("worth a look")}
 

@@ -23,6 +23,13 @@ class Options:
     #: each listing keeps only its heaviest terms (0: all); chosen by cross-validation
     #: (`evaluate_matching --terms-per-listing`), it bounds the postings per listing.
     terms_per_listing: int = 64
+    #: a Japanese word's alternatives (the terms of one dictionary lookup below its first
+    #: gloss's weight: other glosses, later senses) scaled to sum to at most this, the first
+    #: gloss kept whole (0: no bound). A many-gloss word otherwise weighs as several words, and
+    #: at scale that breadth brings unrelated Japanese listings into English needs' top 10s.
+    #: 0.1 passed the cross-validation rule and raised the figures among 100,000 generated
+    #: technologies (docs/matching.md, *A partial share, or only the alternatives shared*).
+    gloss_alternatives: float = 0.1
     # --- scoring ---
     #: field overlap added to the text score.
     fields: bool = True
@@ -60,6 +67,7 @@ ANALYSIS_PARTS = (
     "secondary",
     "synonyms",
     "terms_per_listing",
+    "gloss_alternatives",
 )
 
 DEFAULT = Options()

@@ -270,6 +270,18 @@ def test_parts_of_a_known_compound_count_less_than_the_compound():
     assert unknown["bear"] == pytest.approx(1.0)
 
 
+def test_a_words_alternatives_can_be_bounded_and_its_first_gloss_keeps_its_weight():
+    plain = analyse("乾燥", "ja", DEFAULT.but(gloss_alternatives=0))  # no bound
+    assert plain["arid"] == pytest.approx(dictionary.OTHER_PRIMARY_W)  # also dry (0.4), insipid (0.3)
+    bounded = analyse("乾燥", "ja")  # the default: alternatives bounded to 0.1
+    assert DEFAULT.gloss_alternatives == 0.1
+    assert bounded["dryness"] == pytest.approx(plain["dryness"])
+    assert sum(w for t, w in bounded.items() if t != "dryness") == pytest.approx(0.1)
+    assert bounded["arid"] / bounded["insipid"] == pytest.approx(plain["arid"] / plain["insipid"])
+    parts = analyse("省エネルギー", "ja", DEFAULT.but(gloss_alternatives=0.1))  # 省: a part
+    assert parts["ministri"] == pytest.approx(japanese.COVERED_W)  # a part's first gloss
+
+
 @pytest.mark.django_db
 def test_matching_rebuild_recomputes_every_representation():
     from io import StringIO

@@ -62,10 +62,22 @@ def tokens(text: str) -> list[Token]:
     return out
 
 
-def _add(counts: Counter, terms: tuple[WeightedTerm, ...], weight: float) -> None:
-    for term, term_weight in terms:
-        if term not in STOPWORDS:
-            counts[term] += weight * term_weight
+def _add(
+    counts: Counter, terms: tuple[WeightedTerm, ...], weight: float, options: Options = DEFAULT
+) -> None:
+    for term, term_weight in _shared([t for t in terms if t.term not in STOPWORDS], options):
+        counts[term] += weight * term_weight
+
+
+def _shared(terms: list[WeightedTerm], options: Options) -> list[WeightedTerm]:
+    """One lookup's terms with its alternatives bounded (``Options.gloss_alternatives``): the
+    first gloss says what the word means, the other glosses are guesses at it, and together
+    they would otherwise weigh as much as another word or two."""
+    budget = options.gloss_alternatives
+    alternatives = sum(w for _, w in terms if w < PRIMARY_W)
+    if not budget or alternatives <= budget:
+        return terms
+    return [WeightedTerm(t, w if w >= PRIMARY_W else w * budget / alternatives) for t, w in terms]
 
 
 def _surfaces(span: list[Token]) -> str:
@@ -101,7 +113,7 @@ def _add_whole_compounds(toks: list[Token], counts: Counter, options: Options) -
                 continue
             terms = lookup([_surfaces(span)], options)
             if terms is not None:
-                _add(counts, terms, 1.0)
+                _add(counts, terms, 1.0, options)
                 matched = length
                 covered[i : i + length] = [True] * length
                 break
@@ -122,13 +134,13 @@ def _add_word(token: Token, in_compound: bool, counts: Counter, options: Options
         return
     terms = lookup([surface, token.lemma, token.normalized], options)
     if terms is not None:
-        _add(counts, terms, COVERED_W if in_compound else 1.0)
+        _add(counts, terms, COVERED_W if in_compound else 1.0, options)
         return
     if options.compounds and KANJI_RE.match(surface) and len(surface) >= 2:
         for ch in surface:  # unknown kanji compound: its characters, at a lower weight
             terms = lookup([ch], options)
             if terms is not None:
-                _add(counts, terms, CHAR_FALLBACK_W)
+                _add(counts, terms, CHAR_FALLBACK_W, options)
 
 
 def japanese_surface_terms(text: str) -> Counter:
