@@ -272,9 +272,8 @@ def test_parts_of_a_known_compound_count_less_than_the_compound():
 
 def test_a_words_alternatives_can_be_bounded_and_its_first_gloss_keeps_its_weight():
     plain = analyse("乾燥", "ja", DEFAULT.but(gloss_alternatives=0))  # no bound
-    assert plain["arid"] == pytest.approx(
-        dictionary.OTHER_PRIMARY_W
-    )  # also dry (0.4), insipid (0.3)
+    # 乾燥: dryness; also arid, dry (0.4), insipid (0.3)
+    assert plain["arid"] == pytest.approx(dictionary.OTHER_PRIMARY_W)
     bounded = analyse("乾燥", "ja")  # the default: alternatives bounded to 0.1
     assert DEFAULT.gloss_alternatives == 0.1
     assert bounded["dryness"] == pytest.approx(plain["dryness"])
