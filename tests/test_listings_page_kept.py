@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection, connections, transaction
 from django.template import Context, Template
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 
 from lib import prepared
 from lib.templatetags.lib_tags import PerContentNode
@@ -163,3 +164,22 @@ def test_a_new_connection_prepares_it_again():
     connection.close()  # a new session: no prepared statement in it
     assert selectors.technology_page(technology.pk, AnonymousUser()).pk == technology.pk
     assert prepared_names() == ["technology_page"]
+
+
+def test_a_kept_page_does_not_make_its_related_cards_again(client, monkeypatch):
+    technology = make_technology(fields=("solar",))
+    make_technology(fields=("solar",), title="Related one")
+    made = []
+    read = selectors.related_technologies
+    monkeypatch.setattr(selectors, "related_technologies", lambda t: made.append(t) or read(t))
+    for _ in range(3):
+        assert "Related one" in client.get(technology.get_absolute_url()).content.decode()
+    assert len(made) == 1
+
+
+def test_the_error_summary_never_builds_a_lazy_value(rf):
+    def never():
+        raise AssertionError("built")
+
+    template = Template("{% load lib_tags %}{% page_errors as errors %}{{ errors|length }}")
+    assert template.render(Context({"lazy": SimpleLazyObject(never)})) == "0"

@@ -6,6 +6,7 @@ from collections import OrderedDict
 import django_filters
 from django import template
 from django.forms import BaseForm, BaseFormSet
+from django.utils.functional import LazyObject
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -57,6 +58,10 @@ def page_errors(context) -> list[dict]:
     errors, seen = [], set()
     for value in context.flatten().values():
         forms = []
+        if isinstance(value, LazyObject):
+            # Not a form, and asking it what it is would build it (the visitor, the related
+            # technologies a page may never render: `{% per_content %}` keeps their markup).
+            continue
         if isinstance(value, BaseFormSet) and value.is_bound:
             errors.extend(
                 {"field_id": None, "label": "", "message": e} for e in value.non_form_errors()
