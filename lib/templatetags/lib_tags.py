@@ -142,7 +142,7 @@ def per_content(parser, token):
 
 
 class PerContentNode(template.Node):
-    #: renderings kept per node and process (a technology's page: ~3 kB each).
+    #: renderings kept per node and process (one piece of a technology's page: a few kB at most).
     MAX_ENTRIES = 2000
 
     def __init__(self, nodelist, version, names):
