@@ -1,5 +1,6 @@
 """A new app-server worker serves the public pages to itself first (portal/warmup.py)."""
 
+import gc
 import importlib.util
 
 import pytest
@@ -31,27 +32,44 @@ def test_warm_up_passes_https_redirects(settings):
     assert all(status == 200 for *_, status in warmup.warm_up(paths=("/",)))
 
 
-def test_gunicorn_workers_warm_up_before_taking_visitors(monkeypatch):
-    calls = []
-    monkeypatch.setattr(warmup, "warm_up", lambda: calls.append("warmed"))
+def gunicorn_config():
     spec = importlib.util.spec_from_file_location(
         "gunicorn_conf", settings.BASE_DIR / "gunicorn.conf.py"
     )
     config = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(config)
-    config.post_worker_init(worker=None)
+    return config
+
+
+@pytest.fixture
+def unfrozen():
+    """The test process's collector as it was: a worker's freeze undone afterwards."""
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+def test_gunicorn_workers_warm_up_before_taking_visitors(monkeypatch, unfrozen):
+    calls = []
+    monkeypatch.setattr(warmup, "warm_up", lambda: calls.append("warmed"))
+    gunicorn_config().post_worker_init(worker=None)
     assert calls == ["warmed"]
 
 
-def test_a_failing_warm_up_does_not_stop_the_worker(monkeypatch, caplog):
+def test_a_worker_freezes_what_it_loaded_out_of_the_collector(monkeypatch, unfrozen):
+    loaded = []
+    monkeypatch.setattr(warmup, "warm_up", lambda: loaded.append([{"template": "kept"}]))
+    assert gc.get_freeze_count() == 0
+    gunicorn_config().post_worker_init(worker=None)
+    assert gc.get_freeze_count() > 0
+    assert not any(o is loaded[0] for o in gc.get_objects())  # no longer walked
+
+
+def test_a_failing_warm_up_does_not_stop_the_worker(monkeypatch, caplog, unfrozen):
     def broken():
         raise RuntimeError("database unreachable")
 
     monkeypatch.setattr(warmup, "warm_up", broken)
-    spec = importlib.util.spec_from_file_location(
-        "gunicorn_conf", settings.BASE_DIR / "gunicorn.conf.py"
-    )
-    config = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(config)
-    config.post_worker_init(worker=None)
+    gunicorn_config().post_worker_init(worker=None)
     assert "warm-up failed" in caplog.text
+    assert gc.get_freeze_count() > 0  # frozen all the same: what is loaded stays loaded
