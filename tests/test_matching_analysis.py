@@ -304,6 +304,47 @@ def test_matching_rebuild_recomputes_every_representation():
     assert out.getvalue().strip().splitlines()[-1].startswith("Rebuilt 1 technology")
 
 
+@pytest.mark.django_db(transaction=True)  # VACUUM runs outside a transaction only
+def test_a_full_rebuild_reuses_the_space_of_the_rows_it_replaces():
+    """A full rebuild deletes a kind's rows and loads them again: the load must reuse the
+    deleted rows' space, or each rebuild leaves the tables larger (docs/matching.md,
+    *Operations*)."""
+    import random
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tests.factories import make_organization, make_technology
+
+    rng = random.Random(5)
+    words = [f"{a}{b}" for a in ("ther", "sol", "hydr", "cat", "pol", "nan") for b in "aeiou"]
+    organization = make_organization()
+    for n in range(60):
+        text = " ".join(rng.choice(words) + rng.choice("lmnprst") for _ in range(120))
+        make_technology(organization, title=f"Technology {n}", description=text)
+
+    def sizes():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_relation_size('matching_posting'), pg_relation_size('matching_profile')"
+            )
+            return cursor.fetchone()
+
+    def rebuild():
+        call_command(
+            "matching_rebuild", "--workers", "1", "--kind", "technology", stdout=StringIO()
+        )
+
+    rebuild()
+    first = sizes()
+    assert first[0] > 8 * 8192  # enough rows for a doubling to show
+    rebuild()
+    rebuild()
+    posting, profile = sizes()
+    assert posting <= first[0] * 1.1 and profile <= first[1] * 1.1, (first, (posting, profile))
+
+
 @pytest.mark.django_db
 def test_representation_rename_leaves_the_database_as_it_was():
     """Profile was renamed Representation in the code only: the migration emits no SQL."""
