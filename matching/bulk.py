@@ -135,8 +135,9 @@ def _reclaim(*tables: str) -> None:
     server it had not, and a copy of the bench's 100,000 technologies came out of a rebuild
     with its matching tables at 1,325 MB instead of ~760 (docs/matching.md, *Operations*).
     VACUUM cannot run inside a transaction: a rebuild inside a caller's (a test's, an
-    evaluation's rolled-back one) leaves the space to autovacuum."""
-    if connection.in_atomic_block:
+    evaluation's rolled-back one) leaves the space to autovacuum. Nor can it free rows that a
+    transaction older than the delete may still see (a long report, `pg_dump`)."""
+    if connection.in_atomic_block or not connection.get_autocommit():
         return
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM {', '.join(tables)}")
@@ -155,8 +156,8 @@ def _bulk_load(kind: int):
         cursor.execute("DELETE FROM matching_posting WHERE kind = %s", [kind])
         cursor.execute("DELETE FROM matching_profile WHERE kind = %s", [kind])
         cursor.execute("ALTER TABLE matching_posting DROP CONSTRAINT matching_posting_pkey")
-    _reclaim("matching_posting", "matching_profile")
     try:
+        _reclaim("matching_posting", "matching_profile")  # inside: a failure restores the key
         yield
     finally:
         with transaction.atomic(), connection.cursor() as cursor:

@@ -346,6 +346,26 @@ def test_a_full_rebuild_reuses_the_space_of_the_rows_it_replaces():
 
 
 @pytest.mark.django_db
+def test_a_full_rebuild_that_fails_before_its_load_puts_the_postings_key_back(monkeypatch):
+    from django.db import connection
+
+    from matching import bulk
+    from matching.models import ListingKind
+
+    def cancelled(*tables):
+        raise RuntimeError("canceling statement due to user request")
+
+    monkeypatch.setattr(bulk, "_reclaim", cancelled)
+    with pytest.raises(RuntimeError):
+        bulk.rebuild(ListingKind.TECHNOLOGY, workers=1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_constraint WHERE conname = 'matching_posting_pkey' AND contype = 'p'"
+        )
+        assert cursor.fetchone() == (1,)
+
+
+@pytest.mark.django_db
 def test_representation_rename_leaves_the_database_as_it_was():
     """Profile was renamed Representation in the code only: the migration emits no SQL."""
     from io import StringIO
