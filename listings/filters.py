@@ -7,6 +7,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
+from lib import kept
 
 from .models import TRL, Field, IPStatus, Partnership, Technology, country_choices
 from .widgets import CountrySelect, FastCheckboxes, FastSelect, FieldSelect
@@ -23,8 +24,13 @@ class TaxonomyChoiceField(django_filters.fields.ModelChoiceField):
         rows = self.__dict__.get("_taxonomy_rows")
         if rows is None:
             to_field = self.to_field_name or "pk"
-            rows = tuple(
-                self.queryset.values_list("pk", to_field, "parent_id", "name_en", "name_ja")
+            columns = ("pk", to_field, "parent_id", "name_en", "name_ja")
+            rows = tuple(  # the statement compiled once per process (the filter's queryset)
+                kept.rows(
+                    ("taxonomy rows", self.queryset.model, *columns),
+                    lambda: self.queryset.values_list(*columns),
+                    self.queryset.db,
+                )
             )
             self._taxonomy_rows = rows
         return rows

@@ -193,13 +193,14 @@ def related_cards_sql(listing_model, image_model, image_columns: tuple, limit: i
 
 @cache
 def cards_sql(listing_model, image_model, image_columns: tuple) -> tuple[str, str]:
-    """The cards (`card_sql`) of the published listings whose ids are an array parameter, in
-    no order: (the select list, the rest: FROM … WHERE, whose parameters are the published
-    status and the ids), so that the caller may add columns of `rel` (a search snippet)."""
+    """The ids and cards (`card_sql`, as JSON text: a reader may take a digest of it) of the
+    published listings whose ids are an array parameter, in no order: (the select list, the
+    rest: FROM … WHERE, whose parameters are the published status and the ids), so that the
+    caller may add columns of `rel` (a search snippet)."""
     card = card_sql(listing_model, image_model, image_columns)
     table = listing_model._meta.db_table
     return (
-        f"SELECT {card}",
+        f"SELECT rel.id, ({card})::text",
         f" FROM {table} rel {organizations_join(listing_model)}"
         " WHERE rel.status = %s AND rel.id = ANY(%s)",
     )

@@ -4,23 +4,24 @@ The home page, dashboard and organisation profile are composed by `portal.views`
 the `*_sections` functions of every app by name.
 """
 
-import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache
 
 from django.contrib.postgres.search import SearchHeadline
 from django.core.paginator import Page
-from django.db import connections, router
+from django.db import connections, models, router
 from django.db.models import Exists, F, OuterRef
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import Query
+from django.utils.translation import get_language
 from django_filters import FilterSet
 
-from lib import prepared
+from lib import kept, prepared
 from lib.pagination import paginate
 
 from . import related_json, search
+from .cards import KeptCard, card_markup
 from .lifecycle import Status
 from .models import (
     IMAGE_COLUMNS,
@@ -94,13 +95,38 @@ def moderation_queue(model):
 BIGINT_MAX = 2**63 - 1
 
 
-def technology_page(pk: int, user) -> Technology | None:
+@dataclass(frozen=True)
+class TechnologyPageRead:
+    """The row `read_technology_page` read: a technology's page as JSON text, its related
+    technologies' cards, and `version`, a digest of both (the page's markup made from them
+    alone is kept per version: `{% per_content %}`, `lib.kept.VisitorPages`)."""
+
+    pk: int
+    page_text: str
+    related_text: str | None
+    version: str
+    db: str
+
+    def technology(self) -> Technology:
+        """The technology with its organisation, fields, patents and images, its related
+        technologies kept as text until they are shown (`related_technologies`)."""
+        technology = related_json.from_page(Technology, json.loads(self.page_text), self.db)
+        technology.__dict__["related_cards"] = self.related_text
+        technology.page_version = self.version
+        return technology
+
+    def published(self) -> Technology:
+        """The technology as a visit's count needs it (its type and id) when whoever read it
+        may only read published ones: a kept page is served without building the rest."""
+        return Technology(pk=self.pk, status=Status.PUBLISHED)
+
+
+def read_technology_page(pk: int, user) -> TechnologyPageRead | None:
     """The technology `pk` as its page shows it, if `user` may see it (published, their
     organisation's, any for a moderator: `ListingQuerySet.visible_to`), else None. One
     statement (`related_json.page_sql`), prepared once per connection (`lib.prepared`): the
     technology with its organisation, its fields with their groups, patents and images, and its
-    related technologies (`related_technologies` reads them from it). `page_version` is a
-    digest of what was read: the page's markup made from it alone is kept per version."""
+    related technologies."""
     if not 0 < pk <= BIGINT_MAX:  # no id is outside the column's type (nor may be its parameter)
         return None
     see_all = user.is_authenticated and user.is_moderator
@@ -121,20 +147,19 @@ def technology_page(pk: int, user) -> Technology | None:
     if row is None:
         return None
     page_text, related_text = row
-    technology = related_json.from_page(Technology, json.loads(page_text), db)
-    technology.__dict__["related_cards"] = related_text  # JSON text, read if they are shown
-    technology.page_version = page_version(page_text, related_text)
-    return technology
+    return TechnologyPageRead(pk, page_text, related_text, page_version(*row), db)
+
+
+def technology_page(pk: int, user) -> Technology | None:
+    """`read_technology_page`'s technology (`TechnologyPageRead.technology`), or None."""
+    read = read_technology_page(pk, user)
+    return None if read is None else read.technology()
 
 
 def page_version(*texts: str | None) -> str:
     """A digest of everything a page was read from: the markup made from it alone (`{%
     per_content %}`) is the same while the digest is."""
-    digest = hashlib.blake2b(digest_size=16)
-    for text in texts:
-        digest.update((text or "").encode())
-        digest.update(b"\0")
-    return digest.hexdigest()
+    return kept.digest(*((text or "") for text in texts))
 
 
 PATENT_COLUMNS = ("id", "technology_id", "number", "office", "status")
@@ -211,14 +236,14 @@ def search_listings(model, filterset_class, data, page_number) -> ListingSearch:
     or carrying their other columns), which are also what the list counts (no page lies past
     them: `CappedPaginator`); then the page's rows as cards with their snippets. One statement
     for the count and the ids: a separate count found the matches a second time (twice the
-    SQL of a targeted search, docs/performance.md, *Third pass*)."""
+    SQL of a targeted search, docs/performance.md, *Third pass*), compiled once per process
+    and values of the filters (`_match_ids`)."""
     base = model.objects.published().for_cards()
     filterset = filterset_class(data or None, queryset=base)
     valid = not filterset.is_bound or filterset.is_valid()
-    queryset = filterset.qs if valid else base.none()
     query = filterset.form.cleaned_data.get("q", "") if valid and filterset.is_bound else ""
-    ids = queryset.select_related(None).prefetch_related(None).values_list("pk", flat=True)
-    page = paginate(list(ids[: COUNT_LIMIT + 1]), page_number, count_limit=COUNT_LIMIT)
+    ids = _match_ids((filterset_class, *_cleaned_values(filterset)), filterset) if valid else []
+    page = paginate(ids, page_number, count_limit=COUNT_LIMIT)
     if query and page.paginator.count == 0:
         page = paginate(_similar_titles(filterset_class, base, data, query), page_number)
         return ListingSearch(filterset, page, query, page.paginator.count > 0, valid)
@@ -227,11 +252,12 @@ def search_listings(model, filterset_class, data, page_number) -> ListingSearch:
 
 
 def _cards(base, ids: list, query: str, headline_field: str) -> list:
-    """The listings of `ids`, in that order, with snippets of the query's words."""
+    """The listings of `ids`, in that order, with snippets of the query's words (technologies:
+    their cards' markup, `technology_cards`)."""
     if base.model is Technology:
-        rows = technology_cards(ids, query)
-    else:
-        rows = with_headline(base.filter(pk__in=ids), query, headline_field).in_bulk()
+        cards = technology_cards(ids, query)
+        return [cards[pk] for pk in ids if pk in cards]
+    rows = with_headline(base.filter(pk__in=ids), query, headline_field).in_bulk()
     cards = [rows[pk] for pk in ids if pk in rows]
     if query:
         marks = search.highlight_terms(query)
@@ -240,33 +266,106 @@ def _cards(base, ids: list, query: str, headline_field: str) -> list:
     return cards
 
 
+#: search results' cards, kept per process (about 1.5 kB each; docs/performance.md, *Eighth
+#: pass*).
+KEPT_CARDS = kept.Kept(max_entries=5000)
+
+
 def technology_cards(ids: list, query: str) -> dict:
-    """{id: technology} of the published technologies of `ids`, as `for_cards()` reads them
-    (organisation, fields, images), with a snippet of `query`'s words (`headline`) if given.
+    """{id: `KeptCard`} of the published technologies of `ids`: each one's card as
+    `listings.cards.card_markup` renders it (organisation, fields, images), with a snippet of
+    `query`'s words in place of the summary if given.
 
     One statement written once per process (`related_json.cards_sql`), the snippet's
     expression compiled alone: built with the ORM (queryset, annotation, the statement's
     compilation, instances row by row) the same statement cost about as much Python as the
-    rest of the search (docs/performance.md, *Third pass*)."""
+    rest of the search (docs/performance.md, *Third pass*). A card's markup is kept per
+    digest of its row, snippet and the page's language: a card shown before is not made
+    again, and a changed technology has another digest."""
     db = router.db_for_read(Technology)
     select, rest = related_json.cards_sql(Technology, TechnologyImage, IMAGE_COLUMNS)
-    extra, params = "", []
-    if query:
-        compiler = Query(Technology).get_compiler(using=db)
-        snippet = headline(RawSQL(f"rel.{Technology.headline_field}", ()), query)
-        extra, params = compiler.compile(snippet.resolve_expression(compiler.query))
-        extra = f", {extra}"
+    snippet_sql, params = _snippet_sql(query)
+    extra = f", {snippet_sql}" if snippet_sql else ""
     with connections[db].cursor() as cursor:
         cursor.execute(select + extra + rest, [*params, Status.PUBLISHED, list(ids)])
         rows = cursor.fetchall()
+    marks = search.highlight_terms(query) if query else ""
+    language = get_language()
     cards = {}
-    for row in rows:
-        card = json.loads(row[0]) if isinstance(row[0], str) else row[0]
-        technology = related_json.from_page(Technology, card, db)
-        if query:
-            technology.headline = row[1]
-        cards[technology.pk] = technology
+    for pk, text, *snippet in rows:
+        key = (kept.digest(text, *snippet, marks), language)
+        html = KEPT_CARDS.get(key)
+        if html is None:
+            technology = related_json.from_page(Technology, json.loads(text), db)
+            if snippet:
+                technology.headline = search.safe_headline(snippet[0], marks)
+            html = card_markup(technology)
+            KEPT_CARDS.put(key, html)
+        cards[pk] = KeptCard(pk, html)
     return cards
+
+
+def _match_ids(key: tuple, filterset) -> list:
+    """The ids of the first `COUNT_LIMIT` + 1 listings `filterset` (valid) matches, in order.
+    Its statement is the same for every visitor who asks with the same values (`key`): built
+    and compiled once per process (`lib.kept.rows`; the filters' expressions, a search's words
+    in both languages, were a fifth of a search page's Python)."""
+
+    def ids():
+        matches = filterset.qs.select_related(None).prefetch_related(None)
+        return matches.values_list("pk")[: COUNT_LIMIT + 1]
+
+    db = router.db_for_read(filterset.queryset.model)
+    return [row[0] for row in kept.rows(("match ids", *key), ids, db)]
+
+
+def _cleaned_values(filterset) -> tuple:
+    """(name, value) of each of a valid filter set's fields, as hashable values (a field of
+    technology by its id: a slug given to another field is another search)."""
+
+    def frozen(value):
+        if isinstance(value, list | tuple):
+            return tuple(frozen(v) for v in value)
+        if isinstance(value, models.Model):
+            return (value._meta.label, value.pk)
+        return value
+
+    cleaned = getattr(filterset.form, "cleaned_data", {})  # none unbound: no filter
+    return tuple((name, frozen(value)) for name, value in cleaned.items())
+
+
+def _form_values(filterset) -> list:
+    """(name, values) of each of a filter set's fields its query string gives."""
+    data = filterset.data or {}
+    return [(name, tuple(data.getlist(name))) for name in filterset.form.fields if name in data]
+
+
+def filter_panel_version(filterset, path: str) -> str:
+    """A digest of what a list's filter panel is made from (`{% per_content %}`): the list's
+    address, the values its query string gives the panel's fields and the taxonomy the field
+    of technology offers (read for the page anyway). Empty, so rendered each time, when a value
+    is in error."""
+    if filterset.is_bound and not filterset.is_valid():
+        return ""
+    fields = filterset.form.fields.values()
+    taxonomies = [f.taxonomy_rows() for f in fields if hasattr(f, "taxonomy_rows")]
+    return kept.digest(path, _form_values(filterset), taxonomies)
+
+
+def _snippet_sql(query: str) -> tuple[str, tuple]:
+    """The SQL of a snippet of `query`'s words in a technology card's text and its
+    parameters, ("", ()) without a query; compiled once per process and query."""
+    if not query:
+        return "", ()
+    key = ("snippet", query)
+    statement = kept.STATEMENTS.get(key)
+    if statement is None:
+        compiler = Query(Technology).get_compiler(using=router.db_for_read(Technology))
+        snippet = headline(RawSQL(f"rel.{Technology.headline_field}", ()), query)
+        sql, params = compiler.compile(snippet.resolve_expression(compiler.query))
+        statement = (sql, tuple(params))
+        kept.STATEMENTS.put(key, statement)
+    return statement
 
 
 def _similar_titles(filterset_class, base, data, query):

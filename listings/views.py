@@ -25,6 +25,7 @@ def listing_list(request, *, model, filterset_class, template):
     )
     context = {
         "filter": results.filterset,
+        "filter_version": selectors.filter_panel_version(results.filterset, request.path),
         "page_obj": results.page,
         "query": results.query,
         "similar": results.similar,

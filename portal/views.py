@@ -24,6 +24,7 @@ import listings.views
 import matching.selectors
 import needs.selectors
 from accounts.models import Organization
+from lib.kept import VisitorPages
 from needs.models import Need
 
 
@@ -65,11 +66,21 @@ def organization_detail(request, slug):
     return render(request, "portal/organization_detail.html", context)
 
 
+#: a technology's page as visitors who are not signed in see it, kept per version (the
+#: markup of one page: 15–30 kB; docs/performance.md, *Eighth pass*).
+TECHNOLOGY_PAGES = VisitorPages(max_entries=1000)
+
+
 def technology_detail(request, pk):
     """Anyone for a published technology; its organisation's members and moderators otherwise."""
-    technology = listings.selectors.technology_page(pk, request.user)
-    if technology is None:
+    read = listings.selectors.read_technology_page(pk, request.user)
+    if read is None:
         raise Http404
+    key = TECHNOLOGY_PAGES.key(request, read.version)  # None for a signed-in visitor
+    if key is not None and (kept := TECHNOLOGY_PAGES.get(request, key)) is not None:
+        listings.views.count_view(request, read.published(), None)  # no role, published only
+        return kept
+    technology = read.technology()
     context = listings.views.detail_context(request, technology)
     actor = context["actor"]
     context.update(
@@ -82,6 +93,8 @@ def technology_detail(request, pk):
         }
     )
     listings.views.count_view(request, technology, actor)
+    if key is not None:
+        return TECHNOLOGY_PAGES.render(request, key, "portal/technology_detail.html", context)
     return render(request, "portal/technology_detail.html", context)
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import MODERATOR_GROUP, Membership, Organization, User
+from listings.cards import KeptCard
 from listings.lifecycle import Status
 from listings.models import Field, Technology
 from listings.services import after_save
@@ -108,3 +109,12 @@ def make_need(organization=None, *, status=Status.PUBLISHED, fields=("solar",), 
     need.fields.set(Field.objects.filter(slug__in=fields))
     after_save(need)
     return need
+
+
+def listed(response, column: str = "title") -> list:
+    """`column` of each listing a list page shows, in order. A technology's search result is
+    its card's markup (`listings.cards.KeptCard`): its column is read by its id."""
+    items = list(response.context["page_obj"])
+    cards = [item.pk for item in items if isinstance(item, KeptCard)]
+    values = dict(Technology.objects.filter(pk__in=cards).values_list("pk", column))
+    return [values[i.pk] if isinstance(i, KeptCard) else getattr(i, column) for i in items]

@@ -6,7 +6,7 @@ import pytest
 from listings import fieldindex
 from listings.models import Field, Technology
 from needs.models import Need
-from tests.factories import make_need, make_technology
+from tests.factories import listed, make_need, make_technology
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def test_the_field_filter_reads_the_copy(client):
     make_technology(title="Water one", fields=("desalination",))
     for field, expected in (("alternative-energy", ["Solar one"]), ("solar", ["Solar one"])):
         response = client.get("/technologies/", {"field": field})
-        assert [t.title for t in response.context["page_obj"]] == expected
+        assert listed(response) == expected
 
 
 def test_an_approved_revision_of_the_fields_is_what_the_filter_sees(client):
@@ -92,7 +92,7 @@ def test_an_approved_revision_of_the_fields_is_what_the_filter_sees(client):
     transition(technology, Action.APPROVE, make_staff())
     assert stored(technology) == ids("desalination", "water")
     response = client.get("/technologies/", {"field": "water"})
-    assert [t.title for t in response.context["page_obj"]] == ["Moving solar"]
+    assert listed(response) == ["Moving solar"]
 
     stale = Technology.objects.get(pk=technology.pk)  # read before the next change
     apply_revision(technology, {"fields": ["wind"]})

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import Organization
 from listings.lifecycle import Status
 from listings.models import Technology
-from tests.factories import make_organization, make_technology
+from tests.factories import listed, make_organization, make_technology
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ LIST = "/technologies/"
 
 
 def titles(response) -> list[str]:
-    return [t.title for t in response.context["page_obj"]]
+    return listed(response)
 
 
 def search(query: str) -> list[str]:
@@ -118,7 +118,7 @@ def test_every_state_of_the_list_is_a_shareable_url(client):
     page = response.content.decode()
     # Pagination links keep the filters.
     assert re.search(r'href="\?[^"]*q=solar[^"]*page=1|href="\?[^"]*page=1[^"]*q=solar', page)
-    trls = [t.trl for t in response.context["page_obj"]]
+    trls = listed(response, "trl")
     assert trls == sorted(trls, reverse=True)
 
 

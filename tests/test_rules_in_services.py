@@ -95,10 +95,10 @@ def test_search_snippets_keep_only_the_marks_and_escape_the_text():
     make_technology(title="Graphene", summary="Graphene <b>films</b> for batteries & cells.")
     results = search("graphene")
     assert not results.similar
-    (headline,) = [t.headline for t in results.page]
-    assert "<mark>Graphene</mark>" in headline
-    assert "batteries &amp; cells" in headline
-    assert "<b>" not in headline
+    (card,) = results.page  # a technology's card: its markup (listings.cards.KeptCard)
+    assert "<mark>Graphene</mark>" in card.html
+    assert "batteries &amp; cells" in card.html
+    assert "<b>" not in card.html
 
 
 def test_invalid_filters_give_an_empty_page_marked_invalid():

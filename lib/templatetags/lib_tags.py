@@ -1,8 +1,5 @@
 """Template tags every app's templates use: query strings, localised names, lists, form errors."""
 
-import threading
-from collections import OrderedDict
-
 import django_filters
 from django import template
 from django.forms import BaseForm, BaseFormSet
@@ -13,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from lib.i18n import list_separator
+from lib.kept import Kept
 
 register = template.Library()
 
@@ -149,17 +147,13 @@ class PerContentNode(template.Node):
         self.nodelist = nodelist
         self.version = version
         self.names = names
-        self.rendered: OrderedDict[tuple, str] = OrderedDict()
-        self.lock = threading.Lock()
+        self.rendered = Kept(self.MAX_ENTRIES)
 
     def render(self, context):
         version = self.version.resolve(context)
         key = (version, get_language())
         html = self.rendered.get(key) if version else None
         if html is not None:
-            with self.lock:  # threaded servers: one reorder at a time
-                if key in self.rendered:
-                    self.rendered.move_to_end(key)
             return html
         own = template.Context(
             {name: context.get(name) for name in self.names}, autoescape=context.autoescape
@@ -167,10 +161,7 @@ class PerContentNode(template.Node):
         own.template = context.template
         html = self.nodelist.render(own)
         if version:
-            with self.lock:
-                self.rendered[key] = html
-                while len(self.rendered) > self.MAX_ENTRIES:
-                    self.rendered.popitem(last=False)
+            self.rendered.put(key, html)
         return html
 
 

@@ -1,15 +1,9 @@
 from django import template
-from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
-from django.utils.translation import gettext as _
 
+from listings.cards import KeptCard, card_markup
 from listings.lifecycle import Action
-from listings.models import IPStatus
 
 register = template.Library()
-
-IP_STATUS_LABELS = dict(IPStatus.choices)
 
 
 @register.filter
@@ -25,49 +19,13 @@ def action_label(action: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def technology_card(context, technology) -> str:
-    """A technology's card: search results, related technologies, the home page, an
-    organisation's profile. Built here rather than by a template include: twenty cards through
-    the template engine took about a third of a search page's time in Python. Its pieces come
-    prefetched (`Technology.objects.for_cards()`): organisation, fields, images.
-
-    `headline` (the matched words, HTML that `listings.search.safe_headline` cleaned) replaces
-    the summary when a search annotated it; `show_status` in the context adds the status badge.
-    """
-    e = conditional_escape
-    title, language = e(technology.title), e(technology.language)
-    picture = next(iter(technology.images.all()), None)
-    parts = [f'<article class="card listing-card{" has-picture" if picture else ""}">\n  ']
-    if picture is not None:
-        parts.append(
-            f'<img class="card-picture" src="{e(picture.thumbnail.url)}"'
-            f' alt="{e(picture.caption) if picture.caption else title}"'
-            f' width="{picture.THUMBNAIL_WIDTH}" height="{picture.THUMBNAIL_HEIGHT}"'
-            ' loading="lazy" decoding="async">'
-        )
-    organization = technology.organization
-    logo = (
-        f'<img class="org-logo" src="{e(organization.logo.url)}" alt="" width="24" height="24"'
-        ' loading="lazy" decoding="async">'
-        if organization.logo
-        else ""
-    )
-    ip_status = IP_STATUS_LABELS.get(technology.ip_status, technology.ip_status)
-    parts.append(
-        f'\n  <h3><a href="{e(technology.get_absolute_url())}" lang="{language}">{title}</a></h3>'
-        '\n  <ul class="meta">'
-        f'\n    <li class="card-org">{logo}{e(organization.localized_name())}</li>'
-        f"\n    <li>{e(_('TRL'))} {e(technology.trl)}</li>"
-        f"\n    <li>{e(ip_status)}</li>\n    "
-    )
+    """A technology's card (`listings.cards.card_markup`), or the markup of a card already
+    made (`KeptCard`, search results); `show_status` in the context adds the status badge."""
+    if isinstance(technology, KeptCard):
+        return technology.html
+    badge = ""
     if context.get("show_status"):
-        badge = context.template.engine.get_template("listings/includes/status_badge.html")
+        template = context.template.engine.get_template("listings/includes/status_badge.html")
         with context.push(listing=technology):
-            parts.append(f"<li>{badge.render(context)}</li>")
-    headline = getattr(technology, "headline", None)
-    text = mark_safe(headline) if headline else e(Truncator(technology.summary).chars(240))
-    tags = "".join(f'<li class="tag">{e(field.name)}</li>' for field in technology.fields.all())
-    parts.append(
-        f'\n  </ul>\n  <p lang="{language}">{text}</p>'
-        f'\n  <ul class="tags">{tags}</ul>\n</article>\n'
-    )
-    return mark_safe("".join(parts))
+            badge = template.render(context)
+    return card_markup(technology, badge)

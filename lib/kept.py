@@ -1,0 +1,124 @@
+"""Markup kept per process: what is the same for every visitor, rendered once per version of
+what it shows and then reused (`{% per_content %}`, a technology's page for visitors who are
+not signed in, a search result's card, the search page's filter panel).
+
+Each store is bounded: past `max_entries` the least recently used renderings are let go. A
+version is a digest of everything the markup is made from, so a changed listing has another
+key and a rendering never outlives what it shows; nothing is shared between processes
+(docs/performance.md, *Eighth pass*)."""
+
+import hashlib
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template import loader
+from django.utils.translation import get_language
+
+
+class Kept:
+    """A bounded store of renderings (or statements), the least recently used let go first;
+    thread-safe."""
+
+    def __init__(self, max_entries: int):
+        self.max_entries = max_entries
+        self.entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        html = self.entries.get(key)
+        if html is not None:
+            with self.lock:  # threaded servers: one reorder at a time
+                if key in self.entries:
+                    self.entries.move_to_end(key)
+        return html
+
+    def put(self, key: Hashable, html: Any) -> None:
+        with self.lock:
+            self.entries[key] = html
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def digest(*parts) -> str:
+    """A short digest of texts (or their `repr`): the version of what markup is made from."""
+    hashed = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        hashed.update((part if isinstance(part, str) else repr(part)).encode())
+        hashed.update(b"\0")
+    return hashed.hexdigest()
+
+
+class VisitorPages:
+    """Whole pages as a visitor who is not signed in sees them, kept per version of what they
+    show, language and address (the language switch sends the visitor back to the full path).
+
+    Such a page differs between visitors only by its CSRF token (the language switch is a
+    form): it is rendered with a placeholder this process made up, and each visitor's own
+    token is put in its place when the page is served. Signed-in visitors, visitors with a
+    message to be shown once, and anything but GET and HEAD are rendered as usual."""
+
+    def __init__(self, max_entries: int):
+        self.kept = Kept(max_entries)
+        self.placeholder = f"kept-csrf-{secrets.token_hex(16)}"
+
+    def key(self, request, version: str) -> tuple | None:
+        """What a visit's page is kept under, or None if it is not to be kept."""
+        if (
+            not version
+            or request.method not in ("GET", "HEAD")
+            or request.user.is_authenticated
+            or messages.get_messages(request)
+        ):
+            return None
+        return (version, get_language(), request.get_full_path())
+
+    def get(self, request, key: tuple) -> HttpResponse | None:
+        html = self.kept.get(key)
+        return None if html is None else self._response(request, html)
+
+    def render(self, request, key: tuple, template_name: str, context: dict) -> HttpResponse:
+        html = loader.render_to_string(
+            template_name, {**context, "csrf_token": self.placeholder}, request
+        )
+        self.kept.put(key, html)
+        return self._response(request, html)
+
+    def _response(self, request, html: str) -> HttpResponse:
+        return HttpResponse(html.replace(self.placeholder, get_token(request)))
+
+
+#: statements compiled from querysets, per process (`rows`).
+STATEMENTS: Kept = Kept(max_entries=2000)
+
+
+def rows(key: Hashable, make_queryset, db: str) -> list[tuple]:
+    """The rows of the queryset `make_queryset()` builds, its statement compiled once per
+    process and `key` (what the queryset is built from: the same key, the same statement),
+    then sent as it is. Building and compiling a queryset of many expressions (a search's words
+    in both languages) costs more Python than its database takes to answer. A queryset that
+    can match nothing (no statement to send) has no rows."""
+    statement = STATEMENTS.get(key)
+    if statement is None:
+        try:
+            statement = make_queryset().query.get_compiler(using=db).as_sql()
+        except EmptyResultSet:
+            return []
+        STATEMENTS.put(key, statement)
+    with connections[db].cursor() as cursor:
+        cursor.execute(*statement)
+        return cursor.fetchall()

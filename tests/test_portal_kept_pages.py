@@ -1,0 +1,234 @@
+"""What is the same for every visitor, kept per process (`lib.kept`): a technology's whole page
+for visitors who are not signed in, a search result's card, the list's filter panel and a
+search's statement. Each must still show every change at once, never one visitor's page (or
+token, or message) to another, and refuse what it refused before."""
+
+import re
+
+import pytest
+from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage import default_storage
+from django.test import Client
+from django.urls import reverse
+
+import portal.views
+from analytics.models import ListingEvent
+from lib import kept
+from listings import related_json
+from listings.lifecycle import Status
+from listings.models import Field, Technology
+from tests.factories import listed, make_member, make_organization, make_technology
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SEARCH_BOX = re.compile(r'<input type="search" name="q" value="([^"]*)"')
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """How many times a technology's page was rendered from its templates."""
+    made = []
+    render = portal.views.TECHNOLOGY_PAGES.render
+
+    def counted(*args, **kwargs):
+        made.append(args)
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(portal.views.TECHNOLOGY_PAGES, "render", counted)
+    return made
+
+
+# A technology's page for visitors who are not signed in -----------------------------------------
+
+
+def test_a_visitors_page_is_rendered_once_and_then_served_as_kept(client, renders):
+    technology = make_technology(title="Kept page")
+    pages = [client.get(technology.get_absolute_url()) for _ in range(3)]
+    assert [p.status_code for p in pages] == [200, 200, 200]
+    assert all("Kept page" in p.content.decode() for p in pages)
+    assert len(renders) == 1
+
+
+def test_each_visitor_gets_a_token_of_their_own_that_the_language_switch_accepts(db):
+    technology = make_technology()
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    tokens = []
+    for visitor in (first, second):
+        page = visitor.get(technology.get_absolute_url())
+        [token] = TOKEN.findall(page.content.decode())
+        assert "kept-csrf" not in page.content.decode()
+        tokens.append(token)
+        switched = visitor.post(
+            reverse("set_language"),
+            {"language": "ja", "next": technology.get_absolute_url(), "csrfmiddlewaretoken": token},
+        )
+        assert switched.status_code == 302
+    assert tokens[0] != tokens[1]
+    # the first visitor's token is refused with the second visitor's cookie
+    refused = second.post(
+        reverse("set_language"), {"language": "en", "next": "/", "csrfmiddlewaretoken": "x" * 64}
+    )
+    assert refused.status_code == 403
+
+
+def test_a_kept_page_is_per_language_and_address(client):
+    technology = make_technology()
+    page = technology.get_absolute_url()
+    english = client.get(page).content.decode()
+    japanese = client.get(page, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    with_query = client.get(page, {"from": "feed"}).content.decode()
+    assert '<html lang="en">' in english and '<html lang="ja">' in japanese
+    assert f'name="next" value="{page}"' in english
+    assert f'name="next" value="{page}?from=feed"' in with_query
+
+
+def test_a_signed_in_visitor_never_gets_nor_leaves_a_kept_page(client, renders):
+    technology = make_technology(contact_name="Dr Contact", contact_email="tlo@example.org")
+    page = technology.get_absolute_url()
+    assert "Sign out" not in client.get(page).content.decode()  # kept for visitors
+    client.force_login(make_member())
+    html = client.get(page).content.decode()
+    assert "Sign out" in html and "tlo@example.org" in html
+    client.logout()
+    html = client.get(page).content.decode()
+    assert "Sign out" not in html and "tlo@example.org" not in html
+    assert len(renders) == 1  # the signed-in page went the usual way
+
+
+def test_a_message_is_shown_to_its_visitor_and_the_page_not_kept(rf):
+    request = rf.get("/technologies/1/")
+    request.user = AnonymousUser()
+    request.session = {}
+    request._messages = default_storage(request)
+    assert portal.views.TECHNOLOGY_PAGES.key(request, "v1") is not None
+    messages.info(request, "Once only")
+    assert portal.views.TECHNOLOGY_PAGES.key(request, "v1") is None
+    assert portal.views.TECHNOLOGY_PAGES.key(rf.post("/technologies/1/"), "v1") is None
+
+
+def test_a_visit_to_a_kept_page_is_counted(client):
+    technology = make_technology()
+    for _ in range(3):
+        client.get(technology.get_absolute_url())
+    events = ListingEvent.objects.filter(listing_id=technology.pk, event="view")
+    assert events.count() == 3
+
+
+def test_a_kept_page_is_never_shown_for_a_withdrawn_or_changed_technology(client):
+    technology = make_technology(title="Before")
+    page = technology.get_absolute_url()
+    client.get(page)
+    Technology.objects.filter(pk=technology.pk).update(title="After")
+    html = client.get(page).content.decode()
+    assert "After" in html and "Before" not in html
+    Technology.objects.filter(pk=technology.pk).update(status=Status.WITHDRAWN)
+    assert client.get(page).status_code == 404
+
+
+def test_the_kept_pages_are_bounded(monkeypatch, client):
+    pages = kept.VisitorPages(max_entries=2)
+    monkeypatch.setattr(portal.views, "TECHNOLOGY_PAGES", pages)
+    for technology in [make_technology() for _ in range(4)]:
+        client.get(technology.get_absolute_url())
+    assert len(pages.kept) == 2
+
+
+# Search: cards, filter panel, statement ----------------------------------------------------------
+
+
+@pytest.fixture
+def cards_made(monkeypatch):
+    made = []
+    build = related_json.from_page
+
+    def counted(model, page, db):
+        made.append(page["listing"]["id"])
+        return build(model, page, db)
+
+    monkeypatch.setattr(related_json, "from_page", counted)
+    return made
+
+
+def test_a_card_shown_before_is_not_made_again(client, cards_made):
+    solar = make_technology(title="Solar kept card")
+    for _ in range(3):
+        assert listed(client.get("/technologies/", {"q": "solar"})) == ["Solar kept card"]
+    assert cards_made == [solar.pk]
+
+
+def test_a_changed_technology_shows_on_its_card_at_once(client):
+    technology = make_technology(title="Solar before")
+    assert "Solar before" in client.get("/technologies/", {"q": "solar"}).content.decode()
+    Technology.objects.filter(pk=technology.pk).update(title="Solar after")
+    html = client.get("/technologies/", {"q": "solar"}).content.decode()
+    assert "Solar after" in html and "Solar before" not in html
+
+
+def test_a_card_is_kept_per_language(client):
+    organization = make_organization(name="Kept University", name_ja="保管大学")
+    make_technology(organization, title="Solar language card")
+    english = client.get("/technologies/", {"q": "solar"}).content.decode()
+    japanese = client.get("/technologies/", {"q": "solar"}, HTTP_ACCEPT_LANGUAGE="ja")
+    assert "Kept University" in english and "保管大学" not in english
+    assert "保管大学" in japanese.content.decode()
+
+
+def test_a_search_kept_as_a_statement_finds_what_was_published_since(client):
+    make_technology(title="Solar first")
+    assert listed(client.get("/technologies/", {"q": "solar"})) == ["Solar first"]
+    make_technology(title="Solar second")
+    assert listed(client.get("/technologies/", {"q": "solar"})) == ["Solar second", "Solar first"]
+
+
+def test_the_filter_panel_shows_each_searchs_own_values(client):
+    make_technology(title="Solar panel")
+    first = client.get("/technologies/", {"q": "solar", "trl_min": 3}).content.decode()
+    second = client.get("/technologies/", {"q": "wind"}).content.decode()
+    assert SEARCH_BOX.findall(first) == ["solar"] and SEARCH_BOX.findall(second) == ["wind"]
+    assert re.search(r'<option value="3" selected>', first)
+    assert not re.search(r'<option value="3" selected>', second)
+
+
+def test_a_filter_panel_in_error_is_never_kept(client):
+    for _ in range(2):
+        response = client.get("/technologies/", {"trl_min": 7, "trl_max": 2})
+        assert response.status_code == 400
+        assert "The upper TRL must not be below the lower one." in response.content.decode()
+    assert "The upper TRL" not in client.get("/technologies/", {"trl_min": 7}).content.decode()
+
+
+def test_the_filter_panel_follows_the_taxonomy(client):
+    client.get("/technologies/")
+    Field.objects.filter(slug="solar").update(name_en="Sunlight power")
+    assert "Sunlight power" in client.get("/technologies/").content.decode()
+
+
+def test_a_queryset_that_can_match_nothing_has_no_rows():
+    assert kept.rows(("nothing",), Technology.objects.none, "default") == []
+
+
+def test_a_statement_is_compiled_once_per_key(django_assert_num_queries):
+    make_technology(title="Solar once")
+    built = []
+
+    def titles():
+        built.append(1)
+        return Technology.objects.filter(title__startswith="Solar").values_list("title")
+
+    key = ("titles starting with Solar", id(built))
+    for _ in range(3):
+        with django_assert_num_queries(1):
+            assert kept.rows(key, titles, "default") == [("Solar once",)]
+    assert built == [1]
+
+
+def test_a_kept_search_follows_a_slug_given_to_another_field(client):
+    solar, wind = Field.objects.get(slug="solar"), Field.objects.get(slug="wind")
+    make_technology(title="On the sun", fields=("solar",))
+    make_technology(title="On the wind", fields=("wind",))
+    assert listed(client.get("/technologies/", {"field": "solar"})) == ["On the sun"]
+    Field.objects.filter(pk=solar.pk).update(slug="solar-old")
+    Field.objects.filter(pk=wind.pk).update(slug="solar")
+    assert listed(client.get("/technologies/", {"field": "solar"})) == ["On the wind"]
