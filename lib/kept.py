@@ -1,8 +1,9 @@
-"""Markup kept per process: what is the same for every visitor, rendered once per version of
-what it shows and then reused (`{% per_content %}`, a technology's page for visitors who are
-not signed in, a search result's card, the search page's filter panel).
+"""What is the same for every visitor, kept per process: markup rendered once per version of
+what it shows and then reused (`{% per_content %}`: pieces of a technology's page, a list's
+filter panel; `VisitorPages`: a technology's whole page for visitors who are not signed in; a
+search result's card), and statements compiled once per what they are built from (`rows`).
 
-Each store is bounded: past `max_entries` the least recently used renderings are let go. A
+Each store is bounded: past `max_entries` the least recently used entries are let go. A
 version is a digest of everything the markup is made from, so a changed listing has another
 key and a rendering never outlives what it shows; nothing is shared between processes
 (docs/performance.md, *Eighth pass*)."""
@@ -24,7 +25,7 @@ from django.utils.translation import get_language
 
 
 class Kept:
-    """A bounded store of renderings (or statements), the least recently used let go first;
+    """A bounded store (markup, statements), the least recently used let go first;
     thread-safe."""
 
     def __init__(self, max_entries: int):
@@ -33,16 +34,16 @@ class Kept:
         self.lock = threading.Lock()
 
     def get(self, key: Hashable) -> Any:
-        html = self.entries.get(key)
-        if html is not None:
+        value = self.entries.get(key)
+        if value is not None:
             with self.lock:  # threaded servers: one reorder at a time
                 if key in self.entries:
                     self.entries.move_to_end(key)
-        return html
+        return value
 
-    def put(self, key: Hashable, html: Any) -> None:
+    def put(self, key: Hashable, value: Any) -> None:
         with self.lock:
-            self.entries[key] = html
+            self.entries[key] = value
             while len(self.entries) > self.max_entries:
                 self.entries.popitem(last=False)
 

@@ -66,8 +66,8 @@ def organization_detail(request, slug):
     return render(request, "portal/organization_detail.html", context)
 
 
-#: a technology's page as visitors who are not signed in see it, kept per version (the
-#: markup of one page: 15–30 kB; docs/performance.md, *Eighth pass*).
+#: a technology's page as visitors who are not signed in see it, kept per version (about 8 kB
+#: a page on the demo data; docs/performance.md, *Eighth pass*).
 TECHNOLOGY_PAGES = VisitorPages(max_entries=1000)
 
 

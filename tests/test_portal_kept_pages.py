@@ -9,13 +9,15 @@ import pytest
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage import default_storage
+from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 
 import portal.views
 from analytics.models import ListingEvent
 from lib import kept
-from listings import related_json
+from listings import related_json, selectors
+from listings.filters import TechnologyFilterSet
 from listings.lifecycle import Status
 from listings.models import Field, Technology
 from tests.factories import listed, make_member, make_organization, make_technology
@@ -192,6 +194,9 @@ def test_the_filter_panel_shows_each_searchs_own_values(client):
 
 
 def test_a_filter_panel_in_error_is_never_kept(client):
+    in_error = TechnologyFilterSet(QueryDict("trl_min=7&trl_max=2"))
+    assert selectors.filter_panel_version(in_error, "/technologies/") == ""
+    assert selectors.filter_panel_version(TechnologyFilterSet(QueryDict("trl_min=7")), "/t/")
     for _ in range(2):
         response = client.get("/technologies/", {"trl_min": 7, "trl_max": 2})
         assert response.status_code == 400
