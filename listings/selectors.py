@@ -118,7 +118,7 @@ class TechnologyPageRead:
     def published(self) -> Technology:
         """The technology as a visit's count needs it (its type and id) when whoever read it
         may only read published ones: a kept page is served without building the rest."""
-        return Technology(pk=self.pk, status=Status.PUBLISHED)
+        return Technology.from_db(self.db, ["id", "status"], [self.pk, Status.PUBLISHED])
 
 
 def read_technology_page(pk: int, user) -> TechnologyPageRead | None:
