@@ -14,6 +14,7 @@ from django.db import connections, models, router
 from django.db.models import Exists, F, OuterRef
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import Query
+from django.utils import timezone
 from django.utils.translation import get_language
 from django_filters import FilterSet
 
@@ -307,16 +308,19 @@ def technology_cards(ids: list, query: str) -> dict:
 
 def _match_ids(key: tuple, filterset) -> list:
     """The ids of the first `COUNT_LIMIT` + 1 listings `filterset` (valid) matches, in order.
-    Its statement is the same for every visitor who asks with the same values (`key`): built
-    and compiled once per process (`lib.kept.rows`; the filters' expressions, a search's words
-    in both languages, were a fifth of a search page's Python)."""
+    Its statement is the same for every visitor who asks with the same values (`key`) on the
+    same day (a need's list leaves out the needs whose deadline has passed: today's date is
+    one of the statement's parameters): built and compiled once per process and day
+    (`lib.kept.rows`; the filters' expressions, a search's words in both languages, were a
+    fifth of a search page's Python)."""
 
     def ids():
         matches = filterset.qs.select_related(None).prefetch_related(None)
         return matches.values_list("pk")[: COUNT_LIMIT + 1]
 
     db = router.db_for_read(filterset.queryset.model)
-    return [row[0] for row in kept.rows(("match ids", *key), ids, db)]
+    key = ("match ids", timezone.localdate(), *key)
+    return [row[0] for row in kept.rows(key, ids, db)]
 
 
 def _cleaned_values(filterset) -> tuple:

@@ -4,6 +4,7 @@ search's statement. Each must still show every change at once, never one visitor
 token, or message) to another, and refuse what it refused before."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.contrib.messages.storage import default_storage
 from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 import portal.views
 from analytics.models import ListingEvent
@@ -20,7 +22,13 @@ from listings import related_json, selectors
 from listings.filters import TechnologyFilterSet
 from listings.lifecycle import Status
 from listings.models import Field, Technology
-from tests.factories import listed, make_member, make_organization, make_technology
+from tests.factories import (
+    listed,
+    make_member,
+    make_need,
+    make_organization,
+    make_technology,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -237,3 +245,11 @@ def test_a_kept_search_follows_a_slug_given_to_another_field(client):
     Field.objects.filter(pk=solar.pk).update(slug="solar-old")
     Field.objects.filter(pk=wind.pk).update(slug="solar")
     assert listed(client.get("/technologies/", {"field": "solar"})) == ["On the wind"]
+
+
+def test_a_kept_search_of_needs_leaves_out_a_need_whose_deadline_passed(client, monkeypatch):
+    today = timezone.localdate()
+    make_need(title="Due today", deadline=today)
+    assert listed(client.get("/needs/")) == ["Due today"]
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today + timedelta(days=1))
+    assert listed(client.get("/needs/")) == []
