@@ -23,6 +23,8 @@ from django.middleware.csrf import get_token
 from django.template import loader
 from django.utils.translation import get_language
 
+from lib.urls import site_url
+
 
 class Kept:
     """A bounded store (markup, statements), the least recently used let go first;
@@ -34,11 +36,10 @@ class Kept:
         self.lock = threading.Lock()
 
     def get(self, key: Hashable) -> Any:
-        value = self.entries.get(key)
-        if value is not None:
-            with self.lock:  # threaded servers: one reorder at a time
-                if key in self.entries:
-                    self.entries.move_to_end(key)
+        with self.lock:  # threaded servers: one reader or writer at a time
+            value = self.entries.get(key)
+            if value is not None:
+                self.entries.move_to_end(key)
         return value
 
     def put(self, key: Hashable, value: Any) -> None:
@@ -66,7 +67,10 @@ def digest(*parts) -> str:
 
 class VisitorPages:
     """Whole pages as a visitor who is not signed in sees them, kept per version of what they
-    show, language and address (the language switch sends the visitor back to the full path).
+    show, language, the site's address (its links and Open Graph tags are absolute: in
+    development the request's own origin) and path. An address with a query string is not
+    kept (the language switch sends the visitor back to it: any parameter would be a page of
+    its own, and random ones would push out the pages worth keeping).
 
     Such a page differs between visitors only by its CSRF token (the language switch is a
     form): it is rendered with a placeholder this process made up, and each visitor's own
@@ -82,11 +86,12 @@ class VisitorPages:
         if (
             not version
             or request.method not in ("GET", "HEAD")
+            or request.META.get("QUERY_STRING")
             or request.user.is_authenticated
             or messages.get_messages(request)
         ):
             return None
-        return (version, get_language(), request.get_full_path())
+        return (version, get_language(), site_url(request), request.path)
 
     def get(self, request, key: tuple) -> HttpResponse | None:
         html = self.kept.get(key)
@@ -107,19 +112,21 @@ class VisitorPages:
 STATEMENTS: Kept = Kept(max_entries=2000)
 
 
-def rows(key: Hashable, make_queryset, db: str) -> list[tuple]:
+def rows(key: Hashable | None, make_queryset, db: str) -> list[tuple]:
     """The rows of the queryset `make_queryset()` builds, its statement compiled once per
     process and `key` (what the queryset is built from: the same key, the same statement),
-    then sent as it is. Building and compiling a queryset of many expressions (a search's words
-    in both languages) costs more Python than its database takes to answer. A queryset that
-    can match nothing (no statement to send) has no rows."""
-    statement = STATEMENTS.get(key)
+    then sent as it is; without a key, compiled each time. Building and compiling a queryset
+    of many expressions (a search's words in both languages) costs more Python than its
+    database takes to answer. A queryset that can match nothing (no statement to send) has no
+    rows."""
+    statement = STATEMENTS.get(key) if key is not None else None
     if statement is None:
         try:
             statement = make_queryset().query.get_compiler(using=db).as_sql()
         except EmptyResultSet:
             return []
-        STATEMENTS.put(key, statement)
+        if key is not None:
+            STATEMENTS.put(key, statement)
     with connections[db].cursor() as cursor:
         cursor.execute(*statement)
         return cursor.fetchall()

@@ -25,9 +25,10 @@ class TaxonomyChoiceField(django_filters.fields.ModelChoiceField):
         if rows is None:
             to_field = self.to_field_name or "pk"
             columns = ("pk", to_field, "parent_id", "name_en", "name_ja")
-            rows = tuple(  # the statement compiled once per process (the filter's queryset)
+            query = self.queryset.query  # what the queryset is: its filters and order
+            rows = tuple(  # the statement compiled once per process
                 kept.rows(
-                    ("taxonomy rows", self.queryset.model, *columns),
+                    ("taxonomy rows", query.model, str(query.where), query.order_by, *columns),
                     lambda: self.queryset.values_list(*columns),
                     self.queryset.db,
                 )

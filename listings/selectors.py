@@ -6,6 +6,8 @@ the `*_sections` functions of every app by name.
 
 import json
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from functools import cache
 
 from django.contrib.postgres.search import SearchHeadline
@@ -239,11 +241,12 @@ def search_listings(model, filterset_class, data, page_number) -> ListingSearch:
     for the count and the ids: a separate count found the matches a second time (twice the
     SQL of a targeted search, docs/performance.md, *Third pass*), compiled once per process
     and values of the filters (`_match_ids`)."""
+    today = timezone.localdate()  # before the filter set reads it (a need's list: deadlines)
     base = model.objects.published().for_cards()
     filterset = filterset_class(data or None, queryset=base)
     valid = not filterset.is_bound or filterset.is_valid()
     query = filterset.form.cleaned_data.get("q", "") if valid and filterset.is_bound else ""
-    ids = _match_ids((filterset_class, *_cleaned_values(filterset)), filterset) if valid else []
+    ids = _match_ids(_statement_key(filterset, today), filterset) if valid else []
     page = paginate(ids, page_number, count_limit=COUNT_LIMIT)
     if query and page.paginator.count == 0:
         page = paginate(_similar_titles(filterset_class, base, data, query), page_number)
@@ -306,36 +309,47 @@ def technology_cards(ids: list, query: str) -> dict:
     return cards
 
 
-def _match_ids(key: tuple, filterset) -> list:
+def _match_ids(key: tuple | None, filterset) -> list:
     """The ids of the first `COUNT_LIMIT` + 1 listings `filterset` (valid) matches, in order.
-    Its statement is the same for every visitor who asks with the same values (`key`) on the
-    same day (a need's list leaves out the needs whose deadline has passed: today's date is
-    one of the statement's parameters): built and compiled once per process and day
-    (`lib.kept.rows`; the filters' expressions, a search's words in both languages, were a
-    fifth of a search page's Python)."""
+    Its statement is the same for every visitor who asks with the same values on the same day
+    (`_statement_key`): built and compiled once per process (`lib.kept.rows`; the filters'
+    expressions, a search's words in both languages, were a fifth of a search page's
+    Python)."""
 
     def ids():
         matches = filterset.qs.select_related(None).prefetch_related(None)
         return matches.values_list("pk")[: COUNT_LIMIT + 1]
 
     db = router.db_for_read(filterset.queryset.model)
-    key = ("match ids", timezone.localdate(), *key)
     return [row[0] for row in kept.rows(key, ids, db)]
 
 
-def _cleaned_values(filterset) -> tuple:
-    """(name, value) of each of a valid filter set's fields, as hashable values (a field of
-    technology by its id: a slug given to another field is another search)."""
+#: the types of cleaned values a search's statement is keyed by (`_statement_key`).
+KEYED_TYPES = (str, int, float, bool, date, Decimal, type(None))
+
+
+def _statement_key(filterset, today: date) -> tuple | None:
+    """What a valid filter set's statement is built from: its class, each field's cleaned
+    value (a field of technology by its id: a slug given to another field is another search)
+    and today's date (a need's list leaves out the needs whose deadline has passed, with the
+    date as a parameter; read before the filter set, so a statement built across midnight is
+    kept under the day before). None, so compiled each time, for a value of another type."""
 
     def frozen(value):
         if isinstance(value, list | tuple):
             return tuple(frozen(v) for v in value)
         if isinstance(value, models.Model):
             return (value._meta.label, value.pk)
-        return value
+        if isinstance(value, KEYED_TYPES):
+            return value
+        raise TypeError(value)
 
     cleaned = getattr(filterset.form, "cleaned_data", {})  # none unbound: no filter
-    return tuple((name, frozen(value)) for name, value in cleaned.items())
+    try:
+        values = tuple((name, frozen(value)) for name, value in cleaned.items())
+    except TypeError:
+        return None
+    return ("match ids", type(filterset), today, *values)
 
 
 def _form_values(filterset) -> list:
@@ -345,15 +359,17 @@ def _form_values(filterset) -> list:
 
 
 def filter_panel_version(filterset, path: str) -> str:
-    """A digest of what a list's filter panel is made from (`{% per_content %}`): the list's
-    address, the values its query string gives the panel's fields and the taxonomy the field
-    of technology offers (read for the page anyway). Empty, so rendered each time, when a value
-    is in error."""
+    """A digest of what a list's filter panel is made from (`{% per_content %}` in
+    `includes/filter_form.html`): the list's address, the values its query string gives the
+    panel's fields but the search box (rendered each time: the words of every search would
+    each be a panel of its own) and the taxonomy the field of technology offers (read for the
+    page anyway). Empty, so rendered each time, when a value is in error."""
     if filterset.is_bound and not filterset.is_valid():
         return ""
     fields = filterset.form.fields.values()
     taxonomies = [f.taxonomy_rows() for f in fields if hasattr(f, "taxonomy_rows")]
-    return kept.digest(path, _form_values(filterset), taxonomies)
+    values = [(name, value) for name, value in _form_values(filterset) if name != "q"]
+    return kept.digest(path, values, taxonomies)
 
 
 def _snippet_sql(query: str) -> tuple[str, tuple]:

@@ -8,9 +8,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib import messages
-from django.contrib.auth.models import AnonymousUser
-from django.contrib.messages.storage import default_storage
-from django.http import QueryDict
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpResponse, QueryDict
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -66,32 +65,36 @@ def test_each_visitor_gets_a_token_of_their_own_that_the_language_switch_accepts
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     tokens = []
     for visitor in (first, second):
-        page = visitor.get(technology.get_absolute_url())
-        [token] = TOKEN.findall(page.content.decode())
-        assert "kept-csrf" not in page.content.decode()
+        page = visitor.get(technology.get_absolute_url()).content.decode()
+        assert "kept-csrf" not in page
+        [token] = TOKEN.findall(page)
         tokens.append(token)
-        switched = visitor.post(
-            reverse("set_language"),
-            {"language": "ja", "next": technology.get_absolute_url(), "csrfmiddlewaretoken": token},
-        )
-        assert switched.status_code == 302
-    assert tokens[0] != tokens[1]
-    # the first visitor's token is refused with the second visitor's cookie
-    refused = second.post(
-        reverse("set_language"), {"language": "en", "next": "/", "csrfmiddlewaretoken": "x" * 64}
-    )
+    switch = {"language": "ja", "next": technology.get_absolute_url()}
+    # one visitor's token is refused with the other's cookie: each page has its own secret
+    refused = second.post(reverse("set_language"), {**switch, "csrfmiddlewaretoken": tokens[0]})
     assert refused.status_code == 403
+    for visitor, token in zip((first, second), tokens, strict=True):
+        switched = visitor.post(reverse("set_language"), {**switch, "csrfmiddlewaretoken": token})
+        assert switched.status_code == 302
 
 
-def test_a_kept_page_is_per_language_and_address(client):
+def test_a_kept_page_is_per_language_and_site_and_never_for_a_query_string(
+    client, renders, settings
+):
+    settings.ALLOWED_HOSTS = ["testserver", "b.example"]
+    settings.SITE_URL_FROM_REQUEST = True  # development: links follow the request's origin
     technology = make_technology()
     page = technology.get_absolute_url()
     english = client.get(page).content.decode()
     japanese = client.get(page, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
-    with_query = client.get(page, {"from": "feed"}).content.decode()
+    other_site = client.get(page, HTTP_HOST="b.example").content.decode()
     assert '<html lang="en">' in english and '<html lang="ja">' in japanese
+    assert len(renders) == 3
+    with_query = client.get(page, {"from": "feed"}).content.decode()
+    assert len(renders) == 3  # rendered as usual, not kept
     assert f'name="next" value="{page}"' in english
     assert f'name="next" value="{page}?from=feed"' in with_query
+    assert 'href="http://testserver' in english and 'href="http://b.example' in other_site
 
 
 def test_a_signed_in_visitor_never_gets_nor_leaves_a_kept_page(client, renders):
@@ -107,15 +110,19 @@ def test_a_signed_in_visitor_never_gets_nor_leaves_a_kept_page(client, renders):
     assert len(renders) == 1  # the signed-in page went the usual way
 
 
-def test_a_message_is_shown_to_its_visitor_and_the_page_not_kept(rf):
-    request = rf.get("/technologies/1/")
-    request.user = AnonymousUser()
-    request.session = {}
-    request._messages = default_storage(request)
-    assert portal.views.TECHNOLOGY_PAGES.key(request, "v1") is not None
-    messages.info(request, "Once only")
-    assert portal.views.TECHNOLOGY_PAGES.key(request, "v1") is None
-    assert portal.views.TECHNOLOGY_PAGES.key(rf.post("/technologies/1/"), "v1") is None
+def test_a_message_is_shown_to_its_visitor_and_the_page_not_kept(client, rf, renders):
+    technology = make_technology()
+    page = technology.get_absolute_url()
+    client.get(page)  # kept
+    storage = CookieStorage(rf.get("/"))
+    storage.add(messages.INFO, "Shown once only")
+    carrier = HttpResponse()
+    storage.update(carrier)
+    client.cookies["messages"] = carrier.cookies["messages"].value
+    assert "Shown once only" in client.get(page).content.decode()
+    assert "Shown once only" not in client.get(page).content.decode()
+    assert len(renders) == 1
+    assert portal.views.TECHNOLOGY_PAGES.key(rf.post(page), "v1") is None
 
 
 def test_a_visit_to_a_kept_page_is_counted(client):
@@ -199,6 +206,21 @@ def test_the_filter_panel_shows_each_searchs_own_values(client):
     assert SEARCH_BOX.findall(first) == ["solar"] and SEARCH_BOX.findall(second) == ["wind"]
     assert re.search(r'<option value="3" selected>', first)
     assert not re.search(r'<option value="3" selected>', second)
+
+
+def test_the_search_box_is_not_part_of_the_kept_panel(client):
+    first = selectors.filter_panel_version(TechnologyFilterSet(QueryDict("q=solar")), "/t/")
+    assert first == selectors.filter_panel_version(TechnologyFilterSet(QueryDict("q=wind")), "/t/")
+    html = client.get("/technologies/", {"q": "wind"}).content.decode()
+    assert SEARCH_BOX.findall(html) == ["wind"]
+
+
+def test_a_value_of_another_type_is_searched_but_its_statement_not_kept(monkeypatch):
+    make_technology(title="Solar typed")
+    filterset = TechnologyFilterSet(QueryDict("q=solar"))
+    assert filterset.is_valid()
+    filterset.form.cleaned_data["q"] = {"not": "hashable"}
+    assert selectors._statement_key(filterset, timezone.localdate()) is None
 
 
 def test_a_filter_panel_in_error_is_never_kept(client):
