@@ -10,7 +10,7 @@ from accounts.models import Organization
 from lib import kept
 
 from .models import TRL, Field, IPStatus, Partnership, Technology, country_choices
-from .widgets import CountrySelect, FastCheckboxes, FastSelect, FieldSelect
+from .widgets import CountrySelect, FastCheckboxes, FastSelect, FastTextInput, FieldSelect
 
 
 class TaxonomyChoiceField(django_filters.fields.ModelChoiceField):
@@ -87,7 +87,7 @@ class ListingFilterSet(django_filters.FilterSet):
         label=_("Search"),
         method="filter_search",
         max_length=200,
-        widget=forms.TextInput(
+        widget=FastTextInput(
             attrs={"type": "search", "placeholder": _("e.g. perovskite solar, 太陽電池")}
         ),
     )

@@ -18,7 +18,7 @@ from listings import selectors
 from listings.lifecycle import Status
 from listings.models import Field, Technology, country_choices
 from listings.services import refresh_search_vector
-from listings.widgets import FastCheckboxes, FastSelect
+from listings.widgets import FastCheckboxes, FastSelect, FastTextInput
 from matching.text.english import analyse_english
 from matching.text.japanese import analyse_japanese
 from tests.factories import make_technology
@@ -275,6 +275,15 @@ def test_fast_select_renders_exactly_like_django(value):
     slow = forms.ModelChoiceField(queryset, to_field_name="slug", widget=forms.Select)
     fast = forms.ModelChoiceField(queryset, to_field_name="slug", widget=FastSelect)
     assert fast.widget.render("field", "solar") == slow.widget.render("field", "solar")
+
+
+@pytest.mark.parametrize("value", [None, "", "solar", 'a "quoted" <b> & 太陽', 12])
+def test_fast_text_input_renders_exactly_like_django(value):
+    attrs = {"type": "search", "placeholder": 'e.g. "x" & y', "data-flag": True, "off": False}
+    for extra in ({"id": "id_q", "maxlength": 200, "aria-describedby": "id_q_error"}, None):
+        fast = FastTextInput(attrs=dict(attrs)).render("q", value, attrs=extra)
+        assert fast == forms.TextInput(attrs=dict(attrs)).render("q", value, attrs=extra)
+    assert FastTextInput().render("q", "x") == forms.TextInput().render("q", "x")
 
 
 @pytest.mark.parametrize("value", [None, [], ["a"], ["a", "y"]])
