@@ -112,21 +112,30 @@ class VisitorPages:
 STATEMENTS: Kept = Kept(max_entries=2000)
 
 
+def statement(key: Hashable, compile_statement) -> tuple:
+    """The statement (SQL, parameters) `compile_statement()` returns, compiled once per process
+    and `key` (what the statement is built from: the same key, the same statement)."""
+    compiled = STATEMENTS.get(key)
+    if compiled is None:
+        compiled = compile_statement()
+        STATEMENTS.put(key, compiled)
+    return compiled
+
+
 def rows(key: Hashable | None, make_queryset, db: str) -> list[tuple]:
     """The rows of the queryset `make_queryset()` builds, its statement compiled once per
-    process and `key` (what the queryset is built from: the same key, the same statement),
-    then sent as it is; without a key, compiled each time. Building and compiling a queryset
-    of many expressions (a search's words in both languages) costs more Python than its
-    database takes to answer. A queryset that can match nothing (no statement to send) has no
-    rows."""
-    statement = STATEMENTS.get(key) if key is not None else None
-    if statement is None:
-        try:
-            statement = make_queryset().query.get_compiler(using=db).as_sql()
-        except EmptyResultSet:
-            return []
-        if key is not None:
-            STATEMENTS.put(key, statement)
+    process and `key` (`statement`), then sent as it is; without a key, compiled each time.
+    Building and compiling a queryset of many expressions (a search's words in both languages)
+    costs more Python than its database takes to answer. A queryset that can match nothing (no
+    statement to send) has no rows."""
+
+    def compile_queryset():
+        return make_queryset().query.get_compiler(using=db).as_sql()
+
+    try:
+        sql = compile_queryset() if key is None else statement(key, compile_queryset)
+    except EmptyResultSet:
+        return []
     with connections[db].cursor() as cursor:
-        cursor.execute(*statement)
+        cursor.execute(*sql)
         return cursor.fetchall()

@@ -270,8 +270,8 @@ def _cards(base, ids: list, query: str, headline_field: str) -> list:
     return cards
 
 
-#: search results' cards, kept per process (about 1.5 kB each; docs/performance.md, *Eighth
-#: pass*).
+#: search results' cards, kept per process (about 0.6 kB each on the demo data;
+#: docs/performance.md, *Eighth pass*).
 KEPT_CARDS = kept.Kept(max_entries=5000)
 
 
@@ -377,15 +377,14 @@ def _snippet_sql(query: str) -> tuple[str, tuple]:
     parameters, ("", ()) without a query; compiled once per process and query."""
     if not query:
         return "", ()
-    key = ("snippet", query)
-    statement = kept.STATEMENTS.get(key)
-    if statement is None:
+
+    def compile_snippet():
         compiler = Query(Technology).get_compiler(using=router.db_for_read(Technology))
         snippet = headline(RawSQL(f"rel.{Technology.headline_field}", ()), query)
         sql, params = compiler.compile(snippet.resolve_expression(compiler.query))
-        statement = (sql, tuple(params))
-        kept.STATEMENTS.put(key, statement)
-    return statement
+        return sql, tuple(params)
+
+    return kept.statement(("snippet", query), compile_snippet)
 
 
 def _similar_titles(filterset_class, base, data, query):
