@@ -50,6 +50,18 @@ def test_need_owner_sees_suggested_technologies_with_reasons(client, pair):
     assert "Same field: Hydrogen and fuel cells" in page
 
 
+def test_a_suggestions_label_and_organisation_are_items_of_their_own(client, pair):
+    # The meta line wraps as flex items: a "·" between them would start the second line.
+    need, technology, buyer, _seller = pair
+    client.force_login(buyer)
+    page = client.get(need.get_absolute_url()).content.decode()
+    suggestion = page.split(f">{technology.title}</a>", 1)[1].split('<ul class="reasons">', 1)[0]
+    items = [item.strip() for item in suggestion.split("<li")[1:]]
+    assert items[0].startswith('class="strength strength-') and "match</li>" in items[0]
+    assert items[1].startswith(f">{technology.organization.name}</li>")
+    assert "·" not in suggestion
+
+
 def test_technology_owner_sees_suggested_needs(client, pair):
     need, technology, _buyer, seller = pair
     client.force_login(seller)
