@@ -9,7 +9,8 @@ Three steps, all driven by the stored representation (matching.models):
    the query (its dot product with the query, and the heaviest shared terms for the reasons),
    so the cosine is exact; fields, TRL, partnership and country fit come from the candidates'
    rows (matching.scoring, one documented formula);
-3. language calibration of the text part (scoring.calibrate), then the order.
+3. language calibration of the text part (scoring.calibrate), for a need's candidates their
+   hub values taken off (scoring.take_off_hubs: hubness reduction), then the order.
 A fixed number of SQL queries, whatever the corpus size. (Pseudo-relevance feedback, a second
 pass from the first pass's top few, was removed: it did not earn its place by cross-validation
 and cost most at scale; see docs/matching.md.)
@@ -42,6 +43,8 @@ class Ranked:
     listing_id: int
     score: float
     reasons: list = field(default_factory=list)
+    #: the score before the technology's hub value was taken off (scoring.take_off_hubs).
+    raw: float = 0.0
 
 
 def query_terms(vector: dict[str, float], df: dict[str, int], n_docs: int) -> list[str]:
@@ -143,10 +146,9 @@ def ordered(
     calibrated by language and ordered, best first: the end of every ranking."""
     rows = scoring.score_rows(query, candidates, df, n_docs, query_is_need, options=options)
     scoring.calibrate(rows, options)
+    scoring.take_off_hubs(rows, query, candidates, query_is_need, options)
     rows.sort(key=scoring.ScoredRow.order)
-    return [
-        Ranked(listing_id=r.key, score=round(r.score, 4), reasons=r.reasons) for r in rows[:limit]
-    ]
+    return [Ranked(r.key, round(r.score, 4), r.reasons, round(r.raw, 4)) for r in rows[:limit]]
 
 
 def term_stats(texts) -> tuple[dict[str, int], dict[str, int]]:
@@ -167,7 +169,7 @@ def _candidate_features(kind, scored, by_id) -> dict:
     representations = {
         p.listing_id: p
         for p in Representation.objects.filter(kind=kind, listing_id__in=new_ids).only(
-            "listing_id", "norm", "language", "fields", "groups"
+            "listing_id", "norm", "language", "fields", "groups", "hub"
         )
     }
     attrs = candidate_attributes(kind, new_ids) if new_ids else {}
@@ -179,6 +181,7 @@ def _candidate_features(kind, scored, by_id) -> dict:
             continue
         cand = listing_features({}, p.norm, p.fields, p.groups, p.language, attrs[listing_id])
         cand.dot, cand.terms = dot, [by_id[t] for t in top_terms if t in by_id]
+        cand.hub = p.hub
         out[listing_id] = cand
     return out
 

@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 TARGETS = {"strong": (0.7, 2), "good": (0.5, 1), "worth a look": (0.25, 1)}
 
 #: score thresholds (evaluate_matching on the development set, all folds; see docs/matching.md).
-#: On held-out folds, "strong" suggestions were judged good or excellent 47-100 % of the time,
-#: "good" and above relevant 31-85 %, "worth a look" and above relevant 21-37 %.
-STRONG = 0.29
-GOOD = 0.22
-MINIMUM = 0.10
+#: On held-out folds, "strong" suggestions were judged good or excellent 48-83 % of the time,
+#: "good" and above relevant 36-64 %, "worth a look" and above relevant 21-35 %.
+STRONG = 0.27
+GOOD = 0.21
+MINIMUM = 0.09
 
 LABELS = {"strong": _("strong match"), "good": _("good match"), "worth": _("worth a look")}
 

@@ -41,6 +41,11 @@ class Representation(models.Model):
     fields = ArrayField(models.CharField(max_length=80), default=list)
     groups = ArrayField(models.CharField(max_length=80), default=list)
     public = models.BooleanField(default=False)
+    #: a technology's hub value: the mean of its HUB_K best scores (before this value is taken
+    #: off) against the open needs, stored with its own suggestion list
+    #: (`matching.suggestions.store_lists`); 0 for needs, and until a technology's list is
+    #: stored. See `matching.scoring.take_off_hubs`.
+    hub = models.FloatField(default=0.0, db_default=0.0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

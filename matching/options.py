@@ -49,6 +49,12 @@ class Options:
     #: (scoring.field_rarity; 0: every field counts fully). In a large catalogue thousands of
     #: listings share a sub-field, and sharing it says little there.
     field_rarity: float = 0.0
+    #: how much of a technology's hub value (the mean of its best scores against the open
+    #: needs: how strongly it matches whatever it matches) is taken off its score with any
+    #: need; 0: none. A technology close to many needs at once (a broad, field-typical text)
+    #: otherwise outranks the one that answers this need (hubness in cross-language retrieval:
+    #: CSLS, Conneau et al. 2018). Chosen nested on the folds (docs/matching.md, *Hubness*).
+    hubness: float = 0.75
 
     def without(self, part: str) -> "Options":
         return replace(self, **{part: False})

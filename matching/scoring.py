@@ -28,6 +28,7 @@ for a need and needs for a technology::
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import asdict, dataclass, field
 
 from .options import DEFAULT, Options
@@ -66,6 +67,8 @@ class Features:
     partnerships: list = field(default_factory=list)
     dot: float | None = None
     terms: list = field(default_factory=list)
+    #: a technology's stored hub value (`take_off_hubs`); 0 for a need.
+    hub: float = 0.0
 
 
 def features_of(item: dict, vector: dict, parents: dict[str, str | None]) -> Features:
@@ -347,6 +350,7 @@ class ScoredRow:
     reasons: list[Reason]
     text: float  # the text part (cosine) before calibration
     language: str | None
+    raw: float = 0.0  # the score before the technology's hub value was taken off (`take_off_hubs`)
 
     def order(self):
         """Sort key: best first, ties by key."""
@@ -374,6 +378,7 @@ def rank(
     """
     rows = score_rows(query, candidates, df, n_docs, query_is_need, options=options)
     calibrate(rows, options)
+    take_off_hubs(rows, query, candidates, query_is_need, options)
     rows.sort(key=ScoredRow.order)
     return rows[:limit] if limit else rows
 
@@ -421,3 +426,39 @@ def calibrate(rows: list[ScoredRow], options: Options = DEFAULT) -> None:
         m = means.get(r.language, 0.0)
         if m > 0:
             r.score += r.text * ((ref / m) ** options.calibration_strength - 1.0)
+
+
+#: a technology's hub value is the mean of its HUB_K best scores against the open needs.
+HUB_K = 5
+
+
+def hub_value(scores) -> float:
+    """A technology's hub value from its scores against the needs (its own ranking, where no
+    hub value is taken off): the mean of the ``HUB_K`` best, a missing one counting as 0, none
+    below 0."""
+    best = sorted((max(s, 0.0) for s in scores), reverse=True)[:HUB_K]
+    return sum(best) / HUB_K
+
+
+def take_off_hubs(
+    rows: list[ScoredRow], query: Features, candidates: dict, query_is_need: bool, options=DEFAULT
+) -> None:
+    """Hubness reduction of a need's candidates, in place: each technology's score loses
+    ``options.hubness`` times how far its hub value (``Features.hub``) is above the median of
+    the candidates', and gains as much below it; ``raw`` keeps the score before.
+
+    A technology that scores well with many needs at once (a broad text typical of its field,
+    the dictionary's glosses of a Japanese one) is a *hub*: it reaches the top of needs it does
+    not answer, ahead of the technology that answers this one, as in cross-language retrieval
+    (CSLS, Conneau et al. 2018, where each candidate's similarity is lowered by its mean
+    similarity to its nearest queries). Measured from the candidates' median, a typical
+    candidate keeps its score, so scores stay on the scale the labels are calibrated on
+    whatever the catalogue's size. A technology's own list of needs is not changed: one value
+    for all of them would change no order."""
+    for r in rows:
+        r.raw = r.score
+    if not query_is_need or not options.hubness or not rows:
+        return
+    median = statistics.median(candidates[r.key].hub for r in rows)
+    for r in rows:
+        r.score -= options.hubness * (candidates[r.key].hub - median)

@@ -19,11 +19,11 @@ Kept current incrementally:
 
 from collections.abc import Callable, Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from . import batch, engine, labels
-from .models import Suggestion
+from . import batch, engine, labels, scoring
+from .models import ListingKind, Suggestion
 from .representation import is_matchable
 
 #: entries kept per list: pages show 10, the board 3; the rest leaves room for the
@@ -70,7 +70,8 @@ def store_list(listing, ranked: list | None = None) -> list[int]:
 
 def store_lists(is_need: bool, lists: dict[int, list]) -> None:
     """Replace the stored lists of several listings of one kind (``{listing id: ranked}``)
-    in one transaction."""
+    in one transaction. A technology's hub value (`scoring.hub_value` of this ranking's
+    scores) is stored with its list, for the needs' rankings to take off."""
     now = timezone.now()
     entries = [
         entry
@@ -81,6 +82,21 @@ def store_lists(is_need: bool, lists: dict[int, list]) -> None:
     with transaction.atomic():
         Suggestion.objects.filter(for_need=is_need, **{f"{column}__in": list(lists)}).delete()
         Suggestion.objects.bulk_create(entries, batch_size=5000)
+        if not is_need:
+            _store_hubs(
+                {pk: scoring.hub_value(r.score for r in ranked) for pk, ranked in lists.items()}
+            )
+
+
+def _store_hubs(hubs: dict[int, float]) -> None:
+    """Technologies' hub values, in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE matching_profile p SET hub = v.hub "
+            "FROM unnest(%s::bigint[], %s::float8[]) AS v(listing_id, hub) "
+            "WHERE p.kind = %s AND p.listing_id = v.listing_id",
+            [list(hubs), [round(h, 4) for h in hubs.values()], ListingKind.TECHNOLOGY],
+        )
 
 
 def _entries(is_need: bool, listing_id: int, ranked: list, now) -> list[Suggestion]:
@@ -140,15 +156,17 @@ def public_listings(is_need: bool):
 def rebuild_all(
     progress: Callable[[str, int, int], None] | None = None, workers: int = 1
 ) -> dict[str, int]:
-    """Every list from scratch: entries of listings no longer public are dropped, then each
-    public need's list is stored again (one ranking each: a few hundred), and every public
-    technology's, ranked against the open needs held in memory (matching.batch: the same
-    lists as ``engine.rank``, in minutes instead of hours at 100,000 technologies; in
-    ``workers`` processes). Returns
-    the lists stored per side. ``progress(side, done, total)`` is called as each side starts
-    (``done`` 0), every ``PROGRESS_EVERY`` lists and at its end."""
+    """Every list from scratch: entries of listings no longer public are dropped, then every
+    public technology's list is stored again, ranked against the open needs held in memory
+    (matching.batch: the same lists as ``engine.rank``, in minutes instead of hours at 100,000
+    technologies; in ``workers`` processes), with its hub value; then each public need's
+    (one ranking each: a few hundred), with those hub values. Returns the lists stored per
+    side. ``progress(side, done, total)`` is called as each side starts (``done`` 0), every
+    ``PROGRESS_EVERY`` lists and at its end."""
     counts = {}
-    for is_need, name in ((True, "needs"), (False, "technologies")):
+    # Technologies first: storing their lists stores their hub values, which the needs'
+    # lists, stored next, take off (scoring.take_off_hubs).
+    for is_need, name in ((False, "technologies"), (True, "needs")):
         listings = public_listings(is_need).order_by("pk")
         column = "need_id" if is_need else "technology_id"
         Suggestion.objects.filter(for_need=is_need).exclude(

@@ -110,7 +110,8 @@ def test_trl_below_the_wanted_range_lowers_the_score():
     ready = make_technology(organization, title="Solid-state battery cell", trl=7, **common)
     early = make_technology(organization, title="Solid-state battery cell", trl=3, **common)
     recompute_norms()  # as after an import: every norm from the same document frequencies
-    scores = {r.listing_id: r.score for r in engine.rank(need)}
+    # the score before hubness reduction (each has its own hub value, from its own scores)
+    scores = {r.listing_id: r.raw for r in engine.rank(need)}
     # Documented: 3 levels below the minimum costs W_TRL (0.08).
     assert scores[ready.pk] - scores[early.pk] == pytest.approx(0.08, abs=0.01)
     reasons = describe(next(r.reasons for r in engine.rank(need) if r.listing_id == early.pk))
@@ -134,7 +135,7 @@ def test_shared_country_raises_the_score():
     kenya = make_technology(organization, title="Geothermal heat pump", countries=["KE"], **common)
     japan = make_technology(organization, title="Geothermal heat pump", countries=["JP"], **common)
     recompute_norms()
-    scores = {r.listing_id: r.score for r in engine.rank(need)}
+    scores = {r.listing_id: r.raw for r in engine.rank(need)}  # before hubness reduction
     assert scores[kenya.pk] - scores[japan.pk] == pytest.approx(0.02, abs=0.005)
 
 
@@ -161,14 +162,14 @@ def test_unpublished_technologies_are_never_suggested(corrosion_case):
 
 
 def test_scores_summed_in_sql_equal_the_documented_formula(corrosion_case):
-    """The engine sums each candidate's dot product in SQL; without calibration
-    its score must be scoring.score() of the two full representations."""
+    """The engine sums each candidate's dot product in SQL; without calibration and hubness
+    reduction its score must be scoring.score() of the two full representations."""
     from matching import scoring
     from matching.representation import corpus_size
 
     need, japanese, distractor = corrosion_case
     recompute_norms()
-    options = DEFAULT.without("calibrate")
+    options = DEFAULT.without("calibrate").but(hubness=0)
     ranked = {r.listing_id: r for r in engine.rank(need, options=options)}
     representations = {(p.kind, p.listing_id): p for p in Representation.objects.all()}
     df = dict(Term.objects.values_list("text", "df"))

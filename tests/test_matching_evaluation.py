@@ -197,3 +197,20 @@ def test_a_folds_file_without_every_judged_need_is_refused(tmp_path):
     folds.write_text(json.dumps({"folds": {"n-tank": 1}}))
     with pytest.raises(CommandError, match="gives no fold for n-pump"):
         call_command("evaluate_matching", str(path), "--folds", str(folds))
+
+
+def test_the_throwaway_database_is_reached_on_the_embedded_servers_socket():
+    # dj_database_url puts a URL's ?host= (the embedded server's socket folder) in OPTIONS
+    from matching.management.commands.evaluate_matching import _url
+
+    embedded = {
+        "NAME": "portal",
+        "HOST": "",
+        "USER": "postgres",
+        "OPTIONS": {"host": "/srv/.pgdata"},
+    }
+    assert (
+        _url(embedded, "portal_eval_x") == "postgresql://postgres@/portal_eval_x?host=/srv/.pgdata"
+    )
+    networked = {"NAME": "portal", "HOST": "127.0.0.1", "PORT": 5432, "USER": "postgres"}
+    assert _url(networked, "portal_eval_x") == "postgresql://postgres@127.0.0.1:5432/portal_eval_x"

@@ -6,8 +6,9 @@ The bundle is imported (published) into a new, temporary PostgreSQL database on 
 server (never the user's data); every judged need is ranked by the same engine the pages use,
 and nDCG@10 and recall@10 are reported by leave-one-batch-out cross-validation over the folds
 file (``BUNDLE`` with ``.folds.json`` instead of ``.json`` unless --folds is given): every
-fold, the mean over the folds and the worst fold. Norms are recomputed after the import (the
-state after the nightly `matching_rebuild`). ``--tune`` chooses the engine's tuned values
+fold, the mean over the folds and the worst fold. Norms are recomputed after the import and
+every stored list is stored again, technologies' first with their hub values (the state after
+the nightly `suggestions_rebuild`). ``--tune`` chooses the engine's tuned values
 (matching.options: calibration strength, field weight) from a small grid on the training folds
 and scores them on the held-out fold. ``--ablate`` repeats the measure with each part of the
 engine switched off (matching.options.PARTS; text-analysis parts rebuild the representations).
@@ -46,7 +47,7 @@ from django.db.models import Count
 
 from listings import search
 from listings.models import Technology
-from matching import bulk, engine
+from matching import batch, bulk, engine, suggestions
 from matching.labels import TARGETS
 from matching.metrics import (
     Figures,
@@ -226,6 +227,7 @@ class Command(BaseCommand):
         # needs' terms until the nightly `matching_rebuild`: measure the aligned state.
         recompute_norms()
         self.stdout.write(f"imported and represented in {time.monotonic() - started:.1f} s")
+        self.store_lists()
         folds = folds or {key: "all" for key in data["judgments"]}
         variants = [("full engine", DEFAULT)]
         if flags["ablate"]:
@@ -289,6 +291,24 @@ class Command(BaseCommand):
             bulk.rebuild(kind, options=options)
         recompute_norms()
         self.stdout.write(f"  representations rebuilt in {time.monotonic() - started:.1f} s")
+        self.store_lists()
+
+    def store_lists(self):
+        """Every suggestion list stored as the nightly `suggestions_rebuild` does: the
+        technologies' first, with their hub values (`scoring.take_off_hubs`), which the
+        rankings measured here take off."""
+        started = time.monotonic()
+
+        def progress(side, done, total):
+            if total > batch.CHUNK:
+                self.stdout.write(f"  {side}: {done:,}/{total:,} lists stored")
+
+        workers = 2 if Technology.objects.published().count() > batch.CHUNK else 1
+        counts = suggestions.rebuild_all(progress, workers=workers)
+        self.stdout.write(
+            f"  {counts['technologies']:,} technology lists (hub values) and {counts['needs']:,} "
+            f"need lists stored in {time.monotonic() - started:.1f} s"
+        )
 
     def measure(self, data, options, timings):
         """{need key: Figures} and {need key: top technology keys} under one options value."""
@@ -521,12 +541,18 @@ def _folds(path: Path, judgments: dict) -> dict[str, str]:
     return {key: str(folds[key]) for key in judgments}
 
 
+def _host(db) -> str:
+    """The server's host, or its socket's folder: a URL's ``?host=`` (the embedded server's)
+    is in the connection's OPTIONS."""
+    return db.get("HOST") or db.get("OPTIONS", {}).get("host") or ""
+
+
 def _connect(db, dbname):
     return psycopg2.connect(
         dbname=dbname,
         user=db.get("USER") or None,
         password=db.get("PASSWORD") or None,
-        host=db.get("HOST") or None,
+        host=_host(db) or None,
         port=db.get("PORT") or None,
     )
 
@@ -535,7 +561,7 @@ def _url(db, name):
     user = quote(db.get("USER") or "")
     password = quote(db.get("PASSWORD") or "")
     auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = db.get("HOST") or ""
+    host = _host(db)
     if host.startswith("/"):
         return f"postgresql://{auth}/{name}?host={quote(host)}" + (
             f"&port={db['PORT']}" if db.get("PORT") else ""
