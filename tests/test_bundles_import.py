@@ -165,5 +165,10 @@ def test_seed_demo_loads_the_demo_listings_and_can_run_twice():
     call_command("seed_demo", stdout=StringIO())
     count = Technology.objects.published().count()
     assert count == DEV_TECHNOLOGIES
+    # every technology's suggestion list stored, with its hub value (matching.scoring)
+    from matching.models import ListingKind, Representation
+
+    hubs = Representation.objects.filter(kind=ListingKind.TECHNOLOGY, public=True, hub__gt=0)
+    assert hubs.count() == count
     call_command("seed_demo", stdout=StringIO())
     assert Technology.objects.published().count() == count

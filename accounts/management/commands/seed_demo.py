@@ -163,3 +163,6 @@ class Command(BaseCommand):
     def load_listings(self):
         bundle = settings.BASE_DIR / "data" / "matching-dev.json"
         call_command("import_bundle", str(bundle), "--publish", stdout=self.stdout)
+        # As the nightly rebuild leaves them: norms from the final frequencies, and every
+        # suggestion list stored, technologies' first with their hub values.
+        call_command("suggestions_rebuild", stdout=self.stdout)
