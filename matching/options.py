@@ -50,10 +50,11 @@ class Options:
     #: listings share a sub-field, and sharing it says little there.
     field_rarity: float = 0.0
     #: how much of a technology's hub value (the mean of its best scores against the open
-    #: needs: how strongly it matches whatever it matches) is taken off its score with any
-    #: need; 0: none. A technology close to many needs at once (a broad, field-typical text)
-    #: otherwise outranks the one that answers this need (hubness in cross-language retrieval:
-    #: CSLS, Conneau et al. 2018). Chosen nested on the folds (docs/matching.md, *Hubness*).
+    #: needs: how strongly it matches whatever it matches), above the median of a need's
+    #: candidates, is taken off its score for that need (and below it, added); 0: none. A
+    #: technology close to many needs at once (a broad, field-typical text) otherwise outranks
+    #: the one that answers this need (hubness in cross-language retrieval: CSLS, Conneau et
+    #: al. 2018). Chosen nested on the folds (docs/matching.md, *Hubness reduction*).
     hubness: float = 0.75
 
     def without(self, part: str) -> "Options":
