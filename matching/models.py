@@ -41,10 +41,10 @@ class Representation(models.Model):
     fields = ArrayField(models.CharField(max_length=80), default=list)
     groups = ArrayField(models.CharField(max_length=80), default=list)
     public = models.BooleanField(default=False)
-    #: a technology's hub value: the mean of its HUB_K best scores (before this value is taken
-    #: off) against the open needs, stored with its own suggestion list
+    #: a technology's hub value: the mean of its HUB_K best scores against the open needs (its
+    #: own suggestion list's, which no hub value changes), stored with that list
     #: (`matching.suggestions.store_lists`); 0 for needs, and until a technology's list is
-    #: stored. See `matching.scoring.take_off_hubs`.
+    #: stored. Needs' rankings take it off: `matching.scoring.take_off_hubs`.
     hub = models.FloatField(default=0.0, db_default=0.0)
     updated_at = models.DateTimeField(auto_now=True)
 
