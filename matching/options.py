@@ -14,6 +14,8 @@ class Options:
     crosslang: bool = True
     #: Japanese compounds looked up whole, and unknown kanji compounds by single characters.
     compounds: bool = True
+    #: the taxonomy's EN/JA field names take precedence over the dictionary.
+    taxonomy: bool = True
     #: glosses of a word's later senses, at a low weight.
     secondary: bool = True
     #: salient words add their JMdict near-synonyms at a low weight.
@@ -68,6 +70,7 @@ PARTS = tuple(f.name for f in fields(Options) if f.type in (bool, "bool"))
 ANALYSIS_PARTS = (
     "crosslang",
     "compounds",
+    "taxonomy",
     "secondary",
     "synonyms",
     "terms_per_listing",

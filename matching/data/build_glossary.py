@@ -4,7 +4,7 @@ Run by a developer, never at install time or at run time:
 
     python -m venv /tmp/jm && /tmp/jm/bin/pip install jamdict-data   # ~311 MB, build only
     /tmp/jm/bin/python matching/data/build_glossary.py \
-        [--jmdict PATH/TO/jamdict.db]
+        [--jmdict PATH/TO/jamdict.db] [--taxonomy ../shared/data/taxonomy.json]
 
 Writes, next to this script:
   * ``jmdict_gloss.tsv.gz`` -- ``headword<TAB>primary glosses<TAB>secondary glosses``.
@@ -21,6 +21,8 @@ Writes, next to this script:
     cross-language search (an English query word -> Japanese words): every headword of the gloss
     table whose first gloss is one or two English words, under those words' stems (built from
     ``jmdict_gloss.tsv.gz`` alone: ``--en-ja-only`` needs no jamdict).
+  * ``taxonomy_glossary.tsv`` -- JA/EN pairs from the taxonomy field names (whole names and, when
+    the ``・``-separated Japanese parts align one-to-one with the English parts, each part).
 
 Data source: JMdict (Electronic Dictionary Research and Development Group, EDRDG),
 licensed CC BY-SA 4.0 -- see README.md in this directory. The derived table is shared under
@@ -32,6 +34,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import itertools
+import json
 import os
 import re
 import sqlite3
@@ -164,6 +167,27 @@ def build_synonyms(db_path: str, out_path: str) -> int:
     return len(table)
 
 
+def build_taxonomy(tax_path: str, out_path: str) -> int:
+    with open(tax_path, encoding="utf-8") as f:
+        fields = json.load(f)["fields"]
+    pairs = {}
+    for fld in fields:
+        ja, en = fld["name_ja"].strip(), fld["name_en"].strip()
+        pairs[ja] = en
+        ja_parts = [p for p in re.split(r"[・、]", ja) if p]
+        en_parts = [p.strip() for p in re.split(r",| and ", en) if p.strip()]
+        if len(ja_parts) > 1 and len(ja_parts) == len(en_parts):
+            for j, e in zip(ja_parts, en_parts, strict=True):
+                pairs.setdefault(j, e)
+    with open(out_path, "w", encoding="utf-8") as f:
+        f.write(
+            "# JA<TAB>EN pairs from the portal taxonomy field names. Built by build_glossary.py\n"
+        )
+        for ja in sorted(pairs):
+            f.write(f"{ja}\t{pairs[ja]}\n")
+    return len(pairs)
+
+
 def build_en_ja(gloss_path: str, out_path: str) -> int:
     """English stems -> Japanese headwords, from the gloss table (see the module docstring)."""
     sys.path.insert(0, os.path.join(HERE, "..", ".."))
@@ -195,6 +219,10 @@ def build_en_ja(gloss_path: str, out_path: str) -> int:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--jmdict", help="path to jamdict.db (default: from jamdict_data)")
+    ap.add_argument(
+        "--taxonomy",
+        default=os.path.join(HERE, "..", "..", "..", "shared", "data", "taxonomy.json"),
+    )
     ap.add_argument("--skip-jmdict", action="store_true")
     ap.add_argument("--en-ja-only", action="store_true")
     args = ap.parse_args()
@@ -210,6 +238,9 @@ def main() -> None:
         print(f"en_synonyms.tsv.gz: {n} stems")
         n = build_en_ja(gloss, os.path.join(HERE, "en_ja_index.tsv.gz"))
         print(f"en_ja_index.tsv.gz: {n} keys")
+    if os.path.exists(args.taxonomy):
+        n = build_taxonomy(args.taxonomy, os.path.join(HERE, "taxonomy_glossary.tsv"))
+        print(f"taxonomy_glossary.tsv: {n} pairs")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@ needs neither SudachiPy nor the gloss table).
 
 * ``jmdict_gloss.tsv.gz``: a Japanese headword's first-sense glosses and later senses' first
   glosses (from JMdict);
+* ``taxonomy_glossary.tsv``: the taxonomy's Japanese field names and their English names,
+  which take precedence over the dictionary;
 * ``en_synonyms.tsv.gz``: each English stem's near-synonyms (from JMdict);
 * ``en_ja_index.tsv.gz``: English stems (and two-stem phrases) to the Japanese headwords whose
   first gloss they are (cross-language search).
@@ -45,6 +47,7 @@ class _Tables:
     def __init__(self):
         self.lock = threading.Lock()
         self.glosses: dict[str, Gloss] | None = None
+        self.taxonomy: dict[str, str] = {}
         self.tokenizer = None
 
     def load(self) -> None:
@@ -59,9 +62,18 @@ class _Tables:
                         continue
                     head, first, later = line.rstrip("\n").split("\t")
                     glosses[head] = Gloss(_split(first), _split(later))
+            taxonomy = {}
+            path = os.path.join(DATA_DIR, "taxonomy_glossary.tsv")
+            if os.path.exists(path):
+                with open(path, encoding="utf-8") as f:
+                    for line in f:
+                        if not line.startswith("#") and "\t" in line:
+                            ja, en = line.rstrip("\n").split("\t")
+                            taxonomy[ja] = en
             from sudachipy import Dictionary  # lazy: only Japanese text needs it
 
             self.tokenizer = Dictionary(dict="small").tokenizer()
+            self.taxonomy = taxonomy
             self.glosses = glosses
 
 
@@ -84,16 +96,24 @@ def tokenize(text: str):
 
 
 def english_of(word: str) -> tuple[str, ...] | None:
-    """A Japanese word's English: its first sense's glosses; None when the tables do not know
-    it."""
-    gloss = tables().glosses.get(word)
+    """A Japanese word's English: its taxonomy name, else its first sense's glosses; None when
+    the tables do not know it."""
+    t = tables()
+    if word in t.taxonomy:
+        return (t.taxonomy[word],)
+    gloss = t.glosses.get(word)
     return gloss.first_sense if gloss else None
 
 
 @lru_cache(maxsize=100_000)
-def gloss_terms(head: str, secondary: bool = True) -> tuple[WeightedTerm, ...] | None:
+def gloss_terms(
+    head: str, taxonomy: bool = True, secondary: bool = True
+) -> tuple[WeightedTerm, ...] | None:
     """English terms of a Japanese headword, or None if unknown."""
-    gloss = tables().glosses.get(head)
+    t = tables()
+    if taxonomy and head in t.taxonomy:
+        return tuple(WeightedTerm(term, PRIMARY_W) for term in analyse_english(t.taxonomy[head]))
+    gloss = t.glosses.get(head)
     if gloss is None:
         return None
     out: dict[str, float] = {}
@@ -121,15 +141,15 @@ def lookup(candidates: list[str], options: Options = DEFAULT) -> tuple[WeightedT
     """The terms of the first of ``candidates`` (spellings of one word) the tables know, also
     trying a katakana word with or without its final long mark and a noun made from a verb's
     continuative form (転がり -> 転がる)."""
-    secondary = options.secondary
+    flags = (options.taxonomy, options.secondary)
     for h in candidates:
         if not h:
             continue
-        r = gloss_terms(h, secondary)
+        r = gloss_terms(h, *flags)
         if r is None and KATAKANA_RE.match(h):
-            r = gloss_terms(h[:-1] if h.endswith("ー") else h + "ー", secondary)
+            r = gloss_terms(h[:-1] if h.endswith("ー") else h + "ー", *flags)
         if r is None and len(h) >= 2 and h[-1] in "いきぎしちにびみり":
-            r = gloss_terms(h[:-1] + _I_TO_U[h[-1]], secondary)
+            r = gloss_terms(h[:-1] + _I_TO_U[h[-1]], *flags)
         if r is not None:
             return r
     return None

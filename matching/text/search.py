@@ -115,7 +115,7 @@ def _reverse_two_word_index() -> dict[str, tuple[str, ...]]:
 
 
 def _english_glosses(head: str, surface: str) -> tuple[str, ...]:
-    """The English of a Japanese word: its first sense's glosses."""
+    """The English of a Japanese word: its taxonomy name, else its first sense's glosses."""
     for key in dict.fromkeys([surface, head]):
         english = english_of(key)
         if english is not None:
