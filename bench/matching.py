@@ -197,7 +197,10 @@ def size_line() -> str:
 
 
 def _store_need_lists(needs) -> None:
-    """The bench needs' stored suggestion lists (what their pages read), once."""
+    """The bench needs' stored suggestion lists (what their pages read), once. Not the
+    technologies' lists (the nightly rebuild's first half, with their hub values: ~14 min at
+    100,000): hub values stay 0, which changes what a need's list holds, not what ranking it
+    or reading it costs."""
     missing = [n for n in needs if not Suggestion.objects.for_needs([n.pk]).exists()]
     started = time.monotonic()
     for done, need in enumerate(missing, 1):
