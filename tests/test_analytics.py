@@ -245,6 +245,45 @@ def test_need_and_organisation_analytics_are_exact(client, fixture_figures):
     assert funnel_of(client.get(url, {"days": 90}))["views"] == 117
 
 
+def test_organisation_analytics_add_its_technologies_and_needs_day_by_day(client, db):
+    """Each kind's rows are read by a statement arm of their own (analytics.selectors
+    `_each_kind`): a day's figures are the sum of both, and no row is counted twice."""
+    today = timezone.localdate()
+    day = today - timedelta(days=2)
+    organization = make_organization()
+    technology, need = make_technology(organization), make_need(organization)
+    for listing, views, visitors in ((technology, 7, 4), (need, 5, 3)):
+        ListingDailyStats.objects.create(
+            listing_type=services.listing_type_of(listing), listing_id=listing.pk, day=day,
+            views=views, visitors=visitors, suggestions=1,
+        )  # fmt: skip
+    # Another organisation's listing with the same ids' kind is not counted.
+    ListingDailyStats.objects.create(
+        listing_type="need", listing_id=make_need().pk, day=day, views=50, visitors=50,
+        suggestions=50,
+    )  # fmt: skip
+    add_events(technology, today, views=[1, 2])
+    add_events(need, today, views=[3], suggestions=[4])
+    reader = make_user()
+    Follow.objects.create(user=reader, technology=technology)
+    Follow.objects.create(user=reader, need=need)
+    search = SavedSearch.objects.create(user=reader, name="Heat", list="needs")
+    SentListing.objects.create(saved_search=search, need=need)
+    client.force_login(make_user(organization=organization))
+    response = client.get(reverse("analytics:organization", args=[organization.slug]))
+    assert funnel_of(response) == {
+        "views": 15, "visitors": 10, "suggestions": 3, "follows": 2, "saves": 1,
+        "requests": 0, "proposals": 0, "matches": 0, "agreements": 0,
+    }  # fmt: skip
+    by_day = response.context["analytics"].by_day
+    assert (by_day[day]["views"], by_day[day]["visitors"]) == (12, 7)
+    assert (by_day[today]["views"], by_day[today]["visitors"], by_day[today]["follows"]) == (
+        3,
+        3,
+        2,
+    )
+
+
 def test_analytics_csv_has_every_day(client, fixture_figures):
     technology, _other, _need = fixture_figures
     client.force_login(make_user(organization=technology.organization))
