@@ -5,6 +5,7 @@ has a ``<title>`` with its exact figure, and the page shows the same figures in 
 the chart. Colours come from the site's CSS variables (see opendata/statistics.css).
 """
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -119,7 +120,9 @@ def column_chart(
     """Grouped vertical columns over time (labels "YYYY-MM"), with a legend above.
 
     A tick shows the month; the year is written under the first month and under each January,
-    so that twelve ticks fit a phone's width at a readable size."""
+    so that twelve ticks fit a phone's width at a readable size. Other labels (the analytics
+    page's days or weeks: up to 31 slots) are shown every so many slots, as many as fit side by
+    side (:func:`tick_step`); every column's ``<title>`` still names its own slot."""
     left = 40
     plot_top, plot_height = GAP + len(series) * LINE + GAP, 160
     baseline = plot_top + plot_height
@@ -128,6 +131,7 @@ def column_chart(
     top = max(known, default=0) or 1
     slot = (WIDTH - left - 4) / max(len(labels), 1)
     width = max((slot - 4) / max(len(series), 1), 2)
+    step = tick_step(labels, slot)
     parts = [_open(chart_id, title, description, height, "chart chart-columns")]
     parts += _legend(series, left)
     parts.append(
@@ -165,7 +169,9 @@ def column_chart(
                     figure(value),
                 )
             )
-        parts += _tick(label, first=i == 0, centre=round(x0 + slot / 2 - 2, 1), baseline=baseline)
+        if i % step == 0:
+            centre = round(x0 + slot / 2 - 2, 1)
+            parts += _tick(label, first=i == 0, centre=centre, baseline=baseline)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every piece above is escaped by format_html
 
@@ -188,6 +194,13 @@ def _legend(series: list[Series], left: int) -> list[str]:
             )
         )
     return parts
+
+
+def tick_step(labels: list[str], slot: float) -> int:
+    """Label every n-th slot, n the smallest that keeps the widest tick (the month of a
+    "YYYY-MM" label) clear of the next shown one by half an em."""
+    widest = max((_text_width(label.partition("-")[2] or label) for label in labels), default=0)
+    return max(1, math.ceil((widest + FONT / 2) / slot)) if slot > 0 else 1
 
 
 def _tick(label: str, *, first: bool, centre: float, baseline: float) -> list[str]:

@@ -48,3 +48,24 @@ def test_charts_are_drawn_narrow_so_their_text_stays_large_on_a_phone():
     ticks = re.findall(r'class="chart-label chart-tick"[^>]*>([^<]*)<', svg)
     years = re.findall(r'class="chart-value"[^>]*text-anchor="middle">([^<]*)<', svg)
     assert ticks == ["12", "01", "02"] and years == ["2025", "2026"]
+
+
+def test_day_ticks_do_not_overlap_and_every_column_keeps_its_label():
+    days = [str(d) for d in range(5, 31)] + [str(d) for d in range(1, 5)]  # the analytics page's
+    svg = column_chart(
+        chart_id="v",
+        title="Views over time",
+        description="d",
+        labels=days,
+        series=[Series("Views", [1] * 30), Series("Visitors", [1] * 30)],
+    )
+    shown = re.findall(r'class="chart-label chart-tick" x="([^"]*)"[^>]*>([^<]*)<', svg)
+    assert shown[0][1] == "5" and 1 < len(shown) < len(days)
+    xs = [float(x) for x, _label in shown]
+    widest = max(charts._text_width(label) for _x, label in shown)
+    assert min(b - a for a, b in zip(xs, xs[1:], strict=False)) >= widest + charts.FONT / 2
+    titles = re.findall(r"<title>([^<·]*) · Views", svg)
+    assert titles == days  # each column still says which day it is
+    # Twelve months still get a tick each.
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    assert charts.tick_step(months, (charts.WIDTH - 44) / 12) == 1
