@@ -198,7 +198,9 @@ def _legend(series: list[Series], left: int) -> list[str]:
 
 def tick_step(labels: list[str], slot: float) -> int:
     """Label every n-th slot, n the smallest that keeps the widest tick (the month of a
-    "YYYY-MM" label) clear of the next shown one by half an em."""
+    "YYYY-MM" label) clear of the next shown one by half an em. Up to 13 months fit with n 1,
+    so every January keeps its year (a longer run of months would need the year moved to the
+    next shown tick)."""
     widest = max((_text_width(label.partition("-")[2] or label) for label in labels), default=0)
     return max(1, math.ceil((widest + FONT / 2) / slot)) if slot > 0 else 1
 

@@ -257,7 +257,7 @@ def test_organisation_analytics_add_its_technologies_and_needs_day_by_day(client
             listing_type=services.listing_type_of(listing), listing_id=listing.pk, day=day,
             views=views, visitors=visitors, suggestions=1,
         )  # fmt: skip
-    # Another organisation's listing with the same ids' kind is not counted.
+    # Another organisation's need, on the same day, is not counted.
     ListingDailyStats.objects.create(
         listing_type="need", listing_id=make_need().pk, day=day, views=50, visitors=50,
         suggestions=50,
@@ -277,7 +277,8 @@ def test_organisation_analytics_add_its_technologies_and_needs_day_by_day(client
     }  # fmt: skip
     by_day = response.context["analytics"].by_day
     assert (by_day[day]["views"], by_day[day]["visitors"]) == (12, 7)
-    assert (by_day[today]["views"], by_day[today]["visitors"], by_day[today]["follows"]) == (
+    figures_today = by_day[today]
+    assert (figures_today["views"], figures_today["visitors"], figures_today["follows"]) == (
         3,
         3,
         2,
