@@ -168,7 +168,8 @@ def organizations_join(listing_model) -> str:
 @cache
 def related_cards_sql(listing_model, image_model, image_columns: tuple, limit: int) -> str:
     """The `limit` newest published listings sharing a field with the statement's listing
-    (never itself), as cards (`card_sql`), newest first. The rule of
+    (never itself), newest first, as a JSON array of [id, card] pairs, each card (`card_sql`)
+    as text, as `cards_sql` gives it (a reader may take a digest of it). The rule of
     `listings.selectors.related_technologies`, in SQL; PostgreSQL walks the (status,
     published_at) index and stops after `limit` rows, as there. One parameter: the published
     status."""
@@ -186,7 +187,8 @@ def related_cards_sql(listing_model, image_model, image_columns: tuple, limit: i
         f" AND {shares_a_field} ORDER BY {newest} LIMIT {int(limit)}"
     )
     return (
-        f"(SELECT jsonb_agg({card} ORDER BY {newest}) FROM ({related}) rel"
+        f"(SELECT json_agg(json_build_array(rel.id, ({card})::text) ORDER BY {newest})"
+        f" FROM ({related}) rel"
         f" {organizations_join(listing_model)})"
     )
 
@@ -260,9 +262,3 @@ def from_json(model, data: dict, db: str):
     fields = [f for f in model._meta.concrete_fields if f.attname in data]
     values = [None if data[f.attname] is None else f.to_python(data[f.attname]) for f in fields]
     return model.from_db(db, [f.attname for f in fields], values)
-
-
-def related_cards(listing_model, cards: list | None, db: str) -> list:
-    """The listings of a `related_cards_sql` array, with their organisation, fields and images
-    where `for_cards()` puts them."""
-    return [from_page(listing_model, card, db) for card in cards or []]

@@ -189,12 +189,15 @@ def related_technologies(technology, limit=RELATED_LIMIT):
     technologies.
 
     A technology read by `technology_page` brought them in its own statement
-    (`related_json.related_cards_sql`, the same rule in SQL): no query then."""
+    (`related_json.related_cards_sql`, the same rule in SQL): no query then, and they come as
+    `KeptCard`s, each card's markup kept per digest of its row as a search's cards are
+    (`kept_card`). The newest technologies of a field are the related ones of most of its
+    pages, so a page seen for the first time seldom makes a card: making four from their JSON
+    was a third of such a page's Python (docs/performance.md, *Ninth pass*)."""
     if limit == RELATED_LIMIT and "related_cards" in technology.__dict__:
-        cards = technology.__dict__.pop("related_cards")  # JSON text, made into cards once
-        return related_json.related_cards(
-            Technology, json.loads(cards) if cards else None, technology._state.db
-        )
+        cards = technology.__dict__.pop("related_cards")  # JSON text: [[id, card text], …]
+        db = technology._state.db
+        return [kept_card(pk, text, db) for pk, text in json.loads(cards or "[]")]
     field_ids = [f.pk for f in technology.fields.all()]
     through = Technology.fields.through
     return list(
@@ -294,19 +297,23 @@ def technology_cards(ids: list, query: str) -> dict:
         cursor.execute(select + extra + rest, [*params, Status.PUBLISHED, list(ids)])
         rows = cursor.fetchall()
     marks = search.highlight_terms(query) if query else ""
-    language = get_language()
-    cards = {}
-    for pk, text, *snippet in rows:
-        key = (kept.digest(text, *snippet, marks), language)
-        html = KEPT_CARDS.get(key)
-        if html is None:
-            technology = related_json.from_page(Technology, json.loads(text), db)
-            if snippet:
-                technology.headline = search.safe_headline(snippet[0], marks)
-            html = card_markup(technology)
-            KEPT_CARDS.put(key, html)
-        cards[pk] = KeptCard(pk, html)
-    return cards
+    return {pk: kept_card(pk, text, db, snippet, marks) for pk, text, *snippet in rows}
+
+
+def kept_card(pk: int, text: str, db: str, snippet=(), marks: str = "") -> KeptCard:
+    """The card of the technology `pk` from its JSON text (`related_json.card_sql`), with the
+    search snippet `snippet` (one text, or none) whose words `marks` highlights: its markup
+    kept per digest of all three and the page's language (`KEPT_CARDS`), made from the JSON
+    only when not kept."""
+    key = (kept.digest(text, *snippet, marks), get_language())
+    html = KEPT_CARDS.get(key)
+    if html is None:
+        technology = related_json.from_page(Technology, json.loads(text), db)
+        if snippet:
+            technology.headline = search.safe_headline(snippet[0], marks)
+        html = card_markup(technology)
+        KEPT_CARDS.put(key, html)
+    return KeptCard(pk, html)
 
 
 def _match_ids(key: tuple | None, filterset) -> list:

@@ -176,19 +176,49 @@ def test_related_technologies_come_with_the_technology_as_the_query_gives_them(
     by_query = selectors.related_technologies(
         Technology.objects.prefetch_related("fields").get(pk=technology.pk)
     )
+    selectors.KEPT_CARDS.clear()  # each card made from its JSON
     read = selectors.technology_page(technology.pk, AnonymousUser())
     context = Context({"request": rf.get("/")})
     with django_assert_num_queries(0):
         cards = selectors.related_technologies(read)
         html = [technology_card(context, card) for card in cards]
-    assert cards == by_query and len(cards) == 4  # the newest four sharing a field, newest first
-    assert html == [technology_card(context, card) for card in by_query]
-    assert [c.published_at for c in cards] == [c.published_at for c in by_query]
-    assert [c.organization.logo for c in cards] == [c.organization.logo for c in by_query]
-    assert [c.countries for c in cards] == [c.countries for c in by_query]
-    # What a card does not show stays unread, as on `for_cards()` instances.
-    assert {"description", "benefits", "search_vector"} <= cards[0].get_deferred_fields()
-    assert cards[0].description == by_query[0].description  # read when asked for
+    # the newest four sharing a field, newest first, each the card the ORM's technology makes
+    assert [card.pk for card in cards] == [t.pk for t in by_query] and len(cards) == 4
+    assert html == [technology_card(context, t) for t in by_query]
+    assert "Logo &amp; Co" in "".join(html) and "t/x.jpg" in "".join(html)  # logos, pictures
+
+
+def test_related_cards_share_the_search_cards_markup_and_follow_their_rows(
+    django_assert_num_queries, monkeypatch, rf
+):
+    """A card made for a search is not made again as a related card of a technology's page
+    (nor in the other direction); a related technology that changed is made again."""
+    technology = related_cards_setting()
+    selectors.KEPT_CARDS.clear()
+    related_ids = [
+        c.pk
+        for c in selectors.related_technologies(
+            Technology.objects.prefetch_related("fields").get(pk=technology.pk)
+        )
+    ]
+    searched = selectors.technology_cards(related_ids, "")
+    made = []
+    card_markup = selectors.card_markup
+    monkeypatch.setattr(selectors, "card_markup", lambda t: made.append(t.pk) or card_markup(t))
+    cards = selectors.related_technologies(
+        selectors.technology_page(technology.pk, AnonymousUser())
+    )
+    assert made == [] and [c.html for c in cards] == [searched[pk].html for pk in related_ids]
+    with translation.override("ja"):  # another language, another card
+        selectors.related_technologies(selectors.technology_page(technology.pk, AnonymousUser()))
+    assert made == related_ids
+    made.clear()
+    Technology.objects.filter(pk=related_ids[1]).update(title="Renamed <b>")
+    cards = selectors.related_technologies(
+        selectors.technology_page(technology.pk, AnonymousUser())
+    )
+    assert made == [related_ids[1]] and "Renamed &lt;b&gt;" in cards[1].html
+    assert technology_card(Context({"request": rf.get("/")}), cards[1]) == cards[1].html
 
 
 def test_a_technology_without_related_ones_gets_none(django_assert_num_queries):
