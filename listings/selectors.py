@@ -24,7 +24,7 @@ from lib import kept, prepared
 from lib.pagination import paginate
 
 from . import related_json, search
-from .cards import KeptCard, card_markup
+from .cards import KeptCard, card_parts
 from .lifecycle import Status
 from .models import (
     IMAGE_COLUMNS,
@@ -273,8 +273,8 @@ def _cards(base, ids: list, query: str, headline_field: str) -> list:
     return cards
 
 
-#: search results' cards, kept per process (about 0.6 kB each on the demo data;
-#: docs/performance.md, *Eighth pass*).
+#: technologies' cards (`CardParts`) for search results and related technologies, kept per
+#: process (about 0.6 kB each on the demo data; docs/performance.md, *Eighth* and *Ninth pass*).
 KEPT_CARDS = kept.Kept(max_entries=5000)
 
 
@@ -287,8 +287,9 @@ def technology_cards(ids: list, query: str) -> dict:
     expression compiled alone: built with the ORM (queryset, annotation, the statement's
     compilation, instances row by row) the same statement cost about as much Python as the
     rest of the search (docs/performance.md, *Third pass*). A card's markup is kept per
-    digest of its row, snippet and the page's language: a card shown before is not made
-    again, and a changed technology has another digest."""
+    digest of its row and the page's language, the snippet put in on each visit
+    (`kept_card`): a card shown before, by any search, is not made again, and a changed
+    technology has another digest."""
     db = router.db_for_read(Technology)
     select, rest = related_json.cards_sql(Technology, TechnologyImage, IMAGE_COLUMNS)
     snippet_sql, params = _snippet_sql(query)
@@ -302,18 +303,17 @@ def technology_cards(ids: list, query: str) -> dict:
 
 def kept_card(pk: int, text: str, db: str, snippet=(), marks: str = "") -> KeptCard:
     """The card of the technology `pk` from its JSON text (`related_json.card_sql`), with the
-    search snippet `snippet` (one text, or none) whose words `marks` highlights: its markup
-    kept per digest of all three and the page's language (`KEPT_CARDS`), made from the JSON
-    only when not kept."""
-    key = (kept.digest(text, *snippet, marks), get_language())
-    html = KEPT_CARDS.get(key)
-    if html is None:
-        technology = related_json.from_page(Technology, json.loads(text), db)
-        if snippet:
-            technology.headline = search.safe_headline(snippet[0], marks)
-        html = card_markup(technology)
-        KEPT_CARDS.put(key, html)
-    return KeptCard(pk, html)
+    search snippet `snippet` (one text, or none) whose words `marks` highlights in place of its
+    summary. Its markup but the snippet (`CardParts`) is kept per digest of the text and the
+    page's language (`KEPT_CARDS`), made from the JSON only when not kept: a technology found
+    by many searches, with other words matched each time, is made once."""
+    key = (kept.digest(text), get_language())
+    parts = KEPT_CARDS.get(key)
+    if parts is None:
+        parts = card_parts(related_json.from_page(Technology, json.loads(text), db))
+        KEPT_CARDS.put(key, parts)
+    headline = search.safe_headline(snippet[0], marks) if snippet else ""
+    return KeptCard(pk, parts.html(headline))
 
 
 def _match_ids(key: tuple | None, filterset) -> list:

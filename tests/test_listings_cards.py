@@ -4,8 +4,11 @@ that needs escaping."""
 
 import pytest
 from django.template import Context, Template
+from django.urls import set_script_prefix
 from django.utils import translation
+from django.utils.text import Truncator
 
+from listings.cards import summary_chars, technology_url
 from listings.models import Technology
 from listings.templatetags.listing_tags import technology_card
 from tests.factories import make_organization, make_technology
@@ -83,3 +86,32 @@ def test_a_renamed_organisation_shows_on_the_cards_at_once(client):
     organization.save()
     html = client.get("/technologies/").content.decode()
     assert "Renamed Lab" in html and "Old Lab" not in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "short",
+        "x" * 240,
+        "x" * 241,
+        "e\u0301" * 100,  # decomposed: given back composed, as Truncator does
+        "e\u0301" * 200,  # decomposed: 400 characters, 200 once composed
+        "\u0958" * 150,  # composed 150, 300 in NFC (a composition exclusion)
+        "a\u0300" * 239 + "b" * 3,  # combining marks count for nothing
+        "太陽電池の" * 60,
+    ],
+)
+def test_a_cards_summary_is_cut_as_truncatechars_cuts_it(text):
+    assert summary_chars(text) == Truncator(text).chars(240)
+
+
+def test_a_cards_address_is_the_technologys_own_under_any_script_prefix():
+    technology = make_technology(make_organization())
+    assert technology_url(technology.pk) == technology.get_absolute_url()
+    set_script_prefix("/exchange/")
+    try:
+        assert technology_url(technology.pk) == technology.get_absolute_url()
+        assert technology_url(technology.pk).startswith("/exchange/technologies/")
+    finally:
+        set_script_prefix("/")

@@ -203,8 +203,8 @@ def test_related_cards_share_the_search_cards_markup_and_follow_their_rows(
     ]
     searched = selectors.technology_cards(related_ids, "")
     made = []
-    card_markup = selectors.card_markup
-    monkeypatch.setattr(selectors, "card_markup", lambda t: made.append(t.pk) or card_markup(t))
+    card_parts = selectors.card_parts
+    monkeypatch.setattr(selectors, "card_parts", lambda t: made.append(t.pk) or card_parts(t))
     cards = selectors.related_technologies(
         selectors.technology_page(technology.pk, AnonymousUser())
     )

@@ -175,6 +175,20 @@ def test_a_card_shown_before_is_not_made_again(client, cards_made):
     assert cards_made == [solar.pk]
 
 
+def test_a_card_made_for_one_search_serves_another_with_its_own_snippet(client, cards_made):
+    solar = make_technology(
+        title="Solar kept card", summary="A solar panel that keeps cool in the desert heat."
+    )
+    panel = client.get("/technologies/", {"q": "panel"}).content.decode()
+    desert = client.get("/technologies/", {"q": "desert"}).content.decode()
+    assert cards_made == [solar.pk]  # made once, for the first search
+    assert "<mark>panel</mark>" in panel and "<mark>desert</mark>" not in panel
+    assert "<mark>desert</mark>" in desert and "<mark>panel</mark>" not in desert
+    newest = client.get("/technologies/").content.decode()  # no words: the summary itself
+    assert "A solar panel that keeps cool in the desert heat." in newest
+    assert "<mark>" not in newest and cards_made == [solar.pk]
+
+
 def test_a_changed_technology_shows_on_its_card_at_once(client):
     technology = make_technology(title="Solar before")
     assert "Solar before" in client.get("/technologies/", {"q": "solar"}).content.decode()
