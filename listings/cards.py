@@ -22,8 +22,8 @@ _ID_MARK = 987654321987654321
 
 @dataclass(frozen=True)
 class KeptCard:
-    """A card already made (`listings.selectors.technology_cards`): its technology's id and
-    markup."""
+    """A card already made (`listings.selectors.kept_card`: search results, a technology's
+    related technologies): its technology's id and markup."""
 
     pk: int
     html: SafeString
@@ -49,8 +49,9 @@ def card_markup(technology, badge: str = "") -> SafeString:
     the template engine took about a third of a search page's time in Python. Its pieces come
     prefetched (`Technology.objects.for_cards()`): organisation, fields, images.
 
-    `headline` (the matched words, HTML that `listings.search.safe_headline` cleaned) replaces
-    the summary when a search annotated it; `badge` (markup: the status badge) is added to the
+    `headline` (the matched words, HTML that `listings.search.safe_headline` cleaned), if the
+    technology has one, replaces the summary (search results' cards put in theirs on each
+    visit: `listings.selectors.kept_card`); `badge` (markup: the status badge) is added to the
     card's facts if given."""
     return card_parts(technology, badge).html(getattr(technology, "headline", None) or "")
 

@@ -16,6 +16,7 @@ from django.db import connections, models, router
 from django.db.models import Exists, F, OuterRef
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import Query
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.translation import get_language
 from django_filters import FilterSet
@@ -279,9 +280,9 @@ KEPT_CARDS = kept.Kept(max_entries=5000)
 
 
 def technology_cards(ids: list, query: str) -> dict:
-    """{id: `KeptCard`} of the published technologies of `ids`: each one's card as
-    `listings.cards.card_markup` renders it (organisation, fields, images), with a snippet of
-    `query`'s words in place of the summary if given.
+    """{id: `KeptCard`} of the published technologies of `ids`: each one's card
+    (`listings.cards.card_parts`: organisation, fields, images), with a snippet of `query`'s
+    words in place of the summary if given (`kept_card`).
 
     One statement written once per process (`related_json.cards_sql`), the snippet's
     expression compiled alone: built with the ORM (queryset, annotation, the statement's
@@ -304,10 +305,11 @@ def technology_cards(ids: list, query: str) -> dict:
 def kept_card(pk: int, text: str, db: str, snippet=(), marks: str = "") -> KeptCard:
     """The card of the technology `pk` from its JSON text (`related_json.card_sql`), with the
     search snippet `snippet` (one text, or none) whose words `marks` highlights in place of its
-    summary. Its markup but the snippet (`CardParts`) is kept per digest of the text and the
-    page's language (`KEPT_CARDS`), made from the JSON only when not kept: a technology found
-    by many searches, with other words matched each time, is made once."""
-    key = (kept.digest(text), get_language())
+    summary. Its markup but the snippet (`CardParts`) is kept per digest of the text, the
+    page's language and the script prefix its link starts with (`KEPT_CARDS`), made from the
+    JSON only when not kept: a technology found by many searches, with other words matched
+    each time, or shown among many pages' related technologies, is made once."""
+    key = (kept.digest(text), get_language(), get_script_prefix())
     parts = KEPT_CARDS.get(key)
     if parts is None:
         parts = card_parts(related_json.from_page(Technology, json.loads(text), db))

@@ -98,7 +98,8 @@ def test_a_renamed_organisation_shows_on_the_cards_at_once(client):
         "e\u0301" * 100,  # decomposed: given back composed, as Truncator does
         "e\u0301" * 200,  # decomposed: 400 characters, 200 once composed
         "\u0958" * 150,  # composed 150, 300 in NFC (a composition exclusion)
-        "a\u0300" * 239 + "b" * 3,  # combining marks count for nothing
+        "x\u0301" * 250,  # no composed form: 500 characters, 250 counted
+        "x\u0301" * 200 + "y" * 40,  # 440 characters, 240 counted: not cut
         "太陽電池の" * 60,
     ],
 )

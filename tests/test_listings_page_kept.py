@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, connections, transaction
 from django.template import Context, Template
+from django.urls import set_script_prefix
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
@@ -56,6 +57,22 @@ def test_kept_markup_is_reused_per_version_and_language():
     assert first == again == "[thing1||||Description]"
     assert other_version == "[thing2||||Description]"
     assert japanese == "[thing3||||説明]"
+
+
+def test_kept_markup_is_per_script_prefix():
+    """Kept links hold the prefix of a site served under a sub-path (SCRIPT_NAME)."""
+    template = Template(
+        "{% load lib_tags %}{% per_content version with thing %}{% url 'about' %}"
+        "{% endper_content %}{% per_language %}{% url 'home' %}{% endper_language %}"
+    )
+    with translation.override("en"):
+        at_root = kept("v-prefix", "x", template)
+        set_script_prefix("/exchange/")
+        try:
+            under = kept("v-prefix", "x", template)
+        finally:
+            set_script_prefix("/")
+    assert at_root == "/about//" and under == "/exchange/about//exchange/"
 
 
 def test_without_a_version_it_is_rendered_every_time():

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.forms.models import model_to_dict
 from django.template import Context
+from django.urls import set_script_prefix
 from django.utils import timezone, translation
 
 from listings import search, selectors
@@ -188,37 +189,55 @@ def test_related_technologies_come_with_the_technology_as_the_query_gives_them(
     assert "Logo &amp; Co" in "".join(html) and "t/x.jpg" in "".join(html)  # logos, pictures
 
 
-def test_related_cards_share_the_search_cards_markup_and_follow_their_rows(
-    django_assert_num_queries, monkeypatch, rf
-):
-    """A card made for a search is not made again as a related card of a technology's page
-    (nor in the other direction); a related technology that changed is made again."""
+def test_related_cards_share_the_search_cards_markup_and_follow_their_rows(monkeypatch):
+    """A card made for a search is not made again as a related card of a technology's page,
+    nor one made for a page again for a search; a related technology that changed is made
+    again, and another language makes its own."""
     technology = related_cards_setting()
-    selectors.KEPT_CARDS.clear()
     related_ids = [
         c.pk
         for c in selectors.related_technologies(
             Technology.objects.prefetch_related("fields").get(pk=technology.pk)
         )
     ]
-    searched = selectors.technology_cards(related_ids, "")
     made = []
     card_parts = selectors.card_parts
     monkeypatch.setattr(selectors, "card_parts", lambda t: made.append(t.pk) or card_parts(t))
-    cards = selectors.related_technologies(
-        selectors.technology_page(technology.pk, AnonymousUser())
-    )
-    assert made == [] and [c.html for c in cards] == [searched[pk].html for pk in related_ids]
-    with translation.override("ja"):  # another language, another card
-        selectors.related_technologies(selectors.technology_page(technology.pk, AnonymousUser()))
-    assert made == related_ids
+
+    def page_cards():
+        read = selectors.technology_page(technology.pk, AnonymousUser())
+        return selectors.related_technologies(read)
+
+    selectors.KEPT_CARDS.clear()
+    searched = selectors.technology_cards(related_ids[:2], "")
+    cards = page_cards()  # two made for the search, two for the page
+    assert made == related_ids and [c.html for c in cards[:2]] == [
+        searched[pk].html for pk in related_ids[:2]
+    ]
+    assert selectors.technology_cards(related_ids, "solar") and made == related_ids
+    with translation.override("ja"):
+        page_cards()
+    assert made == related_ids * 2
     made.clear()
     Technology.objects.filter(pk=related_ids[1]).update(title="Renamed <b>")
-    cards = selectors.related_technologies(
-        selectors.technology_page(technology.pk, AnonymousUser())
-    )
+    cards = page_cards()
     assert made == [related_ids[1]] and "Renamed &lt;b&gt;" in cards[1].html
-    assert technology_card(Context({"request": rf.get("/")}), cards[1]) == cards[1].html
+    assert "Renamed" not in cards[0].html
+
+
+def test_cards_are_kept_per_script_prefix():
+    """A card's link holds the script prefix a site served under a sub-path has."""
+    technology = related_cards_setting()
+    ids = [technology.pk]
+    selectors.KEPT_CARDS.clear()
+    at_root = selectors.technology_cards(ids, "")[technology.pk].html
+    set_script_prefix("/exchange/")
+    try:
+        under = selectors.technology_cards(ids, "")[technology.pk].html
+    finally:
+        set_script_prefix("/")
+    assert f'href="/technologies/{technology.pk}/"' in at_root
+    assert f'href="/exchange/technologies/{technology.pk}/"' in under
 
 
 def test_a_technology_without_related_ones_gets_none(django_assert_num_queries):

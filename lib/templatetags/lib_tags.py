@@ -3,6 +3,7 @@
 import django_filters
 from django import template
 from django.forms import BaseForm, BaseFormSet
+from django.urls import get_script_prefix
 from django.utils.functional import LazyObject
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -92,7 +93,7 @@ def _error(field, message) -> dict:
 def per_language(parser, token):
     """`{% per_language %}…{% endper_language %}`: markup that depends only on the code and the
     page's language (links, labels, static files of the site's frame), rendered once per
-    language and process and then reused.
+    language, script prefix (a site served under a sub-path) and process and then reused.
 
     The enclosed markup is rendered with an empty context, so nothing about the visitor (user,
     request, CSRF token, messages) can enter it: a variable there renders as nothing."""
@@ -104,16 +105,18 @@ def per_language(parser, token):
 class PerLanguageNode(template.Node):
     def __init__(self, nodelist):
         self.nodelist = nodelist
-        self.rendered: dict[str, str] = {}  # by language; the compiled template is kept per process
+        # by language and script prefix (its links hold it); the compiled template is kept per
+        # process
+        self.rendered: dict[tuple[str, str], str] = {}
 
     def render(self, context):
-        language = get_language()
-        html = self.rendered.get(language)
+        key = (get_language(), get_script_prefix())
+        html = self.rendered.get(key)
         if html is None:
             empty = template.Context(autoescape=context.autoescape)
             empty.template = context.template  # its engine's settings (e.g. string_if_invalid)
             html = self.nodelist.render(empty)
-            self.rendered[language] = html
+            self.rendered[key] = html
         return html
 
 
@@ -121,8 +124,8 @@ class PerLanguageNode(template.Node):
 def per_content(parser, token):
     """`{% per_content version with name1 name2 %}…{% endper_content %}`: markup that depends
     only on the named variables, whose content `version` identifies (e.g. a digest of the row a
-    page was read from), and on the page's language: rendered once per version, language and
-    process, then reused (the least recently used renderings are let go).
+    page was read from), and on the page's language: rendered once per version, language,
+    script prefix and process, then reused (the least recently used renderings are let go).
 
     The enclosed markup is rendered with a context holding only the named variables, so nothing
     about the visitor (user, request, CSRF token, messages) can enter it, and a changed listing
@@ -151,7 +154,7 @@ class PerContentNode(template.Node):
 
     def render(self, context):
         version = self.version.resolve(context)
-        key = (version, get_language())
+        key = (version, get_language(), get_script_prefix())  # its links hold the prefix
         html = self.rendered.get(key) if version else None
         if html is not None:
             return html
