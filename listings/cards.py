@@ -102,7 +102,7 @@ def summary_chars(text: str, length: int = SUMMARY_CHARS) -> str:
 
 
 def technology_url(pk: int) -> str:
-    """`Technology.get_absolute_url()`, without a `reverse()` per card (another eighth of a
+    """`Technology.get_absolute_url()`, without a `reverse()` per card (another seventh of a
     card's Python): the address reversed once per script prefix, the id put in."""
     return _technology_url_format(get_script_prefix()).format(int(pk))
 
