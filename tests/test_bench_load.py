@@ -2,6 +2,7 @@
 at small sizes against real gunicorn servers over the test database."""
 
 import threading
+import time
 
 import pytest
 from django.core.cache import cache
@@ -115,11 +116,13 @@ def test_the_mixed_load_sends_each_clients_own_address(monkeypatch):
 
     def get(port, path, timeout, client):
         seen.setdefault(threading.current_thread().name, set()).add(client)
+        time.sleep(0.005)  # a request takes time: no client spins
         return 200, 1.0
 
     monkeypatch.setattr(load, "get", get)
     ctx = load.Context(rng=None, published_ids=[1], groups=["solar"])
-    load.run(ctx, [1], clients=3, seconds=0.05, label="addresses")
+    # Long enough for the last client to start on a busy machine (0.05 s once left one out).
+    load.run(ctx, [1], clients=3, seconds=0.5, label="addresses")
 
     assert all(len(addresses) == 1 for addresses in seen.values())  # one per client
     assert len({a for addresses in seen.values() for a in addresses}) == len(seen) == 3
