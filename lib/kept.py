@@ -12,7 +12,7 @@ import hashlib
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Collection, Hashable
 from typing import Any
 
 from django.contrib import messages
@@ -68,9 +68,11 @@ def digest(*parts) -> str:
 class VisitorPages:
     """Whole pages as a visitor who is not signed in sees them, kept per version of what they
     show, language, the site's address (its links and Open Graph tags are absolute: in
-    development the request's own origin) and path. An address with a query string is not
+    development the request's own origin) and address. An address with a query string is not
     kept (the language switch sends the visitor back to it: any parameter would be a page of
-    its own, and random ones would push out the pages worth keeping).
+    its own, and random ones would push out the pages worth keeping) unless the page is made
+    from its parameters (`parameters`: a list's filters and page), and then only when each
+    parameter is one of those.
 
     Such a page differs between visitors only by its CSRF token (the language switch is a
     form): it is rendered with a placeholder this process made up, and each visitor's own
@@ -81,31 +83,37 @@ class VisitorPages:
         self.kept = Kept(max_entries)
         self.placeholder = f"kept-csrf-{secrets.token_hex(16)}"
 
-    def key(self, request, version: str) -> tuple | None:
-        """What a visit's page is kept under, or None if it is not to be kept."""
+    def key(self, request, version: str, parameters: Collection[str] = ()) -> tuple | None:
+        """What a visit's page is kept under, or None if it is not to be kept. `parameters`:
+        the query string's parameters the page is made from (its address, query string
+        included, is then part of the key)."""
         if (
             not version
             or request.method not in ("GET", "HEAD")
-            or request.META.get("QUERY_STRING")
+            or (request.META.get("QUERY_STRING") and not all(p in parameters for p in request.GET))
             or request.user.is_authenticated
             or messages.get_messages(request)
         ):
             return None
-        return (version, get_language(), site_url(request), request.path)
+        return (version, get_language(), site_url(request), request.get_full_path())
 
     def get(self, request, key: tuple) -> HttpResponse | None:
-        html = self.kept.get(key)
-        return None if html is None else self._response(request, html)
+        content = self.kept.get(key)
+        return None if content is None else self._response(request, content)
 
     def render(self, request, key: tuple, template_name: str, context: dict) -> HttpResponse:
         html = loader.render_to_string(
             template_name, {**context, "csrf_token": self.placeholder}, request
         )
-        self.kept.put(key, html)
-        return self._response(request, html)
+        # Kept encoded: a page's text has Japanese in it (the language switch at least), so
+        # Python would hold it at two bytes a character, twice its UTF-8.
+        content = html.encode()
+        self.kept.put(key, content)
+        return self._response(request, content)
 
-    def _response(self, request, html: str) -> HttpResponse:
-        return HttpResponse(html.replace(self.placeholder, get_token(request)))
+    def _response(self, request, content: bytes) -> HttpResponse:
+        token = get_token(request).encode()
+        return HttpResponse(content.replace(self.placeholder.encode(), token))
 
 
 #: statements compiled from querysets, per process (`rows`).

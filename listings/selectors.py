@@ -5,10 +5,11 @@ the `*_sections` functions of every app by name.
 """
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 
 from django.contrib.postgres.search import SearchHeadline
 from django.core.paginator import Page
@@ -259,12 +260,12 @@ def search_listings(model, filterset_class, data, page_number) -> ListingSearch:
     return ListingSearch(filterset, page, query, False, valid)
 
 
-def _cards(base, ids: list, query: str, headline_field: str) -> list:
+def _cards(base, ids: list, query: str, headline_field: str) -> Sequence:
     """The listings of `ids`, in that order, with snippets of the query's words (technologies:
-    their cards' markup, `technology_cards`)."""
+    their cards' markup, made when read, `SearchCards`)."""
     if base.model is Technology:
-        cards = technology_cards(ids, query)
-        return [cards[pk] for pk in ids if pk in cards]
+        rows = {row[0]: row for row in _card_rows(ids, query)}
+        return SearchCards([rows[pk] for pk in ids if pk in rows], query)
     rows = with_headline(base.filter(pk__in=ids), query, headline_field).in_bulk()
     cards = [rows[pk] for pk in ids if pk in rows]
     if query:
@@ -291,15 +292,45 @@ def technology_cards(ids: list, query: str) -> dict:
     digest of its row and the page's language, the snippet put in on each visit
     (`kept_card`): a card shown before, by any search, is not made again, and a changed
     technology has another digest."""
+    return {card.pk: card for card in SearchCards(_card_rows(ids, query), query)}
+
+
+def _card_rows(ids: list, query: str) -> list[tuple]:
+    """(id, card text, [snippet]) of the published technologies of `ids`, in no order."""
     db = router.db_for_read(Technology)
     select, rest = related_json.cards_sql(Technology, TechnologyImage, IMAGE_COLUMNS)
     snippet_sql, params = _snippet_sql(query)
     extra = f", {snippet_sql}" if snippet_sql else ""
     with connections[db].cursor() as cursor:
         cursor.execute(select + extra + rest, [*params, Status.PUBLISHED, list(ids)])
-        rows = cursor.fetchall()
-    marks = search.highlight_terms(query) if query else ""
-    return {pk: kept_card(pk, text, db, snippet, marks) for pk, text, *snippet in rows}
+        return cursor.fetchall()
+
+
+class SearchCards(Sequence):
+    """A search's cards (`KeptCard`s) from their rows (`_card_rows`), in the rows' order, made
+    when first read (`kept_card`). `version`, a digest of the rows, says what they show
+    (`results_version`): a page served as it was kept (`listings.views.SEARCH_PAGES`) makes
+    none."""
+
+    def __init__(self, rows: list[tuple], query: str):
+        self.rows = rows
+        self.query = query
+
+    @cached_property
+    def cards(self) -> list[KeptCard]:
+        db = router.db_for_read(Technology)
+        marks = search.highlight_terms(self.query) if self.query else ""
+        return [kept_card(pk, text, db, snippet, marks) for pk, text, *snippet in self.rows]
+
+    @cached_property
+    def version(self) -> str:
+        return kept.digest(*(part for row in self.rows for part in row))
+
+    def __getitem__(self, index):
+        return self.cards[index]
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
 
 def kept_card(pk: int, text: str, db: str, snippet=(), marks: str = "") -> KeptCard:
@@ -365,6 +396,19 @@ def _form_values(filterset) -> list:
     """(name, values) of each of a filter set's fields its query string gives."""
     data = filterset.data or {}
     return [(name, tuple(data.getlist(name))) for name in filterset.form.fields if name in data]
+
+
+def results_version(results: ListingSearch, filter_version: str) -> str:
+    """A digest of what a list's page shows beside its address (`listings.views.SEARCH_PAGES`):
+    its filter panel's version, how many listings matched and its cards' rows, snippets
+    included (`SearchCards.version`). Empty, so rendered each time, unless the cards are a
+    technologies search's (a need's card is rendered from its instance, so is a title that
+    looks like the words) and the panel has a version (no value in error)."""
+    cards = results.page.object_list
+    if not filter_version or not isinstance(cards, SearchCards):
+        return ""
+    paginator = results.page.paginator
+    return kept.digest(filter_version, paginator.count, paginator.is_capped, cards.version)
 
 
 def filter_panel_version(filterset, path: str) -> str:

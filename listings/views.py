@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import member_required, moderator_required
+from lib.kept import VisitorPages
 
 from . import selectors, services
 from .filters import TechnologyFilterSet
@@ -17,20 +18,32 @@ from .models import Technology, TechnologyImage
 from .registry import listing_model, listing_models
 from .signals import listing_viewed
 
+#: a technologies list's page (a search's results) as visitors who are not signed in see it,
+#: kept per its address and version (`selectors.results_version`; about 36 kB a page at
+#: 100,000 technologies; docs/performance.md, *Tenth pass*).
+SEARCH_PAGES = VisitorPages(max_entries=300)
+
 
 def listing_list(request, *, model, filterset_class, template):
     """The public list shared by technologies and needs: filters, search, sort, pages."""
     results = selectors.search_listings(
         model, filterset_class, request.GET, request.GET.get("page")
     )
+    filter_version = selectors.filter_panel_version(results.filterset, request.path)
     context = {
         "filter": results.filterset,
-        "filter_version": selectors.filter_panel_version(results.filterset, request.path),
+        "filter_version": filter_version,
         "page_obj": results.page,
         "query": results.query,
         "similar": results.similar,
     }
-    return render(request, template, context, status=200 if results.valid else 400)
+    if not results.valid:
+        return render(request, template, context, status=400)
+    version = selectors.results_version(results, filter_version)
+    key = SEARCH_PAGES.key(request, version, [*results.filterset.filters, "page"])
+    if key is None:
+        return render(request, template, context)
+    return SEARCH_PAGES.get(request, key) or SEARCH_PAGES.render(request, key, template, context)
 
 
 def technology_list(request):

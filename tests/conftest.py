@@ -37,6 +37,15 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _no_kept_search_pages():
+    # A search's page kept for visitors (listings.views.SEARCH_PAGES) has no template context:
+    # a search one test made must not be served to the next as it was kept.
+    from listings.views import SEARCH_PAGES
+
+    SEARCH_PAGES.kept.clear()
+
+
+@pytest.fixture(autouse=True)
 def _migration_data(request):
     """Every test that uses the database finds the rows data migrations create (taxonomy, staff
     group): a transactional test ends with a flush that removes them, and `--reuse-db` keeps

@@ -2,6 +2,7 @@
 
 import io
 import itertools
+import re
 
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -111,9 +112,19 @@ def make_need(organization=None, *, status=Status.PUBLISHED, fields=("solar",), 
     return need
 
 
+#: a technology card's link (`listings.cards.card_parts`).
+CARD_LINK = re.compile(r'<h3><a href="/technologies/(\d+)/"')
+
+
 def listed(response, column: str = "title") -> list:
     """`column` of each listing a list page shows, in order. A technology's search result is
-    its card's markup (`listings.cards.KeptCard`): its column is read by its id."""
+    its card's markup (`listings.cards.KeptCard`): its column is read by its id, from the
+    page's cards if the page was served as it was kept (no template context:
+    `listings.views.SEARCH_PAGES`)."""
+    if response.context is None:
+        ids = [int(pk) for pk in CARD_LINK.findall(response.content.decode())]
+        values = dict(Technology.objects.filter(pk__in=ids).values_list("pk", column))
+        return [values[pk] for pk in ids]
     items = list(response.context["page_obj"])
     cards = [item.pk for item in items if isinstance(item, KeptCard)]
     values = dict(Technology.objects.filter(pk__in=cards).values_list("pk", column))

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+import listings.views
 import portal.views
 from analytics.models import ListingEvent
 from lib import kept
@@ -289,3 +290,132 @@ def test_a_kept_search_of_needs_leaves_out_a_need_whose_deadline_passed(client, 
     assert listed(client.get("/needs/")) == ["Due today"]
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today + timedelta(days=1))
     assert listed(client.get("/needs/")) == []
+
+
+# A technologies search's whole page for visitors who are not signed in -------------------------
+
+
+@pytest.fixture
+def searches_rendered(monkeypatch):
+    """How many times a list's page was rendered from its templates for a visitor whose page
+    is kept (`listings.views.SEARCH_PAGES`)."""
+    made = []
+    render = listings.views.SEARCH_PAGES.render
+
+    def counted(*args, **kwargs):
+        made.append(args)
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(listings.views.SEARCH_PAGES, "render", counted)
+    return made
+
+
+def test_a_visitors_search_is_rendered_once_and_then_served_as_kept(client, searches_rendered):
+    make_technology(title="Solar kept search", summary="A solar roof tile.")
+    pages = [client.get("/technologies/", {"q": "solar", "trl_min": 3}) for _ in range(3)]
+    assert [p.status_code for p in pages] == [200, 200, 200]
+    assert len(searches_rendered) == 1
+    kept_token, rendered_token = tokens(pages[2], pages[0])
+    assert (
+        pages[2].content.decode().replace(kept_token, rendered_token) == pages[0].content.decode()
+    )
+    assert listed(pages[2]) == ["Solar kept search"]
+    assert "<mark>solar</mark>" in pages[2].content.decode()
+    assert SEARCH_BOX.findall(pages[2].content.decode()) == ["solar"]
+
+
+def tokens(*pages) -> tuple[str, ...]:
+    """The CSRF token (the language switch's) of each page."""
+    return tuple(TOKEN.search(page.content.decode())[1] for page in pages)
+
+
+def test_a_kept_search_has_each_visitors_own_token_and_address(client, searches_rendered):
+    make_technology(title="Solar tokens")
+    make_technology(title="Wind tokens")
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    pages = [visitor.get("/technologies/", {"q": "solar"}) for visitor in (first, second)]
+    assert len(searches_rendered) == 1
+    first_token, second_token = tokens(*pages)
+    assert first_token != second_token and "kept-csrf" not in pages[1].content.decode()
+    switch = {"language": "ja", "next": "/technologies/?q=solar"}
+    refused = second.post(reverse("set_language"), {**switch, "csrfmiddlewaretoken": first_token})
+    assert refused.status_code == 403
+    switched = second.post(reverse("set_language"), {**switch, "csrfmiddlewaretoken": second_token})
+    assert switched.status_code == 302 and switched["Location"] == "/technologies/?q=solar"
+    assert 'name="next" value="/technologies/?q=solar"' in pages[1].content.decode()
+    wind = client.get("/technologies/", {"q": "wind"}).content.decode()
+    assert 'name="next" value="/technologies/?q=wind"' in wind  # another address, another page
+    # the same results at another address: the language switch comes back to this one
+    first_page = client.get("/technologies/", {"q": "solar", "page": 1}).content.decode()
+    assert 'name="next" value="/technologies/?q=solar&amp;page=1"' in first_page
+    assert len(searches_rendered) == 3
+
+
+def test_a_kept_search_shows_what_was_published_changed_or_withdrawn_since(client):
+    first = make_technology(title="Solar first kept")
+    assert listed(client.get("/technologies/", {"q": "solar"})) == ["Solar first kept"]
+    make_technology(title="Solar second kept")
+    html = client.get("/technologies/", {"q": "solar"}).content.decode()
+    assert "2 technologies" in html
+    assert listed(client.get("/technologies/", {"q": "solar"})) == [
+        "Solar second kept",
+        "Solar first kept",
+    ]
+    Technology.objects.filter(pk=first.pk).update(title="Solar first renamed")
+    html = client.get("/technologies/", {"q": "solar"}).content.decode()
+    assert "Solar first renamed" in html and "Solar first kept" not in html
+    Technology.objects.filter(pk=first.pk).update(status=Status.WITHDRAWN)
+    html = client.get("/technologies/", {"q": "solar"}).content.decode()
+    assert "Solar first renamed" not in html and "1 technology" in html
+
+
+def test_a_kept_search_follows_the_count_beyond_its_page(client):
+    for number in range(21):
+        make_technology(title=f"Solar number {number}")
+    newest = {"q": "solar", "sort": "newest"}
+    assert "21 technologies" in client.get("/technologies/", newest).content.decode()
+    # published before the others: on the second page, the first page's cards unchanged
+    make_technology(title="Solar oldest", published_at=timezone.now() - timedelta(days=9))
+    assert "22 technologies" in client.get("/technologies/", newest).content.decode()
+    second_page = client.get("/technologies/", {**newest, "page": 2})
+    assert listed(second_page) == ["Solar number 0", "Solar oldest"]
+
+
+def test_a_kept_search_is_per_language_and_site(client, settings, searches_rendered):
+    settings.ALLOWED_HOSTS = ["testserver", "b.example"]
+    settings.SITE_URL_FROM_REQUEST = True
+    make_technology(title="Solar per language")
+    english = client.get("/technologies/", {"q": "solar"}).content.decode()
+    japanese = client.get("/technologies/", {"q": "solar"}, HTTP_ACCEPT_LANGUAGE="ja")
+    other_site = client.get("/technologies/", {"q": "solar"}, HTTP_HOST="b.example")
+    assert '<html lang="en">' in english and '<html lang="ja">' in japanese.content.decode()
+    assert 'href="http://b.example' in other_site.content.decode()
+    assert 'href="http://b.example' not in english
+    assert len(searches_rendered) == 3
+
+
+def test_a_search_is_not_kept_for_a_signed_in_visitor_an_error_or_another_parameter(
+    client, searches_rendered
+):
+    make_technology(title="Solar not kept")
+    client.get("/technologies/", {"q": "solar"})  # kept
+    member = make_member()
+    client.force_login(member)
+    html = client.get("/technologies/", {"q": "solar"}).content.decode()
+    assert "Sign out" in html and 'name="name" maxlength="100" required value="solar"' in html
+    client.logout()
+    assert "Sign out" not in client.get("/technologies/", {"q": "solar"}).content.decode()
+    assert client.get("/technologies/", {"trl_min": 7, "trl_max": 2}).status_code == 400
+    assert client.get("/technologies/", {"q": "solar", "from": "feed"}).status_code == 200
+    assert len(searches_rendered) == 1
+
+
+def test_a_needs_list_and_similar_titles_are_rendered_each_time(client, searches_rendered):
+    make_need(title="Cooling need")
+    make_technology(title="Perovskite tandem solar cell")
+    for _ in range(2):
+        assert listed(client.get("/needs/")) == ["Cooling need"]
+        similar = client.get("/technologies/", {"q": "perovskit tandme"})
+        assert listed(similar) == ["Perovskite tandem solar cell"]
+        assert "similar words" in similar.content.decode()
+    assert searches_rendered == []
