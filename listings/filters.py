@@ -1,5 +1,7 @@
 """Filters for the public lists (and, later, the API): one definition serves both."""
 
+import copy
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -71,6 +73,31 @@ class TaxonomyChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = TaxonomyChoiceField
 
 
+class SharedParts(dict):
+    """A filter set class's filters (`base_filters`) or its form class's fields
+    (`base_fields`), whose deep copies share what no copy changes. django-filter copies every
+    filter for each filter set, Django every field for each form, so that each may change its
+    own; a copy here still has its own filter or field, its own `extra` dict (a filter set may
+    set a key of it: the sort's choices), widget and queryset, but shares what a filter was
+    declared with (`extra`'s values: label, choices, widget, queryset, each copied again
+    where a form field is made from it) and a choice field's choices. Copied whole, the ten
+    filters and ten fields of a list cost 0.7 ms of a search's Python (docs/performance.md,
+    *Tenth pass*)."""
+
+    def __deepcopy__(self, memo):
+        for item in self.values():
+            for part in _unchanged_parts(item):
+                memo.setdefault(id(part), part)  # copy.deepcopy gives what memo holds
+        return {name: copy.deepcopy(item, memo) for name, item in self.items()}
+
+
+def _unchanged_parts(item) -> list:
+    if isinstance(item, django_filters.Filter):
+        return list(item.extra.values())
+    choices = item.__dict__.get("_choices")  # a choice field's (ModelChoiceField: a query)
+    return [] if choices is None else [choices]
+
+
 #: Each filter set class's form class (`ListingFilterSet.get_form_class`).
 _FORM_CLASSES: dict[type, type] = {}
 
@@ -133,6 +160,12 @@ class ListingFilterSet(django_filters.FilterSet):
         self.filters["sort"].extra["choices"] = self.SORT_CHOICES
         self.filters["sort"].extra["required"] = False
 
+    @classmethod
+    def get_filters(cls):
+        """Each filter set class's filters (django-filter's metaclass asks once per class),
+        copied for each filter set sharing what none changes (`SharedParts`)."""
+        return SharedParts(super().get_filters())
+
     def get_form_class(self):
         """The form class, built once per filter set class. django-filter builds one per
         filter set, with a new field per filter, on every list page (a third of a
@@ -144,7 +177,9 @@ class ListingFilterSet(django_filters.FilterSet):
             self.filters["field"].field.label_from_instance = lambda f: (
                 f"{f.parent.name} › {f.name}" if f.parent_id else f.name
             )
-            form_class = _FORM_CLASSES[type(self)] = super().get_form_class()
+            form_class = super().get_form_class()
+            form_class.base_fields = SharedParts(form_class.base_fields)
+            _FORM_CLASSES[type(self)] = form_class
         return form_class
 
     def is_valid(self):
