@@ -36,18 +36,23 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SEARCH_BOX = re.compile(r'<input type="search" name="q" value="([^"]*)"')
 
 
-@pytest.fixture
-def renders(monkeypatch):
-    """How many times a technology's page was rendered from its templates."""
+def counted_renders(monkeypatch, pages: kept.VisitorPages) -> list:
+    """The calls of `pages.render` (a page rendered from its templates) from now on."""
     made = []
-    render = portal.views.TECHNOLOGY_PAGES.render
+    render = pages.render
 
     def counted(*args, **kwargs):
         made.append(args)
         return render(*args, **kwargs)
 
-    monkeypatch.setattr(portal.views.TECHNOLOGY_PAGES, "render", counted)
+    monkeypatch.setattr(pages, "render", counted)
     return made
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """How many times a technology's page was rendered from its templates."""
+    return counted_renders(monkeypatch, portal.views.TECHNOLOGY_PAGES)
 
 
 # A technology's page for visitors who are not signed in -----------------------------------------
@@ -299,15 +304,7 @@ def test_a_kept_search_of_needs_leaves_out_a_need_whose_deadline_passed(client, 
 def searches_rendered(monkeypatch):
     """How many times a list's page was rendered from its templates for a visitor whose page
     is kept (`listings.views.SEARCH_PAGES`)."""
-    made = []
-    render = listings.views.SEARCH_PAGES.render
-
-    def counted(*args, **kwargs):
-        made.append(args)
-        return render(*args, **kwargs)
-
-    monkeypatch.setattr(listings.views.SEARCH_PAGES, "render", counted)
-    return made
+    return counted_renders(monkeypatch, listings.views.SEARCH_PAGES)
 
 
 def test_a_visitors_search_is_rendered_once_and_then_served_as_kept(client, searches_rendered):
