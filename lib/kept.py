@@ -1,7 +1,8 @@
 """What is the same for every visitor, kept per process: markup rendered once per version of
 what it shows and then reused (`{% per_content %}`: pieces of a technology's page, a list's
 filter panel; `VisitorPages`: a technology's whole page and a technologies search's page for
-visitors who are not signed in; a search result's card), and statements compiled once per what they are built from (`rows`).
+visitors who are not signed in; a search result's card), and statements compiled once per
+what they are built from (`rows`).
 
 Each store is bounded: past `max_entries` the least recently used entries are let go. A
 version is a digest of everything the markup is made from, so a changed listing has another
