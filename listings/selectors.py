@@ -267,8 +267,7 @@ def _cards(model, ids: list, query: str) -> Sequence:
     """The published listings of `ids`, in that order, with snippets of the query's words
     (technologies: their cards' markup, made when read, `SearchCards`)."""
     if model is Technology:
-        rows = {row[0]: row for row in _card_rows(ids, query)}
-        return SearchCards([rows[pk] for pk in ids if pk in rows], query)
+        return technology_cards(ids, query)
     base = model.objects.published().for_cards().filter(pk__in=ids)
     rows = with_headline(base, query, model.headline_field).in_bulk()
     cards = [rows[pk] for pk in ids if pk in rows]
@@ -284,10 +283,10 @@ def _cards(model, ids: list, query: str) -> Sequence:
 KEPT_CARDS = kept.Kept(max_entries=5000)
 
 
-def technology_cards(ids: list, query: str) -> dict:
-    """{id: `KeptCard`} of the published technologies of `ids`: each one's card
-    (`listings.cards.card_parts`: organisation, fields, images), with a snippet of `query`'s
-    words in place of the summary if given (`kept_card`).
+def technology_cards(ids: list, query: str) -> "SearchCards":
+    """The cards (`KeptCard`s) of the published technologies of `ids`, in that order: each
+    one's card (`listings.cards.card_parts`: organisation, fields, images), with a snippet of
+    `query`'s words in place of the summary if given (`kept_card`), made when first read.
 
     One statement written once per process (`related_json.cards_sql`), the snippet's
     expression compiled alone: built with the ORM (queryset, annotation, the statement's
@@ -296,7 +295,8 @@ def technology_cards(ids: list, query: str) -> dict:
     digest of its row and the page's language, the snippet put in on each visit
     (`kept_card`): a card shown before, by any search, is not made again, and a changed
     technology has another digest."""
-    return {card.pk: card for card in SearchCards(_card_rows(ids, query), query)}
+    rows = {row[0]: row for row in _card_rows(ids, query)}
+    return SearchCards([rows[pk] for pk in ids if pk in rows], query)
 
 
 def _card_rows(ids: list, query: str) -> list[tuple]:

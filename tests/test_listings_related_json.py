@@ -209,11 +209,11 @@ def test_related_cards_share_the_search_cards_markup_and_follow_their_rows(monke
         return selectors.related_technologies(read)
 
     selectors.KEPT_CARDS.clear()
-    searched = selectors.technology_cards(related_ids[:2], "")
+    searched = list(selectors.technology_cards(related_ids[:2], ""))  # made when read
     cards = page_cards()  # two made for the search (in no order), two for the page
     assert sorted(made) == sorted(related_ids)
-    assert [c.html for c in cards[:2]] == [searched[pk].html for pk in related_ids[:2]]
-    assert selectors.technology_cards(related_ids, "solar")
+    assert [c.html for c in cards[:2]] == [card.html for card in searched]
+    assert len(list(selectors.technology_cards(related_ids, "solar"))) == len(related_ids)
     assert sorted(made) == sorted(related_ids)  # none made again for another search
     with translation.override("ja"):
         page_cards()
@@ -230,10 +230,10 @@ def test_cards_are_kept_per_script_prefix():
     technology = related_cards_setting()
     ids = [technology.pk]
     selectors.KEPT_CARDS.clear()
-    at_root = selectors.technology_cards(ids, "")[technology.pk].html
+    [at_root] = [card.html for card in selectors.technology_cards(ids, "")]
     set_script_prefix("/exchange/")
     try:
-        under = selectors.technology_cards(ids, "")[technology.pk].html
+        [under] = [card.html for card in selectors.technology_cards(ids, "")]
     finally:
         set_script_prefix("/")
     assert f'href="/technologies/{technology.pk}/"' in at_root
@@ -317,12 +317,12 @@ def test_search_cards_are_the_orms_cards(query, django_assert_num_queries, rf):
     context = Context({"request": rf.get("/")})
     with django_assert_num_queries(1):
         cards = selectors.technology_cards(ids + [0], query)
-        html = {pk: technology_card(context, card) for pk, card in cards.items()}
+        html = {card.pk: technology_card(context, card) for card in cards}
     assert len(cards) == 7  # the draft is not a card
+    assert [card.pk for card in cards] == [pk for pk in ids if pk in by_orm]  # in ids' order
     assert html == {pk: technology_card(context, card) for pk, card in by_orm.items()}
-    assert all(card.pk == pk for pk, card in cards.items())
     if query:
-        assert any("<mark>" in card.html for card in cards.values())
+        assert any("<mark>" in card.html for card in cards)
 
 
 def test_a_filter_sets_form_class_is_built_once_and_speaks_the_pages_language():
