@@ -416,3 +416,12 @@ def test_a_needs_list_and_similar_titles_are_rendered_each_time(client, searches
         assert listed(similar) == ["Perovskite tandem solar cell"]
         assert "similar words" in similar.content.decode()
     assert searches_rendered == []
+
+
+def test_a_kept_search_with_a_page_out_of_range_or_not_a_number_still_answers(client):
+    make_technology(title="Solar page")
+    for page in ("abc", "0", "-1", "99999", "1.5", ""):
+        for _ in range(2):  # rendered, then served kept
+            response = client.get("/technologies/", {"q": "solar", "page": page})
+            assert response.status_code == 200
+            assert listed(response) == ["Solar page"]
