@@ -20,12 +20,13 @@ def header_value(policy: dict[str, list[str]]) -> str:
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        self.site_policy = header_value(settings.CONTENT_SECURITY_POLICY)  # the same every time
 
     def __call__(self, request):
         response = self.get_response(request)
         if HEADER not in response.headers:
             policy = getattr(response, "content_security_policy", None)
-            response.headers[HEADER] = header_value(policy or settings.CONTENT_SECURITY_POLICY)
+            response.headers[HEADER] = header_value(policy) if policy else self.site_policy
         return response
 
 

@@ -11,7 +11,8 @@ from contextvars import ContextVar
 
 from django.conf import settings
 
-_request_origin: ContextVar[str | None] = ContextVar("request_origin", default=None)
+#: the request being served (its origin is worked out only when a link needs it).
+_request: ContextVar = ContextVar("request", default=None)
 
 
 def origin_of(request) -> str:
@@ -23,9 +24,9 @@ def site_url(request=None) -> str:
     if settings.SITE_URL_FROM_REQUEST:
         if request is not None:
             return origin_of(request)
-        origin = _request_origin.get()
-        if origin is not None:
-            return origin
+        request = _request.get()
+        if request is not None:
+            return origin_of(request)
     return settings.SITE_URL
 
 
@@ -35,15 +36,17 @@ def absolute_url(path: str, request=None) -> str:
 
 
 class RequestOriginMiddleware:
-    """Remember the origin of the request being served, so that links built deeper down
-    (e-mails sent by services, CSV rows, API fields) use it without passing the request."""
+    """Remember the request being served, so that links built deeper down (e-mails sent by
+    services, CSV rows, API fields) use its origin without passing the request. The origin is
+    worked out only where one is built: most pages build none this way, and in production
+    (`SITE_URL` set) none at all."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _request_origin.set(origin_of(request))
+        token = _request.set(request)
         try:
             return self.get_response(request)
         finally:
-            _request_origin.reset(token)
+            _request.reset(token)

@@ -12,11 +12,25 @@ from . import views
 
 
 def _with_pages(app_urls, *pages):
-    """An app's URL patterns with the pages composed here that keep the app's URL names."""
-    return include((app_urls.urlpatterns + list(pages), app_urls.app_name))
+    """An app's URL patterns with the pages composed here that keep the app's URL names, those
+    first (none of the app's own patterns matches their addresses)."""
+    return include((list(pages) + app_urls.urlpatterns, app_urls.app_name))
 
 
+# Django tries the patterns in order, each include's in turn: the listings' pages and searches,
+# the most visited, come first (their addresses match no other pattern).
 urlpatterns = [
+    path(
+        "",
+        _with_pages(
+            listings.urls,
+            path("technologies/<int:pk>/", views.technology_detail, name="technology_detail"),
+        ),
+    ),
+    path(
+        "",
+        _with_pages(needs.urls, path("needs/<int:pk>/", views.need_detail, name="need_detail")),
+    ),
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("dashboard/", views.dashboard, name="dashboard"),
@@ -34,17 +48,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("opendata.urls")),
     path("api/", include("opendata.api.urls")),
-    path(
-        "",
-        _with_pages(
-            listings.urls,
-            path("technologies/<int:pk>/", views.technology_detail, name="technology_detail"),
-        ),
-    ),
-    path(
-        "",
-        _with_pages(needs.urls, path("needs/<int:pk>/", views.need_detail, name="need_detail")),
-    ),
     path("", include("bundles.urls")),
     path("requests/", include("licensing.urls")),
     path("matching/", include("matching.urls")),
