@@ -10,6 +10,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from lib.i18n import ChoiceLabels
+
 MODERATOR_GROUP = "JPO moderators"
 
 
@@ -179,7 +181,7 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(status=Membership.Status.PENDING)
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels, models.Model):
     """A user's place in an organisation. A user belongs to at most one organisation."""
 
     class Role(models.TextChoices):

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib.i18n import ChoiceLabels
+
 
 class AssignmentQuerySet(models.QuerySet):
     def current(self, today: datetime.date | None = None):
@@ -22,7 +24,7 @@ class AssignmentQuerySet(models.QuerySet):
         )
 
 
-class AdviserAssignment(models.Model):
+class AdviserAssignment(ChoiceLabels, models.Model):
     """A user appointed as IP adviser for one organisation, from `start` to `end` inclusive."""
 
     adviser = models.ForeignKey(
@@ -72,7 +74,7 @@ class AdviserAssignment(models.Model):
         return self.start <= today <= self.end
 
 
-class AssignmentEvent(models.Model):
+class AssignmentEvent(ChoiceLabels, models.Model):
     """The log of an assignment: appointed, changed, ended; who, when, what."""
 
     class Action(models.TextChoices):
@@ -105,7 +107,7 @@ class ProposalQuerySet(models.QuerySet):
         return self.filter(state=Proposal.State.OPEN)
 
 
-class Proposal(models.Model):
+class Proposal(ChoiceLabels, models.Model):
     """An adviser's proposed edit of a technology: revision data the owner accepts or declines.
 
     `data` has the format of a listing revision (listings.services.form_revision), so an

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
-from django_countries import countries as country_names
 
 from accounts.models import Membership, Organization
 from alerts.models import Follow
+from lib.i18n import country_name
 from licensing.models import LicenceRequest
 from listings.lifecycle import Status
 from matching.selectors import suggested_needs
@@ -169,7 +169,7 @@ def _add_target_countries(candidates: dict, technology) -> dict:
             entry.score += POINTS_COUNTRY
             entry.reasons.append(
                 _("Based in %(country)s, where the technology is offered")
-                % {"country": country_names.name(organization.country.code)}
+                % {"country": country_name(organization.country.code)}
             )
     return organizations
 

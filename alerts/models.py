@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib.i18n import ChoiceLabels
+
 
 def new_feed_token() -> str:
     return secrets.token_urlsafe(32)
@@ -45,7 +47,7 @@ class SavedSearchQuerySet(models.QuerySet):
         return self.exclude(frequency=Frequency.OFF).filter(user__is_active=True)
 
 
-class SavedSearch(models.Model):
+class SavedSearch(ChoiceLabels, models.Model):
     """A list query (every filter and the search words) kept under a name, with alerts."""
 
     user = models.ForeignKey(

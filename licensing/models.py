@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib.i18n import ChoiceLabels
+
 # Read markers start here: everything after it is unread.
 NEVER = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
@@ -85,7 +87,7 @@ class LicenceRequestQuerySet(models.QuerySet):
         return self.annotate(unread=messages)
 
 
-class LicenceRequest(models.Model):
+class LicenceRequest(ChoiceLabels, models.Model):
     """A private conversation between two organisations about one subject: a technology (a
     licence request, from a seeker to the owner) or a need (a proposed solution, from a
     provider to the seeker). One model, one thread machinery, the same access rules."""
@@ -290,7 +292,7 @@ class DeclineFeedbackQuerySet(models.QuerySet):
         return {row["reason"]: row["n"] for row in rows}
 
 
-class DeclineFeedback(models.Model):
+class DeclineFeedback(ChoiceLabels, models.Model):
     """Why an organisation did not go further: a reason from a fixed list, an optional note and
     whether its name may be shown to the organisation that hears of it (the recipient).
 
@@ -453,7 +455,7 @@ class AgreementQuerySet(models.QuerySet):
         return self.filter(confirmed_at__isnull=False)
 
 
-class Agreement(models.Model):
+class Agreement(ChoiceLabels, models.Model):
     """A conversation ended in an agreement. Recorded by one side, it counts once the other
     side confirms it; moderators may correct the date and type."""
 

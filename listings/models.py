@@ -15,6 +15,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from lib.i18n import ChoiceLabels, country_name
+
 from . import search
 from .lifecycle import Action, Status
 from .related_json import fields_array, rows_array, with_related
@@ -173,7 +175,7 @@ class ListingQuerySet(models.QuerySet):
         )
 
 
-class Listing(models.Model):
+class Listing(ChoiceLabels, models.Model):
     """What technologies and needs share: owner, taxonomy, lifecycle, search, import key."""
 
     title = models.CharField(_("title"), max_length=200)
@@ -255,6 +257,13 @@ class Listing(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == Status.PUBLISHED
+
+    def get_partnerships_display(self) -> list[str]:
+        labels = dict(Partnership.choices)
+        return [labels.get(p, p) for p in self.partnerships]
+
+    def get_countries_display(self) -> list[str]:
+        return [country_name(c) for c in self.countries]
 
     @property
     def revision(self) -> PendingRevision | None:
@@ -359,15 +368,8 @@ class Technology(Listing):
     def get_absolute_url(self):
         return reverse("listings:technology_detail", args=[self.pk])
 
-    def get_partnerships_display(self) -> list[str]:
-        labels = dict(Partnership.choices)
-        return [labels.get(p, p) for p in self.partnerships]
 
-    def get_countries_display(self) -> list[str]:
-        return [countries.name(c) for c in self.countries]
-
-
-class Patent(models.Model):
+class Patent(ChoiceLabels, models.Model):
     class PatentStatus(models.TextChoices):
         GRANTED = "granted", _("Granted")
         PENDING = "pending", _("Pending")
@@ -426,7 +428,7 @@ class ModerationEventQuerySet(models.QuerySet):
         ).select_related("actor")
 
 
-class ModerationEvent(models.Model):
+class ModerationEvent(ChoiceLabels, models.Model):
     """One status change (or revision decision) of a technology or need: who, when, why."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)

@@ -4,9 +4,8 @@ from functools import lru_cache
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django_countries import countries
 
-from lib.i18n import join_list
+from lib.i18n import country_name, join_list
 from listings.models import Field, Partnership
 
 from .scoring import (
@@ -66,7 +65,7 @@ def describe(
             if reason.common:
                 out.append(
                     _("Country in common: %(countries)s")
-                    % {"countries": join_words(countries.name(c) for c in reason.common)}
+                    % {"countries": join_words(country_name(c) for c in reason.common)}
                 )
             else:
                 out.append(_("No country in common"))

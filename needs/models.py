@@ -5,7 +5,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from lib.i18n import format_range
 from listings.models import TRL, Listing, ListingQuerySet, Partnership
@@ -89,13 +88,6 @@ class Need(Listing):
     @property
     def is_past_deadline(self) -> bool:
         return self.deadline is not None and self.deadline < timezone.localdate()
-
-    def get_partnerships_display(self) -> list[str]:
-        labels = dict(Partnership.choices)
-        return [labels.get(p, p) for p in self.partnerships]
-
-    def get_countries_display(self) -> list[str]:
-        return [countries.name(c) for c in self.countries]
 
     def trl_range_display(self) -> str:
         if self.trl_min == self.trl_max:

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from django.utils.formats import date_format
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django_countries import countries
 
 from accounts.models import Organization
+from lib.i18n import country_name
 from licensing.models import DeclineReason
 from listings.models import TRL, IPStatus
 
@@ -105,7 +105,7 @@ def sections(data: dict) -> list[Section]:
             ),
             _("Country"),
             data["countries"],
-            [str(countries.name(row["country"]) or row["country"]) for row in data["countries"]],
+            [country_name(row["country"]) or row["country"] for row in data["countries"]],
             ["technologies", "needs", "organizations", "users"],
             "technologies",
             ranked=True,
@@ -193,7 +193,7 @@ def agreement_sections(data: dict, ja: bool) -> list[Section]:
             ),
             _("Country"),
             by_country,
-            [str(countries.name(row["country"]) or row["country"]) for row in by_country],
+            [country_name(row["country"]) or row["country"] for row in by_country],
             ["agreements"],
             "agreements",
         ),
