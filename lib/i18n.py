@@ -39,7 +39,7 @@ def country_name(code: str) -> str:
 
 @cache
 def _labels(field) -> dict:
-    return dict(field.flatchoices)
+    return dict(make_hashable(field.flatchoices))  # as Django's own: any value as a key
 
 
 class ChoiceLabels:

@@ -11,8 +11,21 @@ from contextvars import ContextVar
 
 from django.conf import settings
 
-#: the request being served (its origin is worked out only when a link needs it).
-_request: ContextVar = ContextVar("request", default=None)
+
+class _Origin:
+    """The origin of the request being served, worked out when a link first needs it."""
+
+    def __init__(self, request):
+        self.request = request
+        self.value = None
+
+    def get(self) -> str:
+        if self.value is None:
+            self.value = origin_of(self.request)
+        return self.value
+
+
+_request_origin: ContextVar[_Origin | None] = ContextVar("request_origin", default=None)
 
 
 def origin_of(request) -> str:
@@ -24,9 +37,9 @@ def site_url(request=None) -> str:
     if settings.SITE_URL_FROM_REQUEST:
         if request is not None:
             return origin_of(request)
-        request = _request.get()
-        if request is not None:
-            return origin_of(request)
+        origin = _request_origin.get()
+        if origin is not None:
+            return origin.get()
     return settings.SITE_URL
 
 
@@ -45,8 +58,8 @@ class RequestOriginMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _request.set(request)
+        token = _request_origin.set(_Origin(request))
         try:
             return self.get_response(request)
         finally:
-            _request.reset(token)
+            _request_origin.reset(token)

@@ -4,8 +4,8 @@
 import pytest
 from django.utils import translation
 
-from licensing.models import LicenceRequest
 from lib.i18n import country_name
+from licensing.models import LicenceRequest
 from listings.models import TRL, IPStatus, Patent, Technology
 
 
