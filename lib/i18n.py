@@ -3,6 +3,11 @@
 from collections.abc import Iterable
 from functools import cache
 
+from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
+from django.middleware import locale
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.translation import get_language, pgettext
@@ -54,3 +59,31 @@ class ChoiceLabels:
             return super()._get_FIELD_display(field)
         value = make_hashable(getattr(self, field.attname))
         return force_str(_labels(field).get(value, value), strings_only=True)
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's `LocaleMiddleware` (the visitor's language from the language cookie, else the
+    browser's Accept-Language), less the work done for addresses that start with a language
+    code (`i18n_patterns`), which this site's addresses do not: Django looks for a language in
+    every address twice a request ("/technologies/…" is tried as a language code and fails, an
+    exception each time), a seventh of what a kept technology's page costs
+    (docs/performance.md, *Twelfth pass*). With `i18n_patterns` in the URLconf, Django's own
+    steps run."""
+
+    def process_request(self, request):
+        if self._prefixed(request):
+            return super().process_request(request)
+        translation.activate(translation.get_language_from_request(request))
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        if self._prefixed(request):
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+    @staticmethod
+    def _prefixed(request) -> bool:
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        return is_language_prefix_patterns_used(urlconf)[0]

@@ -83,7 +83,7 @@ MIDDLEWARE = [
     "lib.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "lib.i18n.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "lib.urls.RequestOriginMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
