@@ -58,12 +58,15 @@ class Kept:
 
 
 def digest(*parts) -> str:
-    """A short digest of texts (or their `repr`): the version of what markup is made from.
-    SHA-256 (OpenSSL's, with the processor's SHA instructions where it has them: twice as fast
-    here as Python's own BLAKE2, docs/performance.md, *Eleventh pass*), 128 bits of it."""
+    """A short digest of texts (str, or bytes taken as UTF-8: the same digest for the same
+    text) or of their `repr`: the version of what markup is made from. SHA-256 (OpenSSL's,
+    with the processor's SHA instructions where it has them: twice as fast here as Python's
+    own BLAKE2, docs/performance.md, *Eleventh pass*), 128 bits of it."""
     hashed = hashlib.sha256()
     for part in parts:
-        hashed.update((part if isinstance(part, str) else repr(part)).encode())
+        if not isinstance(part, bytes):
+            part = (part if isinstance(part, str) else repr(part)).encode()
+        hashed.update(part)
         hashed.update(b"\0")
     return hashed.hexdigest()[:32]
 

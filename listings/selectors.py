@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cache, cached_property
 
+import psycopg2.extensions
 from django.contrib.postgres.search import SearchHeadline
 from django.core.paginator import Page
 from django.db import connections, models, router
@@ -104,11 +105,13 @@ BIGINT_MAX = 2**63 - 1
 class TechnologyPageRead:
     """The row `read_technology_page` read: a technology's page as JSON text, its related
     technologies' cards, and `version`, a digest of both (the page's markup made from them
-    alone is kept per version: `{% per_content %}`, `lib.kept.VisitorPages`)."""
+    alone is kept per version: `{% per_content %}`, `lib.kept.VisitorPages`). The texts are
+    kept as the database sent them, UTF-8: a page served from what is kept only digests them,
+    and `json.loads` reads bytes as well."""
 
     pk: int
-    page_text: str
-    related_text: str | None
+    page_text: bytes
+    related_text: bytes | None
     version: str
     db: str
 
@@ -145,6 +148,10 @@ def read_technology_page(pk: int, user) -> TechnologyPageRead | None:
         getattr(organization, "pk", None),
     ]
     with connections[db].cursor() as cursor:
+        # Its text columns as bytes: decoded to str and encoded again for the digest, a
+        # page's 20-odd kB of JSON cost a twelfth of a kept page (docs/performance.md,
+        # *Twelfth pass*).
+        psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cursor.cursor)
         prepared.execute(
             connections[db], cursor, "technology_page", _technology_page_sql(), parameters
         )
@@ -161,7 +168,7 @@ def technology_page(pk: int, user) -> Technology | None:
     return None if read is None else read.technology()
 
 
-def page_version(*texts: str | None) -> str:
+def page_version(*texts: str | bytes | None) -> str:
     """A digest of everything a page was read from: the markup made from it alone (`{%
     per_content %}`) is the same while the digest is."""
     return kept.digest(*((text or "") for text in texts))
@@ -197,7 +204,7 @@ def related_technologies(technology, limit=RELATED_LIMIT):
     pages, so a page seen for the first time seldom makes a card: making four from their JSON
     was a third of such a page's Python (docs/performance.md, *Ninth pass*)."""
     if limit == RELATED_LIMIT and "related_cards" in technology.__dict__:
-        cards = technology.__dict__.pop("related_cards")  # JSON text: [[id, card text], …]
+        cards = technology.__dict__.pop("related_cards")  # JSON (UTF-8): [[id, card text], …]
         db = technology._state.db
         return [kept_card(pk, text, db) for pk, text in json.loads(cards or "[]")]
     field_ids = [f.pk for f in technology.fields.all()]

@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
 from lib import prepared
+from lib.kept import digest
 from lib.templatetags.lib_tags import PerContentNode
 from listings import selectors
 from listings.lifecycle import Status
@@ -139,6 +140,17 @@ def test_the_page_version_follows_what_was_read():
     technology.save()
     assert selectors.technology_page(technology.pk, AnonymousUser()).page_version != first
     assert selectors.page_version("a", "b") != selectors.page_version("ab", "")
+
+
+def test_the_page_version_is_the_digest_of_the_text_read():
+    """The page's JSON is read as the database's UTF-8 bytes and digested as they are: the
+    same version as its text's (a Japanese title included), and the same technology."""
+    technology = make_technology(title="高温超伝導線材の低コスト製造法")
+    read = selectors.read_technology_page(technology.pk, AnonymousUser())
+    page, related = read.page_text.decode(), (read.related_text or b"").decode()
+    assert read.version == digest(page, related)
+    assert digest("高温", b"x") == digest("高温".encode(), "x") != digest("高温", "y")
+    assert read.technology().title == "高温超伝導線材の低コスト製造法"
 
 
 def prepared_names() -> list[str]:
