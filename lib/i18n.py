@@ -66,9 +66,9 @@ class LocaleMiddleware(locale.LocaleMiddleware):
     browser's Accept-Language), less the work done for addresses that start with a language
     code (`i18n_patterns`), which this site's addresses do not: Django looks for a language in
     every address twice a request ("/technologies/…" is tried as a language code and fails, an
-    exception each time), a seventh of what a kept technology's page costs
-    (docs/performance.md, *Twelfth pass*). With `i18n_patterns` in the URLconf, Django's own
-    steps run."""
+    exception each time): 2.4 % of a kept technology page's instructions, a third of what the
+    middleware cost (docs/performance.md, *Twelfth pass*). With `i18n_patterns` in the
+    URLconf, Django's own steps run."""
 
     def process_request(self, request):
         if self._prefixed(request):

@@ -149,8 +149,8 @@ def read_technology_page(pk: int, user) -> TechnologyPageRead | None:
     ]
     with connections[db].cursor() as cursor:
         # Its text columns as bytes: decoded to str and encoded again for the digest, a
-        # page's 20-odd kB of JSON cost a twelfth of a kept page (docs/performance.md,
-        # *Twelfth pass*).
+        # page's 20-odd kB of JSON cost 6.5 % of a kept page's instructions
+        # (docs/performance.md, *Twelfth pass*).
         psycopg2.extensions.register_type(psycopg2.extensions.BYTES, cursor.cursor)
         prepared.execute(
             connections[db], cursor, "technology_page", _technology_page_sql(), parameters
