@@ -146,6 +146,73 @@ def designation(rng) -> str:
     return code + str(rng.randint(2, 99)) if rng.random() < 0.5 else code
 
 
+@dataclass(frozen=True)
+class FieldShape:
+    """How many fields a listing has and how they spread over the taxonomy's groups."""
+
+    #: {number of fields: how many real listings have that many}
+    counts: dict
+    #: the share of a listing's further fields that belong to another group
+    other_group: float
+    #: in a group with sub-fields, the share of its fields that are the group itself
+    group_itself: float
+
+
+#: Measured on the development set's real listings (data/matching-dev.json, 177 technologies
+#: and 50 needs), so that a generated listing shares fields with a need as often as a real one
+#: does (issue 17): most real listings have two fields, in two groups (a sensor for water
+#: treatment: ICT and water); in groups with sub-fields, 3.5 % (technologies) and 8 % (needs)
+#: of their fields are the group itself. The score's field overlap is averaged over both listings' fields, so a generated
+#: listing with one field, or with sub-fields of one group only (what the generator gave them
+#: before), shared more of a need's fields than a real one.
+TECHNOLOGY_FIELDS = FieldShape({1: 19, 2: 152, 3: 6}, other_group=0.88, group_itself=0.035)
+NEED_FIELDS = FieldShape({1: 19, 2: 31}, other_group=0.90, group_itself=0.08)
+
+
+@dataclass
+class Taxonomy:
+    """The taxonomy's fields by group, to give generated listings fields."""
+
+    groups: list
+    #: {group slug: its sub-fields' ids} (a group without sub-fields: its own id)
+    sub_fields: dict
+    #: {group slug: the group's own field id}
+    own: dict
+
+    @classmethod
+    def load(cls) -> "Taxonomy":
+        fields = list(Field.objects.all())
+        groups = sorted(f.slug for f in fields if f.parent_id is None)
+        if not groups:
+            raise RuntimeError("The taxonomy is empty: were the listings migrations applied?")
+        slug_by_id = {f.pk: f.slug for f in fields}
+        own = {f.slug: f.pk for f in fields if f.parent_id is None}
+        sub_fields = {g: [] for g in groups}
+        for f in fields:
+            if f.parent_id is not None:
+                sub_fields[slug_by_id[f.parent_id]].append(f.pk)
+        return cls(groups, {g: sub_fields[g] or [own[g]] for g in groups}, own)
+
+    def fields_for(self, rng, group: str, shape: FieldShape) -> list:
+        """A listing's field ids: the first in ``group`` (what its texts are about), the others
+        drawn as ``shape`` says (another group or the same one; a sub-field or the group)."""
+        number = rng.choices(list(shape.counts), weights=list(shape.counts.values()))[0]
+        groups = [group]
+        while len(groups) < number:
+            others = [g for g in self.groups if g not in groups]
+            groups.append(
+                rng.choice(others) if others and rng.random() < shape.other_group else group
+            )
+        chosen: list = []
+        for g in groups:
+            left = [f for f in self.sub_fields[g] if f not in chosen]
+            if left and rng.random() >= shape.group_itself:
+                chosen.append(rng.choice(left))
+            elif self.own[g] not in chosen:
+                chosen.append(self.own[g])
+        return sorted(chosen)
+
+
 def _compile(template: str) -> list[tuple[str, str]]:
     """``"a {G} b."`` → ``[("a ", "G"), (" b.", "")]``: (literal, slot after it) pairs."""
     parts = re.split(r"\{(\w)\}", template)
@@ -382,7 +449,7 @@ def make_users(plan: Plan, org_ids: list[int], rng, out) -> dict[int, int]:
     return first
 
 
-def technology_rows(plan, corpus, count, org_ids, authors, fields_by_group, now):
+def technology_rows(plan, corpus, count, org_ids, authors, taxonomy, now):
     rng = corpus.rng
     groups = corpus.groups
     statuses, status_weights = zip(*STATUS_SHARES, strict=True)
@@ -421,11 +488,7 @@ def technology_rows(plan, corpus, count, org_ids, authors, fields_by_group, now)
             contact_email="tlo@bench.invalid",
             view_count=rng.randint(0, 500),
         )
-        subfields = fields_by_group[group]
-        chosen = rng.sample(subfields, k=min(len(subfields), rng.randint(1, 3)))
-        if rng.random() < 0.2:  # a cross-field technology
-            chosen.append(rng.choice(fields_by_group[rng.choice(groups)]))
-        yield technology, sorted(set(chosen))
+        yield technology, taxonomy.fields_for(rng, group, TECHNOLOGY_FIELDS)
 
 
 SEARCH_UPDATE = """
@@ -463,12 +526,12 @@ def fill_search_vectors(texts: list[list]) -> float:
     return time.monotonic() - started
 
 
-def make_technologies(plan: Plan, corpus: Corpus, org_ids, authors, fields_by_group, out) -> None:
+def make_technologies(plan: Plan, corpus: Corpus, org_ids, authors, taxonomy, out) -> None:
     """Insert in batches; each batch's search-vector UPDATE runs on a second connection (a
     worker thread) while the next batch is generated, so PostgreSQL and Python work at once."""
     now = timezone.now()
     through = Technology.fields.through
-    rows = technology_rows(plan, corpus, plan.technologies, org_ids, authors, fields_by_group, now)
+    rows = technology_rows(plan, corpus, plan.technologies, org_ids, authors, taxonomy, now)
     done, started = 0, time.monotonic()
     spent = {"text": 0.0, "insert": 0.0, "vectors": 0.0}
     pending = None
@@ -521,23 +584,13 @@ def make_technologies(plan: Plan, corpus: Corpus, org_ids, authors, fields_by_gr
 def generate(plan: Plan, out=print) -> dict:
     """Fill the (empty, migrated) bench database. Returns counts for the report."""
     rng = random.Random(plan.seed)
-    fields = list(Field.objects.all())
-    groups = sorted(f.slug for f in fields if f.parent_id is None)
-    slug_by_id = {f.pk: f.slug for f in fields}
-    fields_by_group = {g: [] for g in groups}
-    for f in fields:
-        if f.parent_id is not None:
-            fields_by_group[slug_by_id[f.parent_id]].append(f.pk)
-    for g in groups:  # a group without sub-fields is its own field
-        fields_by_group[g] = fields_by_group[g] or [f.pk for f in fields if f.slug == g]
-    if not groups:
-        raise RuntimeError("The taxonomy is empty: were the listings migrations applied?")
-    corpus = Corpus.build(rng, groups)
+    taxonomy = Taxonomy.load()
+    corpus = Corpus.build(rng, taxonomy.groups)
     out("Generating data…")
     org_ids = make_organizations(plan, rng, out)
     authors = make_users(plan, org_ids, rng, out)
     with search_index_dropped(out):
-        make_technologies(plan, corpus, org_ids, authors, fields_by_group, out)
+        make_technologies(plan, corpus, org_ids, authors, taxonomy, out)
     return counts()
 
 

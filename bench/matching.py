@@ -30,7 +30,7 @@ from bench import generate
 from bench.scenarios import scenario
 from listings import fieldindex
 from listings.lifecycle import Status
-from listings.models import Field, Language, Partnership, Technology
+from listings.models import Language, Partnership, Technology
 from matching import bulk, engine, suggestions
 from matching.models import ListingKind, Representation, Suggestion
 from needs.models import Need
@@ -44,23 +44,10 @@ def _out(message: str) -> None:
     print(message, flush=True)
 
 
-def _fields_by_group() -> dict[str, list[int]]:
-    fields = list(Field.objects.all())
-    slug_by_id = {f.pk: f.slug for f in fields}
-    groups = sorted(f.slug for f in fields if f.parent_id is None)
-    by_group = {g: [] for g in groups}
-    for f in fields:
-        if f.parent_id is not None:
-            by_group[slug_by_id[f.parent_id]].append(f.pk)
-    for g in groups:
-        by_group[g] = by_group[g] or [f.pk for f in fields if f.slug == g]
-    return by_group
-
-
 def make_needs(count: int = NEEDS, seed: int = generate.Plan.seed) -> int:
     """Insert ``count`` published needs (bulk) with their fields; returns how many were made."""
-    by_group = _fields_by_group()
-    groups = sorted(by_group)
+    taxonomy = generate.Taxonomy.load()
+    groups = taxonomy.groups
     # The technologies' corpus, rebuilt from the same seed: the same general words and long tail.
     corpus = generate.Corpus.build(random.Random(seed), groups)
     rng = corpus.rng = random.Random(seed + 1)
@@ -106,8 +93,7 @@ def make_needs(count: int = NEEDS, seed: int = generate.Plan.seed) -> int:
                 import_key=f"{IMPORT_PREFIX}{i:04d}",
             )
         )
-        subfields = by_group[group]
-        links.append(rng.sample(subfields, k=min(len(subfields), rng.randint(1, 3))))
+        links.append(taxonomy.fields_for(rng, group, generate.NEED_FIELDS))
     through = Need.fields.through
     with transaction.atomic():
         Need.objects.bulk_create(needs)

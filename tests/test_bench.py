@@ -4,6 +4,7 @@ and the listings changes it led to (related technologies, fast <select>)."""
 import json
 import random
 import re
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -142,6 +143,52 @@ def test_generated_listings_are_as_specific_as_real_ones():
             low = textstats.quantile(map(measure, real), 0.1)
             high = textstats.quantile(map(measure, real), 0.9)
             assert low <= textstats.quantile(map(measure, generated), 0.5) <= high
+
+
+def _shape(field_sets, parent: dict) -> tuple[dict, float]:
+    """({number of fields: listings}, share of multi-field listings' further fields in another
+    group) of listings given as lists of field slugs; ``parent`` maps a slug to its group."""
+    counts = Counter(len(fields) for fields in field_sets)
+    further = other = 0
+    for fields in field_sets:
+        groups = [parent[f] or f for f in fields]
+        further += len(fields) - 1
+        other += len(set(groups)) - 1
+    return dict(counts), other / further
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "kind, shape", [("technologies", "TECHNOLOGY_FIELDS"), ("needs", "NEED_FIELDS")]
+)
+def test_generated_listings_have_fields_as_real_ones_do(kind, shape):
+    """Issue 17: generated listings had one to three sub-fields of one group, real ones mostly
+    two fields in two groups, so a generated listing shared more of a need's fields (the field
+    overlap is averaged over both listings' fields). The generator's shape is the development
+    set's, and what it draws keeps it."""
+    shape = getattr(generate, shape)
+    bundle = json.loads((Path(settings.BASE_DIR) / "data" / "matching-dev.json").read_text())
+    parent = {
+        f.slug: f.parent.slug if f.parent_id else None
+        for f in Field.objects.select_related("parent")
+    }
+    real_counts, real_other = _shape([x.get("fields") or [] for x in bundle[kind]], parent)
+    assert shape.counts == real_counts
+    assert shape.other_group == pytest.approx(real_other, abs=0.005)
+
+    taxonomy = generate.Taxonomy.load()
+    slug = {f.pk: f.slug for f in Field.objects.all()}
+    rng = random.Random(7)
+    drawn = [
+        [slug[f] for f in taxonomy.fields_for(rng, rng.choice(taxonomy.groups), shape)]
+        for _ in range(4000)
+    ]
+    counts, other = _shape(drawn, parent)
+    total = sum(real_counts.values())
+    for number, n in real_counts.items():
+        assert counts.get(number, 0) / len(drawn) == pytest.approx(n / total, abs=0.03)
+    assert other == pytest.approx(real_other, abs=0.04)
+    assert all(len(set(fields)) == len(fields) for fields in drawn)
 
 
 @pytest.mark.django_db
