@@ -96,6 +96,9 @@ class Subject:
     focus: list
     specific: list
     details: list = field(default_factory=list)
+    #: the groups of its other fields: a listing in two groups is about both (an IoT sensor
+    #: for wastewater), so one of its focus words and its cross-field words come from them
+    also: list = field(default_factory=list)
     #: its designations: acronyms and codes of its parts or materials (``NMC``, ``PA12``)
     codes: list = field(default_factory=list)
     #: how many detail words the texts have used (they are named in turn, then again)
@@ -178,6 +181,8 @@ class Taxonomy:
     sub_fields: dict
     #: {group slug: the group's own field id}
     own: dict
+    #: {field id: its group's slug}
+    group_of: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> "Taxonomy":
@@ -191,7 +196,8 @@ class Taxonomy:
         for f in fields:
             if f.parent_id is not None:
                 sub_fields[slug_by_id[f.parent_id]].append(f.pk)
-        return cls(groups, {g: sub_fields[g] or [own[g]] for g in groups}, own)
+        group_of = {f.pk: slug_by_id[f.parent_id] if f.parent_id else f.slug for f in fields}
+        return cls(groups, {g: sub_fields[g] or [own[g]] for g in groups}, own, group_of)
 
     def fields_for(self, rng, group: str, shape: FieldShape) -> list:
         """A listing's field ids: the first in ``group`` (what its texts are about), the others
@@ -263,14 +269,18 @@ class Corpus:
         corpus.everyday_cum = list(itertools.accumulate(weight for _, _, weight in everyday))
         return corpus
 
-    def subject(self, group: str, japanese: bool) -> Subject:
+    def subject(self, group: str, japanese: bool, also=()) -> Subject:
+        """What a listing of ``group`` (and of the groups ``also``, its other fields') is
+        about: two focus words, of its group, or one of it and one of its first other group."""
         rng = self.rng
         topic = self.topic(group, japanese)
+        focus = rng.sample(topic, k=min(2, len(topic)))
+        also = [g for g in dict.fromkeys(also) if g != group]
+        if also:
+            focus = focus[:1] + [rng.choice(self.topic(also[0], japanese))]
         own = [pair[1 - japanese] for pair in rng.sample(self.own, 2 + rng.randint(*DETAILS))]
         codes = [designation(rng) for _ in range(rng.randint(*CODES))]
-        return Subject(
-            group, japanese, rng.sample(topic, k=min(2, len(topic))), own[:2], own[2:], codes
-        )
+        return Subject(group, japanese, focus, own[:2], own[2:], also=also, codes=codes)
 
     @staticmethod
     def topic(group: str, japanese: bool) -> list[str]:
@@ -316,7 +326,7 @@ class Corpus:
             elif slot == "O":
                 word = rng.choice(other or subject.focus)
             elif slot == "X":
-                word = rng.choice(self.topic(rng.choice(self.groups), japanese))
+                word = rng.choice(self.topic(rng.choice(subject.also or self.groups), japanese))
             elif slot == "S":
                 word = rng.choice(subject.specific)
             elif slot == "D":
@@ -355,15 +365,15 @@ class Corpus:
 
     def text(self, subject: Subject, role: str = "description") -> str:
         """Sentences of ``role`` (summary, description, benefits, need or solution) about the
-        subject, in the order of its plan (:data:`PLANS`); half the descriptions add a
-        sentence about another field (cross-field vocabulary)."""
+        subject, in the order of its plan (:data:`PLANS`); a listing in two groups, and half
+        of the others, add a sentence about another field (cross-field vocabulary)."""
         rng, templates = self.rng, TEMPLATES[subject.japanese]
         sentences = [
             self.fill(rng.choice(templates[kind]), subject)
             for kind, fewest, most in PLANS[role]
             for _ in range(rng.randint(fewest, most))
         ]
-        if role == "description" and rng.random() < CROSS_SHARE:
+        if role == "description" and (subject.also or rng.random() < CROSS_SHARE):
             sentences.append(self.fill(rng.choice(templates["CROSS"]), subject))
         joiner = "" if subject.japanese else " "
         # Paragraphs of about five sentences.
@@ -466,7 +476,8 @@ def technology_rows(plan, corpus, count, org_ids, authors, taxonomy, now):
         if published and published > now:
             published = now
         org_id = rng.choice(org_ids)
-        subject = corpus.subject(group, japanese)
+        fields = taxonomy.fields_for(rng, group, TECHNOLOGY_FIELDS)
+        subject = corpus.subject(group, japanese, [taxonomy.group_of[f] for f in fields])
         technology = Technology(
             title=corpus.title(subject),
             organization_id=org_id,
@@ -488,7 +499,7 @@ def technology_rows(plan, corpus, count, org_ids, authors, taxonomy, now):
             contact_email="tlo@bench.invalid",
             view_count=rng.randint(0, 500),
         )
-        yield technology, taxonomy.fields_for(rng, group, TECHNOLOGY_FIELDS)
+        yield technology, fields
 
 
 SEARCH_UPDATE = """

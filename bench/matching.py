@@ -63,7 +63,8 @@ def make_needs(count: int = NEEDS, seed: int = generate.Plan.seed) -> int:
     for i in range(count):
         group = rng.choice(groups)
         japanese = rng.random() < generate.JAPANESE_SHARE
-        subject = corpus.subject(group, japanese)
+        fields = taxonomy.fields_for(rng, group, generate.NEED_FIELDS)
+        subject = corpus.subject(group, japanese, [taxonomy.group_of[f] for f in fields])
         trl_min = rng.randint(1, 7)
         org_id = rng.choice(org_ids)
         published = now - timedelta(days=rng.randint(0, 365))
@@ -93,7 +94,7 @@ def make_needs(count: int = NEEDS, seed: int = generate.Plan.seed) -> int:
                 import_key=f"{IMPORT_PREFIX}{i:04d}",
             )
         )
-        links.append(taxonomy.fields_for(rng, group, generate.NEED_FIELDS))
+        links.append(fields)
     through = Need.fields.through
     with transaction.atomic():
         Need.objects.bulk_create(needs)

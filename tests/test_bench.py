@@ -84,6 +84,22 @@ def test_generated_texts_are_sentences_about_their_subject(japanese):
     assert sum(word in description for word in topic) >= len(topic) * 2 // 3
 
 
+@pytest.mark.parametrize("japanese", [False, True])
+def test_a_listing_in_two_groups_is_about_both(japanese):
+    """A generated listing with a field in another group (most have one, as real listings
+    do) names that group's topic words: one of its focus words and a cross-field sentence."""
+    corpus = generate.Corpus.build(random.Random(5), sorted(vocabulary.TOPICS_EN))
+    subject = corpus.subject("water", japanese, ["water", "ict"])
+    topic = (vocabulary.topic_words_ja if japanese else vocabulary.topic_words_en)("ict")
+    assert subject.also == ["ict"]
+    assert subject.focus[1] in topic and subject.focus[0] not in topic
+    description = corpus.text(subject, "description")
+    assert sum(description.count(word) for word in topic) >= 3
+    assert set(subject.focus) <= set(corpus.keywords(subject))
+    alone = corpus.subject("water", japanese, ["water"])
+    assert alone.also == [] and not set(alone.focus) & set(topic)
+
+
 def test_generated_texts_are_reproducible_from_the_seed():
     assert _listing(11, "ict", False) == _listing(11, "ict", False)
     assert _listing(11, "ict", True) == _listing(11, "ict", True)
