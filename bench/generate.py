@@ -165,9 +165,9 @@ class FieldShape:
 #: and 50 needs), so that a generated listing shares fields with a need as often as a real one
 #: does (issue 17): most real listings have two fields, in two groups (a sensor for water
 #: treatment: ICT and water); in groups with sub-fields, 3.5 % (technologies) and 8 % (needs)
-#: of their fields are the group itself. The score's field overlap is averaged over both listings' fields, so a generated
-#: listing with one field, or with sub-fields of one group only (what the generator gave them
-#: before), shared more of a need's fields than a real one.
+#: of their fields are the group itself. The score's field overlap is averaged over both
+#: listings' fields, so a generated listing with one field, or with sub-fields of one group
+#: only (what the generator gave them before), shared more of a need's fields than a real one.
 TECHNOLOGY_FIELDS = FieldShape({1: 19, 2: 152, 3: 6}, other_group=0.88, group_itself=0.035)
 NEED_FIELDS = FieldShape({1: 19, 2: 31}, other_group=0.90, group_itself=0.08)
 
