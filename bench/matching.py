@@ -1,11 +1,11 @@
 """Benchmark scenarios of matching, for `make bench` (bench; issue 8: one need against
 100,000 technologies, p95 under 200 ms).
 
-`prepare` (run once, after the technologies are generated) creates ~200 published needs in
-bulk, written like the generated technologies (bench/generate.py's corpus, same seed, so
-they share its vocabulary and long tail; 30 % Japanese), then builds the matching
-representation of every technology and of the needs with `matching.bulk.rebuild` (worker
-processes, COPY), as an import would. It is idempotent: with `bench --reuse` existing bench
+`prepare` (run once, after the technologies are generated) creates 200 published needs
+(`bench --needs N`: another number) in bulk, written like the generated technologies
+(bench/generate.py's corpus, same seed, so they share its vocabulary and long tail; 30 %
+Japanese), then builds the matching representation of every technology and of the needs
+with `matching.bulk.rebuild` (worker processes, COPY), as an import would. It is idempotent: with `bench --reuse` existing bench
 needs and representations are kept.
 
 Scenarios (both timed in-process; the runner counts their queries):
@@ -129,7 +129,7 @@ def prepare(ctx) -> None:
     if bench_needs.exists():
         _out(f"  reusing {bench_needs.count()} bench needs")
     else:
-        _out(f"  {make_needs():,} published needs created")
+        _out(f"  {make_needs(ctx.extra.get('needs_wanted', NEEDS)):,} published needs created")
     technologies = Technology.objects.count()
     needs = Need.objects.count()
     have_tech = Representation.objects.filter(kind=ListingKind.TECHNOLOGY).count()

@@ -236,6 +236,31 @@ def test_generate_a_small_catalogue():
     assert not published.filter(published_at__isnull=True).exists()
 
 
+@pytest.mark.django_db
+def test_the_bench_makes_as_many_needs_as_asked():
+    """`bench --needs N`: how many needs are open sets the technologies' hub values, which
+    matching takes off (docs/matching.md, *How many needs are open*)."""
+    from bench import matching as bench_matching
+    from bench.management.commands.bench import VALUE_OPTIONS
+    from bench.management.commands.bench import Command as Bench
+    from needs.models import Need
+
+    plan = generate.Plan(
+        technologies=30, organizations=3, users_per_organization=1, batch=30, seed=5, pipeline=False
+    )
+    generate.generate(plan, out=lambda message: None)
+    parser = Bench().create_parser("manage.py", "bench")
+    assert parser.parse_args([]).needs == bench_matching.NEEDS == 200
+    wanted = parser.parse_args(["--needs", "7"]).needs
+    assert "needs" in VALUE_OPTIONS  # forwarded to the run inside the bench database
+
+    assert bench_matching.make_needs(wanted) == 7
+
+    made = Need.objects.filter(import_key__startswith=bench_matching.IMPORT_PREFIX)
+    assert made.count() == made.filter(status=Status.PUBLISHED).count() == 7
+    assert all(need.fields.exists() for need in made)
+
+
 def test_bench_database_is_never_the_configured_one(settings):
     configured = settings.DATABASES["default"]["NAME"]
     with pytest.raises(database.BenchDatabaseError):

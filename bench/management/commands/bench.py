@@ -13,13 +13,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from bench import database, generate, load, runner
+from bench import matching as bench_matching
 
 MARK_START = "<!-- bench:results -->"
 MARK_END = "<!-- /bench:results -->"
 FULL_SIZE = 100_000
 VALUE_OPTIONS = (
     "technologies", "organizations", "requests", "warmup", "seed", "output",
-    "clients", "seconds", "load_workers",
+    "clients", "seconds", "load_workers", "needs",
 )  # fmt: skip
 SCALE_START = "<!-- bench:scale-out {size} -->"
 SCALE_END = "<!-- /bench:scale-out {size} -->"
@@ -34,6 +35,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--technologies", type=int, default=FULL_SIZE)
         parser.add_argument("--organizations", type=int, default=2_000)
+        parser.add_argument(
+            "--needs",
+            type=int,
+            default=bench_matching.NEEDS,
+            help="published needs made for the matching scenarios (the hub values that "
+            "matching takes off depend on how many needs are open: docs/matching.md)",
+        )
         parser.add_argument(
             "--requests", type=int, default=200, help="measured requests per scenario"
         )
@@ -152,6 +160,7 @@ class Command(BaseCommand):
         self.out("Collecting static files (DEBUG is off, as in production)…")
         call_command("collectstatic", interactive=False, verbosity=0)
         ctx = runner.build_context(options["seed"])
+        ctx.extra["needs_wanted"] = options["needs"]
         report = runner.run(
             ctx,
             runner.Options(
