@@ -126,10 +126,13 @@ def prepare(ctx) -> None:
         return
     started = time.monotonic()
     bench_needs = Need.objects.filter(import_key__startswith=IMPORT_PREFIX)
+    wanted = ctx.extra.get("needs_wanted", NEEDS)
     if bench_needs.exists():
-        _out(f"  reusing {bench_needs.count()} bench needs")
+        have = bench_needs.count()
+        note = f" (--needs {wanted} applies to a new bench database)" if have != wanted else ""
+        _out(f"  reusing {have:,} bench needs{note}")
     else:
-        _out(f"  {make_needs(ctx.extra.get('needs_wanted', NEEDS)):,} published needs created")
+        _out(f"  {make_needs(wanted):,} published needs created")
     technologies = Technology.objects.count()
     needs = Need.objects.count()
     have_tech = Representation.objects.filter(kind=ListingKind.TECHNOLOGY).count()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django import forms
 from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -253,6 +254,8 @@ def test_the_bench_makes_as_many_needs_as_asked():
     assert parser.parse_args([]).needs == bench_matching.NEEDS == 200
     wanted = parser.parse_args(["--needs", "7"]).needs
     assert "needs" in VALUE_OPTIONS  # forwarded to the run inside the bench database
+    with pytest.raises(CommandError, match="--needs: at least 1"):
+        call_command("bench", "--needs", "0", "--database", "portal_bench_never_made")
 
     assert bench_matching.make_needs(wanted) == 7
 

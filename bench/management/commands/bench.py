@@ -100,6 +100,8 @@ class Command(BaseCommand):
         if options["inside"]:
             return self.inside(options)
         name = options["database"]
+        if options["needs"] < 1:
+            raise CommandError("--needs: at least 1 (the matching scenarios rank a bench need)")
         command_line = "python manage.py bench " + shlex.join(sys.argv[2:])
         try:
             database.check_name(name)
