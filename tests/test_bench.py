@@ -16,6 +16,9 @@ from django.db import connection
 from django.utils import timezone
 
 from bench import database, generate, runner, scenarios, textstats, vocabulary
+from bench import matching as bench_matching
+from bench.management.commands.bench import VALUE_OPTIONS
+from bench.management.commands.bench import Command as Bench
 from listings import selectors
 from listings.lifecycle import Status
 from listings.models import Field, Technology, country_choices
@@ -23,6 +26,7 @@ from listings.services import refresh_search_vector
 from listings.widgets import FastCheckboxes, FastSelect, FastTextInput
 from matching.text.english import analyse_english
 from matching.text.japanese import analyse_japanese
+from needs.models import Need
 from tests.factories import make_technology
 
 
@@ -241,11 +245,6 @@ def test_generate_a_small_catalogue():
 def test_the_bench_makes_as_many_needs_as_asked():
     """`bench --needs N`: how many needs are open sets the technologies' hub values, which
     matching takes off (docs/matching.md, *How many needs are open*)."""
-    from bench import matching as bench_matching
-    from bench.management.commands.bench import VALUE_OPTIONS
-    from bench.management.commands.bench import Command as Bench
-    from needs.models import Need
-
     plan = generate.Plan(
         technologies=30, organizations=3, users_per_organization=1, batch=30, seed=5, pipeline=False
     )
