@@ -1,10 +1,10 @@
 """Benchmark scenarios of matching, for `make bench` (bench; issue 8: one need against
 100,000 technologies, p95 under 200 ms).
 
-`prepare` (run once, after the technologies are generated) creates 200 published needs
-(`bench --needs N`: another number) in bulk, written like the generated technologies
-(bench/generate.py's corpus, same seed, so they share its vocabulary and long tail; 30 %
-Japanese), then builds the matching representation of every technology and of the needs
+`prepare` (run once, after the technologies are generated) creates one published need for
+every 50 technologies, 2,000 at full size (`bench --needs N`: another number), in bulk,
+written like the generated technologies (bench/generate.py's corpus, same seed, so they
+share its vocabulary and long tail; 30 % Japanese), then builds the matching representation of every technology and of the needs
 with `matching.bulk.rebuild` (worker processes, COPY), as an import would. It is
 idempotent: with `bench --reuse` existing bench needs and representations are kept.
 
@@ -35,7 +35,13 @@ from matching import bulk, engine, suggestions
 from matching.models import ListingKind, Representation, Suggestion
 from needs.models import Need
 
-NEEDS = 200
+#: one open need for every TECHNOLOGIES_PER_NEED technologies unless `bench --needs` says
+#: otherwise: 2,000 beside 100,000. Matching takes off each technology's hub value, measured
+#: against the open needs, so its quality at scale depends on how many are open. The judged
+#: sets have one need for every 3.5-4 technologies; one for every 500 (the 200 of the benches
+#: before session 21) left the generated technologies with no need near them
+#: (docs/matching.md, *How many needs are open*).
+TECHNOLOGIES_PER_NEED = 50
 IMPORT_PREFIX = "bench-need-"
 MODERATOR_EMAIL = "bench-staff@bench.invalid"
 
@@ -44,7 +50,12 @@ def _out(message: str) -> None:
     print(message, flush=True)
 
 
-def make_needs(count: int = NEEDS, seed: int = generate.Plan.seed) -> int:
+def needs_for(technologies: int) -> int:
+    """How many needs a bench of ``technologies`` makes by default (at least one)."""
+    return max(1, technologies // TECHNOLOGIES_PER_NEED)
+
+
+def make_needs(count: int, seed: int = generate.Plan.seed) -> int:
     """Insert ``count`` published needs (bulk) with their fields; returns how many were made."""
     taxonomy = generate.Taxonomy.load()
     groups = taxonomy.groups
@@ -126,7 +137,7 @@ def prepare(ctx) -> None:
         return
     started = time.monotonic()
     bench_needs = Need.objects.filter(import_key__startswith=IMPORT_PREFIX)
-    wanted = ctx.extra.get("needs_wanted", NEEDS)
+    wanted = ctx.extra.get("needs_wanted") or needs_for(Technology.objects.count())
     if bench_needs.exists():
         have = bench_needs.count()
         note = f" (--needs {wanted} applies to a new bench database)" if have != wanted else ""

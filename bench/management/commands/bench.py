@@ -38,8 +38,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--needs",
             type=int,
-            default=bench_matching.NEEDS,
-            help="published needs made for the matching scenarios (the hub values that "
+            help="published needs made for the matching scenarios (default: one for every "
+            f"{bench_matching.TECHNOLOGIES_PER_NEED} technologies; the hub values that "
             "matching takes off depend on how many needs are open: docs/matching.md)",
         )
         parser.add_argument(
@@ -100,6 +100,8 @@ class Command(BaseCommand):
         if options["inside"]:
             return self.inside(options)
         name = options["database"]
+        if options["needs"] is None:
+            options["needs"] = bench_matching.needs_for(options["technologies"])
         if options["needs"] < 1:
             raise CommandError("--needs: at least 1 (the matching scenarios rank a bench need)")
         command_line = "python manage.py bench " + shlex.join(sys.argv[2:])
