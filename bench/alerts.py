@@ -15,14 +15,13 @@ import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import User
 from alerts import services
 from alerts.models import Frequency, SavedSearch, SearchList, SentListing
-from bench.scenarios import scenario
+from bench.scenarios import counted_queries, scenario
 from listings.models import Technology
 
 PER_USER = 5
@@ -105,7 +104,7 @@ def send_digests(ctx):
     _reset()
     started = time.perf_counter()
     locmem = override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
-    with locmem, CaptureQueriesContext(connection) as captured:
+    with locmem, counted_queries() as captured:
         summary = services.send_digests()
     seconds = time.perf_counter() - started
     queries = len(captured.captured_queries)

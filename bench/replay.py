@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+
+from .scenarios import counted_queries
 
 #: Transaction control captured with a page's queries: not part of what the page asks.
 CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK", "BEGIN", "COMMIT")
@@ -85,7 +86,7 @@ def page_and_sql(paths: list[str]) -> PageSql:
         fetch(client, path)  # translations, prepared statements, markup kept per version)
     result = PageSql()
     for path in paths:
-        with CaptureQueriesContext(connection) as captured:
+        with counted_queries() as captured:
             started, cpu_started = time.perf_counter(), time.thread_time()
             fetch(client, path)
             result.page_cpu_ms.append((time.thread_time() - cpu_started) * 1000)

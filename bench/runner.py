@@ -26,12 +26,11 @@ from pathlib import Path
 import django
 from django.core.management import call_command
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from listings.models import Field, Technology
 
 from . import coldstart, load, markdown, replay
-from .scenarios import SCENARIOS, Context, Scenario
+from .scenarios import SCENARIOS, Context, Scenario, counted_queries
 from .server import Server, get
 
 QUERY_SAMPLE = 20
@@ -167,7 +166,7 @@ def run_http_warm(result: Result, ctx: Context, port: int, warmup: int, out) -> 
 def timed_calls(result: Result, ctx: Context, calls: int, into: list[float], out) -> None:
     function = result.scenario.function
     for i in range(1, calls + 1):
-        with CaptureQueriesContext(connection) as captured:
+        with counted_queries() as captured:
             started = time.perf_counter()
             function(ctx)
             into.append((time.perf_counter() - started) * 1000)

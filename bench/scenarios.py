@@ -15,8 +15,12 @@ is generated, e.g. to create the rows a scenario needs; it may store things in `
 
 import random
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
+
+from django.db import connection, reset_queries
+from django.test.utils import CaptureQueriesContext
 
 from . import vocabulary as vocab
 
@@ -129,3 +133,14 @@ def statistics(ctx):
 def near_empty(ctx):
     """A view that renders a tiny template and queries nothing: the floor of any page."""
     return "/robots.txt"
+
+
+@contextmanager
+def counted_queries():
+    """``CaptureQueriesContext`` on the default connection with its query log emptied first.
+    Django keeps the last 9,000 queries of a connection; once that log is full a capture
+    sees no new entry and counts 0 (the bench of 2026-12-05 reported 0 queries for `rank()`
+    and `send_digests` after the scenarios before them had filled it)."""
+    reset_queries()
+    with CaptureQueriesContext(connection) as captured:
+        yield captured

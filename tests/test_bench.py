@@ -432,3 +432,26 @@ def test_the_cold_targets_of_issue_18_are_checked_by_the_bench():
     assert targets["search (English)"] == targets["search (Japanese)"] == 150
     assert targets["technology detail"] == 50
     assert targets["broad search"] == 300
+
+
+@pytest.mark.django_db
+def test_a_timed_call_counts_its_queries_after_a_full_query_log():
+    """Django keeps a connection's last 9,000 queries; a capture begun on a full log counts 0.
+    A bench run had logged that many before its in-process scenarios and reported `rank()`
+    with 0 queries: each timed call now starts from an empty log."""
+    connection.force_debug_cursor = True
+    try:
+        with connection.cursor() as cursor:
+            for _ in range(connection.queries_log.maxlen + 1):
+                cursor.execute("SELECT 1")
+    finally:
+        connection.force_debug_cursor = False
+    assert len(connection.queries_log) == connection.queries_log.maxlen
+
+    def two_queries(ctx):
+        assert Technology.objects.count() == Field.objects.filter(pk=-1).count() == 0
+
+    result = runner.Result(scenario=scenarios.Scenario("two queries", two_queries, timed="call"))
+    runner.timed_calls(result, None, 3, result.latencies_ms, out=lambda message: None)
+    assert result.queries == [2, 2, 2]
+    assert len(result.latencies_ms) == 3
