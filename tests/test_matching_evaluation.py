@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from matching.management.commands.evaluate_matching import _language_figures, _mix_line
 from matching.metrics import Figures, cross_validate, precision_above, threshold_for
 from matching.options import DEFAULT, PARTS, Options
 
@@ -144,9 +145,22 @@ def test_evaluation_reports_the_languages_of_the_top_10s(tmp_path, capfd):
     # n-tank's list holds its English tank, n-pump's its Japanese heat pump: one of two is
     # Japanese (as in the catalogue), each judged relevant.
     assert (
-        "  languages: en needs' top 10s 50.0% other-language (catalogue 50.0%), judged "
-        "relevant 100% of them vs 100% of the same language's\n"
+        "  languages: en needs (2): nDCG@10 1.000, recall@10 1.000; their top 10s 50.0% "
+        "other-language (catalogue 50.0%), judged relevant 100% of them vs 100% of the same "
+        "language's\n"
     ) in out
+
+
+def test_each_language_s_needs_get_their_own_figures():
+    """Beside the mix, each language's needs' own mean (every fold together): the issue's
+    diagnosis compares English and Japanese needs."""
+    figures = {"e1": Figures(1.0, 1.0), "e2": Figures(0.5, 0.0), "j1": Figures(0.2, 0.5)}
+    tops = {"e1": ("en", []), "e2": ("en", []), "j1": ("ja", [])}
+    by_language = _language_figures(figures, tops)
+    assert by_language == {"en": (2, Figures(0.75, 0.5)), "ja": (1, Figures(0.2, 0.5))}
+    line = _mix_line(by_language, {"en": (20, 5, 1, 3), "ja": (10, 6, 3, 1)}, {"en": 0.7})
+    assert line.startswith("en needs (2): nDCG@10 0.750, recall@10 0.500; their top 10s 25.0%")
+    assert "; ja needs (1): nDCG@10 0.200, recall@10 0.500; their top 10s 60.0% " in line
 
 
 @pytest.mark.django_db
