@@ -4,9 +4,10 @@
 `prepare` (run once, after the technologies are generated) creates one published need for
 every 50 technologies, 2,000 at full size (`bench --needs N`: another number), in bulk,
 written like the generated technologies (bench/generate.py's corpus, same seed, so they
-share its vocabulary and long tail; 30 % Japanese), then builds the matching representation of every technology and of the needs
-with `matching.bulk.rebuild` (worker processes, COPY), as an import would. It is
-idempotent: with `bench --reuse` existing bench needs and representations are kept.
+share its vocabulary and long tail; 30 % Japanese), then builds the matching representation
+of every technology and of the needs with `matching.bulk.rebuild` (worker processes, COPY),
+as an import would. It is idempotent: with `bench --reuse` existing bench needs and
+representations are kept.
 
 Scenarios (both timed in-process; the runner counts their queries):
 
