@@ -139,8 +139,9 @@ def near_empty(ctx):
 def counted_queries():
     """``CaptureQueriesContext`` on the default connection with its query log emptied first.
     Django keeps the last 9,000 queries of a connection; once that log is full a capture
-    sees no new entry and counts 0 (the bench of 2026-12-05 reported 0 queries for `rank()`
-    and `send_digests` after the scenarios before them had filled it)."""
+    sees no new entry and counts 0. Every bench run before session 21 reported 0 queries for
+    the uncached statistics (it runs 30), and session 21's first run 0 for `rank()` and
+    `send_digests` too, the scenarios before them having filled the log."""
     reset_queries()
     with CaptureQueriesContext(connection) as captured:
         yield captured
