@@ -10,7 +10,9 @@ Three steps, all driven by the stored representation (matching.models):
    so the cosine is exact; fields, TRL, partnership and country fit come from the candidates'
    rows (matching.scoring, one documented formula);
 3. language calibration of the text part (scoring.calibrate), for a need's candidates their
-   hub values taken off (scoring.take_off_hubs: hubness reduction), then the order.
+   hub values taken off (scoring.take_off_hubs: hubness reduction), then the order; for a
+   need, its candidates' likeness to its best few added (scoring.propagate: two queries more,
+   :func:`cosines_with_best`) and the order again.
 A fixed number of SQL queries, whatever the corpus size. (Pseudo-relevance feedback, a second
 pass from the first pass's top few, was removed: it did not earn its place by cross-validation
 and cost most at scale; see docs/matching.md.)
@@ -148,7 +150,51 @@ def ordered(
     scoring.calibrate(rows, options)
     scoring.take_off_hubs(rows, query, candidates, query_is_need, options)
     rows.sort(key=scoring.ScoredRow.order)
+    if query_is_need and options.propagation and len(rows) > scoring.PROPAGATION_K:
+        scoring.propagate(rows, cosines_with_best(rows, candidates, n_docs), options)
     return [Ranked(r.key, round(r.score, 4), r.reasons, round(r.raw, 4)) for r in rows[:limit]]
+
+
+def cosines_with_best(rows, candidates, n_docs) -> dict:
+    """:func:`scoring.cosines_with` for a need's candidates (``rows`` best first), in two
+    queries: the best ones' stored vectors with their terms' document frequencies, then each
+    candidate's dot product with each of them, summed in SQL over its stored vector expanded
+    once (as in :func:`_scored_candidates`)."""
+    best = scoring.best_keys(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT pr.listing_id, e.key, e.value::float8, t.df
+            FROM matching_profile pr
+            CROSS JOIN LATERAL jsonb_each(pr.vector) e
+            JOIN matching_term t ON t.text = e.key
+            WHERE pr.kind = %s AND pr.listing_id = ANY(%s::bigint[]) AND t.df > 0
+            """,
+            [ListingKind.TECHNOLOGY, best],
+        )
+        terms, keys, weights = [], [], []
+        for key, term, weight, df in cursor.fetchall():
+            terms.append(term)
+            keys.append(key)
+            weights.append(weight * idf(df, n_docs) / (candidates[key].norm or 1.0))
+        cursor.execute(
+            """
+            WITH b AS MATERIALIZED (
+                SELECT * FROM unnest(%s::text[], %s::bigint[], %s::float8[]) AS b(term, best, w)
+            )
+            SELECT pr.listing_id, b.best, sum(e.value::float8 * b.w)
+            FROM matching_profile pr
+            CROSS JOIN LATERAL jsonb_each(pr.vector) e
+            JOIN b ON b.term = e.key
+            WHERE pr.kind = %s AND pr.listing_id = ANY(%s::bigint[])
+            GROUP BY pr.listing_id, b.best
+            """,
+            [terms, keys, weights, ListingKind.TECHNOLOGY, [r.key for r in rows]],
+        )
+        out: dict = {}
+        for key, b, dot in cursor.fetchall():
+            out.setdefault(key, {})[b] = dot / (candidates[key].norm or 1.0)
+    return out
 
 
 def term_stats(texts) -> tuple[dict[str, int], dict[str, int]]:

@@ -56,6 +56,13 @@ class Options:
     #: the one that answers this need (hubness in cross-language retrieval: CSLS, Conneau et
     #: al. 2018). Chosen nested on the folds (docs/matching.md, *Hubness reduction*).
     hubness: float = 0.75
+    #: how much of a need's candidates' likeness to its best candidates is added to their
+    #: score: each gains this times its mean text cosine with the PROPAGATION_K best
+    #: (scoring.propagate; 0: none). A technology like the need's best answers (the same
+    #: method for another purpose) is found where the need's own words do not reach it.
+    #: Chosen nested on the folds, and measured at scale (docs/matching.md, *Score
+    #: propagation*).
+    propagation: float = 0.5
 
     def without(self, part: str) -> "Options":
         return replace(self, **{part: False})

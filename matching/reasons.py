@@ -11,6 +11,7 @@ from listings.models import Field, Partnership
 from .scoring import (
     CountryReason,
     FieldsReason,
+    NeighboursReason,
     PartnershipReason,
     Reason,
     TermsReason,
@@ -69,6 +70,8 @@ def describe(
                 )
             else:
                 out.append(_("No country in common"))
+        elif isinstance(reason, NeighboursReason):
+            out.append(_("Close to this need's best suggestions"))
         else:
             raise TypeError(f"not a matching.scoring reason: {reason!r}")
     return out

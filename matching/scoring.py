@@ -137,9 +137,23 @@ class CountryReason(Reason):
     common: list  # countries both sides name (empty: none in common)
 
 
+@dataclass(frozen=True)
+class NeighboursReason(Reason):
+    """The technology is close to the need's best suggestions (:func:`propagate`)."""
+
+    kind = "neighbours"
+
+
 REASON_TYPES = {
     cls.kind: cls
-    for cls in (FieldsReason, TermsReason, TrlReason, PartnershipReason, CountryReason)
+    for cls in (
+        FieldsReason,
+        TermsReason,
+        TrlReason,
+        PartnershipReason,
+        CountryReason,
+        NeighboursReason,
+    )
 }
 
 
@@ -351,6 +365,7 @@ class ScoredRow:
     text: float  # the text part (cosine) before calibration
     language: str | None
     raw: float = 0.0  # the score before the technology's hub value was taken off (`take_off_hubs`)
+    near: float = 0.0  # what its likeness to the best candidates added (`propagate`)
 
     def order(self):
         """Sort key: best first, ties by key."""
@@ -380,6 +395,13 @@ def rank(
     calibrate(rows, options)
     take_off_hubs(rows, query, candidates, query_is_need, options)
     rows.sort(key=ScoredRow.order)
+    if query_is_need and options.propagation:
+        idfs = IdfTable(df, n_docs)
+        norms = {
+            k: c.norm or vector_norm(c.vector, df, n_docs, idfs) for k, c in candidates.items()
+        }
+        vectors = {key: cand.vector for key, cand in candidates.items()}
+        propagate(rows, cosines_with(best_keys(rows), vectors, idfs, norms), options)
     return rows[:limit] if limit else rows
 
 
@@ -462,3 +484,56 @@ def take_off_hubs(
     median = statistics.median(candidates[r.key].hub for r in rows)
     for r in rows:
         r.score -= options.hubness * (candidates[r.key].hub - median)
+
+
+#: a need's candidates gain from their likeness to its PROPAGATION_K best (:func:`propagate`).
+PROPAGATION_K = 3
+
+
+def best_keys(rows: list[ScoredRow]) -> list:
+    """The keys of the ``PROPAGATION_K`` best rows (``rows`` best first)."""
+    return [r.key for r in rows[:PROPAGATION_K]]
+
+
+def cosines_with(best: list, vectors: dict, idfs, norms: dict) -> dict:
+    """{key: {best key: text cosine}} of every vector ({key: {term: weight}}) with each of the
+    ``best`` ones, from full vectors; the engine sums the same in SQL
+    (``engine.cosines_with_best``). ``idfs``: {term: idf}; ``norms``: {key: norm}."""
+    by_term: dict = {}
+    for b in best:
+        for term, weight in vectors.get(b, {}).items():
+            by_term.setdefault(term, []).append((b, weight * idfs[term] / (norms.get(b) or 1.0)))
+    out: dict = {}
+    for key, vector in vectors.items():
+        sums = out.setdefault(key, {})
+        for term, weight in vector.items():
+            for b, other in by_term.get(term, ()):
+                sums[b] = sums.get(b, 0.0) + weight * other
+        for b in sums:
+            sums[b] /= norms.get(key) or 1.0
+    return out
+
+
+def propagate(rows: list[ScoredRow], cosines: dict, options: Options = DEFAULT) -> None:
+    """Score propagation over a need's candidates, in place; ``rows`` best first, and sorted
+    again. Each candidate gains ``options.propagation`` times its mean text cosine with the
+    ``PROPAGATION_K`` best candidates (``cosines``: {key: {best key: cosine}}, from
+    :func:`cosines_with`; itself left out, counting 0). A technology like the need's best
+    answers is likely an answer too (the cluster hypothesis; score regularisation over a
+    similarity graph, Diaz 2005). It reaches what the need's own words do not: the same
+    method for another purpose ("an isothermal DNA test for shrimp disease" for "malaria
+    testing in outreach camps"), which only the candidates' words have in common. A candidate
+    that its gain moves ahead of another gets a :class:`NeighboursReason`."""
+    if not options.propagation or len(rows) <= PROPAGATION_K:
+        return
+    before = {}
+    for position, r in enumerate(rows):
+        before[r.key] = position
+        likeness = sum(c for b, c in cosines.get(r.key, {}).items() if b != r.key)
+        r.near = options.propagation * likeness / PROPAGATION_K
+        r.score += r.near
+    rows.sort(key=ScoredRow.order)
+    for position, r in enumerate(rows):
+        if position < before[r.key]:  # read after the shared terms, before the fit
+            at = next((i + 1 for i, x in enumerate(r.reasons) if isinstance(x, TermsReason)), 0)
+            r.reasons = [*r.reasons[:at], NeighboursReason(), *r.reasons[at:]]

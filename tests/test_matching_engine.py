@@ -169,7 +169,7 @@ def test_scores_summed_in_sql_equal_the_documented_formula(corrosion_case):
 
     need, japanese, distractor = corrosion_case
     recompute_norms()
-    options = DEFAULT.without("calibrate").but(hubness=0)
+    options = DEFAULT.without("calibrate").but(hubness=0, propagation=0)
     ranked = {r.listing_id: r for r in engine.rank(need, options=options)}
     representations = {(p.kind, p.listing_id): p for p in Representation.objects.all()}
     df = dict(Term.objects.values_list("text", "df"))

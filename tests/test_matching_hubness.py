@@ -85,7 +85,7 @@ def test_a_needs_ranking_takes_off_the_stored_hub_values():
     technologies = _catalogue()
     call_command("suggestions_rebuild", stdout=io.StringIO())
     need_list = suggestions.public_listings(True).first()
-    ranked = engine.rank(need_list, limit=20)
+    ranked = engine.rank(need_list, limit=20, options=DEFAULT.but(propagation=0))
     hubs = dict(
         Representation.objects.filter(kind=ListingKind.TECHNOLOGY).values_list("listing_id", "hub")
     )
