@@ -12,11 +12,12 @@ from django.utils.translation import gettext_lazy as _
 TARGETS = {"strong": (0.7, 2), "good": (0.5, 1), "worth a look": (0.25, 1)}
 
 #: score thresholds (evaluate_matching on the development set, all folds; see docs/matching.md).
-#: On held-out folds, "strong" suggestions were judged good or excellent 48-83 % of the time,
-#: "good" and above relevant 36-64 %, "worth a look" and above relevant 21-35 %.
-STRONG = 0.27
-GOOD = 0.21
-MINIMUM = 0.09
+#: On held-out folds, "strong" suggestions were judged good or excellent 48-90 % of the time,
+#: "good" and above relevant 33-73 %, "worth a look" and above relevant 21-37 % (session 22,
+#: with score propagation, which raises the scores of a need's likely answers).
+STRONG = 0.32
+GOOD = 0.25
+MINIMUM = 0.15
 
 LABELS = {"strong": _("strong match"), "good": _("good match"), "worth": _("worth a look")}
 
