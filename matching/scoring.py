@@ -523,7 +523,7 @@ def propagate(rows: list[ScoredRow], cosines: dict, options: Options = DEFAULT) 
     similarity graph, Diaz 2005). It reaches what the need's own words do not: the same
     method for another purpose ("an isothermal DNA test for shrimp disease" for "malaria
     testing in outreach camps"), which only the candidates' words have in common. A candidate
-    that its gain moves ahead of another gets a :class:`NeighboursReason`."""
+    that its gain moves up the list gets a :class:`NeighboursReason`."""
     if not options.propagation or len(rows) <= PROPAGATION_K:
         return
     before = {}
