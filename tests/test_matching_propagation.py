@@ -91,32 +91,37 @@ def malaria_case(db):
         keywords=["malaria", "diagnostic test"],
         fields=("medical-devices",),
     )
-    make_technology(
-        university,
-        title="Dry-reagent isothermal amplification test for malaria parasites",
-        summary="Loop-mediated isothermal amplification detects Plasmodium DNA from a finger "
-        "prick in 40 minutes with dry reagents and a battery heater.",
-        description="Freeze-dried primers and polymerase amplify parasite DNA at one "
-        "temperature; the result is read by colour.",
-        keywords=["isothermal amplification", "malaria", "point of care"],
-        fields=("medical-devices",),
+    answers_and_others = (
+        (
+            "Dry-reagent isothermal amplification test for malaria parasites",
+            "Loop-mediated isothermal amplification detects Plasmodium DNA from a finger prick "
+            "in 40 minutes with dry reagents and a battery heater.",
+            "Freeze-dried primers and polymerase amplify parasite DNA at one temperature; the "
+            "result is read by colour.",
+            ["isothermal amplification", "malaria", "point of care"],
+        ),
+        (
+            "Smartphone microscope counting malaria parasites in blood smears",
+            "A clip-on lens and a trained model count parasites in stained smears.",
+            "Images of thin smears are classified on the phone.",
+            ["malaria", "microscopy"],
+        ),
+        (
+            "Cough sound analysis for screening fever patients",
+            "A phone app screens patients from cough and breathing sounds.",
+            "Recorded sounds are classified for respiratory disease.",
+            ["screening", "fever"],
+        ),
     )
-    make_technology(
-        university,
-        title="Smartphone microscope counting malaria parasites in blood smears",
-        summary="A clip-on lens and a trained model count parasites in stained smears.",
-        description="Images of thin smears are classified on the phone.",
-        keywords=["malaria", "microscopy"],
-        fields=("medical-devices",),
-    )
-    make_technology(
-        university,
-        title="Cough sound analysis for screening fever patients",
-        summary="A phone app screens patients from cough and breathing sounds.",
-        description="Recorded sounds are classified for respiratory disease.",
-        keywords=["screening", "fever"],
-        fields=("medical-devices",),
-    )
+    for title, summary, description, keywords in answers_and_others:
+        make_technology(
+            university,
+            title=title,
+            summary=summary,
+            description=description,
+            keywords=keywords,
+            fields=("medical-devices",),
+        )
     same_method = make_technology(
         university,
         title="Pond-side isothermal DNA test for shrimp disease",
