@@ -182,3 +182,27 @@ def test_the_cosines_summed_in_sql_equal_those_of_the_full_vectors(malaria_case)
         expected = {b: c for b, c in full[r.key].items() if c}
         assert in_sql.get(r.key, {}) == pytest.approx(expected, abs=1e-6)
     assert in_sql[rows[0].key][rows[0].key] == pytest.approx(1.0, abs=1e-3)  # itself
+
+
+def test_a_needs_ranking_runs_as_many_queries_whatever_the_catalogue(malaria_case):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    need = malaria_case[0]
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            ranked = engine.rank(need, limit=20)
+        return len(context), len(ranked)
+
+    small, listed = queries()
+    for n in range(12):
+        make_technology(
+            title=f"Fever screening kiosk variant {n}",
+            summary="A kiosk screens fever patients in outreach camps.",
+            fields=("medical-devices",),
+        )
+    recompute_norms()
+    large, more = queries()
+    assert more > listed > scoring.PROPAGATION_K  # propagation ran both times
+    assert large == small
