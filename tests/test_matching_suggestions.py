@@ -298,3 +298,17 @@ def test_the_board_refuses_a_same_organisation_match_with_a_message(client):
         response.content.decode()
     )
     assert not Match.objects.filter(confirmed=True).exists()
+
+
+def test_general_japanese_nouns_are_not_shown_whatever_their_gloss():
+    # こと glosses as "particle; indicates a command", 当社 as "this shrine", 最大 as "biggest"
+    japanese = ("当社のセンサで状況を監視し、最大2倍の寿命を示すことを確認した。", "ja")
+    english = ("A sensor that indicates the state of the shrine's biggest bell, twice a day.", "en")
+    terms = [text.stem(w) for w in ("indicate", "shrine", "state", "biggest", "twice", "sensor")]
+    for language in ("en", "ja"):
+        with translation.override(language):
+            words = matched_words(terms, [english, japanese])
+        assert words == (["センサ"] if language == "ja" else ["sensor"])
+    words = text.term_words(japanese[0], "ja")
+    assert not {"こと", "当社", "状況", "最大", "倍"} & set(words.values())
+    assert words[text.stem("sensor")] == "センサ" and "監視" in words.values()

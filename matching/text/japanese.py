@@ -32,6 +32,20 @@ NOT_CONTENT = ("非自立可能", "数詞")
 #: adjectival nouns, and of one-character nouns not these, which say where, when or how many.
 _SHOWN_POS = {"名詞", "形状詞"}
 _VAGUE_NOUNS = frozenset("中前後上下内外間方時際等他全半回数台部類分")
+#: nouns a reason never shows, whatever their gloss: the counterpart of
+#: ``reasons.GENERAL_TERMS`` for words whose first gloss is not itself a general English word.
+#: Formal and vague nouns (こと glosses as "particle; indicates a command"), general acts and
+#: qualities (実施, 最大) and the words a listing uses of its own organisation (当社 glosses as
+#: "this shrine", 本県 as "prefecture").
+_GENERAL_NOUN_TEXT = """
+こと もの ところ ため よう ほう わけ はず とき
+状況 状態 場合 結果 条件 方向 内部 外部 全体 一部 部分 以下 以上 前提 余分 側 種 段 率 比 倍
+最大 最小 最適 同時 連続 件数 人員 手前 共同 専用 業務 情報 指示 仕組み 方法 手法 機能 効果
+目的 課題 問題 必要 可能 特徴 対象
+実施 対策 検討 導入 達成 判断 適用 優先 維持 支援 提供 利用 使用 活用 実現 向上 改善 作製
+当社 弊社 自社 他社 本社 社 本学 本県 県内 県 本研究 研究所 実績
+"""
+_GENERAL_NOUNS = frozenset(_GENERAL_NOUN_TEXT.split())
 
 
 class Token(NamedTuple):
@@ -189,6 +203,8 @@ def _shown_alone(token: Token) -> bool:
 
 
 def _add_first_gloss_words(words: dict, surface: str, heads: list[str]) -> None:
+    if surface in _GENERAL_NOUNS:
+        return
     for term, weight in lookup(heads) or ():
         if weight >= PRIMARY_W and term not in STOPWORDS:
             words.setdefault(term, surface)
