@@ -95,10 +95,10 @@ already almost also always another away back cannot different each else enough e
 along around beyond existing few least less many much often once other others quite several
 since soon still such instead next whose yet one two three four five six seven eight nine ten
 big biggest current free general high large largest long low main many non simple single small
-smallest together twice whole available basic common costly difficult full ready strong
+smallest together twice whole available basic common costly difficult full ready
 able become bring cause come do done get give given giving go going have help keep let made
 make need part place put reach set show take thing way buy depend know left provide require see
-seek sell use addition number people person
+seek sell use people person
 day days hour hours month months week weeks year years time times
 cm mm km kg mg kw kwh mw gw usd yen
 co assistance collaboration company development licence license licensed licensing partner
