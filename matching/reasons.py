@@ -19,14 +19,19 @@ from .scoring import (
 )
 from .text import stem, term_words
 
+#: how much of a suggestion's title a reason quotes
+TITLE_CHARS = 60
+
 
 def describe(
-    reasons: list[Reason], field_names: dict[str, str] | None = None, texts=()
+    reasons: list[Reason], field_names: dict[str, str] | None = None, texts=(), titles=None
 ) -> list[str]:
     """Turn the engine's reasons (matching.scoring) into short sentences in the page's language.
 
     ``texts``: the text of each listing of the pair, as ``(text, language)`` or plain text;
-    matched terms are shown as the listings' own words (:func:`matched_words`)."""
+    matched terms are shown as the listings' own words (:func:`matched_words`). ``titles``:
+    {listing id: title} of the suggestions shown beside it, so that a suggestion close to the
+    best ones names the one it is most like when the page shows it."""
     names = field_names if field_names is not None else field_name_map()
     offers = dict(Partnership.choices)
     out = []
@@ -71,10 +76,26 @@ def describe(
             else:
                 out.append(_("No country in common"))
         elif isinstance(reason, NeighboursReason):
-            out.append(_("Close to this need's best suggestions"))
+            title = (titles or {}).get(reason.like)
+            if title:
+                out.append(
+                    _("Close to “%(title)s”, one of this need's best suggestions")
+                    % {"title": _shortened(title)}
+                )
+            else:
+                out.append(_("Close to this need's best suggestions"))
         else:
             raise TypeError(f"not a matching.scoring reason: {reason!r}")
     return out
+
+
+def _shortened(title: str) -> str:
+    """A title quoted in a reason: at most ``TITLE_CHARS`` characters, cut at a space when it
+    has spaces (a Japanese title is cut anywhere)."""
+    if len(title) <= TITLE_CHARS:
+        return title
+    cut = title[: TITLE_CHARS - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
 
 
 def field_name_map() -> dict[str, str]:

@@ -139,9 +139,11 @@ class CountryReason(Reason):
 
 @dataclass(frozen=True)
 class NeighboursReason(Reason):
-    """The technology is close to the need's best suggestions (:func:`propagate`)."""
+    """The technology is close to the need's best suggestions (:func:`propagate`); ``like``:
+    the key of the one it is most like (a reason stored before it was recorded has none)."""
 
     kind = "neighbours"
+    like: object = None
 
 
 REASON_TYPES = {
@@ -523,9 +525,11 @@ def propagate(rows: list[ScoredRow], cosines: dict, options: Options = DEFAULT) 
     similarity graph, Diaz 2005). It reaches what the need's own words do not: the same
     method for another purpose ("an isothermal DNA test for shrimp disease" for "malaria
     testing in outreach camps"), which only the candidates' words have in common. A candidate
-    that its gain moves up the list gets a :class:`NeighboursReason`."""
+    that its gain moves up the list gets a :class:`NeighboursReason` naming the best candidate
+    it is most like."""
     if not options.propagation or len(rows) <= PROPAGATION_K:
         return
+    best = best_keys(rows)
     before = {}
     for position, r in enumerate(rows):
         before[r.key] = position
@@ -536,4 +540,13 @@ def propagate(rows: list[ScoredRow], cosines: dict, options: Options = DEFAULT) 
     for position, r in enumerate(rows):
         if position < before[r.key]:  # read after the shared terms, before the fit
             at = next((i + 1 for i, x in enumerate(r.reasons) if isinstance(x, TermsReason)), 0)
-            r.reasons = [*r.reasons[:at], NeighboursReason(), *r.reasons[at:]]
+            reason = NeighboursReason(_most_like(r.key, cosines, best))
+            r.reasons = [*r.reasons[:at], reason, *r.reasons[at:]]
+
+
+def _most_like(key, cosines: dict, best: list):
+    """The one of the ``best`` candidates (best first) that ``key`` is most like, not itself;
+    of equals, the better one; None if it shares nothing with them."""
+    likeness = cosines.get(key, {})
+    others = [b for b in best if b != key and likeness.get(b, 0.0) > 0]
+    return max(others, key=lambda b: likeness[b]) if others else None

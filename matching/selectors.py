@@ -42,12 +42,14 @@ def none_strong(suggestions: list[Suggestion]) -> bool:
 
 def with_reason_text(suggestions: list[Suggestion], listing, names=None) -> list[Suggestion]:
     """Reasons as sentences in the page's language, matched stems shown as words (``names``:
-    the field names, when the caller has them already)."""
+    the field names, when the caller has them already); a suggestion close to the best ones
+    names the one it is most like when it is among ``suggestions``."""
     names = field_name_map() if names is None else names
     own_text = (listing_text(listing), listing.language or None)
+    titles = {s.listing.pk: s.listing.title for s in suggestions}
     for suggestion in suggestions:
         texts = (own_text, (listing_text(suggestion.listing), suggestion.listing.language or None))
-        suggestion.reason_text = describe(suggestion.reasons, names, texts)
+        suggestion.reason_text = describe(suggestion.reasons, names, texts, titles)
     return suggestions
 
 

@@ -5,11 +5,12 @@ when the need's own words do not reach it."""
 import pytest
 from django.utils import translation
 
+from listings.models import Technology
 from matching import engine, scoring
 from matching.options import DEFAULT
 from matching.reasons import describe
 from matching.representation import recompute_norms
-from tests.factories import make_need, make_organization, make_technology
+from tests.factories import make_need, make_organization, make_staff, make_technology
 
 METHOD = {"isothermal": 1.0, "amplification": 1.0, "dna": 1.0, "reagent": 1.0}
 
@@ -47,7 +48,8 @@ def test_a_technology_like_the_best_ones_gains_their_likeness():
     assert rows["best"].near == pytest.approx(DEFAULT.propagation * 0.8 / 3)
     # the reason goes to a candidate its gain moved ahead of another, and to no other
     assert [key for key in order if rows[key].reasons] == ["same method"]
-    assert rows["same method"].reasons == [scoring.NeighboursReason()]
+    # naming the best candidate it is most like ("best" and "second" tie: the first by key)
+    assert rows["same method"].reasons == [scoring.NeighboursReason(like="best")]
 
 
 def test_propagation_zero_leaves_the_order_as_it_was():
@@ -77,6 +79,25 @@ def test_the_reason_reads_in_the_pages_language():
         ]
     stored = scoring.NeighboursReason().as_json()
     assert scoring.reason_from_json(stored) == scoring.NeighboursReason()
+    assert scoring.reason_from_json({"kind": "neighbours"}) == scoring.NeighboursReason()
+
+
+def test_the_reason_names_the_best_suggestion_it_is_most_like_when_it_is_shown():
+    reason = scoring.NeighboursReason(like=7)
+    assert scoring.reason_from_json(reason.as_json()) == reason
+    title = "Dry-reagent isothermal amplification test for malaria parasites in outreach camps"
+    assert describe([reason], field_names={}, titles={7: title}) == [
+        "Close to “Dry-reagent isothermal amplification test for malaria…”, "
+        "one of this need's best suggestions"
+    ]
+    with translation.override("ja"):
+        assert describe([reason], field_names={}, titles={7: "等温増幅マラリア検査"}) == [
+            "上位の候補技術「等温増幅マラリア検査」と内容が近い技術です"
+        ]
+    # the one it is like is not on the page (another organisation's, or dismissed)
+    assert describe([reason], field_names={}, titles={8: title}) == [
+        "Close to this need's best suggestions"
+    ]
 
 
 @pytest.fixture
@@ -158,6 +179,20 @@ def test_the_same_method_for_another_purpose_passes_a_word_sharing_distractor(ma
     reasons = next(r.reasons for r in propagated if r.listing_id == same_method.pk)
     kinds = [reason.kind for reason in reasons]
     assert kinds[kinds.index("terms") + 1] == "neighbours"  # read after the shared terms
+    # it names the malaria test that uses the same method
+    like = Technology.objects.get(pk=reasons[kinds.index("neighbours")].like)
+    assert like.title.startswith("Dry-reagent isothermal amplification")
+
+
+def test_the_need_page_names_the_suggestion_a_technology_is_close_to(malaria_case, client):
+    from matching.suggestions import rebuild_all
+
+    need, same_method, _distractor = malaria_case
+    rebuild_all()
+    client.force_login(make_staff())
+    page = client.get(need.get_absolute_url()).content.decode()
+    assert same_method.title in page
+    assert "Close to “Dry-reagent isothermal amplification test for malaria…”" in page
 
 
 def test_the_cosines_summed_in_sql_equal_those_of_the_full_vectors(malaria_case):
