@@ -24,11 +24,12 @@ class Suggestion:
     reasons: list
     match: Match | None = None
     reason_text: list = field(default_factory=list)
+    for_need: bool = True  # in a need's list of technologies (else a technology's of needs)
 
     @property
     def strength(self) -> str | None:
-        """``strong``, ``good`` or ``worth`` (matching.labels)."""
-        return labels.strength(self.score)
+        """``strong``, ``good`` or ``worth`` (matching.labels), by the side's thresholds."""
+        return labels.strength(self.score, self.for_need)
 
     @property
     def label(self):
@@ -87,10 +88,13 @@ def _stored(listings, *, for_need: bool, limit: int, for_owner: bool) -> dict:
             (for_owner and match and getattr(match, dismissed))
             or getattr(entry, other).organization_id == owners[own_id]
             or len(shown) >= limit
+            or labels.strength(entry.score, for_need) is None  # stored under older thresholds
         ):
             continue
         reasons = [scoring.reason_from_json(reason) for reason in entry.reasons]
-        shown.append(Suggestion(getattr(entry, other), entry.score, reasons, match))
+        shown.append(
+            Suggestion(getattr(entry, other), entry.score, reasons, match, for_need=for_need)
+        )
     names = field_name_map() if any(out.values()) else {}
     for listing in listings:
         with_reason_text(out[listing.pk], listing, names)
@@ -109,7 +113,7 @@ def _ranked_now(listing, *, for_need: bool, limit: int, for_owner: bool) -> list
     ranked = [
         r
         for r in engine.rank(listing, limit=limit, exclude_ids=hidden)
-        if labels.strength(r.score) is not None
+        if labels.strength(r.score, for_need) is not None
     ]
     listings = (
         public_listings(not for_need)
@@ -118,7 +122,13 @@ def _ranked_now(listing, *, for_need: bool, limit: int, for_owner: bool) -> list
         .in_bulk([r.listing_id for r in ranked])
     )
     shown = [
-        Suggestion(listings[r.listing_id], r.score, r.reasons, matches.get(r.listing_id))
+        Suggestion(
+            listings[r.listing_id],
+            r.score,
+            r.reasons,
+            matches.get(r.listing_id),
+            for_need=for_need,
+        )
         for r in ranked
         if r.listing_id in listings
         and listings[r.listing_id].organization_id != listing.organization_id

@@ -129,6 +129,16 @@ def test_evaluation_reports_every_fold_the_mean_and_the_worst(tmp_path, capfd):
     assert "     1      1    1.000      1.000  default" in out
     assert "     2      1    1.000      1.000  default" in out
     assert "search across languages (first keyword of each need)" in out
+    # the labels' thresholds for both sides: a need's list and a technology's list
+    sides = out.split("  label thresholds, ")[1:]
+    assert [side.split(" (")[0] for side in sides] == [
+        "a need's list of technologies",
+        "a technology's list of needs",
+    ]
+    for side in sides:
+        assert all(
+            f"    {label}: score >= " in side for label in ("strong", "good", "worth a look")
+        )
     assert out.strip().splitlines()[-2].startswith("evaluate_matching: 2 needs in 2 folds")
 
 

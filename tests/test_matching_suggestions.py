@@ -30,8 +30,48 @@ def test_labels_follow_the_calibrated_thresholds(score, strength):
     assert labels.strength(score) == strength
 
 
+@pytest.mark.parametrize(
+    ("score", "strength"),
+    [
+        (labels.TECHNOLOGY_STRONG, "strong"),
+        (labels.TECHNOLOGY_STRONG - 0.01, "good"),
+        (labels.TECHNOLOGY_GOOD, "good"),
+        (labels.TECHNOLOGY_GOOD - 0.01, "worth"),
+        (labels.TECHNOLOGY_MINIMUM, "worth"),
+        (labels.TECHNOLOGY_MINIMUM - 0.01, None),
+        (0.0, None),
+    ],
+)
+def test_a_technologys_list_of_needs_has_its_own_thresholds(score, strength):
+    assert labels.strength(score, for_need=False) == strength
+
+
 def test_thresholds_are_ordered_and_positive():
     assert 0 < labels.MINIMUM < labels.GOOD < labels.STRONG
+    assert 0 < labels.TECHNOLOGY_MINIMUM < labels.TECHNOLOGY_GOOD < labels.TECHNOLOGY_STRONG
+
+
+def test_the_same_score_reads_by_the_thresholds_of_the_pages_side(client):
+    """A technology's list of needs is labelled by its own calibration: its scores run lower
+    than a need's list's for the same pair (no hub value taken off, no propagation)."""
+    from matching.models import Suggestion as Stored
+    from tests.factories import make_staff
+
+    _buyer, need, technology = _hydrogen_pair()
+    client.force_login(make_staff())
+    between = (labels.TECHNOLOGY_GOOD + labels.GOOD) / 2
+    Stored.objects.for_needs([need.pk]).update(score=between)
+    Stored.objects.for_technologies([technology.pk]).update(score=between)
+    need_page = client.get(need.get_absolute_url()).content.decode()
+    technology_page = client.get(technology.get_absolute_url()).content.decode()
+    assert "worth a look" in need_page and "good match" not in need_page
+    assert "good match" in technology_page and "worth a look" not in technology_page
+    # below the technology side's minimum (stored before a recalibration): not listed there
+    low = (labels.MINIMUM + labels.TECHNOLOGY_MINIMUM) / 2
+    Stored.objects.for_technologies([technology.pk]).update(score=low)
+    Stored.objects.for_needs([need.pk]).update(score=low)
+    assert [s.listing for s in selectors.suggested_needs(technology)] == []
+    assert [s.listing for s in selectors.suggested_technologies(need)] == [technology]
 
 
 def _buyer_and_need(**need):

@@ -264,6 +264,7 @@ class Command(BaseCommand):
             if number == 1:
                 self.print_folds(cv, folds)
                 self.print_labels(labelled, folds)
+                self.print_technology_labels(data, folds)
             else:  # every fold of every variant, on one line (nDCG@10/recall@10, folds in order)
                 self.stdout.write("  folds: " + _fold_line(cv))
             self.stdout.write("  languages: " + _mix_line(*mixes[-1], catalogue))
@@ -370,10 +371,33 @@ class Command(BaseCommand):
             cv = cross_validate({"-": figures}, folds)
             self.stdout.write(f"{label} (first keyword of each need): {_line(cv)}")
 
-    def print_labels(self, pairs, folds):
+    def print_technology_labels(self, data, folds):
+        """The labels' thresholds for a technology's list of needs: its scores take no hub
+        value off and gain no propagation (both are a need's), so the same targets are met
+        at other scores. Each technology's top 10 needs, each pair in its need's fold; only
+        when every open need is the bundle's (among generated needs, which have no fold, the
+        pairs could not all be placed)."""
+        needs = dict(Need.objects.published().values_list("pk", "import_key"))
+        if set(needs.values()) - set(data["judgments"]):
+            self.stdout.write("  technologies' lists: not measured (needs outside the bundle)")
+            return
+        grades = {
+            (need, tech): grade
+            for need, judged in data["judgments"].items()
+            for tech, grade in judged.items()
+        }
+        wanted = [t["key"] for t in data.get("technologies", [])]
+        pairs = {key: [] for key in data["judgments"]}
+        for technology in Technology.objects.filter(import_key__in=wanted):
+            for r in engine.rank(technology, limit=10):
+                need = needs[r.listing_id]
+                pairs[need].append((r.score, grades.get((need, technology.import_key), 0)))
+        self.print_labels(pairs, folds, "a technology's list of needs")
+
+    def print_labels(self, pairs, folds, side="a need's list of technologies"):
         """Score thresholds of the suggestion labels (matching.labels.TARGETS), chosen on the
         training folds and checked on the held-out fold; then on all folds."""
-        self.stdout.write("  label thresholds (held-out share judged relevant, by fold):")
+        self.stdout.write(f"  label thresholds, {side} (held-out share judged relevant, by fold):")
         for label, (precision, grade) in TARGETS.items():
             shares = []
             for fold in sorted(set(folds.values())):
