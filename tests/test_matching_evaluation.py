@@ -238,3 +238,21 @@ def test_the_throwaway_database_is_reached_on_the_embedded_servers_socket():
     )
     networked = {"NAME": "portal", "HOST": "127.0.0.1", "PORT": 5432, "USER": "postgres"}
     assert _url(networked, "portal_eval_x") == "postgresql://postgres@127.0.0.1:5432/portal_eval_x"
+
+
+@pytest.mark.django_db
+def test_a_technologys_labels_count_needs_outside_the_judgments_as_not_relevant(tmp_path, capfd):
+    """Among generated needs (--among) a technology's top 10 holds needs no one judged: they
+    count as not relevant in the thresholds, and belong to no fold."""
+    bundle = json.loads(json.dumps(BUNDLE))
+    extra = dict(bundle["needs"][0], key="n-extra", title="Hydrogen tank for trucks")
+    bundle["needs"].append(extra)
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps(bundle))
+    (tmp_path / "dev.folds.json").write_text(json.dumps({"folds": {"n-tank": 1, "n-pump": 2}}))
+    call_command("evaluate_matching", str(path))
+    side = capfd.readouterr().out.split("label thresholds, a technology's list of needs")[1]
+    lines = {line.split(":")[0].strip(): line for line in side.splitlines()[1:4]}
+    assert set(lines) == {"strong", "good", "worth a look"}
+    # each fold holds out its own need's pair only: n-extra's belongs to none
+    assert lines["good"].endswith("held out: 1.00/1 1.00/1")

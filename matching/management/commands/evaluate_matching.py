@@ -374,38 +374,42 @@ class Command(BaseCommand):
     def print_technology_labels(self, data, folds):
         """The labels' thresholds for a technology's list of needs: its scores take no hub
         value off and gain no propagation (both are a need's), so the same targets are met
-        at other scores. Each technology's top 10 needs, each pair in its need's fold; only
-        when every open need is the bundle's (among generated needs, which have no fold, the
-        pairs could not all be placed)."""
-        needs = dict(Need.objects.published().values_list("pk", "import_key"))
-        if set(needs.values()) - set(data["judgments"]):
-            self.stdout.write("  technologies' lists: not measured (needs outside the bundle)")
-            return
+        at other scores. The bundle's technologies' top 10 needs, each pair in its need's
+        fold; a need outside the bundle (--among: a generated one, judged by no one, so not
+        relevant) counts in every training set and in the all-fold threshold, never held out."""
+        bundle = set(data["judgments"])
         grades = {
             (need, tech): grade
             for need, judged in data["judgments"].items()
             for tech, grade in judged.items()
         }
         wanted = [t["key"] for t in data.get("technologies", [])]
-        pairs = {key: [] for key in data["judgments"]}
-        for technology in Technology.objects.filter(import_key__in=wanted):
-            for r in engine.rank(technology, limit=10):
+        technologies = list(Technology.objects.filter(import_key__in=wanted))
+        ranked = {t.import_key: engine.rank(t, limit=10) for t in technologies}
+        ids = {r.listing_id for results in ranked.values() for r in results}
+        needs = dict(Need.objects.filter(pk__in=ids).values_list("pk", "import_key"))
+        pairs, outside = {key: [] for key in bundle}, []
+        for tech, results in ranked.items():
+            for r in results:
                 need = needs[r.listing_id]
-                pairs[need].append((r.score, grades.get((need, technology.import_key), 0)))
-        self.print_labels(pairs, folds, "a technology's list of needs")
+                pair = (r.score, grades.get((need, tech), 0))
+                (pairs[need] if need in bundle else outside).append(pair)
+        self.print_labels(pairs, folds, "a technology's list of needs", outside)
 
-    def print_labels(self, pairs, folds, side="a need's list of technologies"):
+    def print_labels(self, pairs, folds, side="a need's list of technologies", outside=()):
         """Score thresholds of the suggestion labels (matching.labels.TARGETS), chosen on the
-        training folds and checked on the held-out fold; then on all folds."""
+        training folds and checked on the held-out fold; then on all folds. ``outside``:
+        pairs of no fold, in every training set."""
         self.stdout.write(f"  label thresholds, {side} (held-out share judged relevant, by fold):")
         for label, (precision, grade) in TARGETS.items():
             shares = []
             for fold in sorted(set(folds.values())):
                 train = [p for k, f in folds.items() if f != fold for p in pairs[k]]
                 held = [p for k, f in folds.items() if f == fold for p in pairs[k]]
-                share, count = precision_above(held, threshold_for(train, precision, grade), grade)
+                threshold = threshold_for([*train, *outside], precision, grade)
+                share, count = precision_above(held, threshold, grade)
                 shares.append(f"{share:.2f}/{count}")
-            everything = [p for k in folds for p in pairs[k]]
+            everything = [*(p for k in folds for p in pairs[k]), *outside]
             threshold = threshold_for(everything, precision, grade)
             self.stdout.write(
                 f"    {label}: score >= {threshold:.3f} for {precision:.0%} grade >= {grade}; "
