@@ -2,8 +2,10 @@
 
 The thresholds are chosen by `evaluate_matching` on the development set's folds (a label's
 threshold is the lowest score above which the target share of suggestions was judged relevant
-on the training folds, then checked on the held-out fold; see docs/matching.md). Below
-``MINIMUM`` nothing is suggested: a page says that nothing matches well enough yet.
+on the training folds, then checked on the held-out fold; see docs/matching.md), for a need's
+list of technologies and a technology's list of needs each (their scores differ for the same
+pair). Below the side's minimum nothing is suggested: a page says that nothing matches well
+enough yet.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +38,7 @@ TECHNOLOGY_MINIMUM = 0.19
 LABELS = {"strong": _("strong match"), "good": _("good match"), "worth": _("worth a look")}
 
 
-def strength(score: float, for_need: bool = True) -> str | None:
+def strength(score: float, *, for_need: bool) -> str | None:
     """``"strong"``, ``"good"``, ``"worth"`` (worth a look) or None (not suggested), for a
     score in a need's list of technologies (``for_need``) or a technology's list of needs."""
     strong, good, minimum = (

@@ -90,12 +90,13 @@ def describe(
 
 
 def _shortened(title: str) -> str:
-    """A title quoted in a reason: at most ``TITLE_CHARS`` characters, cut at a space when it
-    has spaces (a Japanese title is cut anywhere)."""
+    """A title quoted in a reason: at most ``TITLE_CHARS`` characters, cut at its last space
+    in the second half (a Japanese title, with none there, is cut anywhere)."""
     if len(title) <= TITLE_CHARS:
         return title
     cut = title[: TITLE_CHARS - 1]
-    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
+    head = cut.rpartition(" ")[0]
+    return (head if len(head) > TITLE_CHARS // 2 else cut) + "…"
 
 
 def field_name_map() -> dict[str, str]:
@@ -116,10 +117,10 @@ already almost also always another away back cannot different each else enough e
 along around beyond existing few least less many much often once other others quite several
 since soon still such instead next whose yet one two three four five six seven eight nine ten
 big biggest current free general high large largest long low main many non simple single small
-smallest together twice whole available basic common costly difficult full ready
+smallest together twice whole available basic common difficult full ready
 able become bring cause come do done get give given giving go going have help keep let made
 make need part place put reach set show take thing way buy depend know left provide require see
-seek sell use people person
+seek sell use people
 day days hour hours month months week weeks year years time times
 cm mm km kg mg kw kwh mw gw usd yen
 co assistance collaboration company development licence license licensed licensing partner

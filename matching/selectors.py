@@ -29,7 +29,7 @@ class Suggestion:
     @property
     def strength(self) -> str | None:
         """``strong``, ``good`` or ``worth`` (matching.labels), by the side's thresholds."""
-        return labels.strength(self.score, self.for_need)
+        return labels.strength(self.score, for_need=self.for_need)
 
     @property
     def label(self):
@@ -88,7 +88,8 @@ def _stored(listings, *, for_need: bool, limit: int, for_owner: bool) -> dict:
             (for_owner and match and getattr(match, dismissed))
             or getattr(entry, other).organization_id == owners[own_id]
             or len(shown) >= limit
-            or labels.strength(entry.score, for_need) is None  # stored under older thresholds
+            or labels.strength(entry.score, for_need=for_need)
+            is None  # stored under older thresholds
         ):
             continue
         reasons = [scoring.reason_from_json(reason) for reason in entry.reasons]
@@ -113,7 +114,7 @@ def _ranked_now(listing, *, for_need: bool, limit: int, for_owner: bool) -> list
     ranked = [
         r
         for r in engine.rank(listing, limit=limit, exclude_ids=hidden)
-        if labels.strength(r.score, for_need) is not None
+        if labels.strength(r.score, for_need=for_need) is not None
     ]
     listings = (
         public_listings(not for_need)

@@ -100,7 +100,7 @@ def _store_hubs(hubs: dict[int, float]) -> None:
 
 
 def _entries(is_need: bool, listing_id: int, ranked: list, now) -> list[Suggestion]:
-    shown = (r for r in ranked[:LIST_LENGTH] if labels.strength(r.score, is_need))
+    shown = (r for r in ranked[:LIST_LENGTH] if labels.strength(r.score, for_need=is_need))
     return [
         Suggestion(
             need_id=listing_id if is_need else r.listing_id,
@@ -222,7 +222,7 @@ def compare(
         fresh = [
             r.listing_id
             for r in engine.rank(listing, limit=LIST_LENGTH)
-            if labels.strength(r.score, is_need)
+            if labels.strength(r.score, for_need=is_need)
         ]
         stored = list(
             Suggestion.objects.filter(for_need=is_need, **{column: listing.pk})

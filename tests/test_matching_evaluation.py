@@ -256,3 +256,25 @@ def test_a_technologys_labels_count_needs_outside_the_judgments_as_not_relevant(
     assert set(lines) == {"strong", "good", "worth a look"}
     # each fold holds out its own need's pair only: n-extra's belongs to none
     assert lines["good"].endswith("held out: 1.00/1 1.00/1")
+
+
+def test_pairs_of_no_fold_count_as_not_relevant_in_every_training_set():
+    """``outside`` (generated needs, judged by no one): in each training set and in the
+    all-fold threshold, never held out."""
+    import io
+
+    from matching.management.commands.evaluate_matching import Command
+
+    pairs = {"a": [(0.5, 1)], "b": [(0.4, 1)]}
+    outside = [(0.45, 0), (0.44, 0), (0.43, 0)]
+
+    def good_line(outside):
+        command = Command(stdout=io.StringIO())
+        command.print_labels(pairs, {"a": 1, "b": 2}, "a side", outside)
+        return next(line for line in command.stdout.getvalue().splitlines() if "good:" in line)
+
+    # 50 % judged relevant holds down to 0.45 (1 of 2) with them, to 0.4 (2 of 2) without
+    assert "good: score >= 0.400" in good_line(())
+    assert "good: score >= 0.450" in good_line(outside)
+    # held out, "a" is judged against "b" and the outside ones (no score holds 50 % there)
+    assert good_line(outside).endswith("held out: 0.00/0 0.00/0")

@@ -48,7 +48,7 @@ def test_a_technology_like_the_best_ones_gains_their_likeness():
     assert rows["best"].near == pytest.approx(DEFAULT.propagation * 0.8 / 3)
     # the reason goes to a candidate its gain moved ahead of another, and to no other
     assert [key for key in order if rows[key].reasons] == ["same method"]
-    # naming the best candidate it is most like ("best" and "second" tie: the first by key)
+    # naming the best candidate it is most like ("best" and "second" tie: the better one)
     assert rows["same method"].reasons == [scoring.NeighboursReason(like="best")]
 
 
@@ -82,6 +82,12 @@ def test_the_reason_reads_in_the_pages_language():
     assert scoring.reason_from_json({"kind": "neighbours"}) == scoring.NeighboursReason()
 
 
+def test_of_best_candidates_equally_like_it_the_reason_names_the_better_one():
+    cosines = {"x": {"zeta": 0.5, "alpha": 0.5, "x": 1.0}}
+    assert scoring._most_like("x", cosines, ["zeta", "alpha", "x"]) == "zeta"
+    assert scoring._most_like("x", {"x": {"x": 1.0}}, ["zeta", "x"]) is None
+
+
 def test_the_reason_names_the_best_suggestion_it_is_most_like_when_it_is_shown():
     reason = scoring.NeighboursReason(like=7)
     assert scoring.reason_from_json(reason.as_json()) == reason
@@ -94,6 +100,11 @@ def test_the_reason_names_the_best_suggestion_it_is_most_like_when_it_is_shown()
         assert describe([reason], field_names={}, titles={7: "等温増幅マラリア検査"}) == [
             "上位の候補技術「等温増幅マラリア検査」と内容が近い技術です"
         ]
+    # a Japanese title with one space early is cut at its length, not at that space
+    japanese = "AI 画像解析による" + "ごみピット火災の早期検知と自動放水システム" * 3
+    with translation.override("ja"):
+        (text,) = describe([reason], field_names={}, titles={7: japanese})
+    assert text == f"上位の候補技術「{japanese[:59]}…」と内容が近い技術です"
     # the one it is like is not on the page (another organisation's, or dismissed)
     assert describe([reason], field_names={}, titles={8: title}) == [
         "Close to this need's best suggestions"
@@ -193,6 +204,13 @@ def test_the_need_page_names_the_suggestion_a_technology_is_close_to(malaria_cas
     page = client.get(need.get_absolute_url()).content.decode()
     assert same_method.title in page
     assert "Close to “Dry-reagent isothermal amplification test for malaria…”" in page
+    # the quoted title is the listing's own text: escaped like any other
+    Technology.objects.filter(title__startswith="Dry-reagent").update(
+        title="Dry-reagent <b>LAMP</b> & test"
+    )
+    page = client.get(need.get_absolute_url()).content.decode()
+    assert "Close to “Dry-reagent &lt;b&gt;LAMP&lt;/b&gt; &amp; test”" in page
+    assert "<b>LAMP</b>" not in page
 
 
 def test_the_cosines_summed_in_sql_equal_those_of_the_full_vectors(malaria_case):

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_labels_follow_the_calibrated_thresholds(score, strength):
-    assert labels.strength(score) == strength
+    assert labels.strength(score, for_need=True) == strength
 
 
 @pytest.mark.parametrize(

@@ -157,7 +157,9 @@ def test_the_rebuild_stores_the_engines_lists_and_checks_them(monkeypatch):
     stored = _stored_technology_lists()
     assert stored
     for technology in Technology.objects.published():
-        fresh = [r for r in engine.rank(technology, limit=20) if labels.strength(r.score, False)]
+        fresh = [
+            r for r in engine.rank(technology, limit=20) if labels.strength(r.score, for_need=False)
+        ]
         expected = [(r.listing_id, r.score, [x.as_json() for x in r.reasons]) for r in fresh]
         assert stored.get(technology.pk, []) == expected
     call_command("suggestions_rebuild", "--compare", stdout=out)
