@@ -129,6 +129,15 @@ def test_evaluation_reports_every_fold_the_mean_and_the_worst(tmp_path, capfd):
     assert "     1      1    1.000      1.000  default" in out
     assert "     2      1    1.000      1.000  default" in out
     assert "search across languages (first keyword of each need)" in out
+    # search's language mix: as typed, "heat pump" finds nothing, "hydrogen tank" its own
+    # language; across languages it also finds the Japanese ヒートポンプ (judged relevant)
+    typed, across = out.split("search as typed")[1].split("search across languages")
+    assert "  languages: en needs (2): nDCG@10 0.500, recall@10 0.500; their top 10s 0.0% " in typed
+    assert (
+        "  languages: en needs (2): nDCG@10 1.000, recall@10 1.000; their top 10s 50.0% "
+        "other-language (catalogue 50.0%), judged relevant 100% of them vs 100% of the same "
+        "language's"
+    ) in across
     # the labels' thresholds for both sides: a need's list and a technology's list
     sides = out.split("  label thresholds, ")[1:]
     assert [side.split(" (")[0] for side in sides] == [

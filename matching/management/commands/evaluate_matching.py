@@ -352,15 +352,21 @@ class Command(BaseCommand):
             Technology.objects.filter(import_key__in=wanted).values_list("pk", "import_key")
         )
         queries = {n["key"]: (n.get("keywords") or [n["title"]])[0] for n in data.get("needs", [])}
+        languages = dict(
+            Need.objects.filter(import_key__in=data["judgments"]).values_list(
+                "import_key", "language"
+            )
+        )
         published = Technology.objects.published()
+        catalogue = _catalogue_languages()
         for label, make_query in (
             ("search as typed", search.ListingSearchQuery),
             ("search across languages", search.cross_language_query),
         ):
-            figures = {}
+            figures, tops = {}, {}
             for need_key, judged in sorted(data["judgments"].items()):
                 ts_query = make_query(queries[need_key])
-                ids = (
+                ids = list(
                     published.filter(search_vector=ts_query)
                     .annotate(rank=search.relevance(ts_query))
                     .order_by("-rank", "-pk")
@@ -368,8 +374,16 @@ class Command(BaseCommand):
                 )
                 ranked = [keys.get(pk, f"#{pk}") for pk in ids]
                 figures[need_key] = Figures(ndcg_at(ranked, judged), recall_at(ranked, judged))
+                tops[need_key] = (
+                    languages[need_key],
+                    [(pk, key in judged) for pk, key in zip(ids[:10], ranked, strict=False)],
+                )
             cv = cross_validate({"-": figures}, folds)
             self.stdout.write(f"{label} (first keyword of each need): {_line(cv)}")
+            mix = _language_mix(tops)
+            if mix:  # a query that finds nothing has no top 10 to describe
+                by_language = _language_figures(figures, tops)
+                self.stdout.write("  languages: " + _mix_line(by_language, mix, catalogue))
 
     def print_technology_labels(self, data, folds):
         """The labels' thresholds for a technology's list of needs: its scores take no hub
