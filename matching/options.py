@@ -63,6 +63,9 @@ class Options:
     #: Chosen nested on the folds, and measured at scale (docs/matching.md, *Score
     #: propagation*).
     propagation: float = 0.5
+    #: how many of a need's candidates (its best by score before propagation) propagation
+    #: compares with its best few; the others gain nothing (0: every candidate).
+    propagation_pool: int = 0
 
     def without(self, part: str) -> "Options":
         return replace(self, **{part: False})

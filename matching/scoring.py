@@ -402,7 +402,8 @@ def rank(
         norms = {
             k: c.norm or vector_norm(c.vector, df, n_docs, idfs) for k, c in candidates.items()
         }
-        vectors = {key: cand.vector for key, cand in candidates.items()}
+        pool = rows[: options.propagation_pool] if options.propagation_pool else rows
+        vectors = {r.key: candidates[r.key].vector for r in pool}
         propagate(rows, cosines_with(best_keys(rows), vectors, idfs, norms), options)
     return rows[:limit] if limit else rows
 

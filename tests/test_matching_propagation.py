@@ -259,3 +259,39 @@ def test_a_needs_ranking_runs_as_many_queries_whatever_the_catalogue(malaria_cas
     large, more = queries()
     assert more > listed > scoring.PROPAGATION_K  # propagation ran both times
     assert large == small
+
+
+def test_only_the_pool_of_best_candidates_is_compared_with_the_best_ones(malaria_case):
+    """``propagation_pool`` bounds how many candidates (the best before propagation) are
+    compared with the best few: one outside it gains nothing, in SQL as in the pure path."""
+    need, same_method, distractor = malaria_case
+    plain = [r.listing_id for r in engine.rank(need, options=DEFAULT.but(propagation=0))]
+    at = plain.index(same_method.pk)
+    assert at > plain.index(distractor.pk) and at >= scoring.PROPAGATION_K
+
+    def ranked(pool):
+        results = engine.rank(need, options=DEFAULT.but(propagation_pool=pool))
+        reasons = next(r.reasons for r in results if r.listing_id == same_method.pk)
+        return [r.listing_id for r in results], [reason.kind for reason in reasons]
+
+    keys, kinds = ranked(at)  # the pool stops just before it
+    assert keys.index(distractor.pk) < keys.index(same_method.pk)
+    assert "neighbours" not in kinds
+    keys, kinds = ranked(at + 1)  # the pool takes it in
+    assert keys.index(same_method.pk) < keys.index(distractor.pk)
+    assert "neighbours" in kinds
+
+
+def test_the_pure_path_bounds_the_pool_as_the_engine_does():
+    vectors = [dict(METHOD, malaria=1.0), dict(METHOD), {"fever": 1.0}, {"x": 1.0}, dict(METHOD)]
+    candidates = {n: scoring.Features(vector=v) for n, v in enumerate(vectors)}
+    need = scoring.Features(vector={"malaria": 1.0, "fever": 0.5, "x": 0.4, "dna": 0.1})
+    df = dict.fromkeys([*METHOD, "malaria", "fever", "x"], 2)
+
+    def rank(**options):
+        return scoring.rank(need, candidates, df, 10, options=DEFAULT.but(**options))
+
+    last = rank(propagation=0)[-1].key  # the fifth: outside a pool of four
+    assert len(candidates) == scoring.PROPAGATION_K + 2
+    assert {r.key: r.near for r in rank()}[last] > 0
+    assert {r.key: r.near for r in rank(propagation_pool=scoring.PROPAGATION_K + 1)}[last] == 0
