@@ -11,8 +11,9 @@ Three steps, all driven by the stored representation (matching.models):
    rows (matching.scoring, one documented formula);
 3. language calibration of the text part (scoring.calibrate), for a need's candidates their
    hub values taken off (scoring.take_off_hubs: hubness reduction), then the order; for a
-   need, its candidates' likeness to its best few added (scoring.propagate: two queries more,
-   :func:`cosines_with_best`) and the order again.
+   need, its best candidates' likeness to its best few added (scoring.propagate: two queries
+   more, :func:`cosines_with_best`, over at most ``Options.propagation_pool`` candidates) and
+   the order again.
 A fixed number of SQL queries, whatever the corpus size. (Pseudo-relevance feedback, a second
 pass from the first pass's top few, was removed: it did not earn its place by cross-validation
 and cost most at scale; see docs/matching.md.)

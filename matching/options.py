@@ -64,8 +64,11 @@ class Options:
     #: propagation*).
     propagation: float = 0.5
     #: how many of a need's candidates (its best by score before propagation) propagation
-    #: compares with its best few; the others gain nothing (0: every candidate).
-    propagation_pool: int = 0
+    #: compares with its best few; the others gain nothing (0: every candidate). Among
+    #: 100,000 technologies no top 20 changed at 100 (300 generated needs; the development
+    #: set's figures the same to the third decimal), and ranking costs less: the comparison
+    #: reads half the candidates' vectors (docs/matching.md, *Score propagation*).
+    propagation_pool: int = 100
 
     def without(self, part: str) -> "Options":
         return replace(self, **{part: False})
