@@ -380,10 +380,8 @@ class Command(BaseCommand):
                 )
             cv = cross_validate({"-": figures}, folds)
             self.stdout.write(f"{label} (first keyword of each need): {_line(cv)}")
-            mix = _language_mix(tops)
-            if mix:  # a query that finds nothing has no top 10 to describe
-                by_language = _language_figures(figures, tops)
-                self.stdout.write("  languages: " + _mix_line(by_language, mix, catalogue))
+            by_language, mix = _language_figures(figures, tops), _language_mix(tops)
+            self.stdout.write("  languages: " + _mix_line(by_language, mix, catalogue))
 
     def print_technology_labels(self, data, folds):
         """The labels' thresholds for a technology's list of needs: its scores take no hub
