@@ -152,7 +152,7 @@ def ordered(
     scoring.take_off_hubs(rows, query, candidates, query_is_need, options)
     rows.sort(key=scoring.ScoredRow.order)
     if query_is_need and options.propagation and len(rows) > scoring.PROPAGATION_K:
-        pool = rows[: options.propagation_pool] if options.propagation_pool else rows
+        pool = scoring.propagation_pool(rows, options)
         scoring.propagate(rows, cosines_with_best(pool, candidates, n_docs), options)
     return [Ranked(r.key, round(r.score, 4), r.reasons, round(r.raw, 4)) for r in rows[:limit]]
 

@@ -402,8 +402,7 @@ def rank(
         norms = {
             k: c.norm or vector_norm(c.vector, df, n_docs, idfs) for k, c in candidates.items()
         }
-        pool = rows[: options.propagation_pool] if options.propagation_pool else rows
-        vectors = {r.key: candidates[r.key].vector for r in pool}
+        vectors = {r.key: candidates[r.key].vector for r in propagation_pool(rows, options)}
         propagate(rows, cosines_with(best_keys(rows), vectors, idfs, norms), options)
     return rows[:limit] if limit else rows
 
@@ -515,6 +514,12 @@ def cosines_with(best: list, vectors: dict, idfs, norms: dict) -> dict:
         for b in sums:
             sums[b] /= norms.get(key) or 1.0
     return out
+
+
+def propagation_pool(rows: list[ScoredRow], options: Options = DEFAULT) -> list[ScoredRow]:
+    """The candidates (``rows`` best first) that propagation compares with the best few: the
+    first ``options.propagation_pool`` of them, or all when it is not positive."""
+    return rows[: options.propagation_pool] if options.propagation_pool > 0 else rows
 
 
 def propagate(rows: list[ScoredRow], cosines: dict, options: Options = DEFAULT) -> None:
