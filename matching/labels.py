@@ -38,18 +38,26 @@ TECHNOLOGY_MINIMUM = 0.19
 LABELS = {"strong": _("strong match"), "good": _("good match"), "worth": _("worth a look")}
 
 
+def thresholds(*, for_need: bool) -> dict[str, float]:
+    """{label of TARGETS: the lowest score that gets it} in a need's list of technologies
+    (``for_need``) or a technology's list of needs."""
+    if for_need:
+        return {"strong": STRONG, "good": GOOD, "worth a look": MINIMUM}
+    return {
+        "strong": TECHNOLOGY_STRONG,
+        "good": TECHNOLOGY_GOOD,
+        "worth a look": TECHNOLOGY_MINIMUM,
+    }
+
+
 def strength(score: float, *, for_need: bool) -> str | None:
     """``"strong"``, ``"good"``, ``"worth"`` (worth a look) or None (not suggested), for a
     score in a need's list of technologies (``for_need``) or a technology's list of needs."""
-    strong, good, minimum = (
-        (STRONG, GOOD, MINIMUM)
-        if for_need
-        else (TECHNOLOGY_STRONG, TECHNOLOGY_GOOD, TECHNOLOGY_MINIMUM)
-    )
-    if score >= strong:
+    limits = thresholds(for_need=for_need)
+    if score >= limits["strong"]:
         return "strong"
-    if score >= good:
+    if score >= limits["good"]:
         return "good"
-    if score >= minimum and score > 0:
+    if score >= limits["worth a look"] and score > 0:
         return "worth"
     return None

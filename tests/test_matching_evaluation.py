@@ -7,7 +7,13 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from matching.management.commands.evaluate_matching import _language_figures, _mix_line
+from matching.management.commands.evaluate_matching import (
+    _language_figures,
+    _mix_line,
+    _sub_bundle,
+    _summarise_draws,
+    _summarise_labels,
+)
 from matching.metrics import Figures, cross_validate, precision_above, threshold_for
 from matching.options import DEFAULT, PARTS, Options
 
@@ -148,6 +154,9 @@ def test_evaluation_reports_every_fold_the_mean_and_the_worst(tmp_path, capfd):
         assert all(
             f"    {label}: score >= " in side for label in ("strong", "good", "worth a look")
         )
+    # and the share judged relevant at the thresholds the pages use, each side its own
+    assert "    strong: score >= " in sides[0] and "; at the pages' 0.33: " in sides[0]
+    assert "    worth a look: score >= " in sides[1] and "; at the pages' 0.19: " in sides[1]
     assert out.strip().splitlines()[-2].startswith("evaluate_matching: 2 needs in 2 folds")
 
 
@@ -232,6 +241,92 @@ def test_a_folds_file_without_every_judged_need_is_refused(tmp_path):
         call_command("evaluate_matching", str(path), "--folds", str(folds))
 
 
+def test_a_bundle_of_some_folds_keeps_their_needs_and_the_technologies_not_judged_elsewhere():
+    """--subsets: a technology judged only for a left-out fold's needs goes with that fold; one
+    judged for no need stays (a distractor), and one judged on both sides stays."""
+    data = {
+        "organizations": [{"key": "o"}],
+        "technologies": [{"key": k} for k in ("t-a", "t-b", "t-both", "t-none")],
+        "needs": [{"key": "n-1"}, {"key": "n-2"}, {"key": "n-3"}],
+        "judgments": {
+            "n-1": {"t-a": 3, "t-both": 1},
+            "n-2": {"t-b": 2, "t-both": 2},
+            "n-3": {"t-a": 1},
+        },
+    }
+    folds = {"n-1": "1", "n-2": "2", "n-3": "3"}
+    sub = _sub_bundle(data, folds, ("1", "3"))
+    assert [n["key"] for n in sub["needs"]] == ["n-1", "n-3"]
+    assert [t["key"] for t in sub["technologies"]] == ["t-a", "t-both", "t-none"]
+    assert sub["judgments"] == {"n-1": {"t-a": 3, "t-both": 1}, "n-3": {"t-a": 1}}
+    assert sub["organizations"] == data["organizations"]
+    assert [t["key"] for t in _sub_bundle(data, folds, ("2",))["technologies"]] == [
+        "t-b",
+        "t-both",
+        "t-none",
+    ]
+
+
+def test_the_summary_over_the_draws_counts_where_the_engine_is_higher():
+    draws = [
+        {
+            "full engine": {"mean": [0.9, 1.0], "worst": [0.8, 0.9]},
+            "hubness=0": {"mean": [0.8, 1.0], "worst": [0.7, 0.9]},
+        },
+        {
+            "full engine": {"mean": [0.7, 0.8], "worst": [0.6, 0.5]},
+            "hubness=0": {"mean": [0.75, 0.6], "worst": [0.7, 0.5]},
+        },
+    ]
+    engine, variant = _summarise_draws(draws)
+    assert engine == (
+        "full engine: mean 0.800 / 0.900, worst fold 0.700 / 0.700, lowest bundle 0.700 / 0.800"
+    )
+    assert variant.startswith("hubness=0: mean 0.775 / 0.800, worst fold 0.700 / 0.700, ")
+    assert variant.endswith("; the engine higher in 1/2 (nDCG@10), 1/2 (recall@10)")
+
+
+def test_the_labels_are_checked_over_the_draws_against_their_targets():
+    side = "a need's list of technologies"
+    checks = [
+        {side: {"strong": [7, 10], "good": [5, 10], "worth a look": [1, 10]}},
+        {side: {"strong": [3, 10], "good": [0, 0], "worth a look": [3, 10]}},
+    ]
+    strong, good, worth = _summarise_labels(checks)
+    assert strong == (
+        "a need's list of technologies, strong (70% grade >= 2): 50% of 20; short of it in "
+        "1/2 bundles (lowest 30%)"
+    )
+    assert good.endswith("50% of 10; short of it in 0/2 bundles")  # none suggested: not short
+    assert worth.endswith("20% of 20; short of it in 1/2 bundles (lowest 10%)")
+
+
+@pytest.mark.django_db
+def test_subsets_measure_every_bundle_of_k_folds_in_its_own_database(tmp_path, capfd):
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps(BUNDLE))
+    (tmp_path / "dev.folds.json").write_text(json.dumps({"folds": {"n-tank": 1, "n-pump": 2}}))
+    call_command("evaluate_matching", str(path), "--subsets", "1", "--variant", "fields=false")
+    out = capfd.readouterr().out
+    # each fold alone: its need and its judged technology (the other fold's goes with it)
+    assert "[1/2] folds 1: 1 needs, 1 technologies; full engine 1.000 / 1.000; fields=false " in out
+    assert "[2/2] folds 2: 1 needs, 1 technologies; " in out
+    assert "over 2 bundles of 1 folds:" in out
+    assert "  fields=false: mean 1.000 / 1.000, " in out
+    assert "the engine higher in 0/2 (nDCG@10), 0/2 (recall@10)" in out
+    assert "  a technology's list of needs, worth a look (25% grade >= 1): " in out
+    assert "evaluate_matching --subsets 1: 2 bundles, the engine's mean nDCG@10 1.000" in out
+
+
+@pytest.mark.parametrize("size", ["0", "2"])
+def test_subsets_need_more_folds_than_k(tmp_path, size):
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps(BUNDLE))
+    (tmp_path / "dev.folds.json").write_text(json.dumps({"folds": {"n-tank": 1, "n-pump": 2}}))
+    with pytest.raises(CommandError, match="more than K folds"):
+        call_command("evaluate_matching", str(path), "--subsets", size)
+
+
 def test_the_throwaway_database_is_reached_on_the_embedded_servers_socket():
     # dj_database_url puts a URL's ?host= (the embedded server's socket folder) in OPTIONS
     from matching.management.commands.evaluate_matching import _url
@@ -264,7 +359,7 @@ def test_a_technologys_labels_count_needs_outside_the_judgments_as_not_relevant(
     lines = {line.split(":")[0].strip(): line for line in side.splitlines()[1:4]}
     assert set(lines) == {"strong", "good", "worth a look"}
     # each fold holds out its own need's pair only: n-extra's belongs to none
-    assert lines["good"].endswith("held out: 1.00/1 1.00/1")
+    assert "held out: 1.00/1 1.00/1; at the pages' 0.24: " in lines["good"]
 
 
 def test_pairs_of_no_fold_count_as_not_relevant_in_every_training_set():
@@ -286,4 +381,4 @@ def test_pairs_of_no_fold_count_as_not_relevant_in_every_training_set():
     assert "good: score >= 0.400" in good_line(())
     assert "good: score >= 0.450" in good_line(outside)
     # held out, "a" is judged against "b" and the outside ones (no score holds 50 % there)
-    assert good_line(outside).endswith("held out: 0.00/0 0.00/0")
+    assert "held out: 0.00/0 0.00/0; at the pages' " in good_line(outside)

@@ -25,14 +25,27 @@ benchmark's 100,000 generated technologies, kept with `bench --keep`): the bundl
 and ranked inside one transaction that is rolled back, so that database is left as it was. The
 configured database is refused. ``--variant`` works there too, for scoring options (a
 text-analysis option would rebuild every representation: refused).
+
+    python manage.py evaluate_matching BUNDLE --subsets 5 [--variant ...]
+
+measures the engine (and its variants) on every bundle made of K of the folds, at the size of a
+held-out bundle: the needs of those folds, and the technologies judged for one of them or for no
+need (a technology judged only for the other folds' needs goes with them). Each is evaluated in
+its own throwaway database, as above; a line per draw and a summary over the draws: the mean of
+their means, the mean of their worst folds, the lowest draw, and in how many draws the engine
+beats each variant. The corpus-wide parts (norms, hub values, the language calibration,
+propagation's pool) are then computed at that size, as they would be on a held-out bundle.
 """
 
+import argparse
+import contextlib
 import dataclasses
 import itertools
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -48,7 +61,7 @@ from django.db.models import Count
 from listings import search
 from listings.models import Technology
 from matching import batch, bulk, engine, suggestions
-from matching.labels import TARGETS
+from matching.labels import TARGETS, thresholds
 from matching.metrics import (
     Figures,
     cross_validate,
@@ -75,6 +88,11 @@ GRID = {
 
 class Command(BaseCommand):
     help = "Evaluate the matching engine on a bundle with judgments (nDCG@10, recall@10, by fold)."
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: {list side: {label: [judged relevant, suggested]}} at the pages' thresholds
+        self.label_checks = {}
 
     def add_arguments(self, parser):
         parser.add_argument("bundle")
@@ -121,6 +139,14 @@ class Command(BaseCommand):
             "database), in a transaction rolled back at the end.",
         )
         parser.add_argument(
+            "--subsets",
+            type=int,
+            metavar="K",
+            help="Measure on every bundle made of K of the folds (the needs of those folds and "
+            "the technologies not judged only for the others), each in its own database.",
+        )
+        parser.add_argument("--figures-out", help=argparse.SUPPRESS)
+        parser.add_argument(
             "--in-this-database",
             choices=["migrate", "rollback"],
             help="Internal: run inside the throwaway database (migrate) or --among (rollback).",
@@ -152,9 +178,18 @@ class Command(BaseCommand):
                 "terms_per_listing",
                 "variant",
                 "nested",
+                "figures_out",
             )
         }
         flags["folds"] = str(folds_path) if folds else None
+        if options["subsets"] is not None:
+            if among or in_this_database or options["ablate"] or options["tune"]:
+                raise CommandError("--subsets: not with --among, --ablate or --tune")
+            if not folds or not 0 < options["subsets"] < len(set(folds.values())):
+                raise CommandError(
+                    "--subsets K: the bundle needs a folds file with more than K folds"
+                )
+            return self.evaluate_subsets(data, folds, options["subsets"], flags)
         if in_this_database == "rollback":
             return self.evaluate_and_roll_back(path, data, folds, flags)
         if in_this_database:
@@ -166,7 +201,7 @@ class Command(BaseCommand):
             return self.run_in(among, path, flags, "rollback")
         return self.run_in_throwaway_database(path, flags)
 
-    def run_in(self, name, path, flags, mode="migrate"):
+    def run_in(self, name, path, flags, mode="migrate", log=None):
         db = settings.DATABASES["default"]
         env = {**os.environ, "DATABASE_URL": _url(db, name)}
         args = [
@@ -181,30 +216,83 @@ class Command(BaseCommand):
             args += ["--json", str(Path(flags["json_out"]).resolve())]
         if flags["folds"]:
             args += ["--folds", flags["folds"]]
+        if flags.get("figures_out"):
+            args += ["--figures-out", flags["figures_out"]]
         args += [f"--{k}" for k in ("ablate", "tune", "search", "nested") if flags[k]]
         if flags["terms_per_listing"]:
             args += ["--terms-per-listing", flags["terms_per_listing"]]
         for variant in flags["variant"]:
             args += ["--variant", variant]
-        result = subprocess.run(args, env=env, cwd=settings.BASE_DIR, check=False)
+        with open(log, "w") if log else contextlib.nullcontext() as out:
+            result = subprocess.run(
+                args, env=env, cwd=settings.BASE_DIR, check=False, stdout=out, stderr=out
+            )
         if result.returncode:
-            raise CommandError("evaluation failed (see above)")
+            raise CommandError(f"evaluation failed (see {log or 'above'})")
 
-    def run_in_throwaway_database(self, path, flags):
+    def run_in_throwaway_database(self, path, flags, log=None):
         db = settings.DATABASES["default"]
         name = f"portal_eval_{uuid.uuid4().hex[:10]}"
         admin = _connect(db, "postgres")
         admin.autocommit = True
-        self.stdout.write(f"creating throwaway database {name}")
+        if not log:
+            self.stdout.write(f"creating throwaway database {name}")
         with admin.cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{name}"')
         try:
-            self.run_in(name, path, flags)
+            self.run_in(name, path, flags, log=log)
         finally:
             with admin.cursor() as cursor:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.close()
-            self.stdout.write(f"dropped {name}")
+            if not log:
+                self.stdout.write(f"dropped {name}")
+
+    def evaluate_subsets(self, data, folds, size, flags):
+        """Every bundle of ``size`` folds, each evaluated in its own throwaway database; a line
+        per draw, then the summary over the draws."""
+        combos = list(itertools.combinations(sorted(set(folds.values()), key=_fold_order), size))
+        draws, label_checks = [], []
+        self.stdout.write(f"{len(combos)} bundles of {size} folds, each in a throwaway database")
+        with tempfile.TemporaryDirectory(prefix="subsets-") as folder:
+            for number, keep in enumerate(combos, 1):
+                name = "folds-" + "-".join(keep)
+                sub = _sub_bundle(data, folds, keep)
+                path = Path(folder) / f"{name}.json"
+                path.write_text(json.dumps(sub, ensure_ascii=False), encoding="utf-8")
+                sub_folds = {k: folds[k] for k in sub["judgments"]}
+                Path(folder, f"{name}.folds.json").write_text(json.dumps({"folds": sub_folds}))
+                out = Path(folder) / f"{name}.figures.json"
+                log = Path(folder) / f"{name}.log"
+                draw_flags = {
+                    **flags,
+                    "json_out": None,
+                    "folds": str(Path(folder) / f"{name}.folds.json"),
+                    "figures_out": str(out),
+                }
+                self.run_in_throwaway_database(path, draw_flags, log=log)
+                figures = json.loads(out.read_text())
+                rows = figures["variants"]
+                draws.append(rows)
+                label_checks.append(figures["labels"])
+                self.stdout.write(
+                    f"[{number}/{len(combos)}] folds {', '.join(keep)}: "
+                    f"{len(sub['judgments'])} needs, {len(sub['technologies'])} technologies; "
+                    + "; ".join(f"{label} {_pair(row['mean'])}" for label, row in rows.items())
+                )
+        summary = _summarise_draws(draws)
+        self.stdout.write(f"over {len(draws)} bundles of {size} folds:")
+        for line in summary + _summarise_labels(label_checks):
+            self.stdout.write("  " + line)
+        engine_mean = _summary_mean(draws, "full engine")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"evaluate_matching --subsets {size}: {len(draws)} bundles, the engine's mean "
+                f"nDCG@10 {engine_mean[0]:.3f} recall@10 {engine_mean[1]:.3f}, lowest bundle "
+                f"{min(d['full engine']['mean'][0] for d in draws):.3f} / "
+                f"{min(d['full engine']['mean'][1] for d in draws):.3f}"
+            )
+        )
 
     def evaluate_and_roll_back(self, path, data, folds, flags):
         executor = MigrationExecutor(connection)
@@ -276,6 +364,17 @@ class Command(BaseCommand):
             self.stdout.write(f"wrote {flags['json_out']}")
         if len(rows) > 1:
             self.print_ablation(rows)
+        if flags.get("figures_out"):
+            variants = {
+                label: {
+                    "mean": [cv.mean.ndcg, cv.mean.recall],
+                    "worst": [cv.worst.ndcg, cv.worst.recall],
+                }
+                for label, cv in rows
+            }
+            Path(flags["figures_out"]).write_text(
+                json.dumps({"variants": variants, "labels": self.label_checks})
+            )
         median_ms = sorted(timings)[len(timings) // 2] * 1000
         mean, worst = rows[0][1].mean, rows[0][1].worst
         self.stdout.write(
@@ -406,13 +505,18 @@ class Command(BaseCommand):
                 need = needs[r.listing_id]
                 pair = (r.score, grades.get((need, tech), 0))
                 (pairs[need] if need in bundle else outside).append(pair)
-        self.print_labels(pairs, folds, "a technology's list of needs", outside)
+        self.print_labels(pairs, folds, "a technology's list of needs", outside, for_need=False)
 
-    def print_labels(self, pairs, folds, side="a need's list of technologies", outside=()):
+    def print_labels(
+        self, pairs, folds, side="a need's list of technologies", outside=(), for_need=True
+    ):
         """Score thresholds of the suggestion labels (matching.labels.TARGETS), chosen on the
-        training folds and checked on the held-out fold; then on all folds. ``outside``:
-        pairs of no fold, in every training set."""
+        training folds and checked on the held-out fold; then on all folds, and the share
+        judged relevant at the thresholds the pages use (matching.labels), kept for
+        --figures-out. ``outside``: pairs of no fold, in every training set."""
         self.stdout.write(f"  label thresholds, {side} (held-out share judged relevant, by fold):")
+        used = thresholds(for_need=for_need)
+        checks = self.label_checks.setdefault(side, {})
         for label, (precision, grade) in TARGETS.items():
             shares = []
             for fold in sorted(set(folds.values())):
@@ -423,9 +527,12 @@ class Command(BaseCommand):
                 shares.append(f"{share:.2f}/{count}")
             everything = [*(p for k in folds for p in pairs[k]), *outside]
             threshold = threshold_for(everything, precision, grade)
+            above = [g for s, g in everything if s >= used[label]]
+            checks[label] = [sum(g >= grade for g in above), len(above)]
             self.stdout.write(
                 f"    {label}: score >= {threshold:.3f} for {precision:.0%} grade >= {grade}; "
-                f"held out: {' '.join(shares)}"
+                f"held out: {' '.join(shares)}; at the pages' {used[label]:.2f}: "
+                f"{checks[label][0] / (len(above) or 1):.0%} of {len(above)}"
             )
 
     def print_nested(self, choices, folds, rows):
@@ -459,6 +566,85 @@ class Command(BaseCommand):
                 f"| {label} | {mean.ndcg:.3f} | {mean.recall:.3f} | "
                 f"{worst.ndcg:.3f} | {worst.recall:.3f} |"
             )
+
+
+def _sub_bundle(data: dict, folds: dict[str, str], keep) -> dict:
+    """The bundle made of the folds ``keep``: their judged needs (with their judgments), and
+    the technologies judged for one of them or for no need; a technology judged only for the
+    other folds' needs is left out with them. Organisations are kept whole."""
+    keep = set(keep)
+    needs = {k for k, f in folds.items() if f in keep}
+    judged_for = {}
+    for need, judged in data["judgments"].items():
+        for tech in judged:
+            judged_for.setdefault(tech, set()).add(need)
+    return {
+        **data,
+        "needs": [n for n in data.get("needs", []) if n.get("key") in needs],
+        "technologies": [
+            t
+            for t in data.get("technologies", [])
+            if t.get("key") not in judged_for or judged_for[t.get("key")] & needs
+        ],
+        "judgments": {k: v for k, v in data["judgments"].items() if k in needs},
+    }
+
+
+def _summary_mean(draws, label) -> tuple[float, float]:
+    """The mean over the draws of one variant's mean nDCG@10 and recall@10."""
+    n = len(draws) or 1
+    return (
+        sum(d[label]["mean"][0] for d in draws) / n,
+        sum(d[label]["mean"][1] for d in draws) / n,
+    )
+
+
+def _summarise_draws(draws: list[dict]) -> list[str]:
+    """A line per variant: the mean of the draws' means, the mean of their worst folds, the
+    lowest draw's mean, and (for a variant) in how many draws the engine's mean is higher."""
+    lines = []
+    engine = [d["full engine"] for d in draws]
+    for label in draws[0]:
+        rows = [d[label] for d in draws]
+        n = len(rows)
+        line = (
+            f"{label}: mean {_pair(_summary_mean(draws, label))}, worst fold "
+            f"{_pair([sum(r['worst'][i] for r in rows) / n for i in (0, 1)])}, lowest bundle "
+            f"{_pair([min(r['mean'][i] for r in rows) for i in (0, 1)])}"
+        )
+        if label != "full engine":
+            wins = [
+                sum(e["mean"][i] > r["mean"][i] + 1e-9 for e, r in zip(engine, rows, strict=True))
+                for i in (0, 1)
+            ]
+            line += f"; the engine higher in {wins[0]}/{n} (nDCG@10), {wins[1]}/{n} (recall@10)"
+        lines.append(line)
+    return lines
+
+
+def _summarise_labels(checks: list[dict]) -> list[str]:
+    """A line per list side and label: the share judged relevant at the pages' threshold, all
+    the draws' suggestions together, and in how many draws it fell short of its target."""
+    lines = []
+    for side in checks[0]:
+        for label, (target, grade) in TARGETS.items():
+            counts = [draw[side][label] for draw in checks]
+            relevant, total = sum(c[0] for c in counts), sum(c[1] for c in counts)
+            short = [c[0] / c[1] for c in counts if c[1] and c[0] / c[1] < target]
+            lines.append(
+                f"{side}, {label} ({target:.0%} grade >= {grade}): "
+                f"{relevant / (total or 1):.0%} of {total}; short of it in {len(short)}/"
+                f"{len(counts)} bundles" + (f" (lowest {min(short):.0%})" if short else "")
+            )
+    return lines
+
+
+def _pair(figures) -> str:
+    return f"{figures[0]:.3f} / {figures[1]:.3f}"
+
+
+def _fold_order(fold: str):
+    return (0, int(fold), "") if fold.isdigit() else (1, 0, fold)
 
 
 def _catalogue_languages() -> dict[str, float]:
