@@ -288,17 +288,32 @@ def test_the_summary_over_the_draws_counts_where_the_engine_is_higher():
 
 def test_the_labels_are_checked_over_the_draws_against_their_targets():
     side = "a need's list of technologies"
+    pairs = [[[0.5, 3], [0.4, 0], [0.2, 1]], [[0.45, 2], [0.3, 0], [0.1, 0]]]
     checks = [
-        {side: {"strong": [7, 10], "good": [5, 10], "worth a look": [1, 10]}},
-        {side: {"strong": [3, 10], "good": [0, 0], "worth a look": [3, 10]}},
+        {
+            side: {
+                "shares": {"strong": [7, 10], "good": [5, 10], "worth a look": [1, 10]},
+                "pairs": pairs[0],
+            }
+        },
+        {
+            side: {
+                "shares": {"strong": [3, 10], "good": [0, 0], "worth a look": [3, 10]},
+                "pairs": pairs[1],
+            }
+        },
     ]
     strong, good, worth = _summarise_labels(checks)
+    # pooled: 0.5 (3), 0.45 (2), 0.4 (0), 0.3 (0), 0.2 (1), 0.1 (0)
     assert strong == (
         "a need's list of technologies, strong (70% grade >= 2): 50% of 20; short of it in "
-        "1/2 bundles (lowest 30%)"
+        "1/2 bundles (lowest 30%); kept from 0.450 in all of them"
     )
-    assert good.endswith("50% of 10; short of it in 0/2 bundles")  # none suggested: not short
-    assert worth.endswith("20% of 20; short of it in 1/2 bundles (lowest 10%)")
+    # none suggested in a draw is not short; 3 of 6 relevant down to 0.1 keeps 50 %
+    assert good.endswith("50% of 10; short of it in 0/2 bundles; kept from 0.100 in all of them")
+    assert worth.endswith(
+        "20% of 20; short of it in 1/2 bundles (lowest 10%); kept from 0.100 in all of them"
+    )
 
 
 @pytest.mark.django_db

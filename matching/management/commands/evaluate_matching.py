@@ -91,7 +91,8 @@ class Command(BaseCommand):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        #: {list side: {label: [judged relevant, suggested]}} at the pages' thresholds
+        #: {list side: {"shares": {label: [judged relevant, suggested at the pages' threshold]},
+        #: "pairs": [(score, grade) of every top-10 suggestion]}}, for --figures-out
         self.label_checks = {}
 
     def add_arguments(self, parser):
@@ -516,7 +517,9 @@ class Command(BaseCommand):
         --figures-out. ``outside``: pairs of no fold, in every training set."""
         self.stdout.write(f"  label thresholds, {side} (held-out share judged relevant, by fold):")
         used = thresholds(for_need=for_need)
-        checks = self.label_checks.setdefault(side, {})
+        everything = [*(p for k in folds for p in pairs[k]), *outside]
+        checks = {}
+        self.label_checks[side] = {"shares": checks, "pairs": everything}
         for label, (precision, grade) in TARGETS.items():
             shares = []
             for fold in sorted(set(folds.values())):
@@ -525,7 +528,6 @@ class Command(BaseCommand):
                 threshold = threshold_for([*train, *outside], precision, grade)
                 share, count = precision_above(held, threshold, grade)
                 shares.append(f"{share:.2f}/{count}")
-            everything = [*(p for k in folds for p in pairs[k]), *outside]
             threshold = threshold_for(everything, precision, grade)
             above = [g for s, g in everything if s >= used[label]]
             checks[label] = [sum(g >= grade for g in above), len(above)]
@@ -624,17 +626,21 @@ def _summarise_draws(draws: list[dict]) -> list[str]:
 
 def _summarise_labels(checks: list[dict]) -> list[str]:
     """A line per list side and label: the share judged relevant at the pages' threshold, all
-    the draws' suggestions together, and in how many draws it fell short of its target."""
+    the draws' suggestions together, in how many draws it fell short of its target, and the
+    lowest score that keeps the target with every draw's suggestions together."""
     lines = []
     for side in checks[0]:
+        pooled = [tuple(pair) for draw in checks for pair in draw[side]["pairs"]]
         for label, (target, grade) in TARGETS.items():
-            counts = [draw[side][label] for draw in checks]
+            counts = [draw[side]["shares"][label] for draw in checks]
             relevant, total = sum(c[0] for c in counts), sum(c[1] for c in counts)
             short = [c[0] / c[1] for c in counts if c[1] and c[0] / c[1] < target]
             lines.append(
                 f"{side}, {label} ({target:.0%} grade >= {grade}): "
                 f"{relevant / (total or 1):.0%} of {total}; short of it in {len(short)}/"
-                f"{len(counts)} bundles" + (f" (lowest {min(short):.0%})" if short else "")
+                f"{len(counts)} bundles"
+                + (f" (lowest {min(short):.0%})" if short else "")
+                + f"; kept from {threshold_for(pooled, target, grade):.3f} in all of them"
             )
     return lines
 
