@@ -333,6 +333,16 @@ def test_subsets_measure_every_bundle_of_k_folds_in_its_own_database(tmp_path, c
     assert "evaluate_matching --subsets 1: 2 bundles, the engine's mean nDCG@10 1.000" in out
 
 
+def test_subsets_refuse_json_rankings(tmp_path):
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps(BUNDLE))
+    (tmp_path / "dev.folds.json").write_text(json.dumps({"folds": {"n-tank": 1, "n-pump": 2}}))
+    with pytest.raises(CommandError, match="not with --json"):
+        call_command(
+            "evaluate_matching", str(path), "--subsets", "1", "--json", str(tmp_path / "r.json")
+        )
+
+
 @pytest.mark.parametrize("size", ["0", "2"])
 def test_subsets_need_more_folds_than_k(tmp_path, size):
     path = tmp_path / "dev.json"

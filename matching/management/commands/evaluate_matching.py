@@ -186,6 +186,8 @@ class Command(BaseCommand):
         if options["subsets"] is not None:
             if among or in_this_database or options["ablate"] or options["tune"]:
                 raise CommandError("--subsets: not with --among, --ablate or --tune")
+            if options["json_out"]:
+                raise CommandError("--subsets: not with --json (each bundle ranks other needs)")
             if not folds or not 0 < options["subsets"] < len(set(folds.values())):
                 raise CommandError(
                     "--subsets K: the bundle needs a folds file with more than K folds"
@@ -271,7 +273,12 @@ class Command(BaseCommand):
                     "folds": str(Path(folder) / f"{name}.folds.json"),
                     "figures_out": str(out),
                 }
-                self.run_in_throwaway_database(path, draw_flags, log=log)
+                try:
+                    self.run_in_throwaway_database(path, draw_flags, log=log)
+                except CommandError:
+                    # the folder goes with the error: show what the draw printed first
+                    self.stderr.write(log.read_text(encoding="utf-8", errors="replace")[-4000:])
+                    raise
                 figures = json.loads(out.read_text())
                 rows = figures["variants"]
                 draws.append(rows)
