@@ -86,7 +86,13 @@ def threshold_for(pairs: list[tuple[float, int]], precision: float, min_grade: i
     return best
 
 
+def relevant_above(pairs, threshold: float, min_grade: int = 1) -> tuple[int, int]:
+    """(relevant pairs, pairs) among pairs scoring at least ``threshold``."""
+    above = [g for s, g in pairs if s >= threshold]
+    return sum(g >= min_grade for g in above), len(above)
+
+
 def precision_above(pairs, threshold: float, min_grade: int = 1) -> tuple[float, int]:
     """(share of relevant pairs, number of pairs) among pairs scoring at least ``threshold``."""
-    above = [g for s, g in pairs if s >= threshold]
-    return (sum(g >= min_grade for g in above) / len(above) if above else 0.0), len(above)
+    relevant, count = relevant_above(pairs, threshold, min_grade)
+    return (relevant / count if count else 0.0), count

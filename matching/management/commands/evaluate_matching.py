@@ -69,6 +69,7 @@ from matching.metrics import (
     ndcg_at,
     precision_above,
     recall_at,
+    relevant_above,
     threshold_for,
 )
 from matching.models import ListingKind, Representation
@@ -254,7 +255,7 @@ class Command(BaseCommand):
     def evaluate_subsets(self, data, folds, size, flags):
         """Every bundle of ``size`` folds, each evaluated in its own throwaway database; a line
         per draw, then the summary over the draws."""
-        combos = list(itertools.combinations(sorted(set(folds.values()), key=_fold_order), size))
+        combos = list(itertools.combinations(sorted(set(folds.values()), key=str), size))
         draws, label_checks = [], []
         self.stdout.write(f"{len(combos)} bundles of {size} folds, each in a throwaway database")
         with tempfile.TemporaryDirectory(prefix="subsets-") as folder:
@@ -292,13 +293,12 @@ class Command(BaseCommand):
         self.stdout.write(f"over {len(draws)} bundles of {size} folds:")
         for line in summary + _summarise_labels(label_checks):
             self.stdout.write("  " + line)
-        engine_mean = _summary_mean(draws, "full engine")
+        engine = [d["full engine"] for d in draws]
+        mean, lowest = _mean_of(engine, "mean"), _lowest(engine)
         self.stdout.write(
             self.style.SUCCESS(
                 f"evaluate_matching --subsets {size}: {len(draws)} bundles, the engine's mean "
-                f"nDCG@10 {engine_mean[0]:.3f} recall@10 {engine_mean[1]:.3f}, lowest bundle "
-                f"{min(d['full engine']['mean'][0] for d in draws):.3f} / "
-                f"{min(d['full engine']['mean'][1] for d in draws):.3f}"
+                f"nDCG@10 {mean[0]:.3f} recall@10 {mean[1]:.3f}, lowest bundle {_pair(lowest)}"
             )
         )
 
@@ -536,12 +536,12 @@ class Command(BaseCommand):
                 share, count = precision_above(held, threshold, grade)
                 shares.append(f"{share:.2f}/{count}")
             threshold = threshold_for(everything, precision, grade)
-            above = [g for s, g in everything if s >= used[label]]
-            checks[label] = [sum(g >= grade for g in above), len(above)]
+            relevant, count = relevant_above(everything, used[label], grade)
+            checks[label] = [relevant, count]
             self.stdout.write(
                 f"    {label}: score >= {threshold:.3f} for {precision:.0%} grade >= {grade}; "
                 f"held out: {' '.join(shares)}; at the pages' {used[label]:.2f}: "
-                f"{checks[label][0] / (len(above) or 1):.0%} of {len(above)}"
+                f"{relevant / (count or 1):.0%} of {count}"
             )
 
     def print_nested(self, choices, folds, rows):
@@ -599,13 +599,14 @@ def _sub_bundle(data: dict, folds: dict[str, str], keep) -> dict:
     }
 
 
-def _summary_mean(draws, label) -> tuple[float, float]:
-    """The mean over the draws of one variant's mean nDCG@10 and recall@10."""
-    n = len(draws) or 1
-    return (
-        sum(d[label]["mean"][0] for d in draws) / n,
-        sum(d[label]["mean"][1] for d in draws) / n,
-    )
+def _mean_of(rows: list[dict], key: str) -> list[float]:
+    """[nDCG@10, recall@10]: the mean over the draws' rows of their ``key`` figures."""
+    return [sum(r[key][i] for r in rows) / (len(rows) or 1) for i in (0, 1)]
+
+
+def _lowest(rows: list[dict]) -> list[float]:
+    """[nDCG@10, recall@10]: the lowest of the draws' means (maybe two draws)."""
+    return [min(r["mean"][i] for r in rows) for i in (0, 1)]
 
 
 def _summarise_draws(draws: list[dict]) -> list[str]:
@@ -617,9 +618,8 @@ def _summarise_draws(draws: list[dict]) -> list[str]:
         rows = [d[label] for d in draws]
         n = len(rows)
         line = (
-            f"{label}: mean {_pair(_summary_mean(draws, label))}, worst fold "
-            f"{_pair([sum(r['worst'][i] for r in rows) / n for i in (0, 1)])}, lowest bundle "
-            f"{_pair([min(r['mean'][i] for r in rows) for i in (0, 1)])}"
+            f"{label}: mean {_pair(_mean_of(rows, 'mean'))}, worst fold "
+            f"{_pair(_mean_of(rows, 'worst'))}, lowest bundle {_pair(_lowest(rows))}"
         )
         if label != "full engine":
             wins = [
@@ -654,10 +654,6 @@ def _summarise_labels(checks: list[dict]) -> list[str]:
 
 def _pair(figures) -> str:
     return f"{figures[0]:.3f} / {figures[1]:.3f}"
-
-
-def _fold_order(fold: str):
-    return (0, int(fold), "") if fold.isdigit() else (1, 0, fold)
 
 
 def _catalogue_languages() -> dict[str, float]:
