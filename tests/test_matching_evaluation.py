@@ -307,12 +307,12 @@ def test_the_labels_are_checked_over_the_draws_against_their_targets():
     # pooled: 0.5 (3), 0.45 (2), 0.4 (0), 0.3 (0), 0.2 (1), 0.1 (0)
     assert strong == (
         "a need's list of technologies, strong (70% grade >= 2): 50% of 20; short of it in "
-        "1/2 bundles (lowest 30%); kept from 0.450 in all of them"
+        "1/2 bundles (lowest 30.0%); kept from 0.450 in all of them"
     )
     # none suggested in a draw is not short; 3 of 6 relevant down to 0.1 keeps 50 %
     assert good.endswith("50% of 10; short of it in 0/2 bundles; kept from 0.100 in all of them")
     assert worth.endswith(
-        "20% of 20; short of it in 1/2 bundles (lowest 10%); kept from 0.100 in all of them"
+        "20% of 20; short of it in 1/2 bundles (lowest 10.0%); kept from 0.100 in all of them"
     )
 
 

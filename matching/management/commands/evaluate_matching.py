@@ -646,7 +646,7 @@ def _summarise_labels(checks: list[dict]) -> list[str]:
                 f"{side}, {label} ({target:.0%} grade >= {grade}): "
                 f"{relevant / (total or 1):.0%} of {total}; short of it in {len(short)}/"
                 f"{len(counts)} bundles"
-                + (f" (lowest {min(short):.0%})" if short else "")
+                + (f" (lowest {min(short):.1%})" if short else "")
                 + f"; kept from {threshold_for(pooled, target, grade):.3f} in all of them"
             )
     return lines
